@@ -1,0 +1,65 @@
+# centra-engage-bridge: every command a developer or CI needs.
+# `make test` and `make demo` create or update the virtual environment themselves.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Offline-safe defaults for the AWS tooling; nothing here talks to a real account.
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= eu-north-1
+export PYTHONDONTWRITEBYTECODE := 1
+
+# The Lambda runtime is python3.13; the venv must match so `sam build` needs no container.
+define find_python313
+for c in python3.13 "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 \
+         "$$HOME"/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
+  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then echo "$$c"; break; fi; \
+done
+endef
+
+.PHONY: help venv lint typecheck unit test bench clean
+
+help:
+	@echo "make test    lint, format check, types and tests (what CI runs)"
+	@echo "make bench   benchmarks; figures go to bench/results.json"
+	@echo "make venv    create or update .venv from requirements/dev.lock"
+	@echo "make clean   remove the venv and build output"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/dev.lock
+	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
+	  echo "Recreating $(VENV): it was not built with Python 3.13"; rm -rf "$(VENV)"; fi
+	@if [ ! -x "$(PY)" ]; then \
+	  py="$$($(find_python313))"; \
+	  if [ -z "$$py" ]; then \
+	    echo "error: Python 3.13 not found (the Lambda runtime is python3.13)." >&2; \
+	    echo "Install it and put python3.13 on PATH, e.g. 'pyenv install 3.13' or your OS package." >&2; \
+	    exit 1; fi; \
+	  echo "Creating $(VENV) with $$py"; "$$py" -m venv "$(VENV)"; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy layers/common/engage_bridge tools/engage_bridge_tools functions tests
+
+unit: $(STAMP)
+	$(PY) -m pytest
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(PY) -m engage_bridge_tools.bench --out bench/results.json
+
+clean:
+	rm -rf "$(VENV)" .aws-sam .mypy_cache .ruff_cache

@@ -1,0 +1,190 @@
+"""The brand configuration: one JSON document, validated once at cold start.
+
+In AWS the document lives in an SSM parameter (``BRAND_CONFIG_PARAMETER``); locally it is a file
+(``BRAND_CONFIG_FILE``). Every option the Centra plugin offers has the plugin's default here, so a brand
+moving off the plugin writes down only what it changed. ``docs/configuration.md`` documents each field.
+"""
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+
+from engage_bridge.errors import ConfigError
+
+ContactSyncMode = Literal["all", "registered", "with_engage_id", "none"]
+StoreType = Literal["DIRECT_TO_CONSUMER", "WHOLESALE", "MARKETPLACE"]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_KNOWN_PLACEHOLDERS = frozenset({"market", "country"})
+_WHITESPACE = re.compile(r"\s")
+
+
+class _Strict(BaseModel):
+    # A typo in a configuration key must fail loudly instead of silently falling back to a default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EngageTimeouts(_Strict):
+    """Client timeouts in seconds. Voyado asks for at least 60 s on redeem calls (point of no return)."""
+
+    connect: float = Field(default=5.0, gt=0)
+    default: float = Field(default=30.0, gt=0)
+    create_contact: float = Field(default=15.0, gt=0)
+    redeem: float = Field(default=60.0, ge=60)
+
+
+class EngageConnection(_Strict):
+    base_url: HttpUrl
+    api_key_secret: NonEmptyStr = Field(description="Secrets Manager name or ARN holding the API key")
+    source: NonEmptyStr = "ECOM"
+    user_agent: NonEmptyStr = Field(
+        default="brand", description="The brand's own part, appended to centra-engage-bridge/<version>"
+    )
+    timeouts: EngageTimeouts = EngageTimeouts()
+    requests_per_second: float = Field(
+        default=40.0, gt=0, le=50, description="Budget for the whole stack; Voyado asks to stay under 50/s"
+    )
+
+
+class ContactTypes(_Strict):
+    """Engage contact type handles. Case-sensitive: they must match the tenant exactly."""
+
+    member: NonEmptyStr = "member"
+    transactional: NonEmptyStr = "transactionalContact"
+    newsletter: NonEmptyStr = "contact"
+
+
+class OrderStatusTags(_Strict):
+    """The ``orderStatus`` values configured in the tenant (Voyado adds them on request)."""
+
+    created: NonEmptyStr = "ORDER_CREATED"
+    shipped: NonEmptyStr = "ORDER_SHIPPED"
+    cancelled: NonEmptyStr = "ORDER_CANCELLED"
+    returned: NonEmptyStr = "ORDER_RETURNED"
+
+
+class PaymentStatusTags(_Strict):
+    pending: NonEmptyStr = "PENDING"
+    success: NonEmptyStr = "SUCCESS"
+    failed: NonEmptyStr = "FAILED"
+
+
+def _direct_to_consumer_only() -> list[StoreType]:
+    return ["DIRECT_TO_CONSUMER"]
+
+
+class Restrictions(_Strict):
+    """Which Centra objects reach Engage. An empty list means "all", as in Centra's plugin."""
+
+    markets: list[NonEmptyStr] = Field(default_factory=list, description="market names or ids")
+    pricelists: list[NonEmptyStr] = Field(default_factory=list, description="pricelist names or ids")
+    countries: list[NonEmptyStr] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes")
+    store_types: list[StoreType] = Field(default_factory=_direct_to_consumer_only, min_length=1)
+
+
+class Receipts(_Strict):
+    include_freight: bool = Field(
+        default=False, description="Add the shipping fee as a receipt line (awards points on shipping)"
+    )
+
+
+class BackInStock(_Strict):
+    locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
+        default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
+    )
+
+
+class BrandConfig(_Strict):
+    """Everything one brand's stack needs to know about its Centra store and Engage tenant."""
+
+    engage: EngageConnection
+    store_external_id: NonEmptyStr = Field(
+        description="Literal ('brand.com', 'centra.com/Europe') or template with {market} or {country}"
+    )
+    store_ids: dict[NonEmptyStr, NonEmptyStr] = Field(
+        default_factory=dict,
+        description="Market or country name -> Engage store external id, for names Engage cannot use as is",
+    )
+    default_market: NonEmptyStr | None = Field(
+        default=None, description="Market name for objects that carry none, e.g. a newsletter sign-up"
+    )
+    default_country: NonEmptyStr | None = Field(
+        default=None, description="Country name for {country} when an object carries no address"
+    )
+    contact_sync: ContactSyncMode = "all"
+    newsletter_subscribers: bool = Field(default=True, description="Sync newsletter subscribers as contacts")
+    contact_types: ContactTypes = ContactTypes()
+    customer_updates: bool = Field(default=False, description="Send member field changes (plugin default: off)")
+    transactional_emails: bool = True
+    order_status_tags: OrderStatusTags = OrderStatusTags()
+    payment_status_tags: PaymentStatusTags = PaymentStatusTags()
+    restrictions: Restrictions = Restrictions()
+    receipts: Receipts = Receipts()
+    historical_sync_from: date | None = None
+    promotion_id_attribute: NonEmptyStr = Field(
+        default="voyado_promotion_id", description="Order attribute holding the Engage promotion assignment id"
+    )
+    back_in_stock: BackInStock = BackInStock()
+
+    @model_validator(mode="after")
+    def _check_store_template(self) -> "BrandConfig":
+        placeholders = set(_PLACEHOLDER.findall(self.store_external_id))
+        unknown = placeholders - _KNOWN_PLACEHOLDERS
+        if unknown:
+            raise ValueError(f"store_external_id: unknown placeholder {{{sorted(unknown)[0]}}}")
+        if "market" in placeholders and self.default_market is None:
+            raise ValueError("default_market: required when store_external_id uses {market}")
+        for name, store_id in self.store_ids.items():
+            if _WHITESPACE.search(store_id):
+                raise ValueError(f"store_ids.{name}: Engage store ids cannot contain whitespace")
+        return self
+
+    @property
+    def store_template(self) -> str:
+        """The store part of ``store_external_id``: ``centra.com/Europe`` means store ``Europe`` (seed 001)."""
+        return self.store_external_id.rsplit("/", 1)[-1] if "/" in self.store_external_id else self.store_external_id
+
+
+def parse_config(document: str | bytes | dict[str, Any]) -> BrandConfig:
+    """Validate a configuration document; raise ``ConfigError`` naming the first bad field."""
+    try:
+        data = json.loads(document) if isinstance(document, str | bytes) else document
+    except json.JSONDecodeError as exc:
+        raise ConfigError("<document>", f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    try:
+        return BrandConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    first = exc.errors(include_url=False)[0]
+    location = ".".join(str(part) for part in first["loc"]) or "<document>"
+    message = first["msg"]
+    # Model-level checks name their own field in the message ("default_market: required when ...").
+    if first["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
+        if ": " in message and not first["loc"]:
+            location, message = message.split(": ", 1)
+    return ConfigError(location, message)
+
+
+def load_config(environ: dict[str, str] | None = None) -> BrandConfig:
+    """Load the configuration the environment points at: a file locally, an SSM parameter in AWS."""
+    env = os.environ if environ is None else environ
+    if path := env.get("BRAND_CONFIG_FILE"):
+        try:
+            return parse_config(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError("BRAND_CONFIG_FILE", f"cannot read {path}: {exc.strerror}") from None
+    if parameter := env.get("BRAND_CONFIG_PARAMETER"):
+        from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - only needed in AWS
+
+        return parse_config(parameters.get_parameter(parameter, decrypt=True, max_age=300))
+    raise ConfigError("BRAND_CONFIG_PARAMETER", "not set (nor BRAND_CONFIG_FILE for local runs)")

@@ -1,0 +1,37 @@
+"""Test-wide guards: fake AWS credentials, and no sockets outside integration tests."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_socket import disable_socket, enable_socket, socket_allow_hosts
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never let a test find real credentials on a developer machine.
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
+        "POWERTOOLS_SERVICE_NAME": "centra-engage-bridge",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _network_policy(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Unit tests open no sockets; integration tests may talk to loopback only."""
+    if request.node.get_closest_marker("integration"):
+        socket_allow_hosts(["127.0.0.1", "localhost", "::1"], allow_unix_socket=True)
+    else:
+        disable_socket(allow_unix_socket=True)
+    yield
+    enable_socket()
