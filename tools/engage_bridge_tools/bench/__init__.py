@@ -1,0 +1,1 @@
+"""Benchmarks behind ``make bench``. Each section module exposes ``run() -> dict`` of named figures."""
