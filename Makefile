@@ -54,7 +54,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy layers/common/engage_bridge tools/engage_bridge_tools functions tests
 
 unit: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 test: lint typecheck unit
 
