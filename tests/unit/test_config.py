@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from moto import mock_aws
+from pydantic import BaseModel
 
 from engage_bridge.config import BrandConfig, load_config, parse_config
 from engage_bridge.errors import ConfigError
@@ -148,3 +149,22 @@ def test_load_config_reads_the_ssm_parameter() -> None:
     config = load_config({"BRAND_CONFIG_PARAMETER": "/centra-engage-bridge/dev/brand-config"})
 
     assert config.store_external_id == "brand.com"
+
+
+def _dotted_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names.extend(_dotted_fields(annotation, f"{prefix}{name}."))
+        else:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+def test_every_option_is_documented_in_the_configuration_reference() -> None:
+    reference = (Path(__file__).resolve().parents[2] / "docs/configuration.md").read_text(encoding="utf-8")
+
+    undocumented = [name for name in _dotted_fields(BrandConfig) if f"`{name}`" not in reference]
+
+    assert undocumented == []
