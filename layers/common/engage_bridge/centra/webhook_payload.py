@@ -1,0 +1,92 @@
+"""Parsing of the Centra Webhook plugin body (Integration API version) into typed events.
+
+The body is a single form field, ``payload=<url-encoded JSON>``, whose JSON is
+``{"events": [{"type": "order", "action": "update", "date": "2021-01-29 14:40:58.628033", "id": 2735}]}``.
+Webhooks only name objects; the receiver fetches the current state through the Integration API.
+Verify the signature on the raw bytes *before* parsing.
+
+``date`` carries microseconds and no offset, and Centra does not document its time zone, so it stays a
+naive datetime. ``action`` stays a string: only ``create``, ``update`` and ``good_to_go`` are documented.
+"""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
+from engage_bridge.errors import BridgeError
+
+WebhookObjectType = Literal["order", "shipment", "customer", "account", "return"]
+
+
+class WebhookPayloadError(BridgeError):
+    """The body is not a Centra Integration API webhook; ``location`` names the bad part."""
+
+    def __init__(self, location: str, problem: str) -> None:
+        self.location = location
+        self.problem = problem
+        super().__init__(f"malformed webhook body: {location}: {problem}")
+
+
+class WebhookEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: WebhookObjectType
+    action: Annotated[str, Field(min_length=1)]
+    date: datetime
+    # An order's id is most likely its number (the events system uses the number); kept as sent.
+    id: Annotated[StrictInt, Field(ge=0)]
+
+
+class WebhookNotification(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    events: tuple[WebhookEvent, ...]
+
+
+def parse_webhook_body(raw_body: bytes | str) -> WebhookNotification:
+    """Decode ``payload=<url-encoded JSON>`` into a :class:`WebhookNotification`."""
+    document = _decode_payload_json(_payload_field(raw_body))
+    if not isinstance(document, dict):
+        raise WebhookPayloadError("payload", "expected a JSON object")
+    if "events" not in document:
+        # The Checkout/Storefront plugin versions send {"products": [...]} and similar.
+        keys = ", ".join(sorted(str(key) for key in document)) or "none"
+        raise WebhookPayloadError("payload", f"no 'events' key (keys: {keys}); is the plugin on the Integration API?")
+    try:
+        return WebhookNotification.model_validate(document)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise WebhookPayloadError(_location(first["loc"]), first["msg"]) from None
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    """``("events", 2, "id")`` -> ``payload.events[2].id``."""
+    text = "payload"
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _payload_field(raw_body: bytes | str) -> str:
+    try:
+        text = raw_body.decode("ascii") if isinstance(raw_body, bytes) else raw_body
+    except UnicodeDecodeError:
+        raise WebhookPayloadError("body", "a form-encoded body must be ASCII") from None
+    try:
+        fields = parse_qs(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookPayloadError("body", "not application/x-www-form-urlencoded") from None
+    values = fields.get("payload", [])
+    if len(values) != 1:
+        raise WebhookPayloadError("body", f"expected one 'payload' field, found {len(values)}")
+    return values[0]
+
+
+def _decode_payload_json(payload: str) -> Any:
+    try:
+        return json.loads(payload)
+    except json.JSONDecodeError as error:
+        raise WebhookPayloadError("payload", f"invalid JSON at character {error.pos}") from None
