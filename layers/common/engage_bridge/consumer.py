@@ -1,0 +1,218 @@
+"""The SQS loop every handler shares: parse, deduplicate on a business key, apply, and route failures.
+
+For each record of a batch:
+
+- the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
+- the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
+  id: the router may enqueue the same effect twice under different ids);
+- a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress) is reported as a batch item
+  failure, so SQS redelivers it after the visibility timeout and moves it to the DLQ after five receives;
+- a *permanent* failure (mapping error, Engage validation error, ...) is sent straight to the DLQ with its
+  reason as message attributes and removed from the source queue: five identical retries would only delay
+  the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
+  and a redrive after the fix runs the effect again.
+
+Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ValidationError
+
+from engage_bridge.engage.outcomes import (
+    EngageConflict,
+    EngageNotFound,
+    EngageRetryableError,
+    EngageUnauthorized,
+    EngageUnexpectedResponse,
+    EngageValidationError,
+)
+from engage_bridge.errors import BridgeError, MappingError
+
+OutcomeState = Literal["sent", "skipped", "failed"]
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a message did. ``failed`` is a permanent failure that is counted and recorded, not dead-lettered
+    (an expired promotion must never block anything)."""
+
+    state: OutcomeState
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"state": self.state, "reason": self.reason}
+
+
+class PermanentFailure(BridgeError):
+    """A handler's own reason why a message can never succeed as it is."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}")
+
+
+class HandlerMessage(Protocol):
+    @property
+    def business_key(self) -> str: ...
+
+    @property
+    def correlation_id(self) -> str: ...
+
+
+class DeadLetterSink(Protocol):
+    def send(self, body: str, attributes: Mapping[str, str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    reason: str
+    detail: str
+    validation_errors: str = ""
+
+
+# Engage answers that no retry can change, by the reason they are filed under in the DLQ.
+_PERMANENT_ENGAGE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (EngageNotFound, "engage_not_found"),
+    (EngageUnauthorized, "engage_unauthorized"),
+    (EngageUnexpectedResponse, "engage_unexpected_response"),
+)
+
+
+def dead_letter_for(error: Exception) -> DeadLetter | None:
+    """The DLQ entry for a permanent failure; None for anything that is worth retrying."""
+    match error:
+        case MappingError():
+            return DeadLetter("mapping_error", str(error))
+        case PermanentFailure():
+            return DeadLetter(error.reason, error.detail)
+        case EngageValidationError():
+            issues = [{"code": i.code, "field": i.field, "description": i.description} for i in error.issues]
+            return DeadLetter("engage_validation", str(error), json.dumps(issues, ensure_ascii=False))
+        case EngageConflict():
+            return DeadLetter(f"engage_conflict:{error.error_code or 'unknown'}", str(error))
+    for kind, reason in _PERMANENT_ENGAGE_ERRORS:
+        if isinstance(error, kind):
+            return DeadLetter(reason, str(error))
+    return None
+
+
+class SqsConsumer[M: BaseModel]:
+    """Applies ``effect`` to every message of an SQS batch; returns Lambda's partial batch response."""
+
+    def __init__(
+        self,
+        *,
+        message_model: type[M],
+        effect: Callable[[M], Outcome],
+        dead_letters: DeadLetterSink,
+        persistence: BasePersistenceLayer,
+        metrics: Metrics,
+        logger: Logger,
+    ) -> None:
+        self._model = message_model
+        self._effect = effect
+        self._dead_letters = dead_letters
+        self._metrics = metrics
+        self._logger = logger
+        self._processor = BatchProcessor(event_type=EventType.SQS)
+        self._idempotency = IdempotencyConfig(
+            event_key_jmespath="business_key",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_SECONDS,
+            response_hook=self._on_duplicate,
+        )
+        self._apply_once = idempotent_function(
+            data_keyword_argument="key",
+            persistence_store=persistence,
+            config=self._idempotency,
+        )(self._apply)
+
+    def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        # Lets Powertools expire an in-progress record if this invocation times out mid-record.
+        self._idempotency.register_lambda_context(context)
+        return process_partial_response(
+            event=event, record_handler=self._handle_record, processor=self._processor, context=context
+        )
+
+    def _handle_record(self, record: SQSRecord) -> None:
+        try:
+            message = self._model.model_validate_json(record.body)
+        except ValidationError as error:
+            self._dead_letter(record, "", DeadLetter("invalid_message", _describe(error)))
+            return
+        key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
+        self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
+        try:
+            result = self._apply_once(key={"business_key": key}, message=message)
+        except (EngageRetryableError, IdempotencyAlreadyInProgressError) as error:
+            self._count("Retried", type(error).__name__)
+            self._logger.warning("retrying later", extra={"business_key": key, "error": str(error)})
+            raise
+        except Exception as error:
+            dead_letter = dead_letter_for(error)
+            if dead_letter is None:
+                self._logger.exception("unexpected failure; SQS will redeliver", extra={"business_key": key})
+                raise
+            self._dead_letter(record, key, dead_letter)
+            return
+        finally:
+            self._logger.remove_keys(["correlation_id"])
+        outcome = Outcome(result["state"], result["reason"])
+        self._count(outcome.state.capitalize(), outcome.reason)
+        self._logger.info("processed", extra={"business_key": key, **outcome.as_dict()})
+
+    def _apply(self, key: dict[str, str], message: M) -> dict[str, str]:
+        return self._effect(message).as_dict()
+
+    def _dead_letter(self, record: SQSRecord, key: str, dead_letter: DeadLetter) -> None:
+        attributes = {
+            "reason": dead_letter.reason,
+            "detail": dead_letter.detail[:1000],
+            "business_key": key,
+            "source_message_id": record.message_id,
+        }
+        if dead_letter.validation_errors:
+            attributes["validation_errors"] = dead_letter.validation_errors[:4000]
+        # If this send fails the exception marks the record failed: it stays in the source queue, never lost.
+        self._dead_letters.send(record.body, attributes)
+        self._count("DeadLettered", dead_letter.reason)
+        self._logger.error(
+            "sent to the dead-letter queue",
+            extra={"business_key": key, "reason": dead_letter.reason, "detail": dead_letter.detail},
+        )
+
+    def _on_duplicate(self, response: Any, idempotent_data: DataRecord) -> Any:
+        self._count("Skipped", "duplicate")
+        return response
+
+    def _count(self, name: str, reason: str) -> None:
+        with single_metric(
+            name=name,
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=self._metrics.namespace,
+            default_dimensions=self._metrics.default_dimensions,
+        ) as metric:
+            metric.add_dimension(name="reason", value=reason)
+
+
+def _describe(error: ValidationError) -> str:
+    """Where and why a body failed to parse, without echoing its values (they may be personal data)."""
+    first = error.errors(include_url=False, include_input=False, include_context=False)[:3]
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<body>'}: {e['msg']}" for e in first)

@@ -1,0 +1,165 @@
+"""The state table: what was sent to Engage, cached contact ids, and the last stock level per SKU and market.
+
+One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its own key prefix:
+
+- ``effect#<subject>`` / ``<effect>``: the ledger — one row per business effect (an e-mail for an order status
+  and shipment, a receipt, a redemption, a contact write) with its state (sent, skipped, failed) and reason.
+  It outlives Powertools idempotency records, so a message redriven weeks later still cannot e-mail twice,
+  and it is what reconciliation compares with Centra.
+- ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
+- ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
+- ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself).
+
+E-mails are stored only as SHA-256 fingerprints: the table never needs the address back.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from botocore.exceptions import ClientError
+
+EffectState = Literal["sent", "skipped", "failed"]
+StockChange = Literal["changed", "unchanged", "stale"]
+
+CONTACT_CACHE_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One business effect: ``subject`` is what it is about (``order#2348981``), ``name`` which effect."""
+
+    subject: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    effect: Effect
+    state: EffectState
+    reason: str
+    at: str
+
+
+class StateStore(Protocol):
+    """What handlers need from the state table; tests may substitute an in-memory fake."""
+
+    def ledger_entry(self, effect: Effect) -> LedgerEntry | None: ...
+
+    def record(self, effect: Effect, state: EffectState, reason: str) -> None: ...
+
+    def cached_contact_id(self, email: str, contact_type: str) -> str | None: ...
+
+    def cache_contact_id(self, email: str, contact_type: str, contact_id: str) -> None: ...
+
+    def forget_contact_id(self, email: str, contact_type: str) -> None: ...
+
+    def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange: ...
+
+    def commit_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> None: ...
+
+
+def email_key(email: str) -> str:
+    return hashlib.sha256(email.strip().casefold().encode("utf-8")).hexdigest()
+
+
+class DynamoStateStore:
+    """``StateStore`` on the stack's DynamoDB table, through a low-level boto3 client."""
+
+    def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+
+    def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
+        item = self._get(f"effect#{effect.subject}", effect.name)
+        if item is None:
+            return None
+        state: EffectState = item["state"]["S"]  # written only by record()
+        return LedgerEntry(effect, state, item["reason"]["S"], item["at"]["S"])
+
+    def record(self, effect: Effect, state: EffectState, reason: str) -> None:
+        # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"effect#{effect.subject}"},
+                    "sk": {"S": effect.name},
+                    "state": {"S": state},
+                    "reason": {"S": reason},
+                    "at": {"S": _iso(self._clock())},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR #state <> :sent",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sent": {"S": "sent"}},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+
+    def cached_contact_id(self, email: str, contact_type: str) -> str | None:
+        item = self._get(f"contact#{email_key(email)}", f"type#{contact_type}")
+        if item is None or int(item["expiration"]["N"]) <= self._clock():
+            return None
+        contact_id: str = item["contact_id"]["S"]
+        return contact_id
+
+    def cache_contact_id(self, email: str, contact_type: str, contact_id: str) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"contact#{email_key(email)}"},
+                "sk": {"S": f"type#{contact_type}"},
+                "contact_id": {"S": contact_id},
+                "expiration": {"N": str(int(self._clock()) + CONTACT_CACHE_SECONDS)},
+            },
+        )
+
+    def forget_contact_id(self, email: str, contact_type: str) -> None:
+        self._client.delete_item(
+            TableName=self._table, Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
+        )
+
+    def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
+        """How a level relates to the last one sent: newer and different, newer but equal, or older."""
+        item = self._get(f"stock#{sku}", f"market#{market_id}")
+        if item is None:
+            return "changed"
+        if float(item["event_time"]["N"]) >= event_time.timestamp():
+            return "stale"
+        return "unchanged" if int(item["quantity"]["N"]) == quantity else "changed"
+
+    def commit_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> None:
+        """Remember a level as sent, unless a newer one was committed meanwhile. Call only after Engage accepted it."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"stock#{sku}"}, "sk": {"S": f"market#{market_id}"}},
+                UpdateExpression="SET quantity = :quantity, event_time = :stamp",
+                ConditionExpression="attribute_not_exists(event_time) OR event_time < :stamp",
+                ExpressionAttributeValues={
+                    ":quantity": {"N": str(quantity)},
+                    ":stamp": {"N": repr(event_time.timestamp())},
+                },
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+
+    def _get(self, pk: str, sk: str) -> Mapping[str, Any] | None:
+        item: Mapping[str, Any] | None = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+        ).get("Item")
+        return item
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
