@@ -1,0 +1,55 @@
+"""A Centra customer and a newsletter subscription."""
+
+from datetime import date
+
+from pydantic import AwareDatetime, Field
+
+from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Market, attribute_value
+
+# Where the front end's Engage contact id lands on a customer (assumption, see docs/mapping.md).
+ENGAGE_CONTACT_ID_ATTRIBUTE = "voyado_contact_id"
+
+
+class Customer(CentraModel):
+    """``Customer``; also the ``customer {...}`` of a DTC order, which may select fewer fields.
+
+    ``registered`` and ``newsletter`` are the schema's two unnamed ``Boolean!`` fields (assumed names). ``None``
+    means "not selected": opt-in is then unknown and never guessed.
+    """
+
+    typename: str | None = Field(default=None, alias="__typename")
+    id: int | str | None = None
+    email: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    birthdate: date | None = None
+    gender: str | None = None
+    phone_number: str = ""
+    registered: bool | None = None
+    newsletter: bool | None = None
+    billing_address: Address | None = None
+    attributes: list[Attribute] = Field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return str(self.id) if self.id is not None else "<no id>"
+
+    @property
+    def engage_contact_id(self) -> str | None:
+        return attribute_value(self.attributes, ENGAGE_CONTACT_ID_ATTRIBUTE)
+
+
+class NewsletterSubscription(CentraModel):
+    """A newsletter sign-up that may have no customer behind it (``NewsletterSubscription`` event object)."""
+
+    typename: str | None = Field(default=None, alias="__typename")
+    id: int | str | None = None
+    email: str | None = None
+    subscribed: bool = True
+    country: Country | None = None
+    market: Market | None = None
+    created_at: AwareDatetime | None = None
+
+    @property
+    def reference(self) -> str:
+        return str(self.id) if self.id is not None else "<no id>"

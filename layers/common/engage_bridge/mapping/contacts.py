@@ -1,0 +1,163 @@
+"""Engage contacts for Centra customers: which type a customer becomes, and what is sent on create and update.
+
+Seed 001's rules: members are created with all personal data available; a transactional contact carries only
+e-mail, gender and country; a newsletter contact carries its subscription. Opt-in comes only from the customer
+record (``newsletter``), never from an order, so an order cannot subscribe anyone (seed 003, consent drift).
+"""
+
+import re
+from typing import Literal
+
+from engage_bridge.centra.common import Address
+from engage_bridge.centra.customer import ENGAGE_CONTACT_ID_ATTRIBUTE, Customer, NewsletterSubscription
+from engage_bridge.centra.order import Order
+from engage_bridge.config import BrandConfig
+from engage_bridge.engage.models import ContactCreate, ContactUpdate, Preferences
+from engage_bridge.errors import MappingError
+from engage_bridge.mapping.email import require_email
+from engage_bridge.mapping.store import StoreContext, store_external_id
+
+ContactRole = Literal["member", "transactional"]
+
+# Engage rejects a contact whose phone is not international; better no phone than no contact.
+_INTERNATIONAL_PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+_GENDERS: dict[str, Literal["Male", "Female"]] = {
+    "male": "Male",
+    "m": "Male",
+    "man": "Male",
+    "female": "Female",
+    "f": "Female",
+    "woman": "Female",
+}
+
+
+def contact_role(customer: Customer | None, cfg: BrandConfig) -> ContactRole | None:
+    """Member per ``contact_sync``; everyone else is a transactional contact if e-mails are on, else nobody."""
+    sync = cfg.contact_sync
+    is_member = (
+        sync == "all"
+        or (sync == "registered" and customer is not None and customer.registered is True)
+        or (sync == "with_engage_id" and known_contact_id(customer) is not None)
+    )
+    if is_member:
+        return "member"
+    return "transactional" if cfg.transactional_emails else None
+
+
+def order_contact(order: Order, role: ContactRole, cfg: BrandConfig) -> ContactCreate:
+    """The contact an order needs: the member with everything known, or the transactional minimum."""
+    email = require_email("order", order.reference, order.email, "customer.email")
+    customer = order.customer or Customer()
+    address = customer.billing_address or order.billing_address or order.shipping_address or Address()
+    if role == "member":
+        return _member(customer, address, email, cfg.contact_types.member)
+    return ContactCreate(
+        contact_type=cfg.contact_types.transactional,
+        email=email,
+        gender=gender(customer.gender),
+        country_code=address.country_code,
+    )
+
+
+def customer_contact(customer: Customer, cfg: BrandConfig) -> ContactCreate:
+    """A member created from the customer record alone (no order yet)."""
+    email = require_email("customer", customer.reference, customer.email)
+    return _member(customer, customer.billing_address or Address(), email, cfg.contact_types.member)
+
+
+def customer_store_id(customer: Customer, cfg: BrandConfig) -> str:
+    """A customer without an order: default market, billing country (seed 001)."""
+    country = customer.billing_address.country_name if customer.billing_address else None
+    return store_external_id(cfg, StoreContext("customer", customer.reference, country_name=country))
+
+
+def newsletter_contact(subscription: NewsletterSubscription, cfg: BrandConfig) -> ContactCreate:
+    email = require_email("newsletter_subscription", subscription.reference, subscription.email)
+    return ContactCreate(
+        contact_type=cfg.contact_types.newsletter,
+        email=email,
+        country_code=subscription.country.code if subscription.country else None,
+        preferences=Preferences(accepts_email=subscription.subscribed),
+    )
+
+
+def newsletter_contact_of_customer(customer: Customer, email: str, cfg: BrandConfig) -> ContactCreate:
+    """The ``contact`` a subscribed customer also becomes (seed 001: one customer, two contact types)."""
+    address = customer.billing_address or Address()
+    return ContactCreate(
+        contact_type=cfg.contact_types.newsletter,
+        email=email,
+        country_code=address.country_code,
+        preferences=Preferences(accepts_email=True),
+    )
+
+
+def newsletter_store_id(subscription: NewsletterSubscription, cfg: BrandConfig) -> str:
+    context = StoreContext(
+        "newsletter_subscription",
+        subscription.reference,
+        market_name=subscription.market.name if subscription.market else None,
+        country_name=subscription.country.name if subscription.country else None,
+    )
+    return store_external_id(cfg, context)
+
+
+def member_update(customer: Customer, cfg: BrandConfig) -> ContactUpdate | None:
+    """The member fields Centra's plugin updates, only with ``customer_updates`` on; ``None`` if nothing to send."""
+    if not cfg.customer_updates:
+        return None
+    address = customer.billing_address or Address()
+    update = ContactUpdate(
+        first_name=customer.first_name or address.first_name,
+        last_name=customer.last_name or address.last_name,
+        birth_day=customer.birthdate,
+        city=address.city,
+        country_code=address.country_code,
+        zip_code=address.zip_code,
+        gender=gender(customer.gender),
+        mobile_phone=international_phone(customer.phone_number or address.phone),
+    )
+    return None if update.is_empty() else update
+
+
+def subscription_update(subscribed: bool) -> ContactUpdate:
+    """Subscription preferences of a ``contact``: always sent, whatever ``customer_updates`` says."""
+    return ContactUpdate(preferences=Preferences(accepts_email=subscribed))
+
+
+def known_contact_id(customer: Customer | None) -> str | None:
+    """The Engage contact id the front end stored on the customer; it goes into URL paths, so it must be an id."""
+    if customer is None or customer.engage_contact_id is None:
+        return None
+    if not _CONTACT_ID.match(customer.engage_contact_id):
+        raise MappingError("customer", customer.reference, f"attributes.{ENGAGE_CONTACT_ID_ATTRIBUTE}", "not an id")
+    return customer.engage_contact_id
+
+
+def gender(value: str | None) -> Literal["Male", "Female"] | None:
+    return _GENDERS.get((value or "").strip().casefold())
+
+
+def international_phone(value: str | None) -> str | None:
+    compact = _PHONE_SEPARATORS.sub("", value or "")
+    return compact if _INTERNATIONAL_PHONE.match(compact) else None
+
+
+def _member(customer: Customer, address: Address, email: str, contact_type: str) -> ContactCreate:
+    accepts_email = customer.newsletter  # None when unknown: then Engage keeps its default
+    return ContactCreate(
+        contact_type=contact_type,
+        email=email,
+        first_name=customer.first_name or address.first_name,
+        last_name=customer.last_name or address.last_name,
+        birth_day=customer.birthdate,
+        gender=gender(customer.gender),
+        mobile_phone=international_phone(customer.phone_number or address.phone),
+        street=" ".join(part for part in (address.address1, address.address2) if part),
+        zip_code=address.zip_code,
+        city=address.city,
+        country_code=address.country_code,
+        preferences=Preferences(accepts_email=accepts_email),
+    )

@@ -1,0 +1,91 @@
+"""Facts about an order that every Engage body needs: who, which store, which shipment is which."""
+
+from decimal import Decimal
+
+from engage_bridge.centra.common import MonetaryValue
+from engage_bridge.centra.order import Order, Return, Shipment
+from engage_bridge.config import BrandConfig
+from engage_bridge.engage.models import ContactMatch, Fee
+from engage_bridge.errors import MappingError
+from engage_bridge.mapping.email import require_email
+from engage_bridge.mapping.lines import check_currency
+from engage_bridge.mapping.money import ZERO, tax_share
+from engage_bridge.mapping.store import StoreContext, store_external_id
+
+
+def order_email(order: Order) -> str:
+    return require_email("order", order.reference, order.email, "customer.email")
+
+
+def email_match(order: Order) -> ContactMatch:
+    """``/orders`` finds the contact by e-mail, as Centra's plugin does (seed 001)."""
+    return ContactMatch(match_key=order_email(order), match_key_type="email")
+
+
+def order_store_id(cfg: BrandConfig, order: Order) -> str:
+    """The order's store: its market, and for ``{country}`` the shipping country (seed 001)."""
+    shipping = order.shipping_address.country_name if order.shipping_address else None
+    billing = order.billing_address.country_name if order.billing_address else None
+    context = StoreContext(
+        object_kind="order",
+        object_id=order.reference,
+        market_name=order.market.name if order.market else None,
+        country_name=shipping or billing,
+    )
+    return store_external_id(cfg, context)
+
+
+def fee_tax_percent(order: Order) -> Decimal:
+    """Centra gives fees without a tax rate; they are taxed at the order's highest line rate (assumption)."""
+    return max((line.tax_percent for line in order.lines), default=ZERO)
+
+
+def fee(order: Order, money: MonetaryValue | None, field: str) -> Fee:
+    check_currency(order, money, field)
+    value = money.value if money else ZERO
+    return Fee(value=value, tax=tax_share(value, fee_tax_percent(order)))
+
+
+def order_fees(order: Order) -> tuple[Fee, Fee]:
+    totals = order.totals
+    return (
+        fee(order, totals.shipping if totals else None, "totals.shipping"),
+        fee(order, totals.handling if totals else None, "totals.handling"),
+    )
+
+
+def return_fees(order: Order, returned: Return, index: int) -> tuple[Fee, Fee]:
+    totals = returned.totals
+    return (
+        fee(order, totals.shipping if totals else None, f"returns[{index}].totals.shipping"),
+        fee(order, totals.handling if totals else None, f"returns[{index}].totals.handling"),
+    )
+
+
+def shipment_index(order: Order, shipment: Shipment) -> int:
+    for index, candidate in enumerate(order.shipments):
+        if candidate == shipment:
+            return index
+    raise MappingError("order", order.reference, "shipments", f"shipment {shipment.id} is not part of the order")
+
+
+def return_index(order: Order, returned: Return) -> int:
+    for index, candidate in enumerate(order.returns):
+        if candidate == returned:
+            return index
+    raise MappingError("order", order.reference, "returns", f"return {returned.id} is not part of the order")
+
+
+def delivery_appendix(order: Order, shipment: Shipment) -> str:
+    """``"189-1"`` -> ``"1"``; the shipment number must belong to the order."""
+    prefix = f"{order.number}-"
+    appendix = shipment.number.removeprefix(prefix)
+    if not shipment.number.startswith(prefix) or not appendix.isdigit():
+        raise MappingError("order", order.reference, "shipments.number", "not '<order number>-<delivery number>'")
+    return appendix
+
+
+def is_first_shipment(order: Order, shipment: Shipment) -> bool:
+    """Order fees travel with the first delivery only, so split shipments do not charge them twice."""
+    first = min(order.shipments, key=lambda candidate: int(delivery_appendix(order, candidate)))
+    return first == shipment
