@@ -1,0 +1,193 @@
+"""Orders (``/api/v2/orders``, automation trigger) and receipts (``/api/v3/receipts``).
+
+Orders: accepted (202, seed 001) only when ``orderStatus`` and ``paymentStatus`` are configured tags and
+the totals add up, else 422 with seed 001's envelope. Engage stores no order and does not deduplicate, so
+every accepted order is one triggered automation. Receipts: required fields and the sign rules of Voyado's
+"register a return"; 202 (seed 001); a repeated ``uniqueReceiptId`` is ignored but still answered 202.
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engage_bridge_tools.sandbox.protocol import Reply, Request, invalid, issue
+from engage_bridge_tools.sandbox.state import SandboxState
+
+TOLERANCE = Decimal("0.01")
+ORDER_REQUIRED = ("orderNumber", "orderStatus", "paymentStatus", "createdDate", "storeId", "currency")
+ORDER_ITEM_REQUIRED = ("type", "sku", "quantity", "grossPaidPrice", "description")
+RECEIPT_REQUIRED = ("uniqueReceiptId", "receiptNumber", "createdDate", "storeExternalId", "currency")
+RECEIPT_ITEM_REQUIRED = ("type", "sku", "quantity", "grossPaidPrice", "taxAmount", "taxPercent")
+RECEIPT_ITEM_TEXT = ("articleNumber", "articleName")
+ITEM_TYPES = frozenset({"PURCHASE", "RETURN", "ADJUSTMENT"})
+Issues = list[dict[str, str]]
+
+
+def post_order(state: SandboxState, request: Request) -> Reply:
+    body = request.body
+    if not isinstance(body, dict):
+        return invalid(422, "Order is not valid", [issue("InvalidBody", "Body", "Expected a JSON object.")])
+    problems = _common(body, ORDER_REQUIRED)
+    problems += _statuses(state, body)
+    problems += _items(body, ORDER_ITEM_REQUIRED, ())
+    if not problems:
+        problems += _order_totals(body)
+    if problems:
+        return invalid(422, "Order is not valid", problems)
+    state.orders.append(body)
+    state.automations.append(
+        {
+            "orderNumber": str(body["orderNumber"]),
+            "orderStatus": body["orderStatus"],
+            "paymentStatus": body["paymentStatus"],
+            "matchKey": body["contact"]["matchKey"],
+        }
+    )
+    return Reply(202)
+
+
+def post_receipt(state: SandboxState, request: Request) -> Reply:
+    body = request.body
+    if not isinstance(body, dict):
+        return invalid(400, "Receipt is not valid", [issue("InvalidBody", "Body", "Expected a JSON object.")])
+    problems = _common(body, RECEIPT_REQUIRED)
+    problems += _required_list(body, "paymentMethods", allow_empty=False)
+    problems += _items(body, RECEIPT_ITEM_REQUIRED, RECEIPT_ITEM_TEXT)
+    if not problems:
+        problems += _receipt_signs(body)
+    if problems:
+        return invalid(400, "Receipt is not valid", problems)
+    receipt_id = str(body["uniqueReceiptId"])
+    if receipt_id in state.receipts:
+        state.duplicate_receipts.append(receipt_id)  # ignored by Engage, answered like a new one
+    else:
+        state.receipts[receipt_id] = body
+    return Reply(202)
+
+
+def _pascal(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _common(body: dict[str, Any], required: tuple[str, ...]) -> Issues:
+    problems = []
+    contact = body.get("contact")
+    if not isinstance(contact, dict) or not contact.get("matchKey") or not contact.get("matchKeyType"):
+        problems.append(issue("Required", "Contact", "'Contact' needs matchKey and matchKeyType."))
+    for name in required:
+        if body.get(name) in (None, ""):
+            problems.append(issue("Required", _pascal(name), f"'{_pascal(name)}' must not be empty."))
+    created = body.get("createdDate")
+    if isinstance(created, str) and created and not _has_offset(created):
+        problems.append(issue("InvalidDate", "CreatedDate", "Dates must be ISO 8601 with an offset."))
+    if _decimal(body.get("totalGrossPrice")) is None:
+        problems.append(issue("Required", "TotalGrossPrice", "'TotalGrossPrice' must be a decimal."))
+    return problems
+
+
+def _has_offset(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _statuses(state: SandboxState, body: dict[str, Any]) -> Issues:
+    problems = []
+    tenant = state.tenant
+    order_status, payment_status = body.get("orderStatus"), body.get("paymentStatus")
+    if order_status not in (None, "") and order_status not in tenant.order_statuses:
+        description = _not_valid("order", order_status, tenant.order_statuses) + "."
+        problems.append(issue("InvalidOrderStatus", "OrderStatus", description))
+    if payment_status not in (None, "") and payment_status not in tenant.payment_statuses:
+        description = _not_valid("payment", payment_status, tenant.payment_statuses)
+        problems.append(issue("InvalidPaymentStatus", "PaymentStatus", description))
+    return problems
+
+
+def _not_valid(kind: str, value: object, valid: list[str]) -> str:
+    # Wording of seed 001's real answer; there the order message ends with a full stop, the payment one not.
+    return (
+        f"Specified {kind} status '{value}' in request is not a valid status. Valid statuses are [{', '.join(valid)}]"
+    )
+
+
+def _required_list(body: dict[str, Any], name: str, *, allow_empty: bool) -> Issues:
+    value = body.get(name)
+    if not isinstance(value, list) or (not value and not allow_empty):
+        return [issue("Required", _pascal(name), f"'{_pascal(name)}' must be a non-empty list.")]
+    return []
+
+
+def _items(body: dict[str, Any], required: tuple[str, ...], text: tuple[str, ...]) -> Issues:
+    problems = _required_list(body, "items", allow_empty=False)
+    for index, item in enumerate(body.get("items") or []):
+        where = f"Items[{index}]"
+        if not isinstance(item, dict):
+            problems.append(issue("InvalidBody", where, "Expected an object."))
+            continue
+        for name in required + text:
+            if item.get(name) in (None, ""):
+                problems.append(issue("Required", f"{where}.{_pascal(name)}", f"'{_pascal(name)}' must not be empty."))
+        if str(item.get("type", "")).upper() not in ITEM_TYPES:
+            problems.append(issue("InvalidItemType", f"{where}.Type", "Type must be PURCHASE, RETURN or ADJUSTMENT."))
+        for name in ("grossPaidPrice", "taxAmount", "quantity"):
+            if name in item and _decimal(item[name]) is None:
+                problems.append(issue("InvalidDecimal", f"{where}.{_pascal(name)}", "Not a number."))
+    return problems
+
+
+def _order_totals(body: dict[str, Any]) -> Issues:
+    """Assumption (docs/sandbox.md): items' grossPaidPrice + freight + handling + round-off = totalGrossPrice."""
+    parts = [_decimal(item["grossPaidPrice"]) for item in body["items"]]
+    for fee in ("freightFee", "handlingFee", "totalRoundOff"):
+        value = body.get(fee)
+        parts.append(_decimal(value.get("value")) if isinstance(value, dict) else Decimal(0))
+    if any(part is None for part in parts):
+        return [issue("InvalidDecimal", "FeeValue", "Fee values must be decimals.")]
+    computed = sum((part for part in parts if part is not None), Decimal(0))
+    total = _decimal(body["totalGrossPrice"])
+    if total is None or abs(computed - total) > TOLERANCE:
+        description = f"TotalGrossPrice {total} does not match the sum of items and fees {computed}."
+        return [issue("InvalidTotalGrossPrice", "TotalGrossPrice", description)]
+    return []
+
+
+def _receipt_signs(body: dict[str, Any]) -> Issues:
+    """Returns: negative quantity, positive amounts, negative total and payments (Voyado, register a return)."""
+    problems = []
+    kinds = set()
+    for index, item in enumerate(body["items"]):
+        kind = str(item["type"]).upper()
+        kinds.add(kind)
+        quantity, price, tax = (_decimal(item[name]) for name in ("quantity", "grossPaidPrice", "taxAmount"))
+        where = f"Items[{index}]"
+        if kind == "RETURN" and quantity is not None and quantity >= 0:
+            problems.append(issue("InvalidQuantity", f"{where}.Quantity", "A return line needs a negative quantity."))
+        if kind == "PURCHASE" and quantity is not None and quantity <= 0:
+            problems.append(issue("InvalidQuantity", f"{where}.Quantity", "A purchase line needs a positive quantity."))
+        if kind in ("RETURN", "PURCHASE"):
+            if price is not None and price < 0:
+                problems.append(issue("InvalidAmount", f"{where}.GrossPaidPrice", "Amounts are positive."))
+            if tax is not None and tax < 0:
+                problems.append(issue("InvalidAmount", f"{where}.TaxAmount", "Amounts are positive."))
+    total = _decimal(body["totalGrossPrice"])
+    payments = [_decimal(p.get("value")) for p in body["paymentMethods"] if isinstance(p, dict)]
+    if kinds == {"RETURN"}:
+        if total is not None and total > 0:
+            problems.append(issue("InvalidTotalGrossPrice", "TotalGrossPrice", "A return has a negative total."))
+        if any(value is not None and value > 0 for value in payments):
+            problems.append(issue("InvalidPaymentValue", "PaymentMethods", "A return has negative payments."))
+    if kinds == {"PURCHASE"} and total is not None and total < 0:
+        problems.append(issue("InvalidTotalGrossPrice", "TotalGrossPrice", "A purchase has a positive total."))
+    return problems
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
