@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # Section name -> module exposing run() -> dict[str, Any].
-SECTIONS: dict[str, str] = {}
+SECTIONS: dict[str, str] = {"mapping": "engage_bridge_tools.bench.mapping"}
 
 
 def _commit() -> str:

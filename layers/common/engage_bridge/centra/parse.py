@@ -16,7 +16,7 @@ from engage_bridge.errors import MappingError
 CentraKind = Literal["order", "customer", "newsletter_subscription", "stock_level"]
 CentraObject = Order | Customer | NewsletterSubscription | StockLevel
 
-CENTRA_KINDS: Final[tuple[str, ...]] = get_args(CentraKind)
+CENTRA_KINDS: Final[tuple[CentraKind, ...]] = get_args(CentraKind)
 
 KIND_BY_TYPENAME: Final[dict[str, CentraKind]] = {
     "Order": "order",

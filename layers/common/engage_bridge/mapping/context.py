@@ -64,14 +64,14 @@ def return_fees(order: Order, returned: Return, index: int) -> tuple[Fee, Fee]:
 
 def shipment_index(order: Order, shipment: Shipment) -> int:
     for index, candidate in enumerate(order.shipments):
-        if candidate == shipment:
+        if candidate is shipment or candidate.id == shipment.id:
             return index
     raise MappingError("order", order.reference, "shipments", f"shipment {shipment.id} is not part of the order")
 
 
 def return_index(order: Order, returned: Return) -> int:
     for index, candidate in enumerate(order.returns):
-        if candidate == returned:
+        if candidate is returned or candidate.id == returned.id:
             return index
     raise MappingError("order", order.reference, "returns", f"return {returned.id} is not part of the order")
 
@@ -88,4 +88,4 @@ def delivery_appendix(order: Order, shipment: Shipment) -> str:
 def is_first_shipment(order: Order, shipment: Shipment) -> bool:
     """Order fees travel with the first delivery only, so split shipments do not charge them twice."""
     first = min(order.shipments, key=lambda candidate: int(delivery_appendix(order, candidate)))
-    return first == shipment
+    return first.id == shipment.id
