@@ -7,7 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 # Subcommand modules, each exposing ``register(subparsers)`` that sets ``func`` on its parser.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("engage_bridge_tools.sandbox.cli", "engage_bridge_tools.map_command")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "engage_bridge_tools.centra_fake.command",
+    "engage_bridge_tools.sandbox.cli",
+    "engage_bridge_tools.map_command",
+)
 
 
 class _Subparsers(Protocol):

@@ -125,7 +125,8 @@ class CentraFake:
         try:
             request = json.loads(raw_body)
             query = request["query"]
-            if not isinstance(query, str) or not isinstance(request.get("variables") or {}, dict):
+            variables = request.get("variables")
+            if not isinstance(query, str) or not isinstance(variables, dict | None):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             body = _error_body("Expected a JSON body with 'query' and optional 'variables'", "request")
@@ -134,7 +135,7 @@ class CentraFake:
             200,
             self.execute(
                 query,
-                request.get("variables"),
+                variables,
                 integration_name=integration_name,
                 operation_name=request.get("operationName"),
             ),

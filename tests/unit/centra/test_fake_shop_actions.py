@@ -1,0 +1,172 @@
+"""Shop changes: what they do to the shop and what they refuse."""
+
+import re
+
+import pytest
+
+from engage_bridge_tools.centra_fake.fake import CentraFake
+from engage_bridge_tools.centra_fake.shop_actions import ShopActionError
+from tests.unit.centra.fake_support import SteppingClock, data
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    return SteppingClock()
+
+
+@pytest.fixture
+def fake(clock: SteppingClock) -> CentraFake:
+    return CentraFake.from_file(clock=clock)
+
+
+def test_a_split_shipment_completes_the_order_only_with_the_last_unit(fake: CentraFake) -> None:
+    first = fake.ship_order(1005, lines={7: 2}, tracking_number="TRACK-1")
+
+    order = data(fake, "{ order(number: 1005) { status shipments { number trackingNumber isShipped } } }")["order"]
+    assert first["number"] == "1005-1" and order["status"] == "PROCESSING"
+
+    fake.ship_order(1005)  # the rest: line 8
+    order = data(
+        fake, "{ order(number: 1005) { status shipments { number isShipped lines { orderLine { id } quantity } } } }"
+    )["order"]
+    assert order["status"] == "SHIPPED"
+    assert [s["number"] for s in order["shipments"]] == ["1005-1", "1005-2"]
+    assert order["shipments"][1]["lines"] == [{"orderLine": {"id": 8}, "quantity": 3}]
+
+
+def test_a_good_to_go_shipment_is_not_shipped_until_completed(fake: CentraFake, clock: SteppingClock) -> None:
+    shipment = fake.create_shipment(1002)
+    clock.advance(3600)
+    fake.complete_shipment(shipment["id"])
+
+    shipped = data(
+        fake,
+        "query($id: Int!) { shipment(id: $id) { isGoodToGo isShipped shippedAt createdAt } }",
+        {"id": shipment["id"]},
+    )
+    assert shipped["shipment"]["isGoodToGo"] and shipped["shipment"]["isShipped"]
+    assert shipped["shipment"]["shippedAt"] == clock.now.isoformat(timespec="seconds")
+    assert shipped["shipment"]["createdAt"] != shipped["shipment"]["shippedAt"]
+
+
+def test_a_return_with_a_handling_fee(fake: CentraFake) -> None:
+    shipment = fake.ship_order(1002)
+    returned = fake.register_return(shipment["id"], handling_fee=5.0, comment="Wrong colour")
+    fake.complete_return(returned["id"])
+
+    query = """query($id: Int!) {
+      return(id: $id) {
+        returnStatus totalQuantity grandTotal { value } totals { handling { value currency { code } } } order { number }
+      }
+    }"""
+    result = data(fake, query, {"id": returned["id"]})["return"]
+    line = data(fake, "{ order(number: 1002) { lines { returnedQuantity } } }")["order"]["lines"][0]
+
+    assert result == {
+        "returnStatus": "COMPLETED",
+        "totalQuantity": 1,
+        "grandTotal": {"value": 54.0},
+        "totals": {"handling": {"value": -5.0, "currency": {"code": "EUR"}}},
+        "order": {"number": 1002},
+    }
+    assert line["returnedQuantity"] == 1
+
+
+def test_cancelling_moves_every_unit_to_cancelled(fake: CentraFake) -> None:
+    fake.cancel_order(1005)
+
+    order = data(fake, "{ order(number: 1005) { status lines { quantity cancelledQuantity } } }")["order"]
+
+    assert order == {
+        "status": "CANCELLED",
+        "lines": [{"quantity": 0, "cancelledQuantity": 2}, {"quantity": 0, "cancelledQuantity": 3}],
+    }
+
+
+def test_an_order_shows_its_customer_as_currently_stored(fake: CentraFake) -> None:
+    fake.update_customer(2, {"firstName": "Benjamin", "newsletter": True})
+
+    order = data(fake, "{ order(number: 1002) { ... on DirectToConsumerOrder { customer { firstName newsletter } } } }")
+
+    assert order["order"]["customer"] == {"firstName": "Benjamin", "newsletter": True}
+
+
+def test_a_newsletter_sign_up_for_a_customer_turns_the_flag_on(fake: CentraFake) -> None:
+    _listen = (
+        "mutation { setEventListeners(input: [{objectType: NewsletterSubscription}, {objectType: Customer}]) "
+        "{ userErrors { message } } }"
+    )
+    data(fake, _listen)
+    subscription = fake.add_newsletter_subscription("ben@example.net", country_code="NL", market_id=4, customer_id=2)
+
+    customer = data(fake, "{ customer(id: 2) { newsletter } }")["customer"]
+    kinds = [(event.object_type, event.object_reference) for event in fake.pending_events()]
+
+    assert customer == {"newsletter": True}
+    assert kinds == [("NewsletterSubscription", subscription["id"]), ("Customer", 2)]
+
+
+def test_setting_stock_records_a_stock_change_with_the_new_level(fake: CentraFake) -> None:
+    data(fake, "mutation { setEventListeners(input: [{objectType: StockChange}]) { userErrors { message } } }")
+    fake.set_stock("BAG100-ONE", 4, 7)
+
+    events = data(
+        fake,
+        """{ events { objectType object { ... on StockChange {
+          market { id name } lines { productSize { SKU } freeToAllocateQuantity deliveredQuantity }
+        } } } }""",
+    )["events"]
+    level = data(fake, '{ stock(where: {SKU: ["BAG100-ONE"], marketId: [4]}) { freeToAllocateQuantity } }')["stock"]
+
+    assert events == [
+        {
+            "objectType": "StockChange",
+            "object": {
+                "market": {"id": 4, "name": "EU"},
+                "lines": [{"productSize": {"SKU": "BAG100-ONE"}, "freeToAllocateQuantity": 7, "deliveredQuantity": 7}],
+            },
+        }
+    ]
+    assert level == [{"freeToAllocateQuantity": 7}]
+
+
+def test_adding_an_order_validates_it_like_a_shop_file_entry(fake: CentraFake) -> None:
+    template = fake.snapshot()["orders"][1]
+    new_order = {
+        **template,
+        "id": "ffffffffffffffffffffffffffffffff",
+        "number": 1010,
+        "lines": [{**template["lines"][0], "id": 90}],
+    }
+
+    fake.add_order(new_order)
+
+    assert data(fake, "{ order(number: 1010) { status } }")["order"] == {"status": "CONFIRMED"}
+    with pytest.raises(ShopActionError, match=re.escape("orders[5].number: duplicate order number 1010")):
+        fake.add_order(
+            {**new_order, "id": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "lines": [{**template["lines"][0], "id": 91}]}
+        )
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (lambda f: f.ship_order(9999), "unknown order 9999"),
+        (lambda f: f.ship_order(1001), "order 1001 is SHIPPED"),
+        (lambda f: f.ship_order(1005, lines={7: 3}), "order 1005 line 7: 2 left to ship, not 3"),
+        (lambda f: f.ship_order(1005, lines={1: 1}), "order 1005 has no line 1"),
+        (lambda f: f.complete_shipment(1), "shipment 1 is already shipped"),
+        (lambda f: (f.register_return(2), f.register_return(2)), "shipment 2 has nothing left to return"),
+        (lambda f: f.register_return(3), "unknown shipment 3"),
+        (lambda f: f.register_return(2, lines={2: 2}), "shipment 2 line 2: 1 returnable, not 2"),
+        (lambda f: f.complete_return(1), "return 1 is already completed"),
+        (lambda f: f.cancel_order(1003), "order 1003 is CANCELLED"),
+        (lambda f: f.update_customer(1, {"id": 7}), "a customer's id cannot change"),
+        (lambda f: f.update_customer(1, {"registered": "yes"}), "customer 1: registered"),
+        (lambda f: f.set_stock("BAG100-ONE", 99, 1), "unknown market 99"),
+        (lambda f: f.add_newsletter_subscription("x@example.com", customer_id=99), "unknown customer 99"),
+    ],
+)
+def test_impossible_changes_are_refused(fake: CentraFake, action: object, message: str) -> None:
+    with pytest.raises(ShopActionError, match=re.escape(message)):
+        action(fake)  # type: ignore[operator]
