@@ -144,7 +144,10 @@ class RunningCentraFake:
     def __init__(self, fake: CentraFake, host: str = "127.0.0.1", port: int = 0) -> None:
         self.fake = fake
         self.server = CentraFakeHTTPServer(fake, host, port)
-        self._thread = threading.Thread(target=self.server.serve_forever, name="centra-fake", daemon=True)
+        # A short poll interval keeps shutdown (and so test teardown) quick.
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="centra-fake", daemon=True
+        )
 
     @property
     def url(self) -> str:
