@@ -38,7 +38,9 @@ def register(subparsers: _Subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         cfg = parse_config(_read(args.config))
         obj = parse_centra_object(_json(args.object), _kind(args.kind))

@@ -9,7 +9,7 @@ from engage_bridge.engage.models import ContactMatch, Fee
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping.email import require_email
 from engage_bridge.mapping.lines import check_currency
-from engage_bridge.mapping.money import ZERO, tax_share
+from engage_bridge.mapping.money import ZERO, round_money, tax_share
 from engage_bridge.mapping.store import StoreContext, store_external_id
 
 
@@ -42,7 +42,7 @@ def fee_tax_percent(order: Order) -> Decimal:
 
 def fee(order: Order, money: MonetaryValue | None, field: str) -> Fee:
     check_currency(order, money, field)
-    value = money.value if money else ZERO
+    value = round_money(money.value) if money else ZERO
     return Fee(value=value, tax=tax_share(value, fee_tax_percent(order)))
 
 

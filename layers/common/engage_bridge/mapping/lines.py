@@ -59,8 +59,9 @@ def price_line(order: Order, index: int, units: int) -> PricedLine:
         ("lineValue", line.line_value),
     ):
         check_currency(order, money, f"{field}.{name}")
+    # Rounded per line, so totals are sums of exactly what Engage sees on the lines.
     if units == line.quantity:
-        gross_paid = line.line_value.value
+        gross_paid = round_money(line.line_value.value)
     elif line.quantity > 0:
         gross_paid = round_money(line.line_value.value * units / line.quantity)
     else:

@@ -1,0 +1,173 @@
+"""Contact types per sync mode, what each contact carries, and updates that never blank a field."""
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engage_bridge.centra import Customer
+from engage_bridge.engage.models import ContactUpdate, Preferences
+from engage_bridge.mapping import contact_role, member_update, newsletter_contact, order_contact, subscription_update
+from engage_bridge.mapping.contacts import international_phone
+from tests.unit.mapping.builders import (
+    config,
+    contact_id_attribute,
+    customer,
+    newsletter_subscription,
+    order,
+    order_document,
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "registered", "has_engage_id", "expected"),
+    [
+        ("all", False, False, "member"),
+        ("registered", True, False, "member"),
+        ("registered", False, False, "transactional"),
+        ("with_engage_id", True, False, "transactional"),
+        ("with_engage_id", False, True, "member"),
+        ("none", True, True, "transactional"),
+    ],
+)
+def test_contact_sync_modes(mode: str, registered: bool, has_engage_id: bool, expected: str) -> None:
+    attributes = contact_id_attribute() if has_engage_id else []
+    someone = customer(registered=registered, attributes=attributes)
+
+    assert contact_role(someone, config(contact_sync=mode)) == expected
+
+
+def test_without_transactional_emails_a_non_member_gets_no_contact() -> None:
+    cfg = config(contact_sync="registered", transactional_emails=False)
+
+    assert contact_role(customer(registered=False), cfg) is None
+
+
+def test_a_guest_order_without_customer_record_is_transactional_under_registered() -> None:
+    assert contact_role(None, config(contact_sync="registered")) == "transactional"
+
+
+def test_contact_type_handles_come_from_config_verbatim() -> None:
+    cfg = config(contact_types={"member": "Member", "transactional": "transactContact", "newsletter": "Contact"})
+
+    assert order_contact(order(), "member", cfg).contact_type == "Member"
+    assert order_contact(order(), "transactional", cfg).contact_type == "transactContact"
+    assert newsletter_contact(newsletter_subscription(), cfg).contact_type == "Contact"
+
+
+def test_a_new_member_carries_all_personal_data() -> None:
+    body = order_contact(order(), "member", config()).body()
+
+    assert body == {
+        "contactType": "member",
+        "email": "astrid@example.com",
+        "firstName": "Astrid",
+        "lastName": "Lindgren",
+        "birthDay": "1907-11-14",
+        "gender": "Female",
+        "mobilePhone": "+46701234567",
+        "street": "Drottninggatan 1",
+        "zipCode": "11151",
+        "city": "Stockholm",
+        "countryCode": "SE",
+        "preferences": {"acceptsEmail": False},
+    }
+
+
+def test_a_transactional_contact_carries_only_email_gender_and_country() -> None:
+    body = order_contact(order(), "transactional", config()).body()
+
+    assert body == {"contactType": "transactionalContact", "email": "astrid@example.com", "gender": "Female",
+                    "countryCode": "SE"}  # fmt: skip
+
+
+def test_opt_in_is_never_inferred_when_the_customer_record_does_not_say() -> None:
+    document = order_document()
+    del document["customer"]["newsletter"]
+
+    body = order_contact(order(document), "member", config()).body()
+
+    assert "preferences" not in body
+
+
+def test_a_newsletter_subscription_becomes_a_contact_with_its_subscription() -> None:
+    body = newsletter_contact(newsletter_subscription(subscribed=False), config()).body()
+
+    assert body == {"contactType": "contact", "email": "reader@example.com", "countryCode": "NO",
+                    "preferences": {"acceptsEmail": False}}  # fmt: skip
+
+
+def test_member_updates_only_with_customer_updates_on() -> None:
+    assert member_update(customer(), config(customer_updates=False)) is None
+
+    update = member_update(customer(), config(customer_updates=True))
+
+    assert update is not None
+    assert update.body() == {
+        "firstName": "Astrid",
+        "lastName": "Lindgren",
+        "birthDay": "1907-11-14",
+        "gender": "Female",
+        "mobilePhone": "+46701234567",
+        "zipCode": "11151",
+        "city": "Stockholm",
+        "countryCode": "SE",
+    }
+
+
+def test_member_update_leaves_out_what_the_customer_record_lacks() -> None:
+    sparse = Customer.model_validate({"id": 1, "email": "a@example.com", "lastName": "Only", "phoneNumber": "070"})
+
+    update = member_update(sparse, config(customer_updates=True))
+
+    assert update is not None
+    assert update.body() == {"lastName": "Only"}
+
+
+def test_subscription_preferences_are_sent_whatever_customer_updates_says() -> None:
+    assert subscription_update(False).body() == {"preferences": {"acceptsEmail": False}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("+46 70-123 45 67", "+46701234567"), ("0701234567", None), ("", None), ("+0123456789", None)],
+)
+def test_only_international_phone_numbers_are_sent(raw: str, expected: str | None) -> None:
+    assert international_phone(raw) == expected
+
+
+_text = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["", " ", "\t\n", "x"]))
+_update_fields = st.fixed_dictionaries(
+    {
+        "firstName": _text,
+        "lastName": _text,
+        "city": _text,
+        "zipCode": _text,
+        "countryCode": _text,
+        "mobilePhone": _text,
+        "gender": st.sampled_from([None, "Male", "Female"]),
+        "birthDay": st.one_of(st.none(), st.dates()),
+        "preferences": st.builds(Preferences, accepts_email=st.one_of(st.none(), st.booleans())),
+    }
+)
+
+
+def _assert_no_blank(value: object) -> None:
+    assert value is not None
+    if isinstance(value, str):
+        assert value.strip()
+    if isinstance(value, dict):
+        assert value
+        for inner in value.values():
+            _assert_no_blank(inner)
+
+
+@given(fields=_update_fields)
+def test_a_contact_update_never_sends_null_or_empty_values(fields: dict[str, Any]) -> None:
+    body = ContactUpdate.model_validate(fields).body()
+
+    _assert_no_blank(body or {"<empty update>": True})
+    for key in ("firstName", "city", "mobilePhone"):
+        sent = fields[key]
+        assert body.get(key) == (sent if sent is not None and sent.strip() else None)
