@@ -207,7 +207,7 @@ class SqsConsumer[M: BaseModel]:
             unit=MetricUnit.Count,
             value=1,
             namespace=self._metrics.namespace,
-            default_dimensions=self._metrics.default_dimensions,
+            default_dimensions={**self._metrics.default_dimensions, "service": str(self._metrics.service)},
         ) as metric:
             metric.add_dimension(name="reason", value=reason)
 

@@ -84,13 +84,16 @@ def newsletter_contact(subscription: NewsletterSubscription, cfg: BrandConfig) -
 
 
 def newsletter_contact_of_customer(customer: Customer, email: str, cfg: BrandConfig) -> ContactCreate:
-    """The ``contact`` a subscribed customer also becomes (seed 001: one customer, two contact types)."""
+    """The ``contact`` a customer is as a newsletter subscriber (seed 001: one customer, two contact types).
+
+    Opt-in is the customer record's ``newsletter`` flag and nothing else (seed 003, consent drift).
+    """
     address = customer.billing_address or Address()
     return ContactCreate(
         contact_type=cfg.contact_types.newsletter,
         email=email,
         country_code=address.country_code,
-        preferences=Preferences(accepts_email=True),
+        preferences=Preferences(accepts_email=customer.newsletter is True),
     )
 
 

@@ -1,0 +1,44 @@
+"""Purchase and return receipts, for members only (seed 000: sales are registered on members).
+
+Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely; the ledger still records it,
+because reconciliation reads what was sent from there.
+"""
+
+from engage_bridge.config import BrandConfig
+from engage_bridge.consumer import Outcome
+from engage_bridge.effects.services import Services
+from engage_bridge.engage.models import Receipt
+from engage_bridge.errors import MappingError
+from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
+from engage_bridge.mapping.context import order_store_id
+from engage_bridge.messages import ReceiptPush
+from engage_bridge.state import Effect
+
+
+def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
+    cfg, order = services.config, message.order
+    effect = Effect(f"order#{order.number}", message.effect_name)
+    if restricted := restriction_reason(order, cfg):
+        return Outcome("skipped", f"restricted_{restricted}")
+    if contact_role(order.customer, cfg) != "member":
+        return Outcome("skipped", "not_a_member")
+    if services.already_sent(effect):
+        return Outcome("skipped", "already_sent")
+
+    contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))
+    services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
+    services.store.record(effect, "sent", f"{message.kind}_receipt")
+    return Outcome("sent", f"{message.kind}_receipt")
+
+
+def _receipt(message: ReceiptPush, cfg: BrandConfig, contact_id: str) -> Receipt:
+    order = message.order
+    if message.kind == "purchase":
+        shipment = message.shipment(message.shipment_id)
+        if shipment is None:
+            raise MappingError("order", order.reference, "shipments", f"no shipment {message.shipment_id}")
+        return purchase_receipt(order, shipment, cfg, contact_id)
+    returned = message.returned(message.return_id)
+    if returned is None:
+        raise MappingError("order", order.reference, "returns", f"no return {message.return_id}")
+    return return_receipt(order, returned, cfg, contact_id)

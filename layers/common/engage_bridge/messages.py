@@ -1,0 +1,177 @@
+"""The messages on the five handler queues: what the router decided, with the Centra state it decided on.
+
+Each message carries the Centra objects its handler maps (a few kilobytes), so handlers never call Centra and
+a message in a DLQ shows exactly what was attempted. ``business_key`` names the *effect* — the same e-mail,
+receipt or redemption gets the same key however often and by whichever path it is enqueued — and is what
+idempotency and the ledger are keyed on. ``historical`` marks backfill traffic: it writes contacts and
+receipts, but never e-mails a customer about an old order nor redeems an old promotion.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, model_validator
+
+from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment, StockLevel
+from engage_bridge.centra.customer import Customer
+from engage_bridge.mapping.payments import payment_state
+from engage_bridge.pii import fingerprint
+
+OrderStatus = Literal["created", "shipped", "cancelled", "returned"]
+
+
+class _Message(BaseModel):
+    # Serialised messages include their computed business_key; it is derived again on the way in, so it
+    # and any field a newer router adds are ignored rather than refused (rolling deploys).
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    historical: bool = False
+
+
+class ContactUpsert(_Message):
+    """A customer record (member or transactional contact) or a newsletter subscription changed."""
+
+    kind: Literal["customer", "newsletter"]
+    customer: Customer | None = None
+    subscription: NewsletterSubscription | None = None
+
+    @model_validator(mode="after")
+    def _carries_its_object(self) -> "ContactUpsert":
+        if (self.kind == "customer") != (self.customer is not None) or (self.kind == "newsletter") != (
+            self.subscription is not None
+        ):
+            raise ValueError(f"a {self.kind} upsert carries exactly its {self.kind} object")
+        return self
+
+    @property
+    def email(self) -> str | None:
+        holder = self.customer if self.kind == "customer" else self.subscription
+        return holder.email if holder else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        # The content is part of the key: the same customer changed twice is two writes, not a duplicate.
+        holder = self.customer if self.kind == "customer" else self.subscription
+        content = holder.model_dump_json(by_alias=True) if holder else ""
+        return f"contact:{self.kind}:{fingerprint(self.email or '')}:{fingerprint(content)}"
+
+    @property
+    def correlation_id(self) -> str:
+        holder = self.customer if self.kind == "customer" else self.subscription
+        return f"{self.kind}:{holder.reference if holder else '?'}"
+
+
+class _AboutAnOrder(_Message):
+    order: Order
+
+    @property
+    def correlation_id(self) -> str:
+        return f"order:{self.order.number}"
+
+    def shipment(self, shipment_id: int | None) -> Shipment | None:
+        return next((s for s in self.order.shipments if s.id == shipment_id), None)
+
+    def returned(self, return_id: int | None) -> Return | None:
+        return next((r for r in self.order.returns if r.id == return_id), None)
+
+
+class OrderEmail(_AboutAnOrder):
+    """A transactional e-mail through Engage ``/orders``: one per order status, shipment or return."""
+
+    status: OrderStatus
+    shipment_id: int | None = None
+    return_id: int | None = None
+
+    @model_validator(mode="after")
+    def _names_its_delivery(self) -> "OrderEmail":
+        if (self.status == "shipped") != (self.shipment_id is not None):
+            raise ValueError("shipment_id is required for, and only for, status shipped")
+        if (self.status == "returned") != (self.return_id is not None):
+            raise ValueError("return_id is required for, and only for, status returned")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"order:{self.order.number}:{self.effect_name}"
+
+    @property
+    def effect_name(self) -> str:
+        """The ledger name of this e-mail: one per shipment (seed 003's split-shipment duplicates), per return,
+        and for order creation one per payment state — Centra's plugin mails "order created", "payment
+        successful" and "payment failed" separately, all as ORDER_CREATED with their payment status."""
+        if self.status == "shipped":
+            return f"email:shipped:shipment:{self.shipment_id}"
+        if self.status == "returned":
+            return f"email:returned:return:{self.return_id}"
+        if self.status == "created":
+            return f"email:created:{payment_state(self.order)}"
+        return f"email:{self.status}"
+
+
+class ReceiptPush(_AboutAnOrder):
+    """A purchase receipt for a delivered shipment, or a return receipt for a completed return."""
+
+    kind: Literal["purchase", "return"]
+    shipment_id: int | None = None
+    return_id: int | None = None
+
+    @model_validator(mode="after")
+    def _names_its_delivery(self) -> "ReceiptPush":
+        if self.kind == "purchase" and (self.shipment_id is None or self.return_id is not None):
+            raise ValueError("a purchase receipt names its shipment_id and no return_id")
+        if self.kind == "return" and self.return_id is None:
+            raise ValueError("a return receipt names its return_id")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"order:{self.order.number}:{self.effect_name}"
+
+    @property
+    def effect_name(self) -> str:
+        if self.kind == "purchase":
+            return f"receipt:purchase:shipment:{self.shipment_id}"
+        return f"receipt:return:return:{self.return_id}"
+
+
+class PromotionRedemption(_Message):
+    """Redeem the Engage promotion assignment an order used; the router sends it only once payment succeeded."""
+
+    order_number: int
+    assignment_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"order:{self.order_number}:{self.effect_name}"
+
+    @property
+    def effect_name(self) -> str:
+        return f"redemption:{self.assignment_id}"
+
+    @property
+    def correlation_id(self) -> str:
+        return f"order:{self.order_number}"
+
+
+class StockUpdate(_Message):
+    """The free-to-allocate quantity of one SKU in one market at ``event_time`` (absolute, not a delta)."""
+
+    level: StockLevel
+    event_time: AwareDatetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"stock:{self.level.reference}:{self.level.free_to_allocate_quantity}:{_stamp(self.event_time)}"
+
+    @property
+    def correlation_id(self) -> str:
+        return f"stock:{self.level.reference}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")

@@ -1,0 +1,186 @@
+"""Invariants of the deployed wiring, checked on the translated CloudFormation so no SAM shortcut hides a gap."""
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.infrastructure.conftest import sam_template
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE_RETENTION_SECONDS = 4 * 24 * 3600
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def _of_type(cfn: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in cfn["Resources"].items() if r["Type"] == kind}
+
+
+def _ref(value: Any) -> str:
+    """The logical id behind a Ref or GetAtt."""
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return str(value["Fn::GetAtt"][0])
+    raise AssertionError(f"expected a Ref or GetAtt, got {value!r}")
+
+
+def _sqs_event_sources(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    mappings = _of_type(cfn, "AWS::Lambda::EventSourceMapping")
+    queues = _of_type(cfn, "AWS::SQS::Queue")
+    return {n: m for n, m in mappings.items() if _ref(m["Properties"]["EventSourceArn"]) in queues}
+
+
+def _dead_letter_queues(cfn: dict[str, Any]) -> set[str]:
+    return {
+        _ref(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])
+        for q in _of_type(cfn, "AWS::SQS::Queue").values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+
+
+def test_every_function_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> None:
+    functions = _of_type(cfn, "AWS::Lambda::Function")
+    fed = {_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()}
+
+    assert fed == set(functions)
+    assert len(functions) == 5
+
+
+def test_every_source_queue_has_a_dlq_with_five_receives(cfn: dict[str, Any]) -> None:
+    queues = _of_type(cfn, "AWS::SQS::Queue")
+    for mapping in _sqs_event_sources(cfn).values():
+        queue = queues[_ref(mapping["Properties"]["EventSourceArn"])]["Properties"]
+        redrive = queue["RedrivePolicy"]
+
+        assert redrive["maxReceiveCount"] == 5
+        dlq = queues[_ref(redrive["deadLetterTargetArn"])]["Properties"]
+        assert dlq["MessageRetentionPeriod"] == DLQ_RETENTION_SECONDS
+        # A message's expiry counts from its first enqueue, so the DLQ must outlive the source queue.
+        assert queue["MessageRetentionPeriod"] < dlq["MessageRetentionPeriod"]
+
+
+def test_every_queue_is_encrypted(cfn: dict[str, Any]) -> None:
+    for name, queue in _of_type(cfn, "AWS::SQS::Queue").items():
+        assert queue["Properties"].get("SqsManagedSseEnabled") is True, name
+
+
+def test_every_dlq_has_a_depth_alarm_at_one_message(cfn: dict[str, Any]) -> None:
+    alarmed = {
+        _ref(alarm["Properties"]["Dimensions"][0]["Value"])
+        for alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and alarm["Properties"]["Threshold"] == 1
+        and alarm["Properties"]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        and alarm["Properties"]["AlarmActions"]
+    }
+
+    assert _dead_letter_queues(cfn) <= alarmed
+
+
+def test_every_function_has_an_error_alarm(cfn: dict[str, Any]) -> None:
+    alarmed = {
+        _ref(alarm["Properties"]["Dimensions"][0]["Value"])
+        for alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["MetricName"] == "Errors" and alarm["Properties"]["AlarmActions"]
+    }
+
+    assert alarmed == set(_of_type(cfn, "AWS::Lambda::Function"))
+
+
+def test_every_sqs_event_reports_batch_item_failures_and_caps_concurrency(cfn: dict[str, Any]) -> None:
+    for name, mapping in _sqs_event_sources(cfn).items():
+        properties = mapping["Properties"]
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        assert properties["ScalingConfig"]["MaximumConcurrency"] >= 2, name
+
+
+def test_engage_concurrency_adds_up_to_the_total_the_clients_divide_by(cfn: dict[str, Any]) -> None:
+    total = sum(m["Properties"]["ScalingConfig"]["MaximumConcurrency"] for m in _sqs_event_sources(cfn).values())
+
+    for function in _of_type(cfn, "AWS::Lambda::Function").values():
+        assert int(function["Properties"]["Environment"]["Variables"]["ENGAGE_TOTAL_CONCURRENCY"]) == total
+
+
+def test_visibility_timeout_is_at_least_six_times_the_function_timeout(cfn: dict[str, Any]) -> None:
+    queues = _of_type(cfn, "AWS::SQS::Queue")
+    functions = _of_type(cfn, "AWS::Lambda::Function")
+    for mapping in _sqs_event_sources(cfn).values():
+        visibility = queues[_ref(mapping["Properties"]["EventSourceArn"])]["Properties"]["VisibilityTimeout"]
+        timeout = functions[_ref(mapping["Properties"]["FunctionName"])]["Properties"]["Timeout"]
+
+        assert visibility >= 6 * timeout
+
+
+def test_functions_are_explicit_traced_arm64_python313_without_function_dlq(cfn: dict[str, Any]) -> None:
+    for name, function in _of_type(cfn, "AWS::Lambda::Function").items():
+        properties = function["Properties"]
+        assert properties["Runtime"] == "python3.13", name
+        assert properties["Architectures"] == ["arm64"], name
+        assert properties["MemorySize"] and properties["Timeout"], name
+        assert properties["TracingConfig"] == {"Mode": "Active"}, name
+        assert properties["Layers"], name
+        # A function-level DLQ catches only asynchronous invocations; on SQS it would blur what a DLQ means.
+        assert "DeadLetterConfig" not in properties, name
+
+
+def test_every_function_has_a_log_group_with_retention(cfn: dict[str, Any]) -> None:
+    named = {
+        group["Properties"]["LogGroupName"]["Fn::Sub"]: group["Properties"]
+        for group in _of_type(cfn, "AWS::Logs::LogGroup").values()
+    }
+    for name in _of_type(cfn, "AWS::Lambda::Function"):
+        group = named[f"/aws/lambda/${{{name}}}"]
+        assert group["RetentionInDays"], name
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement.get("Action", [])
+    return [action] if isinstance(action, str) else list(action)
+
+
+def test_no_iam_statement_grants_a_wildcard_action(cfn: dict[str, Any]) -> None:
+    for name, role in _of_type(cfn, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                for action in _actions(statement):
+                    assert action != "*" and not action.endswith(":*"), f"{name}: {action}"
+
+
+def test_state_table_is_on_demand_encrypted_recoverable_with_ttl(cfn: dict[str, Any]) -> None:
+    (table,) = _of_type(cfn, "AWS::DynamoDB::Table").values()
+    properties = table["Properties"]
+
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_layer_is_built_for_the_runtime(cfn: dict[str, Any]) -> None:
+    (layer,) = _of_type(cfn, "AWS::Lambda::LayerVersion").values()
+
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def _top_level_names(source: str) -> set[str]:
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return names
+
+
+def test_every_handler_resolves_and_has_a_sample_event() -> None:
+    for name, resource in sam_template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        code = REPO / resource["Properties"]["CodeUri"]
+        module, attribute = resource["Properties"]["Handler"].rsplit(".", 1)
+
+        assert attribute in _top_level_names((code / f"{module}.py").read_text(encoding="utf-8")), name
+        event = json.loads((REPO / "events" / f"{code.name}.json").read_text(encoding="utf-8"))
+        assert event["Records"] and all(record["eventSource"] == "aws:sqs" for record in event["Records"]), name

@@ -1,0 +1,105 @@
+"""Contact upsert end to end: create with everything, update only what changed, never blank a field."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from engage_bridge_tools.sandbox import EngageSandbox
+from tests.integration.handlers.conftest import DeployedHandler, load_event
+from tests.lambda_support import sqs_event
+
+pytestmark = pytest.mark.integration
+
+Deploy = Callable[..., DeployedHandler]
+
+
+def customer(**fields: Any) -> str:
+    base = {
+        "id": 77,
+        "email": "anna@example.com",
+        "firstName": "Anna",
+        "lastName": "",
+        "registered": True,
+        "billingAddress": {"city": "Malmö", "zipCode": "21120", "country": {"name": "Sweden", "code": "SE"}},
+    }
+    return json.dumps({"kind": "customer", "customer": {**base, **fields}})
+
+
+def test_sample_customer_and_subscriber_become_member_and_contact(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("contact_upsert")
+
+    response = handler.invoke(load_event("contact_upsert"))
+
+    assert response == {"batchItemFailures": []}
+    (member,) = engage_sandbox.contacts_with_email("member@example.com")
+    (subscriber,) = engage_sandbox.contacts_with_email("newsletter-only@example.com")
+    assert member["meta"]["contactType"] == "member"
+    assert subscriber["meta"]["contactType"] == "contact"
+    assert subscriber["preferences"] == {"acceptsEmail": True}
+    assert subscriber["meta"]["storeExternalId"] == "Sweden"
+
+
+def test_updates_send_only_changed_fields_and_never_blank_one(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    engage_sandbox.seed_contact("member", email="anna@example.com", firstName="Ann", lastName="Berg", city="Malmö")
+    handler = deploy("contact_upsert", customer_updates=True)
+
+    handler.invoke(sqs_event([customer()]))
+
+    (patch,) = engage_sandbox.requests("PATCH", "/api/v3/contacts/")
+    assert patch["body"] == {"firstName": "Anna", "zipCode": "21120", "countryCode": "SE"}
+    (member,) = engage_sandbox.contacts_with_email("anna@example.com")
+    assert member["attributes"]["lastName"] == "Berg"
+
+
+def test_member_fields_stay_untouched_with_customer_updates_off(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    engage_sandbox.seed_contact("member", email="anna@example.com", firstName="Ann")
+    handler = deploy("contact_upsert", customer_updates=False)
+
+    handler.invoke(sqs_event([customer()]))
+
+    assert engage_sandbox.requests("PATCH") == []
+
+
+def test_an_unsubscribe_reaches_the_newsletter_contact(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    engage_sandbox.seed_contact("contact", email="anna@example.com", preferences={"acceptsEmail": True})
+    handler = deploy("contact_upsert", customer_updates=False)
+
+    handler.invoke(sqs_event([customer(newsletter=False)]))
+
+    (contact,) = [
+        c for c in engage_sandbox.contacts_with_email("anna@example.com") if c["meta"]["contactType"] == "contact"
+    ]
+    assert contact["preferences"] == {"acceptsEmail": False}
+
+
+def test_no_newsletter_contact_is_made_for_someone_who_never_subscribed(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("contact_upsert")
+
+    handler.invoke(sqs_event([customer(newsletter=False)]))
+
+    types = {c["meta"]["contactType"] for c in engage_sandbox.contacts_with_email("anna@example.com")}
+    assert types == {"member"}
+
+
+def test_a_guest_is_not_made_a_member_under_registered_sync(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("contact_upsert", contact_sync="registered")
+
+    response = handler.invoke(sqs_event([customer(registered=False), customer(id=78, email="b@example.com")]))
+
+    assert response == {"batchItemFailures": []}
+    assert engage_sandbox.contacts_with_email("anna@example.com") == []
+    assert len(engage_sandbox.contacts_with_email("b@example.com")) == 1
+
+
+def test_the_same_customer_twice_is_one_write(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("contact_upsert")
+
+    handler.invoke(sqs_event([customer(), customer()]))
+
+    assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1

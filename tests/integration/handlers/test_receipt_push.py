@@ -1,0 +1,63 @@
+"""Receipts end to end: members only, once per uniqueReceiptId, seed 001's bodies."""
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from engage_bridge_tools.sandbox import EngageSandbox
+from tests.integration.handlers.conftest import DeployedHandler, load_event, records
+
+pytestmark = pytest.mark.integration
+
+Deploy = Callable[..., DeployedHandler]
+
+
+def test_purchase_and_return_receipts_reach_engage_for_a_member(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("receipt_push")
+
+    response = handler.invoke(load_event("receipt_push"))
+
+    assert response == {"batchItemFailures": []}
+    receipts = engage_sandbox.state()["receipts"]
+    assert sorted(receipts) == ["189-1", "189-1-10"]
+    (member,) = engage_sandbox.contacts_with_email("member@example.com")
+    assert member["meta"]["contactType"] == "member"
+    assert receipts["189-1"]["contact"] == {"matchKey": member["id"], "matchKeyType": "contactId"}
+    assert receipts["189-1-10"]["totalGrossPrice"] == "-2.00"
+
+
+def test_a_redelivered_receipt_is_not_posted_again(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("receipt_push")
+    event = load_event("receipt_push")
+
+    handler.invoke(event)
+    handler.invoke(event)
+
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 2
+    assert engage_sandbox.state()["duplicate_receipts"] == []
+
+
+def test_a_guest_under_registered_sync_gets_no_receipt(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("receipt_push", contact_sync="registered")
+    event = records(load_event("receipt_push"), 0)
+    message = json.loads(event["Records"][0]["body"])
+    message["order"]["customer"]["registered"] = False
+    event["Records"][0] = {**event["Records"][0], "body": json.dumps(message)}
+
+    response = handler.invoke(event)
+
+    assert response == {"batchItemFailures": []}
+    assert engage_sandbox.state()["receipts"] == {}
+    assert engage_sandbox.contacts_with_email("member@example.com") == []
+
+
+def test_an_existing_member_is_found_not_duplicated(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    existing = engage_sandbox.seed_contact("member", email="member@example.com", firstName="Kept")
+    handler = deploy("receipt_push")
+
+    handler.invoke(load_event("receipt_push"))
+
+    (member,) = engage_sandbox.contacts_with_email("member@example.com")
+    assert member["id"] == existing
+    assert member["attributes"]["firstName"] == "Kept"  # creation never overwrites what Engage holds

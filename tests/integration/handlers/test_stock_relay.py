@@ -1,0 +1,78 @@
+"""Stock relay end to end: absolute levels per market and locale, sent only when changed, in order."""
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from engage_bridge_tools.sandbox import EngageSandbox
+from tests.integration.handlers.conftest import DeployedHandler, load_event
+from tests.lambda_support import sqs_event
+
+pytestmark = pytest.mark.integration
+
+Deploy = Callable[..., DeployedHandler]
+
+
+def level(quantity: int, at: str, sku: str = "113185-L30-W31", market: int = 1) -> str:
+    return json.dumps(
+        {
+            "level": {"productSize": {"SKU": sku}, "market": {"id": market}, "freeToAllocateQuantity": quantity},
+            "event_time": at,
+        }
+    )
+
+
+def stock_puts(sandbox: EngageSandbox) -> list[list[dict[str, object]]]:
+    return [entry["body"] for entry in sandbox.requests("PUT", "/api/v3/inventory/stock-levels/batch")]
+
+
+def test_sample_levels_reach_engage_per_configured_locale(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("stock_relay")
+
+    response = handler.invoke(load_event("stock_relay"))
+
+    assert response == {"batchItemFailures": []}
+    levels = engage_sandbox.state()["stock_levels"]
+    assert levels["113185-L30-W31|sv-SE|1"]["quantity"] == 12
+    assert {key for key in levels if key.startswith("170232-B21-002")} == {
+        "170232-B21-002|en-GB|2",
+        "170232-B21-002|de-DE|2",
+    }
+
+
+def test_unchanged_and_out_of_order_levels_are_not_resent(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("stock_relay")
+
+    handler.invoke(sqs_event([level(5, "2026-11-23T10:00:00+00:00")]))
+    handler.invoke(sqs_event([level(5, "2026-11-23T10:05:00+00:00")]))  # same quantity, later
+    handler.invoke(sqs_event([level(9, "2026-11-23T09:00:00+00:00")]))  # older event, arriving late
+
+    assert [[entry["quantity"] for entry in put] for put in stock_puts(engage_sandbox)] == [[5]]
+
+
+def test_a_failed_send_is_retried_not_taken_for_unchanged(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("stock_relay")
+    engage_sandbox.script_fault("status", method="PUT", path="/api/v3/inventory/stock-levels", times=3, status=503)
+    event = sqs_event([level(3, "2026-11-23T10:00:00+00:00"), level(1, "2026-11-23T10:00:00+00:00", sku="OTHER")])
+
+    first = handler.invoke(event)
+    second = handler.invoke(sqs_event([level(3, "2026-11-23T10:00:00+00:00")]))
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert second == {"batchItemFailures": []}
+    assert engage_sandbox.state()["stock_levels"]["113185-L30-W31|sv-SE|1"]["quantity"] == 3
+
+
+def test_a_restock_from_zero_triggers_back_in_stock_for_a_subscriber(
+    deploy: Deploy, engage_sandbox: EngageSandbox, engage_client: object
+) -> None:
+    handler = deploy("stock_relay")
+    contact = engage_sandbox.seed_contact("member", email="waiting@example.com")
+    handler.invoke(sqs_event([level(0, "2026-11-23T10:00:00+00:00")]))
+    engage_client.create_back_in_stock_subscription(contact, "113185-L30-W31", "sv-SE", "1")  # type: ignore[attr-defined]
+
+    handler.invoke(sqs_event([level(4, "2026-11-23T11:00:00+00:00")]))
+
+    (notification,) = engage_sandbox.state()["back_in_stock_notifications"]
+    assert notification["sku"] == "113185-L30-W31"
