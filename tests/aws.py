@@ -25,9 +25,3 @@ def create_state_table(dynamodb: Any, table_name: str = "state") -> str:
     )
     dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=properties["TimeToLiveSpecification"])
     return table_name
-
-
-def sam_resources() -> dict[str, Any]:
-    """The whole parsed template (Globals, Resources, ...), as SAM sees it before translation."""
-    parsed: dict[str, Any] = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
-    return parsed

@@ -6,7 +6,6 @@ literal values as the template has them, references resolved to the local resour
 function's ``app.py`` as Lambda would.
 """
 
-import importlib.util
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,8 +17,10 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
+from engage_bridge_tools.local.handlers import load_handler
+from engage_bridge_tools.local.template import functions, resolve_environment
 from engage_bridge_tools.sandbox import EngageSandbox
-from tests.aws import create_state_table, sam_resources
+from tests.aws import create_state_table
 from tests.lambda_support import lambda_context
 
 if TYPE_CHECKING:  # importing the wiring at collection would bind Powertools before any handler's environment
@@ -28,14 +29,6 @@ if TYPE_CHECKING:  # importing the wiring at collection would bind Powertools be
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE_CONFIG = REPO / "tools/engage_bridge_tools/data/brand.example.json"
 SECRET_NAME = "centra-engage-bridge/test/engage-api-key"
-
-FUNCTIONS = {
-    "contact_upsert": "ContactUpsertFunction",
-    "order_status": "OrderStatusFunction",
-    "receipt_push": "ReceiptPushFunction",
-    "promotion_redemption": "PromotionRedemptionFunction",
-    "stock_relay": "StockRelayFunction",
-}
 
 
 @dataclass
@@ -69,24 +62,6 @@ def brand_config(sandbox: EngageSandbox, **changes: Any) -> dict[str, Any]:
     return config
 
 
-def function_environment(logical_id: str, local: dict[str, str]) -> dict[str, str]:
-    """The function's variables as the template declares them (Globals, then its own), made local."""
-    resources = sam_resources()
-    template_env = {
-        **resources["Globals"]["Function"]["Environment"]["Variables"],
-        **resources["Resources"][logical_id]["Properties"]["Environment"]["Variables"],
-    }
-    environment = {}
-    for name, value in template_env.items():
-        if isinstance(value, str):
-            environment[name] = value
-        elif name in local:
-            environment[name] = local[name]
-        else:
-            raise AssertionError(f"no local value for {logical_id} variable {name} = {value!r}")
-    return environment
-
-
 @pytest.fixture
 def deploy(
     engage_sandbox: EngageSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -111,14 +86,11 @@ def deploy(
                 "ENGAGE_TOTAL_CONCURRENCY": "1",
                 "BRAND_CONFIG_PARAMETER": "/unused/when/a/file/is/given",
             }
-            for variable, value in function_environment(FUNCTIONS[name], local).items():
+            spec = functions()[name]
+            for variable, value in resolve_environment(spec, local).items():
                 monkeypatch.setenv(variable, value)
             monkeypatch.setenv("BRAND_CONFIG_FILE", str(config_file))  # local stand-in for the SSM parameter
-            spec = importlib.util.spec_from_file_location(f"handler_{name}", REPO / "functions" / name / "app.py")
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return DeployedHandler(name, module.lambda_handler, dlq_url, sqs, dynamodb)
+            return DeployedHandler(name, load_handler(spec), dlq_url, sqs, dynamodb)
 
         yield deploy_handler
 
