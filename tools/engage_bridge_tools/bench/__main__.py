@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 # Section name -> module exposing run() -> dict[str, Any].
-SECTIONS: dict[str, str] = {"mapping": "engage_bridge_tools.bench.mapping"}
+SECTIONS: dict[str, str] = {
+    "engage_client": "engage_bridge_tools.bench.client",
+    "mapping": "engage_bridge_tools.bench.mapping",
+    "handlers": "engage_bridge_tools.bench.handlers",
+}
 
 
 def _commit() -> str:

@@ -44,6 +44,10 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _announce(base_url: str) -> None:
+    print(f"Engage sandbox on {base_url} (state: {base_url}/_sandbox/state); Ctrl-C stops it", flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     plan = FaultPlan(
         seed=args.seed,
@@ -65,7 +69,6 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         verbose=args.verbose,
     )
-    print(f"Engage sandbox on http://{args.host}:{args.port} (state: /_sandbox/state); Ctrl-C stops it", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        sandbox.serve_forever()
+        sandbox.serve_forever(on_ready=_announce)
     return 0

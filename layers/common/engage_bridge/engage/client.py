@@ -62,6 +62,7 @@ class EngageClient:
         """``requests_per_second=None`` disables the client-side rate limiter (tests, benchmarks)."""
         self.source = source
         self.timeouts = timeouts or EngageTimeouts()
+        self._sleep = sleep
         limiter = None if requests_per_second is None else TokenBucket(requests_per_second, sleep=sleep)
         self._session = EngageSession(
             base_url,
@@ -101,6 +102,12 @@ class EngageClient:
     def set_deadline(self, remaining_time_ms: Callable[[], int] | None) -> None:
         """Bind the current invocation's remaining time; sleeps and timeouts never outlast it."""
         self._session.deadline = Deadline(remaining_time_ms)
+
+    def set_rate(self, requests_per_second: float | None) -> None:
+        """Change this client's share of the Engage budget; None lifts the limit (benchmarks, tests)."""
+        self._session.set_rate_limiter(
+            None if requests_per_second is None else TokenBucket(requests_per_second, sleep=self._sleep)
+        )
 
     def for_invocation(self, context: LambdaContext) -> Self:
         self.set_deadline(context.get_remaining_time_in_millis)

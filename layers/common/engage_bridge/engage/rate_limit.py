@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Callable
 
+_EPSILON = 1e-9
+
 
 class TokenBucket:
     """``rate`` tokens per second, at most ``burst`` stored. ``acquire`` blocks until a token is free."""
@@ -39,8 +41,9 @@ class TokenBucket:
                 now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
                 self._updated = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                # Float rounding can leave 0.999...; a sleep of 1e-17 s would not move the clock.
+                if self._tokens >= 1.0 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return waited
                 shortfall = (1.0 - self._tokens) / self.rate
             self._sleep(shortfall)

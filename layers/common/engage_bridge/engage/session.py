@@ -106,6 +106,9 @@ class EngageSession:
     def close(self) -> None:
         self.http.close()
 
+    def set_rate_limiter(self, rate_limiter: TokenBucket | None) -> None:
+        self._rate_limiter = rate_limiter
+
     def send[T](self, call: Call, verify: Callable[[], T | None] | None = None) -> httpx.Response | Verified[T]:
         """Send ``call`` with retries. ``verify`` looks for the effect of an unanswered non-idempotent attempt."""
         content = None if call.body is None else json.dumps(call.body, separators=(",", ":")).encode()
