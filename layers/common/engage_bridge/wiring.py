@@ -116,19 +116,33 @@ def build_consumer[M: BaseModel](
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
+class SqsLambdaEntry:
+    """A handler module's ``lambda_handler``: Lambda calls it; local tooling can reach its ``services``."""
+
+    def __init__(self, consumer: SqsConsumer[Any], services: Services) -> None:
+        self.services = services
+        self._consumer = consumer
+        self._observed: LambdaHandler = _observed(self._handle)
+
+    def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        return self._observed(event, context)
+
+    def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        self.services.engage.set_deadline(context.get_remaining_time_in_millis)
+        metrics.add_metric(name="Received", unit=MetricUnit.Count, value=len(event.get("Records", [])))
+        return self._consumer(event, context)
+
+
+def _observed(handler: LambdaHandler) -> LambdaHandler:
+    observed: LambdaHandler = logger.inject_lambda_context(
+        tracer.capture_lambda_handler(metrics.log_metrics(handler), capture_response=False)  # responses can be large
+    )
+    return observed
+
+
 def sqs_lambda_handler[M: BaseModel](
     message_model: type[M], effect: Callable[[Services, M], Outcome], environ: Mapping[str, str]
-) -> LambdaHandler:
-    """A handler module's ``lambda_handler``: built at import (cold start), observed with Powertools."""
+) -> SqsLambdaEntry:
+    """A handler module's ``lambda_handler``, built at import (cold start) from the module's environment."""
     consumer, services = build_consumer(message_model, effect, environ)
-
-    @logger.inject_lambda_context
-    @tracer.capture_lambda_handler(capture_response=False)  # batch responses can exceed X-Ray's 64 KB
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        services.engage.set_deadline(context.get_remaining_time_in_millis)
-        metrics.add_metric(name="Received", unit=MetricUnit.Count, value=len(event.get("Records", [])))
-        return consumer(event, context)
-
-    handler: LambdaHandler = lambda_handler  # the Powertools decorators are untyped
-    return handler
+    return SqsLambdaEntry(consumer, services)
