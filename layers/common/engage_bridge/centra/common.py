@@ -7,7 +7,7 @@ Unknown keys are ignored, so a query that selects more than we read still parses
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 # Bounds keep arithmetic inside Decimal's default precision; a value outside them is bad data, not money.
@@ -15,6 +15,8 @@ Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)]
 Percent = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=100)]
 Rate = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=10**6)]
 Quantity = Annotated[int, Field(ge=-(10**6), le=10**6)]
+# GraphQL answers null for an unset nullable String; the mapping treats that as "" (what seed 001 sends).
+Text = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
 
 
 class CentraModel(BaseModel):
@@ -44,17 +46,17 @@ class Country(CentraModel):
 
 
 class Address(CentraModel):
-    first_name: str = ""
-    last_name: str = ""
-    address1: str = ""
-    address2: str = ""
-    city: str = ""
-    zip_code: str = ""
-    state_or_province: str = ""
+    first_name: Text = ""
+    last_name: Text = ""
+    address1: Text = ""
+    address2: Text = ""
+    city: Text = ""
+    zip_code: Text = ""
+    state_or_province: Text = ""
     country: Country | None = None
     email: str | None = None
-    phone_number: str = ""
-    cell_phone_number: str = ""
+    phone_number: Text = ""
+    cell_phone_number: Text = ""
 
     @property
     def country_name(self) -> str | None:

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, Field
 
-from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Market, attribute_value
+from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Market, Text, attribute_value
 
 # Where the front end's Engage contact id lands on a customer (assumption, see docs/mapping.md).
 ENGAGE_CONTACT_ID_ATTRIBUTE = "voyado_contact_id"
@@ -20,11 +20,11 @@ class Customer(CentraModel):
     typename: str | None = Field(default=None, alias="__typename")
     id: int | str | None = None
     email: str | None = None
-    first_name: str = ""
-    last_name: str = ""
+    first_name: Text = ""
+    last_name: Text = ""
     birthdate: date | None = None
     gender: str | None = None
-    phone_number: str = ""
+    phone_number: Text = ""
     registered: bool | None = None
     newsletter: bool | None = None
     billing_address: Address | None = None

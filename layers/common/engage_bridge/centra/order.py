@@ -15,6 +15,7 @@ from engage_bridge.centra.common import (
     Quantity,
     Rate,
     Store,
+    Text,
 )
 from engage_bridge.centra.customer import Customer
 
@@ -44,10 +45,10 @@ class Category(CentraModel):
 
 class OrderLine(CentraModel):
     id: int
-    size: str = ""
+    size: Text = ""
     product_number: str | None = None
     product_name: str | None = None
-    product_variant_name: str = ""
+    product_variant_name: Text = ""
     product_external_url: str | None = None
     quantity: Quantity  # current units; cancelled units are in cancelledQuantity
     cancelled_quantity: Quantity = 0
