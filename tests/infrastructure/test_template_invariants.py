@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,18 @@ def test_every_handler_resolves_and_has_a_sample_event() -> None:
         assert attribute in _top_level_names((code / f"{module}.py").read_text(encoding="utf-8")), name
         event = json.loads((REPO / "events" / f"{code.name}.json").read_text(encoding="utf-8"))
         assert event["Records"] and all(record["eventSource"] == "aws:sqs" for record in event["Records"]), name
+
+
+def _anchor(heading: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", heading.lower()).replace(" ", "-")
+
+
+def test_every_alarm_points_at_a_runbook_entry(cfn: dict[str, Any]) -> None:
+    runbook = (REPO / "docs/runbook.md").read_text(encoding="utf-8")
+    anchors = {_anchor(line.lstrip("#").strip()) for line in runbook.splitlines() if line.startswith("#")}
+    for name, alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").items():
+        link = re.search(r"docs/runbook\.md#([a-z0-9-]+)", alarm["Properties"]["AlarmDescription"])
+
+        assert link is not None, name
+        assert link.group(1) in anchors, name
+        assert name in runbook, f"{name} is not listed in docs/runbook.md"
