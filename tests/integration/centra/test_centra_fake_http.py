@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.integration.centra.conftest import CentraFakeFactory, CentraFakeHandle
 
 from engage_bridge.centra.webhook_payload import parse_webhook_body
 from engage_bridge.centra.webhook_signature import HEADER_NAME, verify_signature
 from engage_bridge_tools.centra_fake.rate_limit import RateLimit
 from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from tests.integration.centra.conftest import CentraFakeFactory, CentraFakeHandle
 
 pytestmark = pytest.mark.integration
 
