@@ -47,9 +47,6 @@ class EngageConnection(_Strict):
         default="brand", description="The brand's own part, appended to centra-engage-bridge/<version>"
     )
     timeouts: EngageTimeouts = EngageTimeouts()
-    requests_per_second: float = Field(
-        default=40.0, gt=0, le=50, description="Budget for the whole stack; Voyado asks to stay under 50/s"
-    )
 
 
 class ContactTypes(_Strict):
@@ -127,6 +124,9 @@ class BrandConfig(_Strict):
     restrictions: Restrictions = Restrictions()
     receipts: Receipts = Receipts()
     historical_sync_from: date | None = None
+    contact_id_attribute: NonEmptyStr = Field(
+        default="voyado_contact_id", description="Customer attribute holding the Engage contact id the front end set"
+    )
     promotion_id_attribute: NonEmptyStr = Field(
         default="voyado_promotion_id", description="Order attribute holding the Engage promotion assignment id"
     )

@@ -20,9 +20,7 @@ from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.services import Services
-from engage_bridge.engage.api_key import SecretsManagerApiKey
 from engage_bridge.engage.client import EngageClient
-from engage_bridge.engage.rate_limit import container_share
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import bind, logger, metrics, tracer
 from engage_bridge.state import DynamoStateStore
@@ -75,14 +73,11 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
     store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    engage = EngageClient(
-        str(config.engage.base_url),
-        SecretsManagerApiKey(config.engage.api_key_secret),
-        source=config.engage.source,
-        user_agent=config.engage.user_agent,
-        timeouts=config.engage.timeouts,
-        # Every handler container takes an equal share, so all of them together stay inside the budget.
-        requests_per_second=container_share(env.engage_requests_per_second, env.engage_total_concurrency),
+    # Every handler container takes an equal share, so all of them together stay inside the budget.
+    engage = EngageClient.from_config(
+        config.engage,
+        requests_per_second=env.engage_requests_per_second,
+        concurrent_containers=env.engage_total_concurrency,
         logger=logger,
     )
     return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source))

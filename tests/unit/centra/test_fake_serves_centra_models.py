@@ -73,7 +73,7 @@ def test_the_split_shipped_discounted_order_keeps_its_detail(fake: CentraFake) -
     assert order.discounts_applied[0].voucher is not None
     assert order.discounts_applied[0].voucher.code == "SPRING20"
     assert order.customer is not None and order.customer.registered is True
-    assert order.customer.engage_contact_id is not None
+    assert order.customer.attribute("voyado_contact_id") is not None
 
 
 def test_orders_in_two_currencies_and_a_wholesale_order(fake: CentraFake) -> None:

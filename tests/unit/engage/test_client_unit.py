@@ -23,7 +23,6 @@ from engage_bridge.engage import (
     EngageValidationError,
     RetryPolicy,
     SecretsManagerApiKey,
-    shared_client,
 )
 
 API_KEY = "unit-secret-key-123"
@@ -291,13 +290,10 @@ def test_api_key_and_emails_stay_out_of_logs_and_errors() -> None:
 
 
 def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() -> None:
-    connection = EngageConnection.model_validate(
-        {"base_url": "https://t.voyado.com", "api_key_secret": "engage/key", "requests_per_second": 40}
-    )
-    client = EngageClient.from_config(connection, concurrent_containers=4)
+    connection = EngageConnection.model_validate({"base_url": "https://t.voyado.com", "api_key_secret": "engage/key"})
+    client = EngageClient.from_config(connection, requests_per_second=40, concurrent_containers=4)
     provider = client._session._api_key
     assert isinstance(provider, SecretsManagerApiKey)
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
     assert limiter is not None and limiter.rate == 10.0
-    assert shared_client(connection) is shared_client(connection)

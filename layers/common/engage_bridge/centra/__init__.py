@@ -1,7 +1,7 @@
 """Centra input models: what the bridge reads from Centra's Integration API, as that API's JSON."""
 
 from engage_bridge.centra.common import Address, Attribute, Country, Market, MonetaryValue, Pricelist, Store
-from engage_bridge.centra.customer import ENGAGE_CONTACT_ID_ATTRIBUTE, Customer, NewsletterSubscription
+from engage_bridge.centra.customer import Customer, NewsletterSubscription
 from engage_bridge.centra.order import (
     Order,
     OrderLine,
@@ -17,7 +17,6 @@ from engage_bridge.centra.stock import StockLevel
 
 __all__ = [
     "CENTRA_KINDS",
-    "ENGAGE_CONTACT_ID_ATTRIBUTE",
     "Address",
     "Attribute",
     "CentraKind",

@@ -6,9 +6,6 @@ from pydantic import AwareDatetime, Field
 
 from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Market, Text, attribute_value
 
-# Where the front end's Engage contact id lands on a customer (assumption, see docs/mapping.md).
-ENGAGE_CONTACT_ID_ATTRIBUTE = "voyado_contact_id"
-
 
 class Customer(CentraModel):
     """``Customer``; also the ``customer {...}`` of a DTC order, which may select fewer fields.
@@ -34,9 +31,9 @@ class Customer(CentraModel):
     def reference(self) -> str:
         return str(self.id) if self.id is not None else "<no id>"
 
-    @property
-    def engage_contact_id(self) -> str | None:
-        return attribute_value(self.attributes, ENGAGE_CONTACT_ID_ATTRIBUTE)
+    def attribute(self, name: str) -> str | None:
+        """A custom attribute's value, e.g. the Engage contact id the front end stored."""
+        return attribute_value(self.attributes, name)
 
 
 class NewsletterSubscription(CentraModel):

@@ -5,7 +5,7 @@ client stays usable with any JSON-ready mapping.
 """
 
 from engage_bridge.engage.api_key import SecretsManagerApiKey
-from engage_bridge.engage.client import BULK_LIMIT, EngageClient, shared_client
+from engage_bridge.engage.client import BULK_LIMIT, EngageClient
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageError,
@@ -33,5 +33,4 @@ __all__ = [
     "SecretsManagerApiKey",
     "TokenBucket",
     "ValidationIssue",
-    "shared_client",
 ]

@@ -13,7 +13,6 @@ no httpx exception ever leaves this package. How each operation may be retried:
   second e-mail) and bulk creation. The caller gets ``EngageRetryableError(maybe_applied=True)``.
 """
 
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -82,18 +81,24 @@ class EngageClient:
         cls,
         connection: EngageConnection,
         *,
+        requests_per_second: float | None,
         concurrent_containers: int = 1,
         api_key: ApiKey | None = None,
         **kwargs: Any,
     ) -> Self:
-        """A client for ``connection``; the stack's request budget is split over ``concurrent_containers``."""
+        """A client for ``connection`` taking its share of the stack's Engage budget.
+
+        ``requests_per_second`` is the budget of everything sharing the API key (the stack parameter
+        ``EngageRequestsPerSecond``), split evenly over ``concurrent_containers``; None means no limit.
+        """
+        share = None if requests_per_second is None else container_share(requests_per_second, concurrent_containers)
         return cls(
             str(connection.base_url),
             api_key if api_key is not None else SecretsManagerApiKey(connection.api_key_secret),
             source=connection.source,
             user_agent=connection.user_agent,
             timeouts=connection.timeouts,
-            requests_per_second=container_share(connection.requests_per_second, concurrent_containers),
+            requests_per_second=share,
             **kwargs,
         )
 
@@ -326,19 +331,6 @@ class EngageClient:
         if isinstance(body, dict):
             return _string_field(call, body, "batchId" if "batchId" in body else "id")
         raise EngageUnexpectedResponse(call.method, call.template, 200, None, "no batch id")
-
-
-_shared: dict[tuple[EngageConnection, int], EngageClient] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_client(connection: EngageConnection, *, concurrent_containers: int = 1) -> EngageClient:
-    """The container's one client for ``connection``: created on first use, reused by warm invocations."""
-    key = (connection, concurrent_containers)
-    with _shared_lock:
-        if key not in _shared:
-            _shared[key] = EngageClient.from_config(connection, concurrent_containers=concurrent_containers)
-        return _shared[key]
 
 
 def _chunks(items: Sequence[Body], size: int) -> Iterator[list[Body]]:

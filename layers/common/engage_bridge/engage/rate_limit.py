@@ -1,7 +1,7 @@
 """A token bucket that keeps one container within its share of the per-API-key budget.
 
 Voyado counts requests per API key: stay under 50/s, 429 above 200/s. The whole stack's budget is
-``engage.requests_per_second``; each container gets that divided by how many containers may call Engage
+``EngageRequestsPerSecond`` (a stack parameter); each container gets that divided by how many containers may call Engage
 at once (the SQS event sources' ``MaximumConcurrency``), so the sum never exceeds the budget.
 """
 

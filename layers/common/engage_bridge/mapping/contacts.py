@@ -9,7 +9,7 @@ import re
 from typing import Literal
 
 from engage_bridge.centra.common import Address
-from engage_bridge.centra.customer import ENGAGE_CONTACT_ID_ATTRIBUTE, Customer, NewsletterSubscription
+from engage_bridge.centra.customer import Customer, NewsletterSubscription
 from engage_bridge.centra.order import Order
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactCreate, ContactUpdate, Preferences
@@ -39,7 +39,7 @@ def contact_role(customer: Customer | None, cfg: BrandConfig) -> ContactRole | N
     is_member = (
         sync == "all"
         or (sync == "registered" and customer is not None and customer.registered is True)
-        or (sync == "with_engage_id" and known_contact_id(customer) is not None)
+        or (sync == "with_engage_id" and known_contact_id(customer, cfg) is not None)
     )
     if is_member:
         return "member"
@@ -130,13 +130,16 @@ def subscription_update(subscribed: bool) -> ContactUpdate:
     return ContactUpdate(preferences=Preferences(accepts_email=subscribed))
 
 
-def known_contact_id(customer: Customer | None) -> str | None:
+def known_contact_id(customer: Customer | None, cfg: BrandConfig) -> str | None:
     """The Engage contact id the front end stored on the customer; it goes into URL paths, so it must be an id."""
-    if customer is None or customer.engage_contact_id is None:
+    contact_id = customer.attribute(cfg.contact_id_attribute) if customer is not None else None
+    if contact_id is None:
         return None
-    if not _CONTACT_ID.match(customer.engage_contact_id):
-        raise MappingError("customer", customer.reference, f"attributes.{ENGAGE_CONTACT_ID_ATTRIBUTE}", "not an id")
-    return customer.engage_contact_id
+    if not _CONTACT_ID.match(contact_id):
+        raise MappingError(
+            "customer", customer.reference if customer else "?", f"attributes.{cfg.contact_id_attribute}", "not an id"
+        )
+    return contact_id
 
 
 def gender(value: str | None) -> Literal["Male", "Female"] | None:

@@ -65,7 +65,7 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
         return []
     requests = _order_contacts(order, cfg)
     is_member = contact_role(order.customer, cfg) == "member"
-    member_id = known_contact_id(order.customer) or contact_id
+    member_id = known_contact_id(order.customer, cfg) or contact_id
     emails = cfg.transactional_emails
     if order.status.upper() == "CANCELLED":
         return requests + ([_post(paths.ORDERS, order_cancelled(order, cfg))] if emails else [])
@@ -132,7 +132,7 @@ def _order_contacts(order: Order, cfg: BrandConfig) -> list[EngageRequest]:
 
 def _member(customer: Customer, cfg: BrandConfig, store_id: str, contact: EngageBody) -> list[EngageRequest]:
     """A member the front end already identified exists in Engage: update it (if allowed), never re-create it."""
-    known_id = known_contact_id(customer)
+    known_id = known_contact_id(customer, cfg)
     if known_id is None:
         return [_post(paths.CONTACTS, contact, _contact_query(cfg, store_id))]
     update = member_update(customer, cfg)
