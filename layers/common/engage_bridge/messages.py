@@ -7,6 +7,7 @@ idempotency and the ledger are keyed on. ``historical`` marks backfill traffic: 
 receipts, but never e-mails a customer about an old order nor redeems an old promotion.
 """
 
+from abc import abstractmethod
 from datetime import datetime
 from typing import Literal
 
@@ -16,6 +17,7 @@ from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment
 from engage_bridge.centra.customer import Customer
 from engage_bridge.mapping.payments import payment_state
 from engage_bridge.pii import fingerprint
+from engage_bridge.state import Effect
 
 OrderStatus = Literal["created", "shipped", "cancelled", "returned"]
 
@@ -62,12 +64,37 @@ class ContactUpsert(_Message):
         return f"{self.kind}:{holder.reference if holder else '?'}"
 
 
-class _AboutAnOrder(_Message):
-    order: Order
+class _OrderEffect(_Message):
+    """A message whose effect belongs to one order: keyed, logged and recorded in the ledger under it."""
+
+    @abstractmethod
+    def _order_id(self) -> int:
+        """The order's number."""
+
+    @property
+    @abstractmethod
+    def effect_name(self) -> str:
+        """Which effect on that order, e.g. ``email:shipped:shipment:3101``."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"order:{self._order_id()}:{self.effect_name}"
+
+    @property
+    def ledger_effect(self) -> Effect:
+        return Effect(f"order#{self._order_id()}", self.effect_name)
 
     @property
     def correlation_id(self) -> str:
-        return f"order:{self.order.number}"
+        return f"order:{self._order_id()}"
+
+
+class _AboutAnOrder(_OrderEffect):
+    order: Order
+
+    def _order_id(self) -> int:
+        return self.order.number
 
     def shipment(self, shipment_id: int | None) -> Shipment | None:
         return next((s for s in self.order.shipments if s.id == shipment_id), None)
@@ -90,11 +117,6 @@ class OrderEmail(_AboutAnOrder):
         if (self.status == "returned") != (self.return_id is not None):
             raise ValueError("return_id is required for, and only for, status returned")
         return self
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def business_key(self) -> str:
-        return f"order:{self.order.number}:{self.effect_name}"
 
     @property
     def effect_name(self) -> str:
@@ -125,11 +147,6 @@ class ReceiptPush(_AboutAnOrder):
             raise ValueError("a return receipt names its return_id")
         return self
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def business_key(self) -> str:
-        return f"order:{self.order.number}:{self.effect_name}"
-
     @property
     def effect_name(self) -> str:
         if self.kind == "purchase":
@@ -137,24 +154,18 @@ class ReceiptPush(_AboutAnOrder):
         return f"receipt:return:return:{self.return_id}"
 
 
-class PromotionRedemption(_Message):
+class PromotionRedemption(_OrderEffect):
     """Redeem the Engage promotion assignment an order used; the router sends it only once payment succeeded."""
 
     order_number: int
     assignment_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def business_key(self) -> str:
-        return f"order:{self.order_number}:{self.effect_name}"
+    def _order_id(self) -> int:
+        return self.order_number
 
     @property
     def effect_name(self) -> str:
         return f"redemption:{self.assignment_id}"
-
-    @property
-    def correlation_id(self) -> str:
-        return f"order:{self.order_number}"
 
 
 class StockUpdate(_Message):

@@ -24,15 +24,14 @@ from engage_bridge.mapping import (
 )
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import OrderEmail
-from engage_bridge.state import Effect
 
 _NO_ANSWER_STATUSES = frozenset({None, 504})
 
 
 def send_order_email(services: Services, message: OrderEmail) -> Outcome:
     cfg, order = services.config, message.order
-    effect = Effect(f"order#{order.number}", message.effect_name)
-    if reason := _skip_reason(services, message, effect):
+    effect = message.ledger_effect
+    if reason := _skip_reason(services, message):
         return Outcome("skipped", reason)
     # E-mails are on here, so a customer who is not a member is a transactional contact.
     role = contact_role(order.customer, cfg) or "transactional"
@@ -50,7 +49,7 @@ def send_order_email(services: Services, message: OrderEmail) -> Outcome:
     return Outcome("sent", f"order_{message.status}")
 
 
-def _skip_reason(services: Services, message: OrderEmail, effect: Effect) -> str | None:
+def _skip_reason(services: Services, message: OrderEmail) -> str | None:
     cfg = services.config
     if message.historical:
         return "historical"
@@ -58,7 +57,7 @@ def _skip_reason(services: Services, message: OrderEmail, effect: Effect) -> str
         return "transactional_emails_off"
     if restricted := restriction_reason(message.order, cfg):
         return f"restricted_{restricted}"
-    if services.already_sent(effect):
+    if services.already_sent(message.ledger_effect):
         return "already_sent"
     return None
 

@@ -9,13 +9,12 @@ from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound
 from engage_bridge.messages import PromotionRedemption
-from engage_bridge.state import Effect
 
 
 def redeem_promotion(services: Services, message: PromotionRedemption) -> Outcome:
     if message.historical:
         return Outcome("skipped", "historical")
-    effect = Effect(f"order#{message.order_number}", message.effect_name)
+    effect = message.ledger_effect
     if services.already_sent(effect):
         return Outcome("skipped", "already_sent")
     try:

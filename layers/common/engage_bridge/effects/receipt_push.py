@@ -12,12 +12,11 @@ from engage_bridge.errors import MappingError
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
-from engage_bridge.state import Effect
 
 
 def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
     cfg, order = services.config, message.order
-    effect = Effect(f"order#{order.number}", message.effect_name)
+    effect = message.ledger_effect
     if restricted := restriction_reason(order, cfg):
         return Outcome("skipped", f"restricted_{restricted}")
     if contact_role(order.customer, cfg) != "member":

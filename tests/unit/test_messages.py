@@ -1,0 +1,83 @@
+"""The router → handler contract: messages survive JSON, and business keys tell effects apart exactly."""
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from engage_bridge.centra import PaymentHistoryEntry
+from engage_bridge.messages import ContactUpsert, OrderEmail, PromotionRedemption, ReceiptPush, StockUpdate
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+MODELS: dict[str, type[BaseModel]] = {
+    "contact_upsert": ContactUpsert,
+    "order_status": OrderEmail,
+    "receipt_push": ReceiptPush,
+    "promotion_redemption": PromotionRedemption,
+    "stock_relay": StockUpdate,
+}
+
+
+def _bodies(function: str) -> list[str]:
+    return [record["body"] for record in json.loads((EVENTS / f"{function}.json").read_text())["Records"]]
+
+
+@pytest.mark.parametrize("function", sorted(MODELS))
+def test_sample_messages_round_trip_with_the_same_business_key(function: str) -> None:
+    for body in _bodies(function):
+        message = MODELS[function].model_validate_json(body)
+        again = MODELS[function].model_validate_json(message.model_dump_json())
+
+        assert again == message
+        assert json.loads(body)["business_key"] == again.business_key  # type: ignore[attr-defined]
+
+
+def _shipped_email(shipment_id: int) -> OrderEmail:
+    message = OrderEmail.model_validate_json(_bodies("order_status")[1])
+    order = message.order.model_copy(
+        update={"shipments": [*message.order.shipments, message.order.shipments[0].model_copy(update={"id": 3102})]}
+    )
+    return OrderEmail(status="shipped", order=order, shipment_id=shipment_id)
+
+
+def test_each_shipment_of_an_order_is_its_own_e_mail() -> None:
+    assert _shipped_email(3101).business_key != _shipped_email(3102).business_key
+
+
+def test_a_payment_failure_after_the_confirmation_is_its_own_e_mail() -> None:
+    confirmed = OrderEmail.model_validate_json(_bodies("order_status")[0])
+    declined = PaymentHistoryEntry(status="FAILED", entry_type="AUTHORIZATION")
+    failed = OrderEmail(status="created", order=confirmed.order.model_copy(update={"payment_history": [declined]}))
+
+    assert confirmed.business_key == "order:2348981:email:created:success"
+    assert failed.business_key == "order:2348981:email:created:failed"
+
+
+def test_ledger_and_idempotency_name_the_same_effect() -> None:
+    for function in ("order_status", "receipt_push", "promotion_redemption"):
+        for body in _bodies(function):
+            message = MODELS[function].model_validate_json(body)
+            effect = message.ledger_effect  # type: ignore[attr-defined]
+
+            assert message.business_key == f"order:{effect.subject.removeprefix('order#')}:{effect.name}"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"status": "shipped"},  # which shipment?
+        {"status": "created", "shipment_id": 1},
+        {"status": "returned"},
+    ],
+)
+def test_an_order_e_mail_must_name_exactly_its_delivery(broken: dict[str, object]) -> None:
+    order = json.loads(_bodies("order_status")[0])["order"]
+
+    with pytest.raises(ValidationError):
+        OrderEmail.model_validate({"order": order, **broken})
+
+
+def test_a_contact_upsert_carries_exactly_its_object() -> None:
+    with pytest.raises(ValidationError):
+        ContactUpsert.model_validate({"kind": "newsletter", "customer": {"id": 1, "email": "a@example.com"}})
