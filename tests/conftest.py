@@ -1,13 +1,9 @@
 """Test-wide guards: fake AWS credentials, and no sockets outside integration tests."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytest_socket import disable_socket, enable_socket, socket_allow_hosts
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(autouse=True)
