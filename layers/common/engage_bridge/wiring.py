@@ -66,6 +66,10 @@ class SqsDeadLetters:
         )
 
 
+def _record_engage_latency(milliseconds: float) -> None:
+    metrics.add_metric(name="EngageLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
+
+
 def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
     if config.engage.api_key_secret != env.engage_api_key_secret:
         raise ConfigError(
@@ -79,6 +83,7 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
         requests_per_second=env.engage_requests_per_second,
         concurrent_containers=env.engage_total_concurrency,
         logger=logger,
+        observe_latency=_record_engage_latency,
     )
     return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source))
 

@@ -8,6 +8,7 @@ import pytest
 
 from engage_bridge_tools.sandbox import EngageSandbox
 from tests.integration.handlers.conftest import DeployedHandler, load_event, records
+from tests.lambda_support import emitted_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +30,18 @@ def test_every_sample_e_mail_is_triggered_once(deploy: Deploy, engage_sandbox: E
         ("2348955", "ORDER_SHIPPED"): 1,
         ("2348855", "ORDER_RETURNED"): 1,
     }
+
+
+def test_every_engage_call_is_measured_for_the_dashboard(
+    deploy: Deploy, engage_sandbox: EngageSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = deploy("order_status")
+
+    handler.invoke(load_event("order_status"))
+
+    latencies = [dims for name, dims in emitted_metrics(capsys.readouterr().out) if name == "EngageLatency"]
+    assert latencies == [{"environment": "test", "service": "order-status"}]  # one blob per invocation
+    assert len(engage_sandbox.requests()) >= 3
 
 
 def test_a_customer_engage_does_not_know_gets_a_contact_before_the_e_mail(

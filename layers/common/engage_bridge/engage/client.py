@@ -57,8 +57,12 @@ class EngageClient:
         remaining_time_ms: Callable[[], int] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         logger: Logger | None = None,
+        observe_latency: Callable[[float], None] | None = None,
     ) -> None:
-        """``requests_per_second=None`` disables the client-side rate limiter (tests, benchmarks)."""
+        """``requests_per_second=None`` disables the client-side rate limiter (tests, benchmarks).
+
+        ``observe_latency`` receives every attempt's duration in milliseconds (the handlers' EngageLatency metric).
+        """
         self.source = source
         self.timeouts = timeouts or EngageTimeouts()
         self._sleep = sleep
@@ -73,6 +77,7 @@ class EngageClient:
             transport=transport,
             sleep=sleep,
             logger=logger,
+            observe_latency=observe_latency,
         )
         self.set_deadline(remaining_time_ms)
 

@@ -81,8 +81,10 @@ class EngageSession:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         logger: Logger | None = None,
+        observe_latency: Callable[[float], None] | None = None,
     ) -> None:
         self._api_key = api_key
+        self._observe_latency = observe_latency
         self._retry = retry
         self._rate_limiter = rate_limiter
         self._sleep = sleep
@@ -166,7 +168,7 @@ class EngageSession:
                 timeout=httpx.Timeout(timeout, connect=min(self._connect_timeout, timeout)),
             )
         except httpx.HTTPError as exc:
-            latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            latency_ms = self._latency_ms(started)
             maybe_applied = not isinstance(exc, _NOT_SENT)
             self._logger.warning(
                 "engage call failed without an answer",
@@ -175,7 +177,7 @@ class EngageSession:
             raise EngageRetryableError(
                 call.method, call.template, None, None, maybe_applied=maybe_applied, detail=type(exc).__name__
             ) from None
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        latency_ms = self._latency_ms(started)
         error = classify(call, response)
         self._logger.info(
             "engage call",
@@ -186,6 +188,12 @@ class EngageSession:
         if error is not None:
             raise error
         return response
+
+    def _latency_ms(self, started: float) -> float:
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        if self._observe_latency is not None:
+            self._observe_latency(latency_ms)
+        return latency_ms
 
     def _refresh_api_key(self) -> None:
         key = self._api_key if isinstance(self._api_key, str) else self._api_key()
