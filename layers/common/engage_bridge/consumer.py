@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -41,6 +40,7 @@ from engage_bridge.engage.outcomes import (
     EngageValidationError,
 )
 from engage_bridge.errors import BridgeError, MappingError
+from engage_bridge.observability import count
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -202,14 +202,7 @@ class SqsConsumer[M: BaseModel]:
         return response
 
     def _count(self, name: str, reason: str) -> None:
-        with single_metric(
-            name=name,
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=self._metrics.namespace,
-            default_dimensions={**self._metrics.default_dimensions, "service": str(self._metrics.service)},
-        ) as metric:
-            metric.add_dimension(name="reason", value=reason)
+        count(name, reason, of=self._metrics)
 
 
 def _describe(error: ValidationError) -> str:

@@ -186,3 +186,35 @@ class StockUpdate(_Message):
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
+
+
+IngestSource = Literal["events", "webhook", "backfill", "reconcile"]
+IngestObject = Literal["order", "shipment", "return", "customer", "newsletter_subscription", "stock_change"]
+
+
+class IngestEvent(_Message):
+    """Something changed in Centra: which object, and who noticed. The router fetches its current state.
+
+    Events and webhooks carry ids only, and the object an event names may have changed again since; so the
+    message names the object and the router decides from what Centra holds now, plus the ledger.
+    ``object_id`` is the order *number* for orders (as Centra's events use it) and the id for everything else.
+    """
+
+    source: IngestSource
+    object_type: IngestObject
+    object_id: int = Field(ge=0)
+    change: str | None = Field(default=None, max_length=40)  # event changeType or webhook action
+    centra_event_id: int | None = None
+    occurred_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        # The poller and the webhook may both report one change: the key keeps their sources apart, and the
+        # router's effects are deduplicated downstream anyway (handlers key on the effect, not on this).
+        seen = self.centra_event_id if self.centra_event_id is not None else self.occurred_at
+        return f"ingest:{self.source}:{self.object_type}:{self.object_id}:{self.change or ''}:{seen}"
+
+    @property
+    def correlation_id(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

@@ -8,6 +8,7 @@ or two brands) keep their dashboards apart.
 """
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger()
 tracer = Tracer()
@@ -21,6 +22,17 @@ def bind(*, service: str, namespace: str, environment: str) -> None:
     metrics.set_default_dimensions(environment=environment)
 
 
-def metric_dimensions() -> dict[str, str]:
-    """The dimensions every metric of the bound handler carries (for Powertools ``single_metric``)."""
-    return {**metrics.default_dimensions, "service": str(metrics.service)}
+def count(name: str, reason: str, value: float = 1, *, of: Metrics = metrics) -> None:
+    """Emit ``name`` at once with a ``reason`` dimension on top of the handler's own dimensions.
+
+    Reasons get their own metric document (``single_metric``): dimensions apply to a whole document, and one
+    invocation can count several reasons.
+    """
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=value,
+        namespace=of.namespace,
+        default_dimensions={**of.default_dimensions, "service": str(of.service)},
+    ) as metric:
+        metric.add_dimension(name="reason", value=reason)

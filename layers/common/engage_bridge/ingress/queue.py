@@ -1,0 +1,32 @@
+"""The ingest queue as the receiver and the poller see it: put messages, learn which ones made it."""
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from engage_bridge.messages import IngestEvent
+
+SQS_BATCH = 10
+
+
+class IngestQueue(Protocol):
+    def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+        """Enqueue ``events``; element i says whether event i is durably queued."""
+        ...
+
+
+class SqsIngestQueue:
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._client = client
+        self._queue_url = queue_url
+
+    def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+        queued = [False] * len(events)
+        for start in range(0, len(events), SQS_BATCH):
+            chunk = events[start : start + SQS_BATCH]
+            answer = self._client.send_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(start + i), "MessageBody": e.model_dump_json()} for i, e in enumerate(chunk)],
+            )
+            for entry in answer.get("Successful", []):
+                queued[int(entry["Id"])] = True
+        return queued

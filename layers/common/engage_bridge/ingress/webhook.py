@@ -1,0 +1,80 @@
+"""Centra's signed webhook: verify, parse, enqueue one ingest message per event, answer fast.
+
+Centra gives up on a webhook after its retries (three at most) and waits 5 s for an answer, so the receiver
+does nothing but check and enqueue; the router does the work, and the events poller is the safety net for
+anything a webhook never delivered. Every refusal enqueues nothing:
+
+- a missing or bad signature, or a timestamp outside the replay window → 401;
+- a body that is not Centra's ``payload=<JSON>`` form → 400;
+- a body over ``MAX_BODY_BYTES`` → 413 (checked before anything is hashed or parsed).
+
+The signature is checked on the raw bytes as received (after API Gateway's base64 is undone), never on a
+re-encoded form, and in constant time (``engage_bridge.centra.webhook_signature``).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engage_bridge.centra.webhook_payload import WebhookEvent, WebhookPayloadError, parse_webhook_body
+from engage_bridge.centra.webhook_signature import WebhookSignatureError, verify_signature
+from engage_bridge.ingress.queue import IngestQueue
+from engage_bridge.messages import IngestEvent, IngestObject
+
+MAX_BODY_BYTES = 256 * 1024  # Centra sends at most 100 small events per call (~10 KB)
+
+# Webhook types the bridge acts on; ``account`` is a wholesale buyer, which never reaches Engage.
+_OBJECT_TYPES: dict[str, IngestObject] = {
+    "order": "order",
+    "shipment": "shipment",
+    "return": "return",
+    "customer": "customer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    status: int
+    reason: str  # why, for logs and metrics: "accepted", "bad_signature", ...
+    queued: int = 0
+    ignored: dict[str, int] = field(default_factory=dict)  # event type -> count, e.g. {"account": 2}
+    secret_index: int | None = None  # > 0: Centra still signs with an older secret (rotation not finished)
+
+
+def receive_webhook(
+    raw_body: bytes,
+    signature: str | None,
+    secrets: Sequence[str],
+    *,
+    now: float,
+    tolerance_seconds: int,
+    queue: IngestQueue,
+) -> WebhookAnswer:
+    if len(raw_body) > MAX_BODY_BYTES:
+        return WebhookAnswer(413, "too_large")
+    try:
+        verified = verify_signature(raw_body, signature, secrets, now=now, tolerance_seconds=tolerance_seconds)
+    except WebhookSignatureError as refused:
+        return WebhookAnswer(401, f"signature_{refused.reason.value}")
+    try:
+        notification = parse_webhook_body(raw_body)
+    except WebhookPayloadError:
+        return WebhookAnswer(400, "malformed_body")
+
+    events, ignored = _ingest_events(notification.events)
+    queued = queue.put(events) if events else []
+    if not all(queued):
+        # Centra resends the whole call; events that did get in are deduplicated downstream.
+        return WebhookAnswer(503, "enqueue_failed", queued=sum(queued), secret_index=verified.secret_index)
+    return WebhookAnswer(200, "accepted", len(events), ignored, verified.secret_index)
+
+
+def _ingest_events(events: Sequence[WebhookEvent]) -> tuple[list[IngestEvent], dict[str, int]]:
+    ingest: list[IngestEvent] = []
+    ignored: dict[str, int] = {}
+    for event in events:
+        object_type = _OBJECT_TYPES.get(event.type)
+        if object_type is None:
+            ignored[event.type] = ignored.get(event.type, 0) + 1
+            continue
+        ingest.append(IngestEvent(source="webhook", object_type=object_type, object_id=event.id, change=event.action))
+    return ingest, ignored

@@ -1,0 +1,103 @@
+"""Lambda entry for ``POST /centra/webhook`` (HTTP API, payload format 2.0).
+
+The endpoint secret is read from Secrets Manager (cached five minutes by Powertools). During a rotation the
+secret may hold both values as ``{"current": "...", "previous": "..."}``; a webhook signed with either is
+accepted, and the log says when Centra still uses the previous one.
+"""
+
+import base64
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engage_bridge.errors import ConfigError
+from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
+from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
+from engage_bridge.observability import bind, count, logger, metrics, tracer
+
+HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+class WebhookEnvironment(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
+    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
+    ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
+    webhook_secret_name: str = Field(alias="CENTRA_WEBHOOK_SECRET", min_length=1)
+    tolerance_seconds: int = Field(alias="CENTRA_WEBHOOK_TOLERANCE_SECONDS", default=300, ge=30, le=3600)
+
+
+def webhook_secrets(secret_name: str) -> list[str]:
+    """The accepted endpoint secrets: a plain string, or ``{"current", "previous"}`` while rotating."""
+    value = str(parameters.get_secret(secret_name, max_age=300))
+    try:
+        document = json.loads(value)
+    except json.JSONDecodeError:
+        return [value]
+    if isinstance(document, dict):
+        return [str(document[key]) for key in ("current", "previous") if document.get(key)]
+    return [value]
+
+
+def raw_body(event: Mapping[str, Any]) -> bytes:
+    """The request body exactly as Centra sent it (API Gateway base64-encodes form posts)."""
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode("utf-8")
+
+
+def signature_header(event: Mapping[str, Any]) -> str | None:
+    headers = event.get("headers") or {}
+    return next((value for name, value in headers.items() if name.lower() == "x-centra-signature"), None)
+
+
+def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None) -> HttpHandler:
+    try:
+        env = WebhookEnvironment.model_validate(dict(environ))
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
+    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
+
+    def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        answer = receive_webhook(
+            raw_body(event),
+            signature_header(event),
+            webhook_secrets(env.webhook_secret_name),
+            now=time.time(),
+            tolerance_seconds=env.tolerance_seconds,
+            queue=ingest,
+        )
+        _record(answer)
+        return {
+            "statusCode": answer.status,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"status": answer.reason, "queued": answer.queued}),
+        }
+
+    observed: HttpHandler = logger.inject_lambda_context(
+        tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
+    )
+    return observed
+
+
+def _record(answer: WebhookAnswer) -> None:
+    metrics.add_metric(name="WebhookEventsQueued", unit=MetricUnit.Count, value=answer.queued)
+    for event_type, ignored in answer.ignored.items():
+        count("Skipped", f"webhook_{event_type}", ignored)
+    if answer.status != 200:
+        count("WebhookRefused", answer.reason)
+        logger.warning("webhook refused", extra={"status": answer.status, "reason": answer.reason})
+    elif answer.secret_index:
+        logger.warning("webhook signed with the previous secret; finish the rotation in Centra")
+    else:
+        logger.info("webhook accepted", extra={"queued": answer.queued, "ignored": answer.ignored})

@@ -1,0 +1,210 @@
+"""The webhook receiver: what Centra signed is verified on raw bytes; every refusal enqueues nothing."""
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from hypothesis import given
+from hypothesis import strategies as st
+from moto import mock_aws
+
+from engage_bridge.centra.webhook_signature import signature_header
+from engage_bridge.ingress.webhook import MAX_BODY_BYTES, receive_webhook
+from engage_bridge.ingress.webhook_entry import webhook_handler
+from engage_bridge.messages import IngestEvent
+from tests.lambda_support import lambda_context
+
+SECRET = "endpoint-secret"
+NOW = 1_795_000_000
+
+
+class RecordingQueue:
+    def __init__(self, fail: bool = False) -> None:
+        self.events: list[IngestEvent] = []
+        self.fail = fail
+
+    def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+        if self.fail:
+            return [False] * len(events)
+        self.events.extend(events)
+        return [True] * len(events)
+
+
+def form_body(events: list[dict[str, Any]]) -> bytes:
+    return ("payload=" + quote(json.dumps({"events": events}), safe="")).encode()
+
+
+EVENTS = [
+    {"type": "order", "action": "insert", "date": "2026-11-23 10:00:00.123456", "id": 2348981},
+    {"type": "shipment", "action": "good_to_go", "date": "2026-11-23 10:05:00.000001", "id": 3101},
+    {"type": "account", "action": "update", "date": "2026-11-23 10:06:00.000001", "id": 12},
+]
+
+
+def receive(body: bytes, header: str | None, queue: RecordingQueue, now: float = NOW) -> Any:
+    return receive_webhook(body, header, [SECRET], now=now, tolerance_seconds=300, queue=queue)
+
+
+def test_centras_documented_example_passes_the_signature_check() -> None:
+    body = b"payload=%7B%22x%22%3A%22test%22%7D"
+    header = "t=12345678,v1=0b9cd84f5d583e5e1aadfb9f160aa8080b51d5b85ff85808d6b75bdac356c549"
+    queue = RecordingQueue()
+
+    answer = receive_webhook(body, header, ["test123"], now=12345678 + 5, tolerance_seconds=300, queue=queue)
+
+    # Signed correctly, but {"x": "test"} is not an events payload: refused as malformed, after verification.
+    assert (answer.status, answer.reason) == (400, "malformed_body")
+    assert queue.events == []
+
+
+def test_a_signed_notification_becomes_one_ingest_message_per_event() -> None:
+    body = form_body(EVENTS)
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert (answer.status, answer.queued, answer.ignored) == (200, 2, {"account": 1})
+    assert [(e.source, e.object_type, e.object_id, e.change) for e in queue.events] == [
+        ("webhook", "order", 2348981, "insert"),
+        ("webhook", "shipment", 3101, "good_to_go"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "now", "reason"),
+    [
+        (None, NOW, "signature_missing_header"),
+        ("t=abc,v1=zz", NOW, "signature_malformed_header"),
+        ("signed-with-another-secret", NOW, "signature_bad_signature"),
+        ("signed-now", NOW + 301, "signature_stale_timestamp"),
+        ("signed-now", NOW - 301, "signature_future_timestamp"),
+    ],
+)
+def test_a_bad_or_stale_signature_is_refused_with_401_and_nothing_queued(
+    header: str | None, now: float, reason: str
+) -> None:
+    body = form_body(EVENTS)
+    if header == "signed-with-another-secret":
+        header = signature_header("another-secret", NOW, body)
+    elif header == "signed-now":
+        header = signature_header(SECRET, NOW, body)
+    queue = RecordingQueue()
+
+    answer = receive(body, header, queue, now=now)
+
+    assert (answer.status, answer.reason) == (401, reason)
+    assert queue.events == []
+
+
+def test_an_oversized_body_is_refused_with_413_before_anything_else() -> None:
+    body = b"payload=" + b"x" * MAX_BODY_BYTES
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert (answer.status, answer.reason) == (413, "too_large")
+    assert queue.events == []
+
+
+@pytest.mark.parametrize("body", [b"payload=%7Bnot-json", b"nothing=here", b'payload={"events": [{"id": "x"}]}'])
+def test_a_malformed_body_is_refused_with_400(body: bytes) -> None:
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert answer.status == 400
+    assert queue.events == []
+
+
+def test_a_failed_enqueue_asks_centra_to_send_again() -> None:
+    body = form_body(EVENTS)
+
+    answer = receive(body, signature_header(SECRET, NOW, body), RecordingQueue(fail=True))
+
+    assert answer.status == 503
+
+
+@given(
+    tamper=st.sampled_from(["body", "timestamp", "secret"]),
+    extra=st.binary(min_size=1, max_size=20),
+    shift=st.integers(min_value=1, max_value=10_000),
+)
+def test_any_change_to_body_timestamp_or_secret_is_refused(tamper: str, extra: bytes, shift: int) -> None:
+    body = form_body(EVENTS)
+    header = signature_header(SECRET, NOW, body)
+    if tamper == "body":
+        body = body + extra
+    elif tamper == "timestamp":
+        header = header.replace(f"t={NOW}", f"t={NOW + shift}")
+    else:
+        header = signature_header(SECRET + extra.hex(), NOW, body)
+    queue = RecordingQueue()
+
+    answer = receive(body, header, queue, now=NOW + (shift if tamper == "timestamp" else 0))
+
+    assert answer.status == 401
+    assert queue.events == []
+
+
+# --- the Lambda entry, against moto ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws() -> Iterator[dict[str, str]]:
+    with mock_aws():
+        parameters.clear_caches()  # type: ignore[no-untyped-call]
+        boto3.client("secretsmanager").create_secret(
+            Name="centra/webhook", SecretString=json.dumps({"current": "new-secret", "previous": SECRET})
+        )
+        queue_url = boto3.client("sqs").create_queue(QueueName="ingest")["QueueUrl"]
+        yield {
+            "POWERTOOLS_SERVICE_NAME": "centra-webhook",
+            "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
+            "ENVIRONMENT_NAME": "test",
+            "INGEST_QUEUE_URL": queue_url,
+            "CENTRA_WEBHOOK_SECRET": "centra/webhook",
+        }
+
+
+def http_event(body: bytes, header: str) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) request as API Gateway delivers a form post: base64 body."""
+    return {
+        "version": "2.0",
+        "routeKey": "POST /centra/webhook",
+        "rawPath": "/centra/webhook",
+        "headers": {"content-type": "application/x-www-form-urlencoded", "x-centra-signature": header},
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+        "requestContext": {"http": {"method": "POST", "path": "/centra/webhook"}},
+    }
+
+
+def test_the_lambda_accepts_either_secret_during_rotation_and_queues_the_events(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.time", lambda: NOW)
+    handler = webhook_handler(aws)
+    body = form_body(EVENTS)
+
+    response = handler(http_event(body, signature_header(SECRET, NOW, body)), lambda_context())
+
+    assert response["statusCode"] == 200
+    queued = boto3.client("sqs").receive_message(QueueUrl=aws["INGEST_QUEUE_URL"], MaxNumberOfMessages=10)
+    bodies = sorted(json.loads(m["Body"])["object_id"] for m in queued["Messages"])
+    assert bodies == [3101, 2348981]
+
+
+def test_the_lambda_refuses_a_forgery_and_queues_nothing(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("time.time", lambda: NOW)
+    handler = webhook_handler(aws)
+    body = form_body(EVENTS)
+
+    response = handler(http_event(body, signature_header("guess", NOW, body)), lambda_context())
+
+    assert response["statusCode"] == 401
+    assert "Messages" not in boto3.client("sqs").receive_message(QueueUrl=aws["INGEST_QUEUE_URL"])
