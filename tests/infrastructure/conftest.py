@@ -13,6 +13,7 @@ PARAMETERS = {
     "EnvironmentName": "test",
     "BrandConfigParameterName": "centra-engage-bridge/test/brand-config",
     "EngageApiKeySecretName": "centra-engage-bridge/test/engage-api-key",
+    "CentraWebhookSecretName": "centra-engage-bridge/test/centra-webhook-secret",
 }
 
 

@@ -40,12 +40,22 @@ def _dead_letter_queues(cfn: dict[str, Any]) -> set[str]:
     }
 
 
-def test_every_function_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> None:
-    functions = _of_type(cfn, "AWS::Lambda::Function")
-    fed = {_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()}
+def _engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Functions that call Engage: the ones given a share of the Engage budget."""
+    return {
+        name: function
+        for name, function in _of_type(cfn, "AWS::Lambda::Function").items()
+        if "ENGAGE_TOTAL_CONCURRENCY" in function["Properties"]["Environment"]["Variables"]
+    }
 
-    assert fed == set(functions)
-    assert len(functions) == 5
+
+def test_every_engage_caller_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> None:
+    sources = [_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()]
+    queues = [_ref(m["Properties"]["EventSourceArn"]) for m in _sqs_event_sources(cfn).values()]
+
+    assert set(_engage_callers(cfn)) <= set(sources)
+    assert len(_engage_callers(cfn)) == 5
+    assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
 def test_every_source_queue_has_a_dlq_with_five_receives(cfn: dict[str, Any]) -> None:
@@ -97,9 +107,14 @@ def test_every_sqs_event_reports_batch_item_failures_and_caps_concurrency(cfn: d
 
 
 def test_engage_concurrency_adds_up_to_the_total_the_clients_divide_by(cfn: dict[str, Any]) -> None:
-    total = sum(m["Properties"]["ScalingConfig"]["MaximumConcurrency"] for m in _sqs_event_sources(cfn).values())
+    callers = _engage_callers(cfn)
+    total = sum(
+        m["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+        for m in _sqs_event_sources(cfn).values()
+        if _ref(m["Properties"]["FunctionName"]) in callers
+    )
 
-    for function in _of_type(cfn, "AWS::Lambda::Function").values():
+    for function in callers.values():
         assert int(function["Properties"]["Environment"]["Variables"]["ENGAGE_TOTAL_CONCURRENCY"]) == total
 
 
@@ -125,11 +140,14 @@ def test_functions_are_explicit_traced_arm64_python313_without_function_dlq(cfn:
         assert "DeadLetterConfig" not in properties, name
 
 
-def test_every_function_has_a_log_group_with_retention(cfn: dict[str, Any]) -> None:
+def test_every_function_has_a_log_group_and_every_log_group_a_retention(cfn: dict[str, Any]) -> None:
+    groups = _of_type(cfn, "AWS::Logs::LogGroup")
     named = {
         group["Properties"]["LogGroupName"]["Fn::Sub"]: group["Properties"]
-        for group in _of_type(cfn, "AWS::Logs::LogGroup").values()
+        for group in groups.values()
+        if "LogGroupName" in group["Properties"]
     }
+    assert all(group["Properties"]["RetentionInDays"] for group in groups.values())
     for name in _of_type(cfn, "AWS::Lambda::Function"):
         group = named[f"/aws/lambda/${{{name}}}"]
         assert group["RetentionInDays"], name
@@ -181,10 +199,14 @@ def test_every_handler_resolves_and_has_a_sample_event() -> None:
             continue
         code = REPO / resource["Properties"]["CodeUri"]
         module, attribute = resource["Properties"]["Handler"].rsplit(".", 1)
+        kinds = {event["Type"] for event in resource["Properties"]["Events"].values()}
 
         assert attribute in _top_level_names((code / f"{module}.py").read_text(encoding="utf-8")), name
         event = json.loads((REPO / "events" / f"{code.name}.json").read_text(encoding="utf-8"))
-        assert event["Records"] and all(record["eventSource"] == "aws:sqs" for record in event["Records"]), name
+        if "SQS" in kinds:
+            assert event["Records"] and all(r["eventSource"] == "aws:sqs" for r in event["Records"]), name
+        if "HttpApi" in kinds:
+            assert event["version"] == "2.0" and event["requestContext"]["http"]["method"], name
 
 
 def _anchor(heading: str) -> str:

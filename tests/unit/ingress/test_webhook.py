@@ -3,6 +3,7 @@
 import base64
 import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -208,3 +209,17 @@ def test_the_lambda_refuses_a_forgery_and_queues_nothing(aws: dict[str, str], mo
 
     assert response["statusCode"] == 401
     assert "Messages" not in boto3.client("sqs").receive_message(QueueUrl=aws["INGEST_QUEUE_URL"])
+
+
+def test_the_sample_event_is_a_valid_signed_webhook() -> None:
+    event = json.loads((Path(__file__).resolve().parents[3] / "events/centra_webhook.json").read_text())
+    body = base64.b64decode(event["body"])
+    header = event["headers"]["x-centra-signature"]
+    queue = RecordingQueue()
+    signed_at = int(header.split(",")[0].removeprefix("t="))
+
+    answer = receive_webhook(
+        body, header, ["sample-endpoint-secret"], now=signed_at + 1, tolerance_seconds=300, queue=queue
+    )
+
+    assert (answer.status, answer.queued) == (200, 2)

@@ -69,6 +69,8 @@ def per_message() -> dict[str, Any]:
         config_file = Path(scratch) / "brand.json"
         config_file.write_text(json.dumps(config), encoding="utf-8")
         for name, spec in functions().items():
+            if "SQS" not in spec.event_types:
+                continue
             bodies = _bodies(name, sandbox)
             with _deployed(spec, config_file) as handler:
                 before = len(sandbox.requests())
@@ -204,6 +206,7 @@ def _median_import(layer: Path, spec: FunctionSpec) -> float:
         "ENGAGE_REQUESTS_PER_SECOND": "40",
         "ENGAGE_TOTAL_CONCURRENCY": "10",
         "BRAND_CONFIG_PARAMETER": "/unused",
+        "INGEST_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest",
     }
     config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     config["engage"]["api_key_secret"] = SECRET_NAME

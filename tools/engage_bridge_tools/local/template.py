@@ -21,6 +21,7 @@ class FunctionSpec:
     module: str
     attribute: str
     environment: dict[str, Any]  # literal strings, or the template's intrinsic (e.g. {"Ref": "StateTable"})
+    event_types: frozenset[str]  # how it is invoked: "SQS", "HttpApi", "Schedule"
 
     @property
     def name(self) -> str:
@@ -43,7 +44,10 @@ def functions(template: dict[str, Any] | None = None, root: Path = REPO) -> dict
         properties = resource["Properties"]
         module, attribute = properties["Handler"].rsplit(".", 1)
         own_env = properties.get("Environment", {}).get("Variables", {})
-        spec = FunctionSpec(logical_id, root / properties["CodeUri"], module, attribute, {**global_env, **own_env})
+        events = frozenset(event["Type"] for event in properties.get("Events", {}).values())
+        spec = FunctionSpec(
+            logical_id, root / properties["CodeUri"], module, attribute, {**global_env, **own_env}, events
+        )
         specs[spec.name] = spec
     return specs
 
