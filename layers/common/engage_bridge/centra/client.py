@@ -1,0 +1,511 @@
+"""The Centra Integration API client: GraphQL over one ``httpx.Client``, answers parsed into the Centra models.
+
+Every call goes through :meth:`CentraClient._execute`: the bearer token (a string or a provider such as
+``SecretsManagerToken``), a timeout that never outlasts the Lambda invocation, a few quick retries with full
+jitter for what is retryable (429 honouring Centra's ``Retry-After`` timestamp, 5xx, timeouts, connection
+failures), then a typed ``outcomes`` error. Callers never see an httpx exception. Each attempt is logged by
+GraphQL operation name, status, latency and attempt number; never the token, variables or e-mail addresses.
+
+All operations are reads or idempotent mutations (``setEventListeners`` is additive, ``confirmEvents`` of an
+already confirmed id only warns), so every retryable failure may be resent.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from aws_lambda_powertools import Logger
+from pydantic import AwareDatetime, BaseModel, ValidationError
+
+from engage_bridge import __version__
+from engage_bridge.centra import queries
+from engage_bridge.centra.common import CentraModel, Market, Store
+from engage_bridge.centra.customer import Customer, NewsletterSubscription
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventObject
+from engage_bridge.centra.order import Order
+from engage_bridge.centra.outcomes import (
+    CentraError,
+    CentraGraphQLError,
+    CentraIssue,
+    CentraRetryableError,
+    CentraUnauthorized,
+    CentraUnexpectedResponse,
+    CentraUserError,
+    parse_retry_after,
+    scrubbed,
+)
+from engage_bridge.centra.parse import CentraKind, parse_centra_object
+from engage_bridge.centra.stock import StockLevel
+from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.engage.retry import Deadline, RetryPolicy
+from engage_bridge.errors import ConfigError
+
+# httpx logs every request line at INFO; keep it quiet like the Engage client does.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+_default_logger = Logger(child=True)
+
+Token = str | Callable[[], str]
+
+MAX_LIMIT = 200  # Centra: "Limit must be in range 1 - 200"
+# A lookup by e-mail or SKU that needs more pages than this is not a lookup; stop rather than loop.
+_MAX_PAGES = 50
+_REQUEST_RESERVE_S = 0.5
+_MIN_USEFUL_TIMEOUT_S = 0.05
+_AUTH_CATEGORY = "authorization"
+_RATE_LIMIT_CATEGORIES = frozenset({"rateLimit", "rate_limit", "ratelimit"})
+
+
+class CentraClient:
+    """Typed operations on Centra's Integration API for the router, poller, backfill and reconciliation.
+
+    ``token`` is the access token or a callable returning it (called before each attempt; the provider caches).
+    ``retry`` bounds the in-process retries; ``remaining_time_ms`` (``context.get_remaining_time_in_millis``)
+    keeps sleeps and timeouts inside the invocation. ``sleep`` and ``clock`` (Unix seconds, used to turn
+    Centra's ``Retry-After`` timestamp into a wait) are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        graphql_url: str,
+        token: Token,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        remaining_time_ms: Callable[[], int] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        logger: Logger | None = None,
+        user_agent: str = "",
+    ) -> None:
+        url = httpx.URL(graphql_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ConfigError("centra.graphql_url", "must be an http(s) URL")
+        self.graphql_url = str(url)
+        self._token = token
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._logger = logger or _default_logger
+        self._deadline = Deadline(remaining_time_ms)
+        self._http = httpx.Client(
+            transport=transport,
+            headers={
+                "User-Agent": f"centra-engage-bridge/{__version__} {user_agent}".strip(),
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_secret(cls, graphql_url: str, secret_name: str, *, max_age: int = 300, **kwargs: Any) -> Self:
+        """A client whose token is read from Secrets Manager (cached ``max_age`` seconds by Powertools)."""
+        return cls(graphql_url, SecretsManagerToken(secret_name, max_age=max_age), **kwargs)
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def set_deadline(self, remaining_time_ms: Callable[[], int] | None) -> None:
+        """Bind the current invocation's remaining time; sleeps and timeouts never outlast it."""
+        self._deadline = Deadline(remaining_time_ms)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- orders ----------------------------------------------------------------------------------------
+
+    def order(self, number: int) -> Order | None:
+        """The order with this number, with lines, shipments, returns and customer; None when there is none."""
+        found = self._execute("Order", queries.ORDER, {"number": number}).get("order")
+        return None if found is None else _parse(found, "order", Order)
+
+    def shipment_order(self, shipment_id: int) -> Order | None:
+        """The order a shipment belongs to (the shipment is in its ``shipments``); None for an unknown shipment."""
+        found = self._execute("ShipmentOrder", queries.SHIPMENT_ORDER, {"id": shipment_id}).get("shipment")
+        return None if found is None else _parse(_field(found, "order", "ShipmentOrder"), "order", Order)
+
+    def return_order(self, return_id: int) -> Order | None:
+        """The order a return belongs to (the return is in its ``returns``); None for an unknown return."""
+        found = self._execute("ReturnOrder", queries.RETURN_ORDER, {"id": return_id}).get("return")
+        return None if found is None else _parse(_field(found, "order", "ReturnOrder"), "order", Order)
+
+    def orders_created_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
+        """One page of orders created in ``[from_, to]``, by number ascending. A short page is the last one."""
+        variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
+        found = self._execute("OrdersCreatedBetween", queries.ORDERS_CREATED_BETWEEN, variables).get("orders")
+        return [_parse(item, "order", Order) for item in _list(found, "OrdersCreatedBetween")]
+
+    # --- customers and newsletter ----------------------------------------------------------------------
+
+    def customer(self, customer_id: int) -> Customer | None:
+        found = self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customer")
+        return None if found is None else _parse(found, "customer", Customer)
+
+    def customers_by_email(self, email: str) -> list[Customer]:
+        """Every customer with this e-mail (case-insensitive): a registered and a guest customer may share one."""
+        return [
+            _parse(item, "customer", Customer)
+            for item in self._pages("CustomersByEmail", queries.CUSTOMERS_BY_EMAIL, "customers", {"email": email})
+        ]
+
+    def customers_updated_between(
+        self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
+    ) -> list[Customer]:
+        """One page of customers updated in ``[from_, to]`` (Centra's customer filter has no ``createdAt``)."""
+        variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
+        found = self._execute("CustomersUpdatedBetween", queries.CUSTOMERS_UPDATED_BETWEEN, variables).get("customers")
+        return [_parse(item, "customer", Customer) for item in _list(found, "CustomersUpdatedBetween")]
+
+    def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
+        found = self._execute("NewsletterSubscription", queries.NEWSLETTER_SUBSCRIPTION, {"id": subscription_id})
+        items = _list(found.get("newsletterSubscriptions"), "NewsletterSubscription")
+        return _parse(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
+
+    # --- stock -----------------------------------------------------------------------------------------
+
+    def stock_levels(self, sku: str) -> list[StockLevel]:
+        """Free-to-allocate of one product size (SKU) in every market that sees a warehouse holding it."""
+        return [
+            _parse(item, "stock_level", StockLevel)
+            for item in self._pages("StockLevels", queries.STOCK_LEVELS, "stock", {"sku": sku})
+        ]
+
+    # --- events ----------------------------------------------------------------------------------------
+
+    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None:
+        """Listen to these object types (all change types unless given). Additive and idempotent in Centra."""
+        if not object_types:
+            return
+        listener: dict[str, Any] = {}
+        if change_types is not None:
+            listener["changeTypes"] = list(change_types)
+        payload = [{"objectType": object_type, **listener} for object_type in dict.fromkeys(object_types)]
+        self._mutation("SetEventListeners", queries.SET_EVENT_LISTENERS, {"input": payload}, "setEventListeners")
+
+    def fetch_events(self, limit: int = MAX_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
+        """The oldest unconfirmed events (of these object types), each with its current object when it has one.
+
+        Unconfirmed events come back on every fetch: confirm what was handled (and what was skipped on purpose).
+        """
+        types = list(dict.fromkeys(object_types)) if object_types else None
+        variables: dict[str, Any] = {"limit": _limit(limit), "where": {"objectType": types} if types else None}
+        document = queries.EVENTS if types is None else queries.events_document(types)
+        found = self._execute("Events", document, variables).get("events")
+        return [_event(item) for item in _list(found, "Events")]
+
+    def confirm_events(self, ids: Iterable[int]) -> ConfirmResult:
+        """Confirm (remove from the queue) these events, in batches of 200.
+
+        Ids Centra did not know (already confirmed, another integration's) come back as ``warnings`` and in
+        ``not_confirmed``; they are logged, never raised.
+        """
+        requested = tuple(dict.fromkeys(ids))
+        confirmed: list[int] = []
+        warnings: list[CentraIssue] = []
+        for start in range(0, len(requested), MAX_LIMIT):
+            batch = list(requested[start : start + MAX_LIMIT])
+            payload, batch_warnings = self._mutation(
+                "ConfirmEvents", queries.CONFIRM_EVENTS, {"ids": batch}, "confirmEvents"
+            )
+            confirmed.extend(_confirmed_ids(payload))
+            warnings.extend(batch_warnings)
+        return ConfirmResult(confirmed=tuple(confirmed), requested=requested, warnings=tuple(warnings))
+
+    # --- plumbing --------------------------------------------------------------------------------------
+
+    def _pages(
+        self, operation: str, document: str, field: str, variables: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        for page in range(1, _MAX_PAGES + 1):
+            found = self._execute(operation, document, {**variables, "limit": MAX_LIMIT, "page": page}).get(field)
+            items = _list(found, operation)
+            yield from items
+            if len(items) < MAX_LIMIT:
+                return
+        raise CentraUnexpectedResponse(operation, 200, f"more than {_MAX_PAGES} pages")
+
+    def _mutation(
+        self, operation: str, document: str, variables: Mapping[str, Any], field: str
+    ) -> tuple[dict[str, Any], tuple[CentraIssue, ...]]:
+        """Run a mutation; raise its ``userErrors``, log and return its ``userWarnings``."""
+        payload = self._execute(operation, document, variables).get(field)
+        if not isinstance(payload, dict):
+            raise CentraUnexpectedResponse(operation, 200, f"no {field} payload")
+        errors = _issues(payload.get("userErrors"))
+        if errors:
+            self._logger.warning(
+                "centra user errors", extra={"centra_operation": operation, "user_errors": [str(e) for e in errors]}
+            )
+            raise CentraUserError(operation, errors)
+        warnings = _issues(payload.get("userWarnings"))
+        if warnings:
+            self._logger.warning(
+                "centra user warnings",
+                extra={"centra_operation": operation, "user_warnings": [str(w) for w in warnings]},
+            )
+        return payload, warnings
+
+    def _execute(self, operation: str, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """POST one GraphQL operation with retries; return its ``data``."""
+        content = json.dumps(
+            {"query": document, "variables": dict(variables), "operationName": operation}, separators=(",", ":")
+        ).encode()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._attempt(operation, content, attempt)
+            except CentraRetryableError as error:
+                delay = self._retry.delay_before_retry(attempt, error.retry_after)
+                if delay is None or not self._deadline.allows_sleep(delay, self._retry.deadline_reserve):
+                    raise
+                self._logger.warning(
+                    "centra call will be retried",
+                    extra=_fields(operation, attempt, status=error.status, delay_s=round(delay, 3)),
+                )
+                self._sleep(delay)
+
+    def _attempt(self, operation: str, content: bytes, attempt: int) -> dict[str, Any]:
+        timeout = self._deadline.cap(self._timeout, _REQUEST_RESERVE_S)
+        if timeout < _MIN_USEFUL_TIMEOUT_S:
+            raise CentraRetryableError(operation, None, detail="no time left in invocation")
+        token = self._token if isinstance(self._token, str) else self._token()
+        started = time.perf_counter()
+        try:
+            response = self._http.post(
+                self.graphql_url,
+                content=content,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=httpx.Timeout(timeout, connect=min(self._connect_timeout, timeout)),
+            )
+        except httpx.HTTPError as exc:
+            latency_ms = _latency_ms(started)
+            self._logger.warning(
+                "centra call failed without an answer",
+                extra=_fields(operation, attempt, latency_ms=latency_ms, failure=type(exc).__name__),
+            )
+            raise CentraRetryableError(operation, None, detail=type(exc).__name__) from None
+        latency_ms = _latency_ms(started)
+        try:
+            data = self._classify(operation, response)
+        except CentraError as error:
+            self._logger.info(
+                "centra call",
+                extra=_fields(
+                    operation, attempt, status=response.status_code, latency_ms=latency_ms, error=type(error).__name__
+                ),
+            )
+            raise
+        self._logger.info(
+            "centra call", extra=_fields(operation, attempt, status=response.status_code, latency_ms=latency_ms)
+        )
+        return data
+
+    def _classify(self, operation: str, response: httpx.Response) -> dict[str, Any]:
+        """The ``data`` of a successful answer, or the typed error for any other."""
+        status = response.status_code
+        body = _json_object(response)
+        issues, category = _graphql_errors(body)
+        detail = "; ".join(str(issue) for issue in issues)
+        if status in (401, 403):
+            raise CentraUnauthorized(operation, status, detail)
+        if status in (408, 429) or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock)
+            raise CentraRetryableError(operation, status, retry_after=retry_after, detail=detail)
+        if body is None:
+            raise CentraUnexpectedResponse(operation, status, "body is not a JSON object")
+        if issues:
+            if category == _AUTH_CATEGORY:
+                raise CentraUnauthorized(operation, status, detail)
+            if category in _RATE_LIMIT_CATEGORIES:
+                raise CentraRetryableError(operation, status, detail=detail)
+            raise CentraGraphQLError(operation, status, issues, category)
+        data = body.get("data")
+        if status != 200 or not isinstance(data, dict):
+            raise CentraUnexpectedResponse(operation, status, "no data")
+        return data
+
+
+# --- answers -> models ---------------------------------------------------------------------------------
+
+
+def _parse[M: BaseModel](document: object, kind: CentraKind, model: type[M]) -> M:
+    parsed = parse_centra_object(document, kind)  # MappingError (permanent, names the field) on bad data
+    if not isinstance(parsed, model):  # pragma: no cover - parse_centra_object returns the kind's model
+        raise TypeError(f"{kind} parsed as {type(parsed).__name__}")
+    return parsed
+
+
+class _RawEvent(CentraModel):
+    id: int
+    object_type: str
+    change_type: str
+    object_reference: int
+    created_at: AwareDatetime
+    store: Store | None = None
+    market: Market | None = None
+
+
+def _event(raw: object) -> CentraEvent:
+    try:
+        event = _RawEvent.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CentraUnexpectedResponse("Events", 200, f"bad event: {where}: {first['msg']}") from None
+    assert isinstance(raw, dict)  # noqa: S101 - model_validate accepted it as an object
+    alias = queries.EVENT_OBJECT_ALIASES.get(event.object_type)
+    target = raw.get(alias) if alias else None
+    found: EventObject | None = None
+    levels: tuple[StockLevel, ...] = ()
+    if isinstance(target, dict) and target:
+        if alias == "order":
+            order = target["order"] if isinstance(target.get("order"), dict) else target
+            found = _parse(order, "order", Order)
+        elif alias == "customer":
+            found = _parse(target, "customer", Customer)
+        elif alias == "newsletterSubscription":
+            found = _parse(target, "newsletter_subscription", NewsletterSubscription)
+        elif alias == "stockChange":
+            levels = _stock_change_levels(target)
+    return CentraEvent(
+        id=event.id,
+        object_type=event.object_type,
+        change_type=event.change_type,
+        object_reference=event.object_reference,
+        created_at=event.created_at,
+        store_id=_int_id(event.store),
+        market_id=_int_id(event.market),
+        object=found,
+        stock_levels=levels,
+    )
+
+
+def _stock_change_levels(change: dict[str, Any]) -> tuple[StockLevel, ...]:
+    """A StockChange's lines as absolute levels in its market (the fake's lines carry the new FTA)."""
+    lines = change.get("lines")
+    return tuple(
+        _parse(
+            {
+                "__typename": "StockLevel",
+                "productSize": line.get("productSize"),
+                "market": change.get("market"),
+                "freeToAllocateQuantity": line.get("freeToAllocateQuantity"),
+            },
+            "stock_level",
+            StockLevel,
+        )
+        for line in (lines if isinstance(lines, list) else [])
+        if isinstance(line, dict)
+    )
+
+
+def _int_id(reference: Store | Market | None) -> int | None:
+    if reference is None or reference.id is None:
+        return None
+    try:
+        return int(reference.id)
+    except ValueError:
+        return None
+
+
+def _confirmed_ids(payload: Mapping[str, Any]) -> list[int]:
+    events = payload.get("events")
+    return [
+        item["id"]
+        for item in (events if isinstance(events, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("id"), int)
+    ]
+
+
+def _issues(raw: object) -> tuple[CentraIssue, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        CentraIssue(
+            message=scrubbed(item.get("message") or ""),
+            path=tuple(scrubbed(part) for part in item.get("path") or () if part is not None),
+        )
+        for item in raw
+        if isinstance(item, dict)
+    )
+
+
+def _graphql_errors(body: Mapping[str, Any] | None) -> tuple[tuple[CentraIssue, ...], str | None]:
+    raw = body.get("errors") if body is not None else None
+    issues = _issues(raw)
+    category = None
+    for item in raw if isinstance(raw, list) else []:
+        extensions = item.get("extensions") if isinstance(item, dict) else None
+        if isinstance(extensions, dict) and isinstance(extensions.get("category"), str):
+            category = extensions["category"]
+            break
+    return issues, category
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _field(found: object, name: str, operation: str) -> object:
+    if not isinstance(found, dict):
+        raise CentraUnexpectedResponse(operation, 200, "answer is not an object")
+    return found.get(name)
+
+
+def _list(found: object, operation: str) -> list[dict[str, Any]]:
+    if not isinstance(found, list):
+        raise CentraUnexpectedResponse(operation, 200, "answer is not a list")
+    return [item for item in found if isinstance(item, dict)]
+
+
+def _timestamp(moment: datetime) -> str:
+    """``DateTimeTz`` with its offset; a naive datetime would be read in the tenant's zone, so it is refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    return moment.isoformat(timespec="seconds")
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be in 1..{MAX_LIMIT}")
+    return limit
+
+
+def _page(page: int) -> int:
+    if page < 1:
+        raise ValueError("page must be >= 1")
+    return page
+
+
+def _latency_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _fields(operation: str, attempt: int, **extra: object) -> dict[str, object]:
+    fields: dict[str, object] = {"centra_operation": operation, "attempt": attempt}
+    fields.update({key: value for key, value in extra.items() if value is not None})
+    return fields
