@@ -31,6 +31,13 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
+from engage_bridge.centra.outcomes import (
+    CentraGraphQLError,
+    CentraRetryableError,
+    CentraUnauthorized,
+    CentraUnexpectedResponse,
+    CentraUserError,
+)
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageNotFound,
@@ -87,11 +94,17 @@ class DeadLetter:
 
 
 # Engage answers that no retry can change, by the reason they are filed under in the DLQ.
-_PERMANENT_ENGAGE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+_PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (EngageNotFound, "engage_not_found"),
     (EngageUnauthorized, "engage_unauthorized"),
     (EngageUnexpectedResponse, "engage_unexpected_response"),
+    (CentraUnauthorized, "centra_unauthorized"),
+    (CentraGraphQLError, "centra_graphql_error"),
+    (CentraUserError, "centra_user_error"),
+    (CentraUnexpectedResponse, "centra_unexpected_response"),
 )
+# Worth another try later: SQS redelivers them after the visibility timeout, then dead-letters after five.
+_RETRYABLE_ERRORS = (EngageRetryableError, CentraRetryableError, IdempotencyAlreadyInProgressError)
 
 
 def dead_letter_for(error: Exception) -> DeadLetter | None:
@@ -106,7 +119,7 @@ def dead_letter_for(error: Exception) -> DeadLetter | None:
             return DeadLetter("engage_validation", str(error), json.dumps(issues, ensure_ascii=False))
         case EngageConflict():
             return DeadLetter(f"engage_conflict:{error.error_code or 'unknown'}", str(error))
-    for kind, reason in _PERMANENT_ENGAGE_ERRORS:
+    for kind, reason in _PERMANENT_ERRORS:
         if isinstance(error, kind):
             return DeadLetter(reason, str(error))
     return None
@@ -160,7 +173,7 @@ class SqsConsumer[M: BaseModel]:
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
             result = self._apply_once(key={"business_key": key}, message=message)
-        except (EngageRetryableError, IdempotencyAlreadyInProgressError) as error:
+        except _RETRYABLE_ERRORS as error:
             self._count("Retried", type(error).__name__)
             self._logger.warning("retrying later", extra={"business_key": key, "error": str(error)})
             raise

@@ -206,6 +206,8 @@ class IngestEvent(_Message):
     change: str | None = Field(default=None, max_length=40)  # event changeType or webhook action
     centra_event_id: int | None = None
     occurred_at: datetime | None = None
+    # A stock change names the product sizes it touched; the router reads their current levels per market.
+    skus: tuple[str, ...] = ()
 
     @computed_field  # type: ignore[prop-decorator]
     @property

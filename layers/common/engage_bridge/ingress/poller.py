@@ -1,0 +1,107 @@
+"""Centra's events queue → the ingest queue: fetch the oldest unconfirmed events, enqueue, then confirm.
+
+An event is confirmed only after its ingest message is durably queued, so a crash, a timeout or a failed
+enqueue leaves it unconfirmed and Centra hands it out again on the next run: at-least-once, never lost.
+Duplicates are harmless — the router decides from current state and the handlers deduplicate effects.
+
+The queue belongs to the integration name of the API token (seed 004): two consumers sharing a name take
+each other's events, so every brand and every consumer needs a name of its own.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from engage_bridge.centra.events import CentraEvent, ConfirmResult
+from engage_bridge.ingress.queue import IngestQueue
+from engage_bridge.messages import IngestEvent, IngestObject
+
+# Centra event object types the bridge listens to, and what the router calls them.
+INGEST_TYPES: dict[str, IngestObject] = {
+    "Order": "order",
+    "Shipment": "shipment",
+    "Return": "return",
+    "Customer": "customer",
+    "NewsletterSubscription": "newsletter_subscription",
+    "StockChange": "stock_change",
+}
+FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
+MIN_SECONDS_FOR_ANOTHER_PAGE = 15.0
+
+
+class EventsApi(Protocol):
+    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None: ...
+
+    def fetch_events(
+        self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None
+    ) -> list[CentraEvent]: ...
+
+    def confirm_events(self, ids: Sequence[int]) -> ConfirmResult: ...
+
+
+@dataclass
+class PollResult:
+    fetched: int = 0
+    queued: int = 0
+    confirmed: int = 0
+    not_queued: int = 0  # left unconfirmed on purpose: Centra returns them next time
+    not_confirmed: int = 0  # queued, but Centra did not take the confirmation: they will come back, harmlessly
+    ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
+
+
+def register_listeners(centra: EventsApi) -> None:
+    """Idempotent and additive on Centra's side: safe on every cold start."""
+    centra.set_event_listeners(sorted(INGEST_TYPES))
+
+
+def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float], max_pages: int = 10) -> PollResult:
+    """Move events until the queue is drained, ``max_pages`` pages are done, or time runs short."""
+    result = PollResult()
+    for _ in range(max_pages):
+        events = centra.fetch_events(FETCH_LIMIT)
+        result.fetched += len(events)
+        if not events:
+            break
+        complete = _move(centra, queue, events, result)
+        # After a failed enqueue the same events would come back first: stop instead of spinning on them.
+        if not complete or len(events) < FETCH_LIMIT or seconds_left() < MIN_SECONDS_FOR_ANOTHER_PAGE:
+            break
+    return result
+
+
+def _move(centra: EventsApi, queue: IngestQueue, events: list[CentraEvent], result: PollResult) -> bool:
+    wanted = [event for event in events if event.object_type in INGEST_TYPES]
+    for event in events:
+        if event.object_type not in INGEST_TYPES:
+            result.ignored[event.object_type] = result.ignored.get(event.object_type, 0) + 1
+    queued = queue.put([_ingest(event) for event in wanted]) if wanted else []
+    done = [event.id for event, ok in zip(wanted, queued, strict=True) if ok]
+    # Events of types nobody handles are confirmed too, or they would block the queue forever (Centra's advice).
+    done += [event.id for event in events if event.object_type not in INGEST_TYPES]
+    result.queued += sum(queued)
+    result.not_queued += len(wanted) - sum(queued)
+    if done:
+        confirmation = centra.confirm_events(done)
+        result.confirmed += len(confirmation.confirmed)
+        result.not_confirmed += len(confirmation.not_confirmed)
+    return all(queued)
+
+
+def _ingest(event: CentraEvent) -> IngestEvent:
+    return IngestEvent(
+        source="events",
+        object_type=INGEST_TYPES[event.object_type],
+        object_id=event.object_reference,
+        change=event.change_type,
+        centra_event_id=event.id,
+        occurred_at=event.created_at,
+        skus=tuple(
+            sorted(
+                {
+                    level.product_size.sku
+                    for level in event.stock_levels
+                    if level.product_size and level.product_size.sku
+                }
+            )
+        ),
+    )

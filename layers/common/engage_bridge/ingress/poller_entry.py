@@ -1,0 +1,76 @@
+"""Lambda entry for the scheduled events poller (EventBridge, every minute by default).
+
+Listeners are registered once per container (Centra's ``setEventListeners`` is idempotent, but a mutation
+counts against the token's hourly mutation quota). The template reserves one concurrent execution, so two
+runs never fetch the same events at once.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engage_bridge.centra.client import CentraClient
+from engage_bridge.errors import ConfigError
+from engage_bridge.ingress.poller import PollResult, poll, register_listeners
+from engage_bridge.ingress.queue import SqsIngestQueue
+from engage_bridge.observability import bind, count, logger, metrics, tracer
+
+ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+class PollerEnvironment(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
+    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
+    ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
+    graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
+    token_secret_name: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+
+
+def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
+    try:
+        env = PollerEnvironment.model_validate(dict(environ))
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
+    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
+    queue = SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
+    registered = False
+
+    def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        nonlocal registered
+        client.set_deadline(context.get_remaining_time_in_millis)
+        if not registered:
+            register_listeners(client)
+            registered = True
+        result = poll(client, queue, lambda: context.get_remaining_time_in_millis() / 1000)
+        _record(result)
+        return {"fetched": result.fetched, "queued": result.queued, "confirmed": result.confirmed}
+
+    observed: ScheduledHandler = logger.inject_lambda_context(
+        tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
+    )
+    return observed
+
+
+def _record(result: PollResult) -> None:
+    for name, value in (
+        ("EventsFetched", result.fetched),
+        ("EventsQueued", result.queued),
+        ("EventsConfirmed", result.confirmed),
+        ("EventsLeftUnconfirmed", result.not_queued),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    for object_type, ignored in result.ignored.items():
+        count("Skipped", f"event_type_{object_type}", ignored)
+    if result.not_queued:
+        logger.warning("some events could not be queued; left unconfirmed for the next run", extra=vars(result))
+    else:
+        logger.info("events moved", extra=vars(result))

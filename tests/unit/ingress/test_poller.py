@@ -1,0 +1,142 @@
+"""The events poller: an event is confirmed only once durably queued, so nothing is ever lost."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from engage_bridge.centra.events import CentraEvent, ConfirmResult
+from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, poll, register_listeners
+from engage_bridge.messages import IngestEvent
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class FakeCentraQueue:
+    """Centra's events queue: the oldest unconfirmed events come back until confirmed."""
+
+    def __init__(self, events: list[CentraEvent]) -> None:
+        self.pending = list(events)
+        self.listeners: list[str] = []
+        self.confirm_calls: list[list[int]] = []
+
+    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None:
+        self.listeners = sorted(set(self.listeners) | set(object_types))
+
+    def fetch_events(self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
+        return self.pending[:limit]
+
+    def confirm_events(self, ids: Sequence[int]) -> ConfirmResult:
+        self.confirm_calls.append(list(ids))
+        confirmed = [e.id for e in self.pending if e.id in set(ids)]
+        self.pending = [e for e in self.pending if e.id not in set(ids)]
+        return ConfirmResult(confirmed=tuple(confirmed), requested=tuple(ids))
+
+
+class FakeIngestQueue:
+    def __init__(self, refuse: set[int] | None = None) -> None:
+        self.messages: list[IngestEvent] = []
+        self.refuse = refuse or set()  # object ids whose enqueue fails
+
+    def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+        accepted = [e.object_id not in self.refuse for e in events]
+        self.messages.extend(e for e, ok in zip(events, accepted, strict=True) if ok)
+        return accepted
+
+
+def event(event_id: int, object_type: str = "Order", reference: int = 0) -> CentraEvent:
+    return CentraEvent(
+        id=event_id,
+        object_type=object_type,
+        change_type="UPDATED",
+        object_reference=reference or 1000 + event_id,
+        created_at=T0,
+    )
+
+
+def plenty_of_time() -> float:
+    return 60.0
+
+
+def test_listeners_are_registered_for_every_type_the_router_reads() -> None:
+    centra = FakeCentraQueue([])
+
+    register_listeners(centra)
+    register_listeners(centra)  # again on the next cold start: still the same set
+
+    assert centra.listeners == sorted(INGEST_TYPES)
+
+
+def test_events_are_queued_then_confirmed() -> None:
+    centra = FakeCentraQueue([event(1), event(2, "Shipment", 3101), event(3, "StockChange", 77)])
+    queue = FakeIngestQueue()
+
+    result = poll(centra, queue, plenty_of_time)
+
+    assert [(m.object_type, m.object_id, m.centra_event_id) for m in queue.messages] == [
+        ("order", 1001, 1),
+        ("shipment", 3101, 2),
+        ("stock_change", 77, 3),
+    ]
+    assert centra.pending == []
+    assert (result.fetched, result.queued, result.confirmed, result.not_queued) == (3, 3, 3, 0)
+
+
+def test_an_event_whose_enqueue_failed_stays_unconfirmed_and_comes_back() -> None:
+    centra = FakeCentraQueue([event(1), event(2), event(3)])
+
+    first = poll(centra, FakeIngestQueue(refuse={1002}), plenty_of_time)
+    after_restart = FakeIngestQueue()
+    second = poll(centra, after_restart, plenty_of_time)
+
+    assert centra.confirm_calls[0] == [1, 3]
+    assert (first.queued, first.not_queued) == (2, 1)
+    assert [m.centra_event_id for m in after_restart.messages] == [2]
+    assert second.confirmed == 1 and centra.pending == []
+
+
+def test_a_run_that_dies_before_confirming_loses_nothing() -> None:
+    class DyingCentra(FakeCentraQueue):
+        def confirm_events(self, ids: Sequence[int]) -> ConfirmResult:
+            raise TimeoutError("Lambda timed out")
+
+    dying = DyingCentra([event(1), event(2)])
+    with pytest.raises(TimeoutError):
+        poll(dying, FakeIngestQueue(), plenty_of_time)
+    restarted = FakeCentraQueue(dying.pending)
+    queue = FakeIngestQueue()
+
+    poll(restarted, queue, plenty_of_time)
+
+    assert [m.centra_event_id for m in queue.messages] == [1, 2]  # queued again; the router dedupes effects
+    assert restarted.pending == []
+
+
+def test_types_nobody_reads_are_confirmed_not_left_to_block_the_queue() -> None:
+    centra = FakeCentraQueue([event(1, "Product"), event(2)])
+    queue = FakeIngestQueue()
+
+    result = poll(centra, queue, plenty_of_time)
+
+    assert result.ignored == {"Product": 1}
+    assert [m.object_id for m in queue.messages] == [1002]
+    assert centra.pending == []
+
+
+def test_a_full_queue_is_drained_page_by_page_while_time_allows() -> None:
+    centra = FakeCentraQueue([event(i) for i in range(1, 2 * FETCH_LIMIT + 51)])
+    queue = FakeIngestQueue()
+
+    result = poll(centra, queue, plenty_of_time)
+
+    assert result.queued == 2 * FETCH_LIMIT + 50
+    assert centra.pending == []
+
+
+def test_no_new_page_is_started_when_time_is_short() -> None:
+    centra = FakeCentraQueue([event(i) for i in range(1, 2 * FETCH_LIMIT + 1)])
+
+    result = poll(centra, FakeIngestQueue(), lambda: 5.0)
+
+    assert result.queued == FETCH_LIMIT
+    assert len(centra.pending) == FETCH_LIMIT
