@@ -3,7 +3,10 @@
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from engage_bridge.messages import IngestEvent
+from engage_bridge.observability import logger
 
 SQS_BATCH = 10
 
@@ -23,10 +26,15 @@ class SqsIngestQueue:
         queued = [False] * len(events)
         for start in range(0, len(events), SQS_BATCH):
             chunk = events[start : start + SQS_BATCH]
-            answer = self._client.send_message_batch(
-                QueueUrl=self._queue_url,
-                Entries=[{"Id": str(start + i), "MessageBody": e.model_dump_json()} for i, e in enumerate(chunk)],
-            )
+            try:
+                answer = self._client.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[{"Id": str(start + i), "MessageBody": e.model_dump_json()} for i, e in enumerate(chunk)],
+                )
+            except (BotoCoreError, ClientError) as error:
+                # Reported as not queued: the caller leaves these unconfirmed, so Centra hands them out again.
+                logger.warning("ingest queue refused a batch", extra={"error": type(error).__name__})
+                continue
             for entry in answer.get("Successful", []):
                 queued[int(entry["Id"])] = True
         return queued
