@@ -20,8 +20,11 @@ class FakeCentraQueue:
         self.listeners: list[str] = []
         self.confirm_calls: list[list[int]] = []
 
-    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None:
+    def set_event_listeners(
+        self, object_types: Sequence[str], change_types: Sequence[str] | None = None
+    ) -> Sequence[str]:
         self.listeners = sorted(set(self.listeners) | set(object_types))
+        return self.listeners
 
     def fetch_events(self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
         return self.pending[:limit]
@@ -61,10 +64,18 @@ def plenty_of_time() -> float:
 def test_listeners_are_registered_for_every_type_the_router_reads() -> None:
     centra = FakeCentraQueue([])
 
-    register_listeners(centra)
-    register_listeners(centra)  # again on the next cold start: still the same set
+    first = register_listeners(centra)
+    again = register_listeners(centra)  # again on the next cold start: still the same set
 
     assert centra.listeners == sorted(INGEST_TYPES)
+    assert first == again == []
+
+
+def test_a_listener_this_bridge_never_registers_reveals_a_shared_integration_name() -> None:
+    centra = FakeCentraQueue([])
+    centra.set_event_listeners(["Product"])  # another tool on the same integration name
+
+    assert register_listeners(centra) == ["Product"]
 
 
 def test_events_are_queued_then_confirmed() -> None:

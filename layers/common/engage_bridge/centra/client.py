@@ -191,15 +191,24 @@ class CentraClient:
 
     # --- events ----------------------------------------------------------------------------------------
 
-    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None:
-        """Listen to these object types (all change types unless given). Additive and idempotent in Centra."""
+    def set_event_listeners(
+        self, object_types: Sequence[str], change_types: Sequence[str] | None = None
+    ) -> tuple[str, ...]:
+        """Listen to these object types (all change types unless given). Additive and idempotent in Centra.
+
+        Returns every object type the integration now listens to, which includes types other consumers sharing
+        the integration name registered.
+        """
         if not object_types:
-            return
+            return ()
         listener: dict[str, Any] = {}
         if change_types is not None:
             listener["changeTypes"] = list(change_types)
         payload = [{"objectType": object_type, **listener} for object_type in dict.fromkeys(object_types)]
-        self._mutation("SetEventListeners", queries.SET_EVENT_LISTENERS, {"input": payload}, "setEventListeners")
+        result, _ = self._mutation(
+            "SetEventListeners", queries.SET_EVENT_LISTENERS, {"input": payload}, "setEventListeners"
+        )
+        return tuple(sorted({str(entry["objectType"]) for entry in result.get("eventListeners") or []}))
 
     def fetch_events(self, limit: int = MAX_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
         """The oldest unconfirmed events (of these object types), each with its current object when it has one.

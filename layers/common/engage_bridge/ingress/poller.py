@@ -30,7 +30,9 @@ MIN_SECONDS_FOR_ANOTHER_PAGE = 15.0
 
 
 class EventsApi(Protocol):
-    def set_event_listeners(self, object_types: Sequence[str], change_types: Sequence[str] | None = None) -> None: ...
+    def set_event_listeners(
+        self, object_types: Sequence[str], change_types: Sequence[str] | None = None
+    ) -> Sequence[str]: ...
 
     def fetch_events(
         self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None
@@ -49,9 +51,14 @@ class PollResult:
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
 
 
-def register_listeners(centra: EventsApi) -> None:
-    """Idempotent and additive on Centra's side: safe on every cold start."""
-    centra.set_event_listeners(sorted(INGEST_TYPES))
+def register_listeners(centra: EventsApi) -> list[str]:
+    """Listen to every type the router reads; return the types *someone else* listens to on this queue.
+
+    Idempotent and additive on Centra's side, so safe on every cold start. Listeners this bridge never
+    registers mean the integration name is shared with another consumer, which takes events from this one.
+    """
+    listening = centra.set_event_listeners(sorted(INGEST_TYPES))
+    return sorted(set(listening) - set(INGEST_TYPES))
 
 
 def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float], max_pages: int = 10) -> PollResult:

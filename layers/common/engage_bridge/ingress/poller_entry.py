@@ -48,7 +48,13 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
         nonlocal registered
         client.set_deadline(context.get_remaining_time_in_millis)
         if not registered:
-            register_listeners(client)
+            if foreign := register_listeners(client):
+                count("IntegrationLooksShared", "foreign_listeners", len(foreign))
+                logger.warning(
+                    "the Centra integration name looks shared: its events queue also has listeners this bridge "
+                    "never registers; every consumer needs an integration name of its own (docs: README, Deploy)",
+                    extra={"foreign_listeners": foreign},
+                )
             registered = True
         result = poll(client, queue, lambda: context.get_remaining_time_in_millis() / 1000)
         _record(result)
