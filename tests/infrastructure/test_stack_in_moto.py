@@ -81,7 +81,7 @@ def test_the_functions_run_the_packaged_handlers(stack: dict[str, Any]) -> None:
 
     assert {f["Handler"] for f in functions} == {"app.lambda_handler"}
     assert {f["Runtime"] for f in functions} == {"python3.13"}
-    assert len(functions) == 6
+    assert len(functions) == 8
 
 
 def test_the_state_table_exists_with_the_declared_keys(stack: dict[str, Any]) -> None:

@@ -207,6 +207,8 @@ def test_every_handler_resolves_and_has_a_sample_event() -> None:
             assert event["Records"] and all(r["eventSource"] == "aws:sqs" for r in event["Records"]), name
         if "HttpApi" in kinds:
             assert event["version"] == "2.0" and event["requestContext"]["http"]["method"], name
+        if "Schedule" in kinds:
+            assert event["detail-type"] == "Scheduled Event", name
 
 
 def _anchor(heading: str) -> str:

@@ -4,10 +4,13 @@ A missing or malformed variable fails here with ``ConfigError`` naming it, befor
 from the queue; so does a brand configuration whose ``engage.api_key_secret`` is not the secret the stack's
 IAM policy grants (``ENGAGE_API_KEY_SECRET``), which would otherwise surface as an access-denied error on
 the first message.
+
+Two kinds of SQS consumers share the same loop (``engage_bridge.consumer``): the five Engage handlers, and the
+router, which reads Centra and feeds them.
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,18 +19,23 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.errors import ConfigError
+from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import bind, logger, metrics, tracer
+from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore
 
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
-class HandlerEnvironment(BaseModel):
-    """The variables ``template.yaml`` gives every handler."""
+
+class ConsumerEnvironment(BaseModel):
+    """What every SQS consumer in ``template.yaml`` is given."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -36,21 +44,40 @@ class HandlerEnvironment(BaseModel):
     environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
     dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
+
+
+class HandlerEnvironment(ConsumerEnvironment):
+    """An Engage handler's variables: its share of the Engage budget, and the API key's secret."""
+
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
     engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
 
 
-def handler_environment(environ: Mapping[str, str]) -> HandlerEnvironment:
+class RouterEnvironment(ConsumerEnvironment):
+    centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
+    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    contact_upsert_queue_url: str = Field(alias="CONTACT_UPSERT_QUEUE_URL", min_length=1)
+    order_status_queue_url: str = Field(alias="ORDER_STATUS_QUEUE_URL", min_length=1)
+    receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
+    promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
+    stock_relay_queue_url: str = Field(alias="STOCK_RELAY_QUEUE_URL", min_length=1)
+
+
+def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:
     try:
-        return HandlerEnvironment.model_validate(dict(environ))
+        return model.model_validate(dict(environ))
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         raise ConfigError(str(first["loc"][0]), first["msg"]) from None
 
 
+def handler_environment(environ: Mapping[str, str]) -> HandlerEnvironment:
+    return parse_environment(HandlerEnvironment, environ)
+
+
 class SqsDeadLetters:
-    """Sends a permanently failed message to the handler's DLQ, its reason as message attributes."""
+    """Sends a permanently failed message to the consumer's DLQ, its reason as message attributes."""
 
     def __init__(self, client: Any, queue_url: str) -> None:
         self._client = client
@@ -88,18 +115,28 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
     return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source))
 
 
-def build_consumer[M: BaseModel](
-    message_model: type[M],
-    effect: Callable[[Services, M], Outcome],
-    environ: Mapping[str, str],
-) -> tuple[SqsConsumer[M], Services]:
-    """Everything a handler module needs, from its environment: the consumer and the services behind it."""
-    env = handler_environment(environ)
-    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
-    services = build_services(env, load_config(dict(environ)))
-    consumer = SqsConsumer(
+def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[RouterServices, CentraClient]:
+    centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
+    queues = SqsHandlerQueues(
+        boto3.client("sqs"),
+        {
+            "contact_upsert": env.contact_upsert_queue_url,
+            "order_status": env.order_status_queue_url,
+            "receipt_push": env.receipt_push_queue_url,
+            "promotion_redemption": env.promotion_redemption_queue_url,
+            "stock_relay": env.stock_relay_queue_url,
+        },
+    )
+    store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
+    return RouterServices(config, centra, store, queues), centra
+
+
+def consumer_for[M: BaseModel](
+    env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome]
+) -> SqsConsumer[M]:
+    return SqsConsumer(
         message_model=message_model,
-        effect=lambda message: effect(services, message),
+        effect=effect,
         dead_letters=SqsDeadLetters(boto3.client("sqs"), env.dead_letter_queue_url),
         persistence=DynamoDBPersistenceLayer(
             table_name=env.state_table_name,
@@ -110,25 +147,38 @@ def build_consumer[M: BaseModel](
         metrics=metrics,
         logger=logger,
     )
-    return consumer, services
 
 
-LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
+def build_consumer[M: BaseModel](
+    message_model: type[M],
+    effect: Callable[[Services, M], Outcome],
+    environ: Mapping[str, str],
+) -> tuple[SqsConsumer[M], Services]:
+    """An Engage handler's consumer and the services behind it, from its environment."""
+    env = handler_environment(environ)
+    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    services = build_services(env, load_config(dict(environ)))
+    return consumer_for(env, message_model, lambda message: effect(services, message)), services
+
+
+class _Deadlined(Protocol):
+    def set_deadline(self, remaining_time_ms: Callable[[], int] | None) -> None: ...
 
 
 class SqsLambdaEntry:
-    """A handler module's ``lambda_handler``: Lambda calls it; local tooling can reach its ``services``."""
+    """A consumer module's ``lambda_handler``: Lambda calls it; local tooling can reach its ``services``."""
 
-    def __init__(self, consumer: SqsConsumer[Any], services: Services) -> None:
+    def __init__(self, consumer: SqsConsumer[Any], services: Any, client: _Deadlined) -> None:
         self.services = services
         self._consumer = consumer
+        self._client = client
         self._observed: LambdaHandler = _observed(self._handle)
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return self._observed(event, context)
 
     def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        self.services.engage.set_deadline(context.get_remaining_time_in_millis)
+        self._client.set_deadline(context.get_remaining_time_in_millis)
         metrics.add_metric(name="Received", unit=MetricUnit.Count, value=len(event.get("Records", [])))
         return self._consumer(event, context)
 
@@ -143,6 +193,15 @@ def _observed(handler: LambdaHandler) -> LambdaHandler:
 def sqs_lambda_handler[M: BaseModel](
     message_model: type[M], effect: Callable[[Services, M], Outcome], environ: Mapping[str, str]
 ) -> SqsLambdaEntry:
-    """A handler module's ``lambda_handler``, built at import (cold start) from the module's environment."""
+    """An Engage handler module's ``lambda_handler``, built at import (cold start) from its environment."""
     consumer, services = build_consumer(message_model, effect, environ)
-    return SqsLambdaEntry(consumer, services)
+    return SqsLambdaEntry(consumer, services, services.engage)
+
+
+def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
+    """The router module's ``lambda_handler``: ingest queue → Centra's current state → handler queues."""
+    env = parse_environment(RouterEnvironment, environ)
+    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    services, centra = build_router_services(env, load_config(dict(environ)))
+    consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event))
+    return SqsLambdaEntry(consumer, services, centra)

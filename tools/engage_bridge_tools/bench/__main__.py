@@ -20,6 +20,8 @@ SECTIONS: dict[str, str] = {
     "engage_client": "engage_bridge_tools.bench.client",
     "mapping": "engage_bridge_tools.bench.mapping",
     "handlers": "engage_bridge_tools.bench.handlers",
+    "ingress": "engage_bridge_tools.bench.ingress",
+    "router": "engage_bridge_tools.bench.router",
 }
 
 

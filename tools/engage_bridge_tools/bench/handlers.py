@@ -62,7 +62,7 @@ def per_message() -> dict[str, Any]:
     results = {}
     with environment(FAKE_AWS), EngageSandbox() as sandbox, tempfile.TemporaryDirectory() as scratch, mock_aws():
         parameters.clear_caches()  # type: ignore[no-untyped-call]
-        boto3.client("dynamodb").create_table(**_state_table())
+        boto3.client("dynamodb").create_table(**state_table_definition())
         boto3.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=sandbox.api_key)
         config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
         config["engage"].update(base_url=sandbox.base_url, api_key_secret=SECRET_NAME)
@@ -158,7 +158,7 @@ def _event(bodies: list[str]) -> dict[str, Any]:
     }
 
 
-def _state_table() -> dict[str, Any]:
+def state_table_definition() -> dict[str, Any]:
     from engage_bridge_tools.local.template import load_template  # noqa: PLC0415
 
     properties = load_template()["Resources"]["StateTable"]["Properties"]
@@ -207,6 +207,13 @@ def _median_import(layer: Path, spec: FunctionSpec) -> float:
         "ENGAGE_TOTAL_CONCURRENCY": "10",
         "BRAND_CONFIG_PARAMETER": "/unused",
         "INGEST_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest",
+        "CENTRA_WEBHOOK_SECRET": "bench/centra-webhook",
+        "CENTRA_GRAPHQL_URL": "https://bench.centraqa.com/graphql",
+        "CENTRA_TOKEN_SECRET": "bench/centra-token",
+        **{
+            f"{name.upper()}_QUEUE_URL": f"https://sqs.eu-north-1.amazonaws.com/123456789012/{name}"
+            for name in ("contact_upsert", "order_status", "receipt_push", "promotion_redemption", "stock_relay")
+        },
     }
     config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     config["engage"]["api_key_secret"] = SECRET_NAME

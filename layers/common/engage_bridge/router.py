@@ -1,0 +1,130 @@
+"""The router: from "something changed in Centra" to the effects Engage needs, on the five handler queues.
+
+Events and webhooks carry ids, and the object may have changed again since; so the router reads the object's
+current state from Centra and decides from that state plus the ledger (``engage_bridge.routing``). The same
+change reported twice, by the webhook and by the poller, or out of order, leads to the same effects once:
+whatever one run routes, the next finds in the ledger (or the handlers' idempotency catches).
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
+from engage_bridge.config import BrandConfig
+from engage_bridge.consumer import Outcome
+from engage_bridge.messages import IngestEvent
+from engage_bridge.observability import count
+from engage_bridge.routing import (
+    Decision,
+    Route,
+    route_customer,
+    route_newsletter_subscription,
+    route_order,
+    route_stock,
+)
+from engage_bridge.state import Effect, StateStore
+
+
+class CentraReader(Protocol):
+    """The part of ``CentraClient`` the router reads with."""
+
+    def order(self, number: int) -> Order | None: ...
+
+    def shipment_order(self, shipment_id: int) -> Order | None: ...
+
+    def return_order(self, return_id: int) -> Order | None: ...
+
+    def customer(self, customer_id: int) -> Customer | None: ...
+
+    def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None: ...
+
+    def stock_levels(self, sku: str) -> list[StockLevel]: ...
+
+
+class HandlerQueues(Protocol):
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        """Enqueue all of ``messages`` on the handler queue for ``route``, or raise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RouterServices:
+    config: BrandConfig
+    centra: CentraReader
+    store: StateStore
+    queues: HandlerQueues
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def already_sent(self, effect: Effect) -> bool:
+        """Done for routing purposes: sent, or refused for good (a redemption Engage refused stays refused)."""
+        entry = self.store.ledger_entry(effect)
+        return entry is not None and entry.state in {"sent", "failed"}
+
+
+def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
+    decision = _decide(services, event)
+    if decision is None:
+        return Outcome("skipped", f"{event.object_type}_not_found")
+    by_route: dict[Route, list[BaseModel]] = {}
+    for routed in decision.routed:
+        by_route.setdefault(routed.route, []).append(routed.message)
+    # Contacts first, then e-mails, receipts, redemptions: the order the decision gave, per handler queue.
+    for route, messages in by_route.items():
+        services.queues.send(route, messages)
+    for skipped in decision.skipped:
+        count("Skipped", skipped.reason)
+    return Outcome("sent", f"routed_{len(decision.routed)}") if decision.routed else Outcome("skipped", "nothing_new")
+
+
+def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
+    cfg, centra, historical = services.config, services.centra, event.historical
+    match event.object_type:
+        case "order" | "shipment" | "return":
+            read: dict[str, Callable[[int], Order | None]] = {
+                "order": centra.order,
+                "shipment": centra.shipment_order,
+                "return": centra.return_order,
+            }
+            order = read[event.object_type](event.object_id)
+            return None if order is None else route_order(order, cfg, services.already_sent, historical=historical)
+        case "customer":
+            customer = centra.customer(event.object_id)
+            return None if customer is None else route_customer(customer, cfg, historical=historical)
+        case "newsletter_subscription":
+            subscription = centra.newsletter_subscription(event.object_id)
+            return None if subscription is None else route_newsletter_subscription(subscription, cfg)
+        case "stock_change":
+            levels = [level for sku in event.skus for level in centra.stock_levels(sku)]
+            # Webhook dates carry no timezone (Centra does not say which); stock events come from the poller's
+            # timezone-aware createdAt, and anything else is stamped now.
+            moment = event.occurred_at if event.occurred_at and event.occurred_at.tzinfo else services.now()
+            return route_stock(levels, moment, cfg)
+    return None
+
+
+class SqsHandlerQueues:
+    """The five handler queues, by route, as the template names them in the router's environment."""
+
+    def __init__(self, client: Any, queue_urls: Mapping[Route, str]) -> None:
+        self._client = client
+        self._queue_urls = queue_urls
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        for start in range(0, len(messages), 10):
+            chunk = messages[start : start + 10]
+            answer = self._client.send_message_batch(
+                QueueUrl=self._queue_urls[route],
+                Entries=[{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)],
+            )
+            if answer.get("Failed"):
+                # The whole ingest message is retried; what did get in is deduplicated by the handlers.
+                raise QueueSendError(route, len(answer["Failed"]))
+
+
+class QueueSendError(Exception):
+    def __init__(self, route: Route, failed: int) -> None:
+        super().__init__(f"{failed} message(s) could not be sent to the {route} queue")

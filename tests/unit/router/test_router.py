@@ -1,0 +1,186 @@
+"""The router around the routing decisions: reads current state, enqueues per handler queue, counts skips."""
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
+from engage_bridge.config import parse_config
+from engage_bridge.messages import IngestEvent, OrderEmail
+from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.routing import Route
+from engage_bridge.state import Effect, EffectState, LedgerEntry, StockChange
+
+REPO = Path(__file__).resolve().parents[3]
+CONFIG = parse_config((REPO / "tools/engage_bridge_tools/data/brand.example.json").read_text())
+SHIPPED = Order.model_validate_json((REPO / "tests/fixtures/centra/shipping_confirmation.json").read_text())
+
+
+class FakeCentra:
+    def __init__(self, orders: dict[int, Order] | None = None, levels: dict[str, list[StockLevel]] | None = None):
+        self.orders = orders or {}
+        self.levels = levels or {}
+        self.reads = 0
+
+    def order(self, number: int) -> Order | None:
+        self.reads += 1
+        return self.orders.get(number)
+
+    def shipment_order(self, shipment_id: int) -> Order | None:
+        self.reads += 1
+        return next((o for o in self.orders.values() if any(s.id == shipment_id for s in o.shipments)), None)
+
+    def return_order(self, return_id: int) -> Order | None:
+        self.reads += 1
+        return next((o for o in self.orders.values() if any(r.id == return_id for r in o.returns)), None)
+
+    def customer(self, customer_id: int) -> Customer | None:
+        self.reads += 1
+        return None
+
+    def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
+        self.reads += 1
+        return None
+
+    def stock_levels(self, sku: str) -> list[StockLevel]:
+        self.reads += 1
+        return self.levels.get(sku, [])
+
+
+class MemoryLedger:
+    """The part of the state table the router reads: what was sent."""
+
+    def __init__(self) -> None:
+        self.sent: set[Effect] = set()
+
+    def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
+        return LedgerEntry(effect, "sent", "test", "now") if effect in self.sent else None
+
+    def record(self, effect: Effect, state: EffectState, reason: str) -> None:
+        if state == "sent":
+            self.sent.add(effect)
+
+    def cached_contact_id(self, email: str, contact_type: str) -> str | None:
+        return None
+
+    def cache_contact_id(self, email: str, contact_type: str, contact_id: str) -> None:
+        return None
+
+    def forget_contact_id(self, email: str, contact_type: str) -> None:
+        return None
+
+    def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
+        return "changed"
+
+    def commit_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> None:
+        return None
+
+
+class RecordingQueues:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Route, BaseModel]] = []
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        self.sent.extend((route, message) for message in messages)
+
+    def business_keys(self) -> list[str]:
+        return [str(getattr(message, "business_key", "")) for _, message in self.sent]
+
+
+def services(centra: FakeCentra, ledger: MemoryLedger, queues: RecordingQueues) -> RouterServices:
+    return RouterServices(CONFIG, centra, ledger, queues, now=lambda: datetime(2026, 11, 23, tzinfo=UTC))
+
+
+def test_a_shipment_event_routes_what_the_orders_current_state_implies() -> None:
+    centra, ledger, queues = FakeCentra({SHIPPED.number: SHIPPED}), MemoryLedger(), RecordingQueues()
+
+    outcome = route_ingest_event(
+        services(centra, ledger, queues), IngestEvent(source="webhook", object_type="shipment", object_id=3101)
+    )
+
+    assert outcome.state == "sent"
+    assert "order:2348955:email:shipped:shipment:3101" in queues.business_keys()
+    assert centra.reads == 1
+
+
+def test_effects_already_in_the_ledger_are_not_routed_again() -> None:
+    centra, ledger, queues = FakeCentra({SHIPPED.number: SHIPPED}), MemoryLedger(), RecordingQueues()
+    first = RecordingQueues()
+    route_ingest_event(
+        services(centra, ledger, first), IngestEvent(source="events", object_type="order", object_id=2348955)
+    )
+    for _, message in first.sent:
+        if isinstance(message, OrderEmail):
+            ledger.sent.add(message.ledger_effect)
+
+    route_ingest_event(
+        services(centra, ledger, queues), IngestEvent(source="webhook", object_type="order", object_id=2348955)
+    )
+
+    assert not any(isinstance(message, OrderEmail) for _, message in queues.sent)
+
+
+def test_an_object_centra_no_longer_has_is_skipped_with_a_reason() -> None:
+    outcome = route_ingest_event(
+        services(FakeCentra(), MemoryLedger(), RecordingQueues()),
+        IngestEvent(source="events", object_type="order", object_id=1),
+    )
+
+    assert (outcome.state, outcome.reason) == ("skipped", "order_not_found")
+
+
+def test_a_stock_change_reads_the_current_level_of_each_sku_in_every_market() -> None:
+    level = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 1}, "freeToAllocateQuantity": 4})
+    other = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 2}, "freeToAllocateQuantity": 0})
+    centra, queues = FakeCentra(levels={"A-1": [level, other]}), RecordingQueues()
+    event = IngestEvent(
+        source="events",
+        object_type="stock_change",
+        object_id=9,
+        skus=("A-1",),
+        occurred_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+
+    route_ingest_event(services(centra, MemoryLedger(), queues), event)
+
+    assert [route for route, _ in queues.sent] == ["stock_relay", "stock_relay"]
+    assert centra.reads == 1
+
+
+@pytest.mark.parametrize("store_type", ["WHOLESALE"])
+def test_a_wholesale_order_routes_nothing(store_type: str) -> None:
+    data = json.loads(SHIPPED.model_dump_json(by_alias=True))
+    data["store"]["type"] = store_type
+    wholesale = Order.model_validate(data)
+    queues = RecordingQueues()
+
+    outcome = route_ingest_event(
+        services(FakeCentra({wholesale.number: wholesale}), MemoryLedger(), queues),
+        IngestEvent(source="events", object_type="order", object_id=wholesale.number),
+    )
+
+    assert queues.sent == []
+    assert outcome.state == "skipped"
+
+
+def test_a_redemption_engage_refused_is_not_routed_again() -> None:
+    data = json.loads(SHIPPED.model_dump_json(by_alias=True))
+    data["attributes"] = [{"type": {"name": "voyado_promotion_id"}, "elements": [{"key": "text", "value": "a-1"}]}]
+    order = Order.model_validate(data)
+    control, queues = RecordingQueues(), RecordingQueues()
+    refused = Effect(f"order#{order.number}", "redemption:a-1")
+    event = IngestEvent(source="events", object_type="order", object_id=order.number)
+    route_ingest_event(services(FakeCentra({order.number: order}), MemoryLedger(), control), event)
+
+    class RefusedLedger(MemoryLedger):
+        def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
+            return LedgerEntry(effect, "failed", "PromotionExpired", "now") if effect == refused else None
+
+    route_ingest_event(services(FakeCentra({order.number: order}), RefusedLedger(), queues), event)
+
+    assert any(route == "promotion_redemption" for route, _ in control.sent)  # routed while nothing is recorded
+    assert not any(route == "promotion_redemption" for route, _ in queues.sent)

@@ -1,0 +1,100 @@
+"""Router figures: Centra requests and time per ingest event, against the Centra fake on loopback.
+
+Every order, shipment, return, customer, newsletter subscription and stock SKU of the sample shop is routed
+once, as an ingest event from the poller would name it; GraphQL requests are counted at the transport. The
+ledger is a real state table (moto); handler queues are in memory (their cost is not the router's).
+"""
+
+import json
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import boto3
+import httpx
+from moto import mock_aws
+from pydantic import BaseModel
+
+from engage_bridge.centra.client import CentraClient
+from engage_bridge.config import parse_config
+from engage_bridge.messages import IngestEvent, IngestObject
+from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.routing import Route
+from engage_bridge.state import DynamoStateStore
+from engage_bridge_tools.bench.handlers import FAKE_AWS, state_table_definition
+from engage_bridge_tools.centra_fake.fake import SAMPLE_SHOP, CentraFake
+from engage_bridge_tools.centra_fake.server import RunningCentraFake
+from engage_bridge_tools.local.handlers import environment
+from engage_bridge_tools.local.template import REPO
+
+ROUNDS = 20
+
+
+class CountingTransport(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return super().handle_request(request)
+
+
+class _Queues:
+    def __init__(self) -> None:
+        self.messages = 0
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        self.messages += len(messages)
+
+
+def run() -> dict[str, Any]:
+    shop = json.loads(SAMPLE_SHOP.read_text(encoding="utf-8"))
+    events = _events(shop)
+    config = parse_config((REPO / "tools/engage_bridge_tools/data/brand.example.json").read_text(encoding="utf-8"))
+    requests: dict[str, list[int]] = defaultdict(list)
+    millis: dict[str, list[float]] = defaultdict(list)
+    routed: dict[str, int] = defaultdict(int)
+    with environment(FAKE_AWS), mock_aws(), RunningCentraFake(CentraFake.from_file(SAMPLE_SHOP)).start() as server:
+        boto3.client("dynamodb").create_table(**state_table_definition())
+        transport = CountingTransport()
+        fake = server.fake
+        with CentraClient(f"{server.url}/graphql", next(iter(fake.tokens)), transport=transport) as centra:
+            queues = _Queues()
+            services = RouterServices(config, centra, DynamoStateStore(boto3.client("dynamodb"), "state"), queues)
+            for _ in range(ROUNDS):
+                for event in events:
+                    before, started, sent = transport.requests, time.perf_counter(), queues.messages
+                    route_ingest_event(services, event)
+                    millis[event.object_type].append((time.perf_counter() - started) * 1000)
+                    requests[event.object_type].append(transport.requests - before)
+                    routed[event.object_type] += queues.messages - sent
+    return {
+        kind: {
+            "events": len(counts),
+            "centra_requests_per_event": round(statistics.mean(counts), 2),
+            "median_ms_per_event": round(statistics.median(millis[kind]), 2),
+            "messages_routed_per_event": round(routed[kind] / len(counts), 2),
+        }
+        for kind, counts in sorted(requests.items())
+    }
+
+
+def _events(shop: dict[str, Any]) -> list[IngestEvent]:
+    def event(kind: IngestObject, object_id: int, skus: tuple[str, ...] = ()) -> IngestEvent:
+        return IngestEvent(source="events", object_type=kind, object_id=object_id, skus=skus)
+
+    orders = shop["orders"]
+    return [
+        *(event("order", order["number"]) for order in orders),
+        *(event("shipment", shipment["id"]) for order in orders for shipment in order.get("shipments", [])),
+        *(event("return", returned["id"]) for order in orders for returned in order.get("returns", [])),
+        *(event("customer", customer["id"]) for customer in shop["customers"]),
+        *(event("newsletter_subscription", sub["id"]) for sub in shop["newsletterSubscriptions"]),
+        *(
+            event("stock_change", index, (sku,))
+            for index, sku in enumerate(sorted({level["productSize"]["SKU"] for level in shop["stock"]}))
+        ),
+    ]
