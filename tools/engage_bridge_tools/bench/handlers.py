@@ -69,8 +69,8 @@ def per_message() -> dict[str, Any]:
         config_file = Path(scratch) / "brand.json"
         config_file.write_text(json.dumps(config), encoding="utf-8")
         for name, spec in functions().items():
-            if "SQS" not in spec.event_types:
-                continue
+            if "ENGAGE_TOTAL_CONCURRENCY" not in spec.environment:
+                continue  # not an Engage handler: the router and the ingress have their own sections
             bodies = _bodies(name, sandbox)
             with _deployed(spec, config_file) as handler:
                 before = len(sandbox.requests())
