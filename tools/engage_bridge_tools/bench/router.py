@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import parse_config
 from engage_bridge.messages import IngestEvent, IngestObject
+from engage_bridge.observability import bind
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.routing import Route
 from engage_bridge.state import DynamoStateStore
@@ -57,7 +58,8 @@ def run() -> dict[str, Any]:
     requests: dict[str, list[int]] = defaultdict(list)
     millis: dict[str, list[float]] = defaultdict(list)
     routed: dict[str, int] = defaultdict(int)
-    with environment(FAKE_AWS), mock_aws(), RunningCentraFake(CentraFake.from_file(SAMPLE_SHOP)).start() as server:
+    bind(service="router", namespace="CentraEngageBridgeBench", environment="bench")  # as the Lambda entry does
+    with environment(FAKE_AWS), mock_aws(), RunningCentraFake(CentraFake.from_file(SAMPLE_SHOP)) as server:
         boto3.client("dynamodb").create_table(**state_table_definition())
         transport = CountingTransport()
         fake = server.fake
