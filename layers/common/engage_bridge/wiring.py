@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
@@ -25,23 +25,19 @@ from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.messages import IngestEvent
-from engage_bridge.observability import bind, logger, metrics, tracer
+from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
-class ConsumerEnvironment(BaseModel):
+class ConsumerEnvironment(FunctionEnvironment):
     """What every SQS consumer in ``template.yaml`` is given."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
-    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
-    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
     dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
 
@@ -62,14 +58,6 @@ class RouterEnvironment(ConsumerEnvironment):
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
     stock_relay_queue_url: str = Field(alias="STOCK_RELAY_QUEUE_URL", min_length=1)
-
-
-def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:
-    try:
-        return model.model_validate(dict(environ))
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_input=False)[0]
-        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
 
 
 def handler_environment(environ: Mapping[str, str]) -> HandlerEnvironment:
@@ -156,7 +144,7 @@ def build_consumer[M: BaseModel](
 ) -> tuple[SqsConsumer[M], Services]:
     """An Engage handler's consumer and the services behind it, from its environment."""
     env = handler_environment(environ)
-    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    env.bind_observability()
     services = build_services(env, load_config(dict(environ)))
     return consumer_for(env, message_model, lambda message: effect(services, message)), services
 
@@ -201,7 +189,7 @@ def sqs_lambda_handler[M: BaseModel](
 def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     """The router module's ``lambda_handler``: ingest queue → Centra's current state → handler queues."""
     env = parse_environment(RouterEnvironment, environ)
-    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    env.bind_observability()
     services, centra = build_router_services(env, load_config(dict(environ)))
     consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event))
     return SqsLambdaEntry(consumer, services, centra)

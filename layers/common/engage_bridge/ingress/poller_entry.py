@@ -11,35 +11,26 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from engage_bridge.centra.client import CentraClient
-from engage_bridge.errors import ConfigError
+from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.poller import PollResult, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
-from engage_bridge.observability import bind, count, logger, metrics, tracer
+from engage_bridge.observability import count, logger, metrics, tracer
 
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-class PollerEnvironment(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
-    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
-    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
+class PollerEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     token_secret_name: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
-    try:
-        env = PollerEnvironment.model_validate(dict(environ))
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_input=False)[0]
-        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
-    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    env = parse_environment(PollerEnvironment, environ)
+    env.bind_observability()
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
     queue = SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
     registered = False

@@ -15,22 +15,17 @@ import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from engage_bridge.errors import ConfigError
+from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
-from engage_bridge.observability import bind, count, logger, metrics, tracer
+from engage_bridge.observability import count, logger, metrics, tracer
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-class WebhookEnvironment(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
-    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
-    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
+class WebhookEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     webhook_secret_name: str = Field(alias="CENTRA_WEBHOOK_SECRET", min_length=1)
     tolerance_seconds: int = Field(alias="CENTRA_WEBHOOK_TOLERANCE_SECONDS", default=300, ge=30, le=3600)
@@ -60,12 +55,8 @@ def signature_header(event: Mapping[str, Any]) -> str | None:
 
 
 def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None) -> HttpHandler:
-    try:
-        env = WebhookEnvironment.model_validate(dict(environ))
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_input=False)[0]
-        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
-    bind(service=env.service, namespace=env.metrics_namespace, environment=env.environment_name)
+    env = parse_environment(WebhookEnvironment, environ)
+    env.bind_observability()
     ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

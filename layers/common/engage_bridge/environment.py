@@ -1,0 +1,32 @@
+"""The variables every function of the stack is given, checked once at cold start.
+
+A missing or malformed variable raises ``ConfigError`` naming it, before anything is processed.
+"""
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engage_bridge.errors import ConfigError
+from engage_bridge.observability import bind
+
+
+class FunctionEnvironment(BaseModel):
+    """What ``template.yaml`` gives every function: who it is, for metrics and logs."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
+    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    environment_name: str = Field(alias="ENVIRONMENT_NAME", min_length=1)
+
+    def bind_observability(self) -> None:
+        bind(service=self.service, namespace=self.metrics_namespace, environment=self.environment_name)
+
+
+def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:
+    try:
+        return model.model_validate(dict(environ))
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
