@@ -3,47 +3,27 @@
 The key is only ever put into the ``apikey`` header. Errors name the secret, never its value.
 """
 
-import contextlib
-import json
-
 from engage_bridge.engage.outcomes import EngageRetryableError
-from engage_bridge.errors import ConfigError
+from engage_bridge.secrets import SecretsManagerCredential
 
 # Accepted JSON keys when the secret is stored as a JSON object instead of a plain string.
 _JSON_FIELDS = ("apikey", "apiKey", "api_key")
 
 
-class SecretsManagerApiKey:
-    """Callable returning the API key; Powertools caches it for ``max_age`` seconds (rotation-friendly)."""
+class SecretsManagerApiKey(SecretsManagerCredential):
+    """Callable returning the Engage API key; Powertools caches it for ``max_age`` seconds (rotation-friendly)."""
 
     def __init__(self, secret_name: str, max_age: int = 300) -> None:
-        self.secret_name = secret_name
-        self.max_age = max_age
-
-    def __call__(self) -> str:
-        from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - keeps cold start lean
-
-        try:
-            value = parameters.get_secret(self.secret_name, max_age=self.max_age)
-        except parameters.exceptions.GetParameterError:
-            # Throttling or a transient outage is the common cause; a wrong name ends in the DLQ.
-            where = f"secretsmanager:{self.secret_name}"
-            raise EngageRetryableError(
-                "GET", where, None, None, maybe_applied=False, detail="key unavailable"
-            ) from None
-        return _extract(value, self.secret_name)
-
-    def __repr__(self) -> str:
-        return f"SecretsManagerApiKey({self.secret_name!r})"
+        super().__init__(
+            secret_name,
+            json_fields=_JSON_FIELDS,
+            config_field="engage.api_key_secret",
+            description="Engage API key",
+            unavailable=_unavailable,
+            max_age=max_age,
+        )
 
 
-def _extract(value: object, secret_name: str) -> str:
-    text = value.decode("utf-8") if isinstance(value, bytes) else value
-    if isinstance(text, str) and text.lstrip().startswith("{"):
-        with contextlib.suppress(json.JSONDecodeError):
-            text = json.loads(text)
-    if isinstance(text, dict):
-        text = next((text[name] for name in _JSON_FIELDS if isinstance(text.get(name), str)), None)
-    if not isinstance(text, str) or not text.strip():
-        raise ConfigError("engage.api_key_secret", f"secret {secret_name} holds no usable Engage API key")
-    return text.strip()
+def _unavailable(secret_name: str) -> Exception:
+    where = f"secretsmanager:{secret_name}"
+    return EngageRetryableError("GET", where, None, None, maybe_applied=False, detail="key unavailable")
