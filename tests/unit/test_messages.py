@@ -81,3 +81,14 @@ def test_an_order_e_mail_must_name_exactly_its_delivery(broken: dict[str, object
 def test_a_contact_upsert_carries_exactly_its_object() -> None:
     with pytest.raises(ValidationError):
         ContactUpsert.model_validate({"kind": "newsletter", "customer": {"id": 1, "email": "a@example.com"}})
+
+
+def test_contact_writes_are_recorded_per_person_and_never_under_a_shared_row() -> None:
+    anna = ContactUpsert.model_validate({"kind": "customer", "customer": {"id": 7, "email": "anna@example.com"}})
+    no_id = ContactUpsert.model_validate({"kind": "customer", "customer": {"email": "b@example.com"}})
+    also_no_id = ContactUpsert.model_validate({"kind": "customer", "customer": {"email": "c@example.com"}})
+    signup = ContactUpsert.model_validate({"kind": "newsletter", "subscription": {"id": 3, "email": "d@example.com"}})
+
+    assert anna.ledger_effect is not None and anna.ledger_effect.subject == "customer#7"
+    assert no_id.ledger_effect is None and also_no_id.ledger_effect is None
+    assert signup.ledger_effect is not None and "d@example.com" not in signup.ledger_effect.subject

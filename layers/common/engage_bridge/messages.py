@@ -63,6 +63,15 @@ class ContactUpsert(_Message):
         holder = self.customer if self.kind == "customer" else self.subscription
         return f"{self.kind}:{holder.reference if holder else '?'}"
 
+    @property
+    def ledger_effect(self) -> Effect | None:
+        """The ledger row this write is recorded under; None where a row could not tell two people apart."""
+        if self.customer is not None:
+            return None if self.customer.id is None else Effect(f"customer#{self.customer.reference}", "contact")
+        if self.subscription is not None and self.subscription.email:
+            return Effect(f"subscriber#{fingerprint(self.subscription.email)}", "contact:newsletter")
+        return None
+
 
 class _OrderEffect(_Message):
     """A message whose effect belongs to one order: keyed, logged and recorded in the ledger under it."""

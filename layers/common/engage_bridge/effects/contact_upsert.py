@@ -19,8 +19,6 @@ from engage_bridge.mapping import contact_role, customer_contact, member_update,
 from engage_bridge.mapping.contacts import customer_store_id, newsletter_contact_of_customer, newsletter_store_id
 from engage_bridge.mapping.email import require_email
 from engage_bridge.messages import ContactUpsert
-from engage_bridge.pii import fingerprint
-from engage_bridge.state import Effect
 
 
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
@@ -31,7 +29,7 @@ def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
             return Outcome("skipped", "newsletter_sync_off")
         contact = newsletter_contact(subscription, services.config)
         reason = _subscription(services, contact, newsletter_store_id(subscription, services.config))
-        services.store.record(Effect(f"subscriber#{fingerprint(email)}", "contact:newsletter"), "sent", reason)
+        _record(services, message, reason)
         return Outcome("sent", reason)
 
     customer, cfg = message.customer, services.config
@@ -48,8 +46,13 @@ def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
     if not reasons:
         return Outcome("skipped", "not_a_member")
     reason = "+".join(reasons)
-    services.store.record(Effect(f"customer#{customer.reference}", "contact"), "sent", reason)
+    _record(services, message, reason)
     return Outcome("sent", reason)
+
+
+def _record(services: Services, message: ContactUpsert, reason: str) -> None:
+    if (effect := message.ledger_effect) is not None:
+        services.store.record(effect, "sent", reason)
 
 
 def _member(services: Services, member: ContactCreate, store_id: str, update: ContactUpdate | None) -> str:

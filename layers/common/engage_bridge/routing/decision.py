@@ -19,15 +19,9 @@ ROUTE_OF: Final[dict[type[Message], Route]] = {
 
 
 def contact_effect(upsert: ContactUpsert) -> Effect | None:
-    """The ledger row the contact handler writes for a customer (``customer#<id>`` / ``contact``).
-
-    ``ContactUpsert`` has no ``ledger_effect`` of its own; this mirrors ``effects.contact_upsert``. ``None`` for
-    newsletter sign-ups and for customers without an id, whose rows could not tell two people apart.
-    """
-    customer = upsert.customer
-    if customer is None or customer.id is None:
-        return None
-    return Effect(f"customer#{customer.reference}", "contact")
+    """The ledger row the contact handler writes for a customer; ``None`` for newsletter sign-ups and for
+    customers without an id (see ``ContactUpsert.ledger_effect``, the one definition)."""
+    return upsert.ledger_effect if upsert.customer is not None else None
 
 
 @dataclass(frozen=True, slots=True)
