@@ -60,10 +60,6 @@ class RouterEnvironment(ConsumerEnvironment):
     stock_relay_queue_url: str = Field(alias="STOCK_RELAY_QUEUE_URL", min_length=1)
 
 
-def handler_environment(environ: Mapping[str, str]) -> HandlerEnvironment:
-    return parse_environment(HandlerEnvironment, environ)
-
-
 class SqsDeadLetters:
     """Sends a permanently failed message to the consumer's DLQ, its reason as message attributes."""
 
@@ -143,7 +139,7 @@ def build_consumer[M: BaseModel](
     environ: Mapping[str, str],
 ) -> tuple[SqsConsumer[M], Services]:
     """An Engage handler's consumer and the services behind it, from its environment."""
-    env = handler_environment(environ)
+    env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
     services = build_services(env, load_config(dict(environ)))
     return consumer_for(env, message_model, lambda message: effect(services, message)), services

@@ -16,7 +16,7 @@ no httpx exception ever leaves this package. How each operation may be retried:
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
@@ -34,10 +34,6 @@ BULK_LIMIT = 4000  # contacts per bulk request (Voyado, bulk contacts API)
 REDEMPTION_CHANNELS = frozenset({"ECOM", "POS", "OTHER"})
 
 Body = Mapping[str, Any]
-
-
-class LambdaContext(Protocol):
-    def get_remaining_time_in_millis(self) -> int: ...
 
 
 class EngageClient:
@@ -118,10 +114,6 @@ class EngageClient:
         self._session.set_rate_limiter(
             None if requests_per_second is None else TokenBucket(requests_per_second, sleep=self._sleep)
         )
-
-    def for_invocation(self, context: LambdaContext) -> Self:
-        self.set_deadline(context.get_remaining_time_in_millis)
-        return self
 
     def close(self) -> None:
         self._session.close()
