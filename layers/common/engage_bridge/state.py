@@ -15,7 +15,7 @@ E-mails are stored only as SHA-256 fingerprints: the table never needs the addre
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -26,6 +26,8 @@ EffectState = Literal["sent", "skipped", "failed"]
 StockChange = Literal["changed", "unchanged", "stale"]
 
 CONTACT_CACHE_SECONDS = 30 * 24 * 3600
+_BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
+_BATCH_GET_ATTEMPTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,20 @@ class DynamoStateStore:
             return None
         state: EffectState = item["state"]["S"]  # written only by record()
         return LedgerEntry(effect, state, item["reason"]["S"], item["at"]["S"])
+
+    def ledger_entries(self, effects: Iterable[Effect]) -> dict[Effect, LedgerEntry]:
+        """The ledger rows of many effects, 100 per BatchGetItem (reconciliation); absent effects are left out.
+
+        Not on ``StateStore``: handlers read one effect at a time, and reconciliation declares its own Protocol.
+        """
+        wanted = {(f"effect#{e.subject}", e.name): e for e in effects}
+        keys = list(wanted)
+        found: dict[Effect, LedgerEntry] = {}
+        for start in range(0, len(keys), _BATCH_GET_KEYS):
+            for item in self._batch_get(keys[start : start + _BATCH_GET_KEYS]):
+                effect = wanted[(item["pk"]["S"], item["sk"]["S"])]
+                found[effect] = LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"])
+        return found
 
     def record(self, effect: Effect, state: EffectState, reason: str) -> None:
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
@@ -150,11 +166,33 @@ class DynamoStateStore:
             if not _is_condition_failure(error):
                 raise
 
+    def _batch_get(self, keys: list[tuple[str, str]]) -> list[Mapping[str, Any]]:
+        """Every item of ``keys`` that exists, asking again for what DynamoDB left unprocessed (throttling)."""
+        request: dict[str, Any] = {
+            self._table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys], "ConsistentRead": True}
+        }
+        items: list[Mapping[str, Any]] = []
+        for attempt in range(_BATCH_GET_ATTEMPTS):
+            answer = self._client.batch_get_item(RequestItems=request)
+            items.extend(answer.get("Responses", {}).get(self._table, []))
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise LedgerReadIncomplete(len(request[self._table]["Keys"]))
+
     def _get(self, pk: str, sk: str) -> Mapping[str, Any] | None:
         item: Mapping[str, Any] | None = self._client.get_item(
             TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
         ).get("Item")
         return item
+
+
+class LedgerReadIncomplete(Exception):
+    """DynamoDB kept leaving keys unprocessed: a partial read would report sent effects as missing."""
+
+    def __init__(self, unprocessed: int) -> None:
+        super().__init__(f"{unprocessed} ledger key(s) still unprocessed after {_BATCH_GET_ATTEMPTS} attempts")
 
 
 def _iso(epoch: float) -> str:

@@ -154,6 +154,12 @@ class CentraClient:
         found = self._execute("OrdersCreatedBetween", queries.ORDERS_CREATED_BETWEEN, variables).get("orders")
         return [_parse(item, "order", Order) for item in _list(found, "OrdersCreatedBetween")]
 
+    def orders_updated_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
+        """One page of orders updated in ``[from_, to]`` (a shipment or return changes its order), by number."""
+        variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
+        found = self._execute("OrdersUpdatedBetween", queries.ORDERS_UPDATED_BETWEEN, variables).get("orders")
+        return [_parse(item, "order", Order) for item in _list(found, "OrdersUpdatedBetween")]
+
     # --- customers and newsletter ----------------------------------------------------------------------
 
     def customer(self, customer_id: int) -> Customer | None:

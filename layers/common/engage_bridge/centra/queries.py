@@ -95,6 +95,12 @@ query OrdersCreatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $
     ...OrderFields
   }
 }""")
+ORDERS_UPDATED_BETWEEN: Final = with_fragments("""
+query OrdersUpdatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
+  orders(where: {updatedAt: {from: $from, to: $to}}, sort: [number_ASC], limit: $limit, page: $page) {
+    ...OrderFields
+  }
+}""")
 CUSTOMER: Final = with_fragments("query Customer($id: Int!) { customer(id: $id) { ...CustomerFields } }")
 CUSTOMERS_BY_EMAIL: Final = with_fragments("""
 query CustomersByEmail($email: String!, $limit: Int!, $page: Int!) {
@@ -175,6 +181,7 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "ShipmentOrder": SHIPMENT_ORDER,
     "ReturnOrder": RETURN_ORDER,
     "OrdersCreatedBetween": ORDERS_CREATED_BETWEEN,
+    "OrdersUpdatedBetween": ORDERS_UPDATED_BETWEEN,
     "Customer": CUSTOMER,
     "CustomersByEmail": CUSTOMERS_BY_EMAIL,
     "CustomersUpdatedBetween": CUSTOMERS_UPDATED_BETWEEN,
