@@ -170,8 +170,8 @@ class CentraFake:
     ) -> Entry:
         return self._apply(shop_actions.create_shipment, order_number, lines, tracking_number)
 
-    def complete_shipment(self, shipment_id: int) -> Entry:
-        return self._apply(shop_actions.complete_shipment, shipment_id)
+    def complete_shipment(self, shipment_id: int | None = None, *, shipment_number: str | None = None) -> Entry:
+        return self._apply(shop_actions.complete_shipment, shipment_id, shipment_number=shipment_number)
 
     def ship_order(
         self, order_number: int, lines: Mapping[int, int] | None = None, tracking_number: str | None = None
@@ -183,15 +183,26 @@ class CentraFake:
 
     def register_return(
         self,
-        shipment_id: int,
+        shipment_id: int | None = None,
         lines: Mapping[int, int] | None = None,
         handling_fee: float = 0.0,
         comment: str | None = None,
+        *,
+        shipment_number: str | None = None,
+        order_lines: Mapping[int, int] | None = None,
     ) -> Entry:
-        return self._apply(shop_actions.register_return, shipment_id, lines, handling_fee=handling_fee, comment=comment)
+        return self._apply(
+            shop_actions.register_return,
+            shipment_id,
+            lines,
+            handling_fee=handling_fee,
+            comment=comment,
+            shipment_number=shipment_number,
+            order_lines=order_lines,
+        )
 
-    def complete_return(self, return_id: int) -> Entry:
-        return self._apply(shop_actions.complete_return, return_id)
+    def complete_return(self, return_id: int | None = None, *, order_number: int | None = None) -> Entry:
+        return self._apply(shop_actions.complete_return, return_id, order_number=order_number)
 
     def cancel_order(self, order_number: int) -> Entry:
         return self._apply(shop_actions.cancel_order, order_number)

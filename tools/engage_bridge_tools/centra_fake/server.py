@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -25,6 +26,26 @@ def _int_keys(mapping: dict[str, int] | None) -> dict[int, int] | None:
     return None if mapping is None else {int(key): int(value) for key, value in mapping.items()}
 
 
+def _register_return(
+    fake: CentraFake,
+    *,
+    shipment_id: int | None = None,
+    lines: dict[str, int] | None = None,
+    handling_fee: float = 0.0,
+    comment: str | None = None,
+    shipment_number: str | None = None,
+    order_lines: dict[str, int] | None = None,
+) -> Any:
+    return fake.register_return(
+        shipment_id,
+        _int_keys(lines),
+        handling_fee=handling_fee,
+        comment=comment,
+        shipment_number=shipment_number,
+        order_lines=_int_keys(order_lines),
+    )
+
+
 def _actions(fake: CentraFake) -> dict[str, Callable[..., Any]]:
     return {
         "create-shipment": lambda order_number, lines=None, tracking_number=None: fake.create_shipment(
@@ -34,9 +55,7 @@ def _actions(fake: CentraFake) -> dict[str, Callable[..., Any]]:
         "ship-order": lambda order_number, lines=None, tracking_number=None: fake.ship_order(
             order_number, _int_keys(lines), tracking_number
         ),
-        "register-return": lambda shipment_id, lines=None, handling_fee=0.0, comment=None: fake.register_return(
-            shipment_id, _int_keys(lines), handling_fee=handling_fee, comment=comment
-        ),
+        "register-return": partial(_register_return, fake),
         "complete-return": fake.complete_return,
         "cancel-order": fake.cancel_order,
         "update-customer": fake.update_customer,

@@ -64,6 +64,27 @@ def _shipped_quantities(order: Entry) -> Counter[int]:
     return shipped
 
 
+def _shipment_id(shop: Shop, shipment_id: int | None, shipment_number: str | None) -> int:
+    """The id of the shipment named by id or by number (exactly one of them)."""
+    if (shipment_id is None) == (shipment_number is None):
+        raise TypeError("give shipment_id or shipment_number, not both")
+    if shipment_id is not None:
+        return shipment_id
+    found = next((shipment for _, shipment in shop.shipments() if shipment["number"] == shipment_number), None)
+    if found is None:
+        raise ShopActionError(f"unknown shipment {shipment_number}")
+    return int(found["id"])
+
+
+def _shipment_lines_of(shipment: Entry, order_lines: Mapping[int, int]) -> dict[int, int]:
+    """Order line id -> quantity, as the shipment's own line ids (a shipment lists an order line once)."""
+    by_order_line = {line["orderLine"]["id"]: line["id"] for line in shipment["lines"]}
+    missing = [line_id for line_id in order_lines if line_id not in by_order_line]
+    if missing:
+        raise ShopActionError(f"shipment {shipment['number']} does not ship order line {missing[0]}")
+    return {by_order_line[line_id]: quantity for line_id, quantity in order_lines.items()}
+
+
 def create_shipment(
     shop: Shop,
     now: datetime,
@@ -123,8 +144,15 @@ def create_shipment(
     ]
 
 
-def complete_shipment(shop: Shop, now: datetime, shipment_id: int) -> tuple[Entry, list[Change]]:
-    """Mark the shipment shipped (and paid); the order is completed once every unit has shipped."""
+def complete_shipment(
+    shop: Shop, now: datetime, shipment_id: int | None = None, *, shipment_number: str | None = None
+) -> tuple[Entry, list[Change]]:
+    """Mark the shipment shipped (and paid); the order is completed once every unit has shipped.
+
+    The shipment is named by its id or by its number (``"<order number>-<n>"``), which a caller that did not
+    create it knows in advance.
+    """
+    shipment_id = _shipment_id(shop, shipment_id, shipment_number)
     found = shop.shipment(shipment_id)
     if found is None:
         raise ShopActionError(f"unknown shipment {shipment_id}")
@@ -151,20 +179,29 @@ def complete_shipment(shop: Shop, now: datetime, shipment_id: int) -> tuple[Entr
 def register_return(
     shop: Shop,
     now: datetime,
-    shipment_id: int,
+    shipment_id: int | None = None,
     lines: Mapping[int, int] | None = None,
     *,
     handling_fee: float = 0.0,
     comment: str | None = None,
+    shipment_number: str | None = None,
+    order_lines: Mapping[int, int] | None = None,
 ) -> tuple[Entry, list[Change]]:
     """A pending return of ``lines`` (shipment line id -> quantity; default: the whole shipment).
 
+    ``shipment_number`` may name the shipment instead of its id, and ``order_lines`` (order line id -> quantity)
+    the units instead of shipment line ids, so a scripted return needs no id the fake assigned.
     ``handling_fee`` is what the customer pays; Centra reports it as a negative ``totals.handling``.
     """
+    shipment_id = _shipment_id(shop, shipment_id, shipment_number)
     found = shop.shipment(shipment_id)
     if found is None:
         raise ShopActionError(f"unknown shipment {shipment_id}")
     order, shipment = found
+    if order_lines is not None:
+        if lines is not None:
+            raise TypeError("give lines or order_lines, not both")
+        lines = _shipment_lines_of(shipment, order_lines)
     if not shipment["isShipped"]:
         raise ShopActionError(f"shipment {shipment_id} has not shipped; nothing can be returned")
     already: Counter[int] = Counter()
@@ -218,7 +255,19 @@ def register_return(
     return created, [Change("Return", "CREATED", created["id"], store_id, market_id), _order_change(order, "UPDATED")]
 
 
-def complete_return(shop: Shop, now: datetime, return_id: int) -> tuple[Entry, list[Change]]:
+def complete_return(
+    shop: Shop, now: datetime, return_id: int | None = None, *, order_number: int | None = None
+) -> tuple[Entry, list[Change]]:
+    """Complete a return, named by its id or as the oldest pending return of ``order_number``."""
+    if (return_id is None) == (order_number is None):
+        raise TypeError("give return_id or order_number, not both")
+    if order_number is not None:
+        order = _require_order(shop, order_number)
+        pending = [r for r in order.get("returns", []) if r["returnStatus"] == "PENDING"]
+        if not pending:
+            raise ShopActionError(f"order {order_number} has no pending return")
+        return_id = pending[0]["id"]
+    assert return_id is not None  # noqa: S101 - one of the two was given (checked above)
     found = shop.return_(return_id)
     if found is None:
         raise ShopActionError(f"unknown return {return_id}")
