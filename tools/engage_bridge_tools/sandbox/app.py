@@ -150,8 +150,12 @@ class SandboxApp:
             self._window.clear()
 
     def seed(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Tenant settings, contacts, promotions and stock levels, as ``POST /_sandbox/seed`` takes them."""
-        created: dict[str, Any] = {"contacts": [], "promotions": []}
+        """Tenant settings, contacts, promotions, stock levels, back-in-stock subscriptions: ``POST /_sandbox/seed``.
+
+        Subscriptions come after contacts, so they may name a contact seeded in the same call by e-mail. A bad
+        subscription raises ``inventory.SeedError`` (400 over HTTP); the entries before it stay applied.
+        """
+        created: dict[str, Any] = {"contacts": [], "promotions": [], "back_in_stock_subscriptions": []}
         with self.state.lock:
             tenant = self.state.tenant
             for name in ("contact_types", "order_statuses", "payment_statuses"):
@@ -175,6 +179,9 @@ class SandboxApp:
                 created["promotions"].append(assignment["id"])
             for level in data.get("stock_levels", []):
                 inventory.set_level(self.state, level)
+            for index, item in enumerate(data.get("back_in_stock_subscriptions", [])):
+                subscription = inventory.seed_subscription(self.state, index, item)
+                created["back_in_stock_subscriptions"].append(subscription["id"])
         return created
 
     def _control(self, method: str, path: str, raw_body: bytes) -> Reply:  # noqa: PLR0911 - one per endpoint
@@ -189,7 +196,10 @@ class SandboxApp:
             self.reset()
             return Reply(204)
         if name == "seed" and method == "POST" and isinstance(body, dict):
-            return Reply(200, self.seed(body))
+            try:
+                return Reply(200, self.seed(body))
+            except inventory.SeedError as problem:
+                return error(400, "InvalidSeed", str(problem))
         if name == "faults" and method == "GET":
             return Reply(200, self.faults.describe())
         if name == "faults" and method in ("PUT", "POST") and isinstance(body, dict):

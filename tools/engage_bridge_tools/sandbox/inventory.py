@@ -92,6 +92,53 @@ def subscribe(state: SandboxState, request: Request) -> Reply:
     return Reply(201, subscription)
 
 
+class SeedError(ValueError):
+    """A ``POST /_sandbox/seed`` entry that cannot be applied; the message names the entry."""
+
+
+def seed_subscription(state: SandboxState, index: int, item: Any) -> dict[str, Any]:
+    """A back-in-stock subscription stored directly, its contact named by ``contactId`` or ``email``.
+
+    The front end registers subscriptions with Engage itself (seed 004), so the bridge never creates them; a
+    test or the demo seeds them. ``email`` (with an optional ``contactType``) must match exactly one contact,
+    case-insensitively, like the contact lookup.
+    """
+    where = f"back_in_stock_subscriptions[{index}]"
+    if not isinstance(item, dict):
+        raise SeedError(f"{where}: expected an object")
+    for name in ("sku", "locale"):
+        if not isinstance(item.get(name), str) or not item[name]:
+            raise SeedError(f"{where}.{name}: required")
+    contact_id = item.get("contactId") or _contact_by_email(state, where, item.get("email"), item.get("contactType"))
+    if contact_id not in state.contacts:
+        raise SeedError(f"{where}.contactId: no such contact")
+    subscription = {
+        "id": state.new_id(),
+        "contactId": contact_id,
+        "sku": item["sku"],
+        "locale": item["locale"],
+        "externalId": item.get("externalId"),
+        "createdOn": now_iso(),
+    }
+    state.subscriptions[subscription["id"]] = subscription
+    return subscription
+
+
+def _contact_by_email(state: SandboxState, where: str, email: Any, contact_type: Any) -> str:
+    if not isinstance(email, str) or not email:
+        raise SeedError(f"{where}: give contactId or email")
+    matches = [
+        contact["id"]
+        for contact in state.contacts.values()
+        if str(contact["fields"].get("email") or "").casefold() == email.casefold()
+        and (contact_type is None or contact["contactType"] == contact_type)
+    ]
+    if len(matches) != 1:
+        # The address itself stays out of the message (it may end up in a log).
+        raise SeedError(f"{where}.email: {len(matches)} contacts match; exactly one must (add contactType?)")
+    return str(matches[0])
+
+
 def unsubscribe(state: SandboxState, request: Request) -> Reply:
     if state.subscriptions.pop(request.params["subscription_id"], None) is None:
         return error(404, "SubscriptionNotFound", "Subscription not found.")
