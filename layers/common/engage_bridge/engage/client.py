@@ -223,6 +223,11 @@ class EngageClient:
             for chunk in _chunks(contacts, BULK_LIMIT)
         ]
 
+    def bulk_contacts_status(self, batch_id: str) -> dict[str, Any]:
+        """The status object of a bulk batch (``GET .../contacts/bulk/status?batchId=``); its shape is undocumented."""
+        call = self._call("GET", paths.CONTACTS_BULK_STATUS, paths.CONTACTS_BULK_STATUS, params={"batchId": batch_id})
+        return _json_object(call, self._send(call))
+
     # --- transactions ----------------------------------------------------------------------------------
 
     def post_order(self, body: Body) -> None:

@@ -60,11 +60,14 @@ class Skipped:
     """Something the object implies that is deliberately not routed; counted by ``reason``.
 
     ``subject`` names what was skipped without personal data: a business key, ``order:<number>``,
-    ``customer:<id>`` or ``stock:<sku>@<market>``.
+    ``customer:<id>`` or ``stock:<sku>@<market>``. ``effect`` is the ledger row the skipped message would have
+    written, where there is one: backfill records e-mails and redemptions it suppresses there as ``skipped``
+    (``historical``), so reconciliation can tell them from missing ones.
     """
 
     reason: str
     subject: str
+    effect: Effect | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ class _Collector:
     def offer(self, message: Message, *, blocked: str | None = None) -> None:
         routed = Routed.of(message)
         if blocked is not None:
-            self.skip(blocked, routed.business_key)
+            self.skip(blocked, routed.business_key, routed.ledger_effect)
             return
         effect = routed.ledger_effect
         if effect is not None and self._already_sent(effect):
@@ -43,8 +43,8 @@ class _Collector:
             return
         self.decision.routed.append(routed)
 
-    def skip(self, reason: str, subject: str) -> None:
-        self.decision.skipped.append(Skipped(reason, subject))
+    def skip(self, reason: str, subject: str, effect: Effect | None = None) -> None:
+        self.decision.skipped.append(Skipped(reason, subject, effect))
 
 
 def route_order(order: Order, cfg: BrandConfig, already_sent: AlreadySent, *, historical: bool = False) -> Decision:
@@ -178,7 +178,7 @@ class _Redemption:
             return
         self._done = True
         if self._historical:
-            out.skip("historical", self._subject)
+            out.skip("historical", self._subject, self._effect())
             return
         assignment_id = promotion_to_redeem(self._order, self._cfg)
         if assignment_id is None:
@@ -190,4 +190,13 @@ class _Redemption:
         if self._invalid:
             out.skip("promotion_id_invalid", self._subject)
         elif not self._done and self._assignment_id is not None:
-            out.skip("historical" if self._historical else "not_shipped", self._subject)
+            if self._historical:
+                out.skip("historical", self._subject, self._effect())
+            else:
+                out.skip("not_shipped", self._subject)
+
+    def _effect(self) -> Effect | None:
+        """The redemption's ledger row, so a backfill records the redemption it suppressed."""
+        if self._assignment_id is None:
+            return None
+        return PromotionRedemption(order_number=self._order.number, assignment_id=self._assignment_id).ledger_effect

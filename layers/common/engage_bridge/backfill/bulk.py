@@ -1,0 +1,164 @@
+"""Contacts through Engage's bulk API: update what exists, create the rest, each batch followed to the end.
+
+Bulk create does not look anything up, and Engage's answer to a second contact with the same key is not
+documented; so a page's contacts are first sent as a bulk *update* (matched on e-mail within the contact type)
+and only the rows Engage reports as ``ContactNotFound`` are then created. An update carries the e-mail and only
+fields that have a value (``ContactUpdate``), and member fields only with ``customer_updates`` on, as the live
+contact handler writes them. At most ``BULK_LIMIT`` contacts per request.
+
+The status object's shape is undocumented (docs/engage-api reference §2.8): a batch counts as running while its
+``status`` is one of ``RUNNING_STATES``, and failed rows are read from ``errors: [{index, reason}]``.
+"""
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from engage_bridge.engage.client import BULK_LIMIT
+from engage_bridge.observability import logger
+from engage_bridge.state import Effect
+
+RUNNING_STATES = frozenset({"pending", "queued", "processing", "running", "inprogress", "in progress", "started"})
+NOT_FOUND = "ContactNotFound"
+ContactOutcome = Literal["created", "updated", "failed", "not_subscribed"]
+
+Body = Mapping[str, Any]
+
+
+class BulkContactApi(Protocol):
+    """The part of ``EngageClient`` the backfill writes contacts with."""
+
+    def bulk_create_contacts(self, contacts: Sequence[Body], *, contact_type: str | None = None) -> list[str]: ...
+
+    def bulk_update_contacts(
+        self, contacts: Sequence[Body], *, contact_type: str | None = None, avoid_triggering_export: bool = False
+    ) -> list[str]: ...
+
+    def bulk_contacts_status(self, batch_id: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PendingContact:
+    """One contact to write: ``subject`` names it in logs (``customer:<id>``), ``effect`` is its ledger row."""
+
+    subject: str
+    contact_type: str
+    create: Body
+    update: Body
+    may_create: bool = True
+    effect: Effect | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResult:
+    contact: PendingContact
+    outcome: ContactOutcome
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    done: bool
+    failed_rows: Mapping[int, str]
+
+
+class BulkStillRunning(Exception):
+    """A batch had not finished when the invocation's time ran short; the step is retried and follows it again."""
+
+    def __init__(self, batch_id: str) -> None:
+        self.batch_id = batch_id
+        super().__init__(f"bulk batch {batch_id} still running")
+
+
+def parse_status(body: Mapping[str, Any]) -> BatchStatus:
+    state = str(body.get("status") or "").strip().casefold()
+    failed: dict[int, str] = {}
+    for error in body.get("errors") or []:
+        if isinstance(error, Mapping) and isinstance(error.get("index"), int):
+            failed[error["index"]] = str(error.get("reason") or "unknown")
+    return BatchStatus(done=state not in RUNNING_STATES, failed_rows=failed)
+
+
+class BulkContactWriter:
+    def __init__(
+        self,
+        api: BulkContactApi,
+        *,
+        remaining_seconds: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+        first_poll: float = 0.5,
+        max_poll: float = 5.0,
+        reserve_seconds: float = 10.0,
+    ) -> None:
+        self._api = api
+        self._remaining = remaining_seconds
+        self._sleep = sleep
+        self._first_poll, self._max_poll, self._reserve = first_poll, max_poll, reserve_seconds
+
+    def follow(self, batch_id: str) -> BatchStatus:
+        """Poll the batch status until it is done; ``BulkStillRunning`` when time runs short first."""
+        delay = self._first_poll
+        while True:
+            status = parse_status(self._api.bulk_contacts_status(batch_id))
+            if status.done:
+                return status
+            if self._remaining() < self._reserve + delay:
+                raise BulkStillRunning(batch_id)
+            self._sleep(delay)
+            delay = min(self._max_poll, delay * 2)
+
+    def write(
+        self, contacts: Sequence[PendingContact], on_create_batch: Callable[[str], None] = lambda _: None
+    ) -> list[ContactResult]:
+        """Update or create every contact; ``on_create_batch`` is told each create batch before it is followed,
+        so a retried step follows it instead of creating the same contacts again."""
+        results: list[ContactResult] = []
+        by_type: dict[str, list[PendingContact]] = {}
+        for contact in contacts:
+            by_type.setdefault(contact.contact_type, []).append(contact)
+        for contact_type, group in by_type.items():
+            for start in range(0, len(group), BULK_LIMIT):
+                results.extend(self._write_chunk(contact_type, group[start : start + BULK_LIMIT], on_create_batch))
+        return results
+
+    def _write_chunk(
+        self, contact_type: str, chunk: list[PendingContact], on_create_batch: Callable[[str], None]
+    ) -> list[ContactResult]:
+        results: list[ContactResult] = []
+        to_create: list[PendingContact] = []
+        updated = self._run(self._api.bulk_update_contacts, [c.update for c in chunk], contact_type, None)
+        for index, contact in enumerate(chunk):
+            reason = updated.failed_rows.get(index)
+            if reason is None:
+                results.append(ContactResult(contact, "updated"))
+            elif reason != NOT_FOUND:
+                results.append(self._failed(contact, reason))
+            elif contact.may_create:
+                to_create.append(contact)
+            else:
+                results.append(ContactResult(contact, "not_subscribed"))
+        if to_create:
+            bodies = [c.create for c in to_create]
+            created = self._run(self._api.bulk_create_contacts, bodies, contact_type, on_create_batch)
+            for index, contact in enumerate(to_create):
+                reason = created.failed_rows.get(index)
+                results.append(ContactResult(contact, "created") if reason is None else self._failed(contact, reason))
+        return results
+
+    def _run(
+        self,
+        send: Callable[..., list[str]],
+        bodies: list[Body],
+        contact_type: str,
+        on_batch: Callable[[str], None] | None,
+    ) -> BatchStatus:
+        (batch_id,) = send(bodies, contact_type=contact_type)  # one request: the chunk is within BULK_LIMIT
+        if on_batch is not None:
+            on_batch(batch_id)
+        return self.follow(batch_id)
+
+    def _failed(self, contact: PendingContact, reason: str) -> ContactResult:
+        # The subject is a Centra id, never the e-mail: the row stays findable without personal data in logs.
+        logger.warning("bulk contact row failed", extra={"subject": contact.subject, "reason": reason})
+        return ContactResult(contact, "failed", reason)

@@ -1,0 +1,98 @@
+"""The backfill Lambda: one command from the backfill queue per invocation (batch size 1).
+
+Built once per container from the environment the template gives it. A retryable failure (another copy holds
+the step, a bulk batch still running, Engage or Centra asking to slow down) is a batch item failure: SQS
+redelivers the command after the visibility timeout, and after five receives it lands in the backfill DLQ.
+"""
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from engage_bridge.backfill.commands import COMMAND, SqsCommandQueue
+from engage_bridge.backfill.step import BackfillServices, handle_command
+from engage_bridge.backfill.store import DynamoRunStore
+from engage_bridge.centra.client import CentraClient
+from engage_bridge.config import load_config
+from engage_bridge.engage.client import EngageClient
+from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.errors import ConfigError
+from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.router import SqsHandlerQueues
+from engage_bridge.state import DynamoStateStore
+
+
+class BackfillEnvironment(FunctionEnvironment):
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+    backfill_queue_url: str = Field(alias="BACKFILL_QUEUE_URL", min_length=1)
+    receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
+    centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
+    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
+    engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
+    # Slots of the Engage budget this function holds; one step runs at a time, so its one container takes them all.
+    engage_budget_shares: int = Field(alias="ENGAGE_BUDGET_SHARES", ge=1)
+
+
+class BackfillLambda:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        env = parse_environment(BackfillEnvironment, environ)
+        env.bind_observability()
+        config = load_config(dict(environ))
+        if config.engage.api_key_secret != env.engage_api_key_secret:
+            raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
+        self.centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
+        self.engage = EngageClient.from_config(
+            config.engage,
+            requests_per_second=env.engage_requests_per_second * env.engage_budget_shares,
+            concurrent_containers=env.engage_total_concurrency,
+            logger=logger,
+        )
+        dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+        self._context: LambdaContext | None = None
+        self.services = BackfillServices(
+            config=config,
+            centra=self.centra,
+            engage=self.engage,
+            ledger=DynamoStateStore(dynamodb, env.state_table_name),
+            runs=DynamoRunStore(dynamodb, env.state_table_name),
+            commands=SqsCommandQueue(sqs, env.backfill_queue_url),
+            handlers=SqsHandlerQueues(sqs, {"receipt_push": env.receipt_push_queue_url}),
+            clock=time.time,
+            remaining_seconds=self._remaining_seconds,
+            lease_seconds=900.0,
+            sleep=time.sleep,
+        )
+        self._processor = BatchProcessor(event_type=EventType.SQS)
+        self._handler = logger.inject_lambda_context(
+            tracer.capture_lambda_handler(metrics.log_metrics(self._handle), capture_response=False)
+        )
+
+    def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        result: PartialItemFailureResponse = self._handler(event, context)
+        return result
+
+    def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        self._context = context
+        self.centra.set_deadline(context.get_remaining_time_in_millis)
+        self.engage.set_deadline(context.get_remaining_time_in_millis)
+        return process_partial_response(
+            event=event, record_handler=self._record, processor=self._processor, context=context
+        )
+
+    def _record(self, record: SQSRecord) -> None:
+        command = COMMAND.validate_json(record.body)  # a malformed command fails, and reaches the DLQ after 5 tries
+        outcome = handle_command(self.services, command)
+        count(outcome.state.capitalize(), outcome.reason)
+        logger.info("backfill command", extra={"command": command.command, **outcome.as_dict()})
+
+    def _remaining_seconds(self) -> float:
+        return self._context.get_remaining_time_in_millis() / 1000 if self._context else 60.0
