@@ -387,7 +387,8 @@ def _event(raw: object) -> CentraEvent:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         raise CentraUnexpectedResponse("Events", 200, f"bad event: {where}: {first['msg']}") from None
-    assert isinstance(raw, dict)  # noqa: S101 - model_validate accepted it as an object
+    if not isinstance(raw, dict):  # model_validate also takes a model instance; Centra's JSON is a dict
+        raise CentraUnexpectedResponse("Events", 200, f"bad event: expected an object, got {type(raw).__name__}")
     alias = queries.EVENT_OBJECT_ALIASES.get(event.object_type)
     target = raw.get(alias) if alias else None
     found: EventObject | None = None
