@@ -158,6 +158,7 @@ def bulk(state: SandboxState, request: Request) -> Reply:
             batch["failed"] += 1
             batch["errors"].append({"index": index, "reason": outcome})
     state.bulk_batches[batch["batchId"]] = batch
+    state.bulk_reads_left[batch["batchId"]] = state.bulk_status_reads_before_done
     return Reply(202, batch["batchId"])
 
 
@@ -190,6 +191,10 @@ def bulk_status(state: SandboxState, request: Request) -> Reply:
     batch = state.bulk_batches.get(request.query.get("batchId") or "")
     if batch is None:
         return error(404, "BatchNotFound", "Batch not found.")
+    left = state.bulk_reads_left.get(batch["batchId"], 0)
+    if left > 0:  # the rows are applied at once; only the reported status lags, as a busy Engage's would
+        state.bulk_reads_left[batch["batchId"]] = left - 1
+        return Reply(200, {**batch, "status": "Processing"})
     return Reply(200, batch)
 
 

@@ -43,6 +43,9 @@ class SandboxState:
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     back_in_stock_notifications: list[dict[str, Any]] = field(default_factory=list)
     bulk_batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Engage processes bulk batches asynchronously: a batch answers "Processing" to this many status reads first.
+    bulk_status_reads_before_done: int = 0
+    bulk_reads_left: dict[str, int] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: random.Random = field(init=False, repr=False)
