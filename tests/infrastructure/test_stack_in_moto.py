@@ -72,7 +72,7 @@ def test_every_handler_queue_exists_with_its_redrive_policy(stack: dict[str, Any
     sqs = boto3.client("sqs")
     queue_urls = [url for key, url in _outputs(stack).items() if key.endswith("QueueUrl")]
 
-    assert len(queue_urls) == 6  # five handlers and the ingest queue
+    assert len(queue_urls) == 7  # five handlers, the ingest queue and the backfill queue
     for url in queue_urls:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attributes["RedrivePolicy"])
@@ -85,7 +85,7 @@ def test_the_functions_run_the_packaged_handlers(stack: dict[str, Any]) -> None:
 
     assert {f["Handler"] for f in functions} == {"app.lambda_handler"}
     assert {f["Runtime"] for f in functions} == {"python3.13"}
-    assert len(functions) == 8
+    assert len(functions) == 9
 
 
 def test_the_state_table_exists_with_the_declared_keys(stack: dict[str, Any]) -> None:

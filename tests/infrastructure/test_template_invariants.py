@@ -54,7 +54,7 @@ def test_every_engage_caller_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> Non
     queues = [_ref(m["Properties"]["EventSourceArn"]) for m in _sqs_event_sources(cfn).values()]
 
     assert set(_engage_callers(cfn)) <= set(sources)
-    assert len(_engage_callers(cfn)) == 5
+    assert len(_engage_callers(cfn)) == 6  # the five handlers and the backfill (bulk contacts)
     assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
