@@ -11,6 +11,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.centra_fake.command",
     "engage_bridge_tools.sandbox.cli",
     "engage_bridge_tools.map_command",
+    "engage_bridge_tools.backfill.command",
     "engage_bridge_tools.reconcile.command",
 )
 
