@@ -22,6 +22,7 @@ SECTIONS: dict[str, str] = {
     "handlers": "engage_bridge_tools.bench.handlers",
     "ingress": "engage_bridge_tools.bench.ingress",
     "router": "engage_bridge_tools.bench.router",
+    "backfill": "engage_bridge_tools.bench.backfill",
 }
 
 
