@@ -13,6 +13,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.map_command",
     "engage_bridge_tools.backfill.command",
     "engage_bridge_tools.reconcile.command",
+    "engage_bridge_tools.dlq.command",
 )
 
 

@@ -1,0 +1,218 @@
+"""``engage-bridge dlq list|show|redrive|purge <queue>``: the stack's dead letters, from the terminal.
+
+<queue> is a queue URL, a queue name, or with --stack a function's short name (order_status, router,
+centra_events, ...) or a queue's logical id (OrderStatusDLQ, PollerFailureQueue). AWS credentials and region
+come from the default chain (environment, profile, instance role); --endpoint-url points at moto or another
+stand-in.
+
+Redrive sends each selected message back to the DLQ's source queue with its attributes (plus redrive_count
+and redriven_from) and deletes it from the DLQ only once the send succeeded. Purge deletes the selected
+messages. Messages not selected are left where they were, visible again as soon as the command ends.
+
+Exit status: 0 done; 1 something could not be moved or deleted, or the queue could not be read to the end;
+2 bad input (unknown queue or stack, no such message, purge without confirmation).
+"""
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from engage_bridge_tools.cli import _Subparsers
+from engage_bridge_tools.dlq import output
+from engage_bridge_tools.dlq.letters import Selection
+from engage_bridge_tools.dlq.moving import Report, find, purge, redrive, survey
+from engage_bridge_tools.dlq.queues import DeployedStack, Queue, QueueNotFound, resolve_queue, source_queue
+from engage_bridge_tools.dlq.scan import QueueScan
+
+OK, INCOMPLETE, USAGE_ERROR = 0, 1, 2
+Confirm = Callable[[str], bool]
+
+
+class UsageError(Exception):
+    """The command line cannot be carried out as given."""
+
+
+def register(subparsers: _Subparsers) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("queue", metavar="QUEUE", help="queue URL or name; with --stack a function or logical id")
+    common.add_argument("--stack", metavar="NAME", help="the deployed stack, to name queues by function")
+    common.add_argument("--region", help="AWS region (default: from the environment or profile)")
+    common.add_argument("--endpoint-url", metavar="URL", help="SQS/CloudFormation endpoint, e.g. a moto server")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument(
+        "--visibility-timeout",
+        type=_positive,
+        default=300,
+        metavar="SECONDS",
+        help="how long messages stay hidden if the command dies mid-scan (default 300)",
+    )
+    common.add_argument(
+        "--wait-seconds",
+        type=int,
+        choices=range(21),
+        default=1,
+        metavar="0-20",
+        help="long-poll time per receive (default 1; 0 only against moto, SQS may then answer empty early)",
+    )
+    parser = subparsers.add_parser(
+        "dlq",
+        help="list, show, redrive or purge a dead-letter queue",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="dlq_action", required=True, metavar="ACTION")
+
+    listing = actions.add_parser("list", parents=[common], help="messages with reason, business key and errors")
+    listing.set_defaults(func=run_list)
+
+    show = actions.add_parser("show", parents=[common], help="one message in full, personal data masked")
+    show.add_argument("message_id", metavar="MESSAGE_ID")
+    show.add_argument("--reveal", action="store_true", help="print personal data unmasked")
+    show.set_defaults(func=run_show)
+
+    for name, handler, text in (
+        ("redrive", run_redrive, "send messages back to the source queue"),
+        ("purge", run_purge, "delete messages"),
+    ):
+        action = actions.add_parser(name, parents=[common], help=text)
+        action.add_argument("--reason", action="append", default=[], help="only messages with this reason (repeatable)")
+        action.add_argument("--message-id", action="append", default=[], help="only this message (repeatable)")
+        action.set_defaults(func=handler)
+    actions.choices["redrive"].add_argument("--dry-run", action="store_true", help="show what would move")
+    actions.choices["purge"].add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    sqs: Any
+    queue: Queue
+    stack: DeployedStack | None
+    args: argparse.Namespace
+
+    def scan(self, queue: Queue | None = None) -> QueueScan:
+        return QueueScan(
+            self.sqs,
+            queue or self.queue,
+            visibility_timeout=self.args.visibility_timeout,
+            wait_seconds=self.args.wait_seconds,
+        )
+
+
+def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    return _run(args, out, err, _list)
+
+
+def run_show(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    return _run(args, out, err, _show)
+
+
+def run_redrive(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    return _run(args, out, err, _redrive)
+
+
+def run_purge(
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None, confirm: Confirm | None = None
+) -> int:
+    return _run(args, out, err, lambda target, out, err: _purge(target, out, err, confirm or _ask))
+
+
+def _list(target: Target, out: TextIO, err: TextIO) -> int:
+    report = survey(target.scan())
+    output.print_list(target.queue, report, out, as_json=target.args.json)
+    return _status(report, err)
+
+
+def _show(target: Target, out: TextIO, err: TextIO) -> int:
+    letter = find(target.scan(), target.args.message_id)
+    if letter is None:
+        print(f"engage-bridge dlq: no message {target.args.message_id!r} in {target.queue.label}", file=err)
+        return USAGE_ERROR
+    output.print_message(letter, out, reveal=target.args.reveal, as_json=target.args.json)
+    return OK
+
+
+def _redrive(target: Target, out: TextIO, err: TextIO) -> int:
+    destination = source_queue(target.sqs, target.queue, target.stack)
+    if not target.args.json:
+        print(f"{target.queue.label} -> {destination.label}", file=out)
+    report = redrive(
+        target.sqs, target.scan(), target.queue, destination, _selection(target.args), dry_run=target.args.dry_run
+    )
+    output.print_outcome("redrive", target.queue, report, out, as_json=target.args.json, dry_run=target.args.dry_run)
+    return _status(report, err)
+
+
+def _purge(target: Target, out: TextIO, err: TextIO, confirm: Confirm) -> int:
+    selection = _selection(target.args)
+    if not target.args.yes:
+        planned = survey(target.scan(), selection)
+        if not planned.selected:
+            print(f"nothing to purge: no message in {target.queue.label} matches", file=out)
+            return _status(planned, err)
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in output.by_reason(planned.selected).items())
+        question = f"Delete {len(planned.selected)} message(s) ({reasons}) from {target.queue.label}? [y/N] "
+        if not confirm(question):
+            print("nothing deleted", file=out)
+            return OK
+    report = purge(target.sqs, target.scan(), target.queue, selection)
+    output.print_outcome("purge", target.queue, report, out, as_json=target.args.json)
+    return _status(report, err)
+
+
+def _run(
+    args: argparse.Namespace,
+    out: TextIO | None,
+    err: TextIO | None,
+    action: Callable[[Target, TextIO, TextIO], int],
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        session = boto3.session.Session(region_name=args.region)
+        sqs = session.client("sqs", endpoint_url=args.endpoint_url)
+        stack = None
+        if args.stack:
+            stack = DeployedStack(session.client("cloudformation", endpoint_url=args.endpoint_url), args.stack)
+        queue = resolve_queue(args.queue, sqs, stack)
+    except QueueNotFound as error:
+        print(f"engage-bridge dlq: {error}", file=err)
+        return USAGE_ERROR
+    except (BotoCoreError, ClientError) as error:
+        print(f"engage-bridge dlq: cannot reach the queue {args.queue!r}: {error}", file=err)
+        return USAGE_ERROR
+    try:
+        return action(Target(sqs, queue, stack, args), out, err)
+    except (QueueNotFound, UsageError) as error:
+        print(f"engage-bridge dlq: {error}", file=err)
+        return USAGE_ERROR
+    except (BotoCoreError, ClientError) as error:
+        # Whatever was received is made visible again by the scan on its way out.
+        print(f"engage-bridge dlq: {args.dlq_action} stopped: {error}", file=err)
+        return INCOMPLETE
+
+
+def _status(report: Report, err: TextIO) -> int:
+    output.print_warnings(report, err)
+    return OK if report.ok else INCOMPLETE
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    return Selection(frozenset(args.reason), frozenset(args.message_id))
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError("purge needs a confirmation: run it in a terminal, or pass --yes")
+    return input(question).strip().casefold() in {"y", "yes"}
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if not 0 < number <= 43200:
+        raise argparse.ArgumentTypeError("expected seconds between 1 and 43200 (SQS's maximum)")
+    return number
