@@ -52,7 +52,7 @@ def backfill(engage_sandbox: EngageSandbox) -> Iterator[LocalBackfill]:
 
 
 def _start(backfill: LocalBackfill) -> None:
-    backfill.commands.send(StartBackfill(window=WINDOW))
+    backfill.commands.send(StartBackfill.of(WINDOW))
 
 
 def _members(sandbox: EngageSandbox) -> dict[str, int]:
@@ -101,10 +101,10 @@ def test_suppressed_emails_and_redemptions_are_in_the_ledger_as_skipped_historic
 
 
 def test_a_second_start_is_refused_while_the_lock_is_held(backfill: LocalBackfill) -> None:
-    start_backfill(backfill.runs, backfill.commands, WINDOW, backfill.clock())
+    start_backfill(backfill.runs, backfill.commands, StartBackfill.of(WINDOW), backfill.clock())
 
     with pytest.raises(BackfillLocked):
-        start_backfill(backfill.runs, backfill.commands, WINDOW, backfill.clock())
+        start_backfill(backfill.runs, backfill.commands, StartBackfill.of(WINDOW), backfill.clock())
     _start(backfill)  # the same refusal through the queue: counted, not an error
     backfill.drain_commands(limit=1)  # works the first step
     backfill.drain_commands(limit=1)  # the queued start
@@ -158,10 +158,10 @@ def test_a_stopped_run_is_resumed_by_a_second_start_after_its_lock_expires(
     backfill.sqs.purge_queue(QueueUrl=backfill.backfill_queue)  # the chain is lost (e.g. its message expired)
 
     with pytest.raises(BackfillLocked):
-        start_backfill(backfill.runs, backfill.commands, WINDOW, backfill.clock())
+        start_backfill(backfill.runs, backfill.commands, StartBackfill.of(WINDOW), backfill.clock())
     later = backfill.clock() + 3601
     backfill.clock = lambda: later
-    resumed, was_resumed = start_backfill(backfill.runs, backfill.commands, WINDOW, backfill.clock())
+    resumed, was_resumed = start_backfill(backfill.runs, backfill.commands, StartBackfill.of(WINDOW), backfill.clock())
     backfill.drain_commands()
     backfill.drain_receipts()
 

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import boto3
 
 from engage_bridge.backfill.commands import SqsCommandQueue, StartBackfill
-from engage_bridge.backfill.run import KINDS, BackfillRun, BackfillWindow, describe
+from engage_bridge.backfill.run import KINDS, BackfillRun, describe
 from engage_bridge.backfill.store import DynamoRunStore
 
 BAR_WIDTH = 30
@@ -34,10 +34,14 @@ def stack_resources(cloudformation: Any, stack: str) -> tuple[str, str]:
     return outputs["BackfillQueueUrl"], outputs["StateTableName"]
 
 
-def window_from(since: str, until: str | None, kinds: str) -> BackfillWindow:
-    end = _moment(until) if until else datetime.now(UTC)
-    return BackfillWindow(
-        since=_moment(since), until=end, kinds=tuple(k.strip() for k in kinds.split(",") if k.strip())
+def start_command(since: str | None, until: str | None, kinds: str) -> StartBackfill:
+    """The start command for the CLI's options; bad dates or kinds raise pydantic's error naming the field."""
+    return StartBackfill.model_validate(
+        {
+            "since": _moment(since) if since else None,
+            "until": _moment(until) if until else None,
+            "kinds": tuple(kind.strip() for kind in kinds.split(",") if kind.strip()),
+        }
     )
 
 
@@ -84,8 +88,12 @@ def status_text(run: BackfillRun | None, now: float) -> str:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("backfill", help="historical sync: start it in a deployed stack and watch it")
     parser.add_argument("--stack", required=True, help="the deployed stack's name")
-    parser.add_argument("--since", help="start of the window (ISO date or time; UTC when no offset)")
-    parser.add_argument("--until", help="end of the window, exclusive (default: now)")
+    parser.add_argument(
+        "--since", help="start of the window (ISO date or time, UTC when no offset); default historical_sync_from"
+    )
+    parser.add_argument(
+        "--until", help="end of the window, exclusive (default: now; or the stopped run's, to resume it)"
+    )
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: customers,orders")
     parser.add_argument("--status", action="store_true", help="print the current run's status and exit")
     parser.add_argument("--no-wait", action="store_true", help="start and return without watching")
@@ -103,16 +111,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.status:
         print(status_text(load(), time.time()))
         return 0
-    if not args.since:
-        raise SystemExit("--since is required to start a backfill")
+    command = start_command(args.since, args.until, args.kinds)
     current = load()
     if current is not None and current.locked(time.time()):
         print(f"refused: {describe(current, time.time())}", file=sys.stderr)
         return 1
     started = time.time()
-    SqsCommandQueue(boto3.client("sqs"), queue_url).send(
-        StartBackfill(window=window_from(args.since, args.until, args.kinds))
-    )
+    SqsCommandQueue(boto3.client("sqs"), queue_url).send(command)
     if args.no_wait:
         return 0
     print(status_text(watch(load, started_after=started), time.time()))

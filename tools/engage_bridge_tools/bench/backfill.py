@@ -79,7 +79,7 @@ def run() -> dict[str, Any]:
 def _timed(local: LocalBackfill, sandbox: EngageSandbox, window: BackfillWindow) -> tuple[float, int]:
     before = len(sandbox.state()["requests"])
     started = time.perf_counter()
-    local.commands.send(StartBackfill(window=window))
+    local.commands.send(StartBackfill.of(window))
     local.drain_commands()
     local.drain_receipts()
     elapsed = time.perf_counter() - started

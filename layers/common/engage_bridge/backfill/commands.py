@@ -6,16 +6,30 @@ A step message names its run and step number; the run record decides whether it 
 
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from engage_bridge.backfill.run import BackfillWindow
+from engage_bridge.backfill.run import KINDS, BackfillWindow, Kind, canonical_kinds
 
 
 class StartBackfill(BaseModel):
+    """Start (or resume) a run. Without ``since`` the brand configuration's ``historical_sync_from`` applies;
+    without ``until`` a new run ends now, and a stopped run with the same ``since`` and kinds is resumed."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     command: Literal["start"] = "start"
-    window: BackfillWindow
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    kinds: tuple[Kind, ...] = KINDS
+
+    @field_validator("kinds", mode="after")
+    @classmethod
+    def _canonical(cls, kinds: tuple[Kind, ...]) -> tuple[Kind, ...]:
+        return canonical_kinds(kinds)
+
+    @classmethod
+    def of(cls, window: BackfillWindow) -> "StartBackfill":
+        return cls(since=window.since, until=window.until, kinds=window.kinds)
 
 
 class BackfillStep(BaseModel):

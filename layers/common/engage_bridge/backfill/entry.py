@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -84,6 +85,7 @@ class BackfillLambda:
         self._context = context
         self.centra.set_deadline(context.get_remaining_time_in_millis)
         self.engage.set_deadline(context.get_remaining_time_in_millis)
+        metrics.add_metric(name="Received", unit=MetricUnit.Count, value=len(event.get("Records", [])))
         return process_partial_response(
             event=event, record_handler=self._record, processor=self._processor, context=context
         )

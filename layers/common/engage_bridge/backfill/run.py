@@ -36,16 +36,20 @@ class BackfillWindow(BaseModel):
     @field_validator("kinds", mode="after")
     @classmethod
     def _canonical(cls, kinds: tuple[Kind, ...]) -> tuple[Kind, ...]:
-        if not kinds or len(set(kinds)) != len(kinds):
-            raise ValueError("name each of customers, orders at most once, and at least one")
-        # Canonical order, so the same window typed differently resumes the same run.
-        return tuple(kind for kind in KINDS if kind in kinds)
+        return canonical_kinds(kinds)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.since >= self.until:
             raise ValueError("since must be before until")
         return self
+
+
+def canonical_kinds(kinds: tuple[Kind, ...]) -> tuple[Kind, ...]:
+    """In processing order, so the same window typed differently resumes the same run."""
+    if not kinds or len(set(kinds)) != len(kinds):
+        raise ValueError("name each of customers, orders at most once, and at least one")
+    return tuple(kind for kind in KINDS if kind in kinds)
 
 
 class FailedObject(BaseModel):
@@ -106,17 +110,35 @@ class BackfillLocked(Exception):
 
 
 def start(
-    current: BackfillRun | None, window: BackfillWindow, *, run_id: str, now: float, lock_seconds: float
+    current: BackfillRun | None,
+    *,
+    since: datetime,
+    until: datetime | None,
+    kinds: tuple[Kind, ...],
+    run_id: str,
+    now: float,
+    lock_seconds: float,
 ) -> tuple[BackfillRun, bool]:
-    """The run a start command begins, and whether it resumes ``current``. Raises ``BackfillLocked``."""
+    """The run a start command begins, and whether it resumes ``current``. Raises ``BackfillLocked``.
+
+    A stopped run is resumed when the request names its ``since`` and kinds and either its ``until`` or none (an
+    omitted ``until`` means "now" only for a new run; otherwise a second start could never match the first).
+    """
     if current is not None and current.locked(now):
         raise BackfillLocked(current)
     moment = _moment(now)
-    if current is not None and current.state == "pending" and current.window == window:
+    wanted = canonical_kinds(kinds)
+    if (
+        current is not None
+        and current.state == "pending"
+        and (current.window.since, current.window.kinds) == (since, wanted)
+        and until in {None, current.window.until}
+    ):
         resumed = current.model_copy(
             update={"run_id": run_id, "lock_until": now + lock_seconds, "lease_until": 0.0, "updated_at": moment}
         )
         return resumed, True
+    window = BackfillWindow(since=since, until=until or moment, kinds=wanted)
     fresh = BackfillRun(
         run_id=run_id, window=window, lock_until=now + lock_seconds, started_at=moment, updated_at=moment
     )

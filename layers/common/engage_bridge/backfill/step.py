@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -61,12 +62,24 @@ class BackfillServices:
 
 
 def start_backfill(
-    store: RunStore, commands: CommandQueue, window: runs.BackfillWindow, now: float
+    store: RunStore, commands: CommandQueue, request: StartBackfill, now: float, default_since: date | None = None
 ) -> tuple[BackfillRun, bool]:
-    """Begin (or resume) a run and queue its first step. Raises ``BackfillLocked`` while another run holds the lock."""
+    """Begin (or resume) a run and queue its first step. Raises ``BackfillLocked`` while another run holds the
+    lock, and ``NoWindowStart`` when neither the request nor the configuration says where history starts."""
+    since = request.since or (datetime.combine(default_since, time(), UTC) if default_since else None)
+    if since is None:
+        raise NoWindowStart
     loaded = store.load()
     current, version = loaded if loaded is not None else (None, None)
-    started, resumed = runs.start(current, window, run_id=uuid.uuid4().hex, now=now, lock_seconds=LOCK_SECONDS)
+    started, resumed = runs.start(
+        current,
+        since=since,
+        until=request.until,
+        kinds=request.kinds,
+        run_id=uuid.uuid4().hex,
+        now=now,
+        lock_seconds=LOCK_SECONDS,
+    )
     try:
         store.save(started, version)
     except RunChanged:
@@ -77,13 +90,23 @@ def start_backfill(
     return started, resumed
 
 
+class NoWindowStart(Exception):
+    def __init__(self) -> None:
+        super().__init__("give since, or set historical_sync_from in the brand configuration")
+
+
 def handle_command(services: BackfillServices, command: StartBackfill | BackfillStep) -> Outcome:
     if isinstance(command, StartBackfill):
         try:
-            started, resumed = start_backfill(services.runs, services.commands, command.window, services.clock())
+            started, resumed = start_backfill(
+                services.runs, services.commands, command, services.clock(), services.config.historical_sync_from
+            )
         except BackfillLocked as locked:
             logger.warning("backfill start refused", extra={"reason": str(locked)})
             return Outcome("skipped", "backfill_locked")
+        except (NoWindowStart, ValueError) as refused:  # ValueError: a window that ends before it starts
+            logger.error("backfill start refused", extra={"reason": str(refused)})
+            return Outcome("failed", "backfill_window_invalid")
         logger.info("backfill started", extra={"run_id": started.run_id, "resumed": resumed})
         return Outcome("sent", "resumed" if resumed else "started")
     return run_step(services, command)
