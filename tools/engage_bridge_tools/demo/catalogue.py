@@ -1,0 +1,92 @@
+"""The demo shop's fixed world: two markets in two currencies, a small catalogue, names to draw people from.
+
+Market ids 1 and 2 are the ones ``brand.example.json`` maps to product-feed locales, and "Rest of World" is the
+market name that configuration aliases to the Engage store ``RestOfWorld`` (a name with spaces needs one).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Market:
+    id: int
+    name: str
+    currency: str
+    base_rate: Decimal  # currencyBaseRate: to the group currency (EUR)
+    tax_percent: int
+    shipping: Decimal
+    return_fee: Decimal  # what a customer pays for a paid return
+    countries: tuple[tuple[str, str, str], ...]  # (name, ISO code, mobile prefix)
+    pricelist: str
+
+
+MARKETS = (
+    Market(1, "Sweden", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK"),
+    Market(
+        2,
+        "Rest of World",
+        "EUR",
+        Decimal(1),
+        21,
+        Decimal("5.90"),
+        Decimal(5),
+        (("Germany", "DE", "+49151"), ("Netherlands", "NL", "+316"), ("Finland", "FI", "+35840")),
+        "EUR",
+    ),
+)
+DTC_STORE = {"id": 1, "name": "Retail", "type": "DIRECT_TO_CONSUMER"}
+WHOLESALE_STORE = {"id": 2, "name": "Wholesale", "type": "WHOLESALE"}
+
+
+@dataclass(frozen=True)
+class Product:
+    number: str
+    name: str
+    category: str
+    sizes: tuple[str, ...]
+    price_sek: Decimal
+    price_eur: Decimal
+
+    def sku(self, size: str) -> str:
+        return f"{self.number}-{size}"
+
+
+PRODUCTS = (
+    Product("TEE100", "Organic Tee", "Tops", ("S", "M", "L"), Decimal(299), Decimal("29.00")),
+    Product("HOOD200", "Hoodie", "Tops", ("S", "M", "L"), Decimal(899), Decimal("89.00")),
+    Product("CAP300", "Cap", "Accessories", ("ONE",), Decimal(249), Decimal("25.00")),
+    Product("BAG400", "Tote Bag", "Accessories", ("ONE",), Decimal(499), Decimal("49.00")),
+    Product("SOCK500", "Wool Socks", "Accessories", ("39", "42"), Decimal(129), Decimal("12.90")),
+    Product("JKT600", "Rain Jacket", "Outerwear", ("M", "L"), Decimal(1499), Decimal("149.00")),
+    Product("SCARF700", "Scarf", "Accessories", ("ONE",), Decimal(399), Decimal("39.00")),
+    Product("BEANIE800", "Beanie", "Accessories", ("ONE",), Decimal(199), Decimal("19.00")),
+)
+ALL_SKUS = tuple((product, size) for product in PRODUCTS for size in product.sizes)
+
+VOUCHERS = (("Welcome 10%", "WELCOME10", Decimal(10)), ("Spring 20%", "SPRING20", Decimal(20)))
+PAYMENT_METHODS = (("Credit Card", "card", "Adyen"), ("Klarna", "klarna", "Klarna"))
+
+FIRST_NAMES = (
+    ("Anna", "FEMALE"),
+    ("Erik", "MALE"),
+    ("Sofia", "FEMALE"),
+    ("Lars", "MALE"),
+    ("Maja", "FEMALE"),
+    ("Jonas", "MALE"),
+    ("Emma", "FEMALE"),
+    ("Lukas", "MALE"),
+    ("Åsa", "FEMALE"),
+    ("Mikko", "MALE"),
+    ("Sanne", "FEMALE"),
+    ("Pieter", "MALE"),
+)
+LAST_NAMES = ("Svensson", "Lindqvist", "Berg", "Nilsson", "Müller", "de Vries", "Virtanen", "Holm", "Janssen")
+STREETS = ("Storgatan", "Hauptstraße", "Keizersgracht", "Mannerheimintie", "Drottninggatan", "Prinsengracht")
+CITIES = {
+    "SE": ("Stockholm", "Göteborg", "Malmö"),
+    "DE": ("Berlin", "Hamburg"),
+    "NL": ("Amsterdam",),
+    "FI": ("Helsinki",),
+}
+WHOLESALE_ACCOUNTS = (("Boutique Nord AB", "Sweden"), ("Stadtladen GmbH", "Germany"))
