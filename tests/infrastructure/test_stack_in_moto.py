@@ -16,8 +16,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from engage_bridge_tools.local.stack import resolve_mappings
 from engage_bridge_tools.local.template import functions as template_functions
-from tests.infrastructure.conftest import PARAMETERS, resolve_mappings, sam_template, translate
+from tests.infrastructure.conftest import PARAMETERS, sam_template, translate
 
 REPO = Path(__file__).resolve().parents[2]
 

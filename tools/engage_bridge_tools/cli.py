@@ -11,9 +11,10 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.centra_fake.command",
     "engage_bridge_tools.sandbox.cli",
     "engage_bridge_tools.map_command",
-    "engage_bridge_tools.backfill.command",
+    "engage_bridge_tools.local.commands",
     "engage_bridge_tools.reconcile.command",
     "engage_bridge_tools.dlq.command",
+    "engage_bridge_tools.backfill.command",
 )
 
 

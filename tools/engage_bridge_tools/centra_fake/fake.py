@@ -91,6 +91,11 @@ class CentraFake:
     def _seconds(self) -> float:
         return self._clock().timestamp()
 
+    def send_webhooks_to(self, target: WebhookTarget, transport: Transport | None = None) -> None:
+        """Aim webhooks at an endpoint known only once the fake runs (the local runtime's HTTP API)."""
+        with self.lock:
+            self.webhooks = WebhookSender(target, self._seconds, transport)
+
     # -- GraphQL -------------------------------------------------------------------------------------------
 
     def execute(

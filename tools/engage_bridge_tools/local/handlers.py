@@ -2,11 +2,18 @@
 
 import importlib.util
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.local.template import FunctionSpec
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+# The process has one environment; cold starts that set it take turns.
+_COLD_START = threading.Lock()
 
 
 @contextmanager
@@ -24,13 +31,25 @@ def environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def load_handler(spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
-    """Execute the handler module afresh (a cold start) and return its handler function."""
-    path = spec.code_dir / f"{spec.module}.py"
-    module_spec = importlib.util.spec_from_file_location(f"lambda_{spec.name}", path)
+def load_entry(code_dir: Path, handler: str, module_name: str) -> Handler:
+    """Execute ``code_dir``'s handler module afresh (a cold start) and return its handler function."""
+    module_file, attribute = handler.rsplit(".", 1)
+    path = code_dir / f"{module_file.replace('.', '/')}.py"
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
     if module_spec is None or module_spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    handler: Callable[[dict[str, Any], Any], Any] = getattr(module, spec.attribute)
-    return handler
+    entry: Handler = getattr(module, attribute)
+    return entry
+
+
+def cold_start(code_dir: Path, handler: str, module_name: str, variables: Mapping[str, str]) -> Handler:
+    """``load_entry`` with the function's environment set while its module runs, one cold start at a time."""
+    with _COLD_START, environment(variables):
+        return load_entry(code_dir, handler, module_name)
+
+
+def load_handler(spec: FunctionSpec) -> Handler:
+    """The handler of a template function, loaded in the current environment."""
+    return load_entry(spec.code_dir, f"{spec.module}.{spec.attribute}", f"lambda_{spec.name}")

@@ -1,0 +1,52 @@
+"""Where the functions' stdout goes locally (their log lines and EMF metrics): a file, as CloudWatch Logs would.
+
+The terminal is left for the command's own progress and summary. The file is also what the figures read:
+metrics are parsed back out of it (``emf_metrics``), and its size stands in for CloudWatch log bytes.
+"""
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
+from typing import Any, TextIO
+
+from engage_bridge.observability import logger
+
+
+@contextmanager
+def function_output_to(path: Path) -> Iterator[TextIO]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logger.registered_handler
+    with path.open("w", encoding="utf-8") as sink, redirect_stdout(sink):
+        previous = handler.setStream(sink) if hasattr(handler, "setStream") else None
+        try:
+            yield sink
+        finally:
+            if previous is not None and hasattr(handler, "setStream"):
+                handler.setStream(previous)
+            sys.stdout.flush()
+
+
+def emf_metrics(lines: Iterable[str]) -> Iterator[tuple[str, dict[str, str], float]]:
+    """(metric name, dimensions, value) for every metric in the Embedded Metric Format lines among ``lines``."""
+    for line in lines:
+        if not line.startswith("{") or '"_aws"' not in line:
+            continue
+        blob: dict[str, Any] = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            dimensions = {name: str(blob[name]) for group in directive["Dimensions"] for name in group if name in blob}
+            for metric in directive["Metrics"]:
+                values = blob[metric["Name"]]
+                for value in values if isinstance(values, list) else [values]:
+                    yield metric["Name"], dimensions, float(value)
+
+
+def totals_by_reason(lines: Iterable[str], metric_name: str) -> dict[str, int]:
+    """Sum of ``metric_name`` per ``reason`` dimension, e.g. every skip by why."""
+    counted: Counter[str] = Counter()
+    for name, dimensions, value in emf_metrics(lines):
+        if name == metric_name:
+            counted[dimensions.get("reason", "unspecified")] += int(value)
+    return dict(counted.most_common())

@@ -1,0 +1,67 @@
+"""Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
+
+Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
+configuration, the three secrets) is created here with local values; endpoints come from ``LocalEndpoints``
+(the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+
+from engage_bridge_tools.local.stack import LocalStack, deploy
+from engage_bridge_tools.local.template import load_template
+
+STACK_NAME = "engage-bridge-local"
+ENVIRONMENT = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEndpoints:
+    centra_graphql_url: str
+    centra_token: str
+    centra_webhook_secret: str
+    engage_base_url: str
+    engage_api_key: str
+
+
+def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
+    known = {
+        "EnvironmentName": ENVIRONMENT,
+        "BrandConfigParameterName": f"centra-engage-bridge/{ENVIRONMENT}/brand-config",
+        "EngageApiKeySecretName": config["engage"]["api_key_secret"],
+        "CentraGraphqlUrl": endpoints.centra_graphql_url,
+        "CentraTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-token",
+        "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
+        "EngageRequestsPerSecond": f"{requests_per_second:g}",
+    }
+    declared = load_template()["Parameters"]
+    missing = [name for name, spec in declared.items() if "Default" not in spec and name not in known]
+    if missing:
+        raise ValueError(f"template parameters without a local value: {', '.join(missing)}")
+    return {name: value for name, value in known.items() if name in declared}
+
+
+def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float = 40) -> LocalStack:
+    """Create the stack and what it reads at cold start in moto (``mock_aws`` must be active).
+
+    The brand configuration is stored with its ``engage.base_url`` pointing at ``endpoints``.
+    """
+    local_config = {**config, "engage": {**config["engage"], "base_url": endpoints.engage_base_url}}
+    values = stack_parameters(local_config, endpoints, requests_per_second)
+    stack = deploy(STACK_NAME, values)
+    boto3.client("ssm").put_parameter(
+        Name=f"/{values['BrandConfigParameterName']}", Value=json.dumps(local_config), Type="String"
+    )
+    secrets = boto3.client("secretsmanager")
+    for name, value in (
+        (values["EngageApiKeySecretName"], endpoints.engage_api_key),
+        (values["CentraTokenSecretName"], endpoints.centra_token),
+        (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
+    ):
+        secrets.create_secret(Name=name, SecretString=value)
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger
+    return stack

@@ -1,0 +1,94 @@
+"""One local run: moto for AWS, the Engage sandbox and the Centra fake (or real endpoints), the stack, the runtime.
+
+``local_session`` is the context every local command (demo, replay, serve) and the end-to-end tests use.
+"""
+
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+
+from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
+from engage_bridge_tools.centra_fake.server import RunningCentraFake
+from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from engage_bridge_tools.local.function_output import function_output_to
+from engage_bridge_tools.local.provision import LocalEndpoints, provision
+from engage_bridge_tools.local.runtime import LocalRuntime
+from engage_bridge_tools.sandbox import EngageSandbox
+
+WEBHOOK_PATH = "/centra/webhook"
+
+
+@dataclass
+class LocalSession:
+    runtime: LocalRuntime
+    endpoints: LocalEndpoints
+    log_path: Path
+    sandbox: EngageSandbox | None
+    centra: CentraFake | None
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text(encoding="utf-8").splitlines()
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    config: dict[str, Any]
+    log_path: Path
+    shop: dict[str, Any] | None = None  # a shop document for the Centra fake (None: the sample shop)
+    time_scale: float = 0.01
+    requests_per_second: float = 40
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    schedules: bool = True
+    webhook_drop_share: float = 0.0
+    sandbox_options: dict[str, Any] | None = None
+    centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
+    engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
+
+
+@contextmanager
+def local_session(options: SessionOptions) -> Iterator[LocalSession]:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    with ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        sandbox = None
+        if options.engage_url is None:
+            sandbox = stack.enter_context(EngageSandbox(**(options.sandbox_options or {})))
+            engage_url, engage_key = sandbox.base_url, sandbox.api_key
+        else:
+            engage_url, engage_key = options.engage_url, _required_env("ENGAGE_API_KEY")
+        fake = None
+        webhook_secret = os.environ.get("CENTRA_WEBHOOK_SECRET") or secrets.token_hex(16)
+        if options.centra_url is None:
+            fake = CentraFake.from_document(options.shop) if options.shop is not None else CentraFake.from_file()
+            running = stack.enter_context(RunningCentraFake(fake))
+            centra_url, centra_token = running.graphql_url, DEFAULT_TOKEN
+        else:
+            centra_url, centra_token = options.centra_url, _required_env("CENTRA_TOKEN")
+        endpoints = LocalEndpoints(centra_url, centra_token, webhook_secret, engage_url, engage_key)
+        stack.enter_context(function_output_to(options.log_path))
+        deployed = provision(options.config, endpoints, options.requests_per_second)
+        runtime = stack.enter_context(LocalRuntime(deployed, time_scale=options.time_scale))
+        runtime.start(schedules=options.schedules, http_host=options.http_host, http_port=options.http_port)
+        if fake is not None:
+            target = WebhookTarget(runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share)
+            fake.send_webhooks_to(target)
+        yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake)
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ValueError(f"{name} must be set in the environment to use a real endpoint")
+    return value
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,105 @@
+"""Lambda's SQS poller, for one event source mapping.
+
+Receive up to the batch size (waiting at most the batching window), invoke with the SQS event, then delete
+what succeeded. With ``ReportBatchItemFailures`` only the reported records stay; without it, or when the
+function raises or reports an identifier it was not given, the whole batch stays. What stays becomes
+visible again after the queue's visibility timeout, and SQS itself moves a message to the DLQ once it has
+been received ``maxReceiveCount`` times (moto does this too), exactly as in AWS. With a ``time_scale`` below 1
+the wait before a failed record returns is shortened; the time a record stays hidden while its invocation
+runs is not, so a slow invocation never sees its own records delivered a second time.
+"""
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from engage_bridge_tools.local.containers import FunctionPool
+from engage_bridge_tools.local.lambda_events import sqs_record
+from engage_bridge_tools.local.stack import SqsTrigger
+
+log = logging.getLogger("engage_bridge_tools.local")
+
+
+class SqsPoller:
+    def __init__(self, trigger: SqsTrigger, pool: FunctionPool, sqs: Any, time_scale: float = 1.0) -> None:
+        self.trigger = trigger
+        self._pool = pool
+        self._sqs = sqs
+        self._region = sqs.meta.region_name
+        self._time_scale = time_scale
+        attributes = sqs.get_queue_attributes(QueueUrl=trigger.queue_url, AttributeNames=["VisibilityTimeout"])
+        self._visibility_seconds = int(attributes["Attributes"]["VisibilityTimeout"])
+
+    @property
+    def retry_delay(self) -> int:
+        """How long a failed record stays hidden: the visibility timeout, scaled (SQS counts whole seconds)."""
+        return max(1, math.ceil(self._visibility_seconds * self._time_scale))
+
+    def poll_once(self, on_invoke: Callable[[int, int], None] | None = None) -> int:
+        """Take one batch and invoke the function with it; the number of records taken (0: queue empty)."""
+        messages = self._receive_batch()
+        if not messages:
+            return 0
+        event = {"Records": [sqs_record(message, self.trigger.queue_arn, self._region) for message in messages]}
+        try:
+            response = self._pool.invoke(event)
+        except Exception:
+            log.exception(
+                "%s failed; the batch of %d returns after its visibility timeout", self.trigger.function, len(messages)
+            )
+            failed = {message["MessageId"] for message in messages}
+        else:
+            failed = self._failed_ids(response, messages)
+        done = [message for message in messages if message["MessageId"] not in failed]
+        if self._time_scale < 1:
+            # In AWS a failed record stays hidden for the rest of its visibility timeout; scaled, that is sooner.
+            for message in messages:
+                if message["MessageId"] in failed:
+                    self._sqs.change_message_visibility(
+                        QueueUrl=self.trigger.queue_url,
+                        ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=self.retry_delay,
+                    )
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            self._sqs.delete_message_batch(
+                QueueUrl=self.trigger.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        if on_invoke is not None:
+            on_invoke(len(done), len(failed))
+        return len(messages)
+
+    def _receive_batch(self) -> list[dict[str, Any]]:
+        window_ends = time.monotonic() + self.trigger.batching_window_seconds * self._time_scale
+        batch: list[dict[str, Any]] = []
+        while len(batch) < self.trigger.batch_size:
+            received = self._sqs.receive_message(
+                QueueUrl=self.trigger.queue_url,
+                MaxNumberOfMessages=min(10, self.trigger.batch_size - len(batch)),
+                # Hidden for the queue's full timeout while the function works on it, however slow it is.
+                VisibilityTimeout=self._visibility_seconds,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            batch.extend(received)
+            if not received:
+                if not batch or time.monotonic() >= window_ends:
+                    break
+                time.sleep(min(0.05, max(0.0, window_ends - time.monotonic())))
+        return batch
+
+    def _failed_ids(self, response: Any, messages: list[dict[str, Any]]) -> set[str]:
+        every = {message["MessageId"] for message in messages}
+        if not self.trigger.report_batch_item_failures:
+            return set()
+        if response is None:
+            return set()
+        failures = response.get("batchItemFailures", []) if isinstance(response, dict) else None
+        if failures is None:
+            return every
+        reported = {str(item.get("itemIdentifier") or "") for item in failures}
+        # Lambda treats an empty or unknown identifier as a failure of the whole batch.
+        return every if not reported <= every else reported
