@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engage_bridge.state import CONTACT_CACHE_SECONDS, DynamoStateStore, Effect
+from engage_bridge.state import CONTACT_CACHE_SECONDS, CONTACT_CLAIM_SECONDS, DynamoStateStore, Effect
 from tests.aws import create_state_table
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -124,3 +124,16 @@ def test_an_older_commit_never_overwrites_a_newer_one(store: DynamoStateStore) -
     store.commit_stock("SKU-1", "4", 0, T0)
 
     assert store.compare_stock("SKU-1", "4", 7, T0 + timedelta(seconds=11)) == "unchanged"
+
+
+def test_one_invocation_at_a_time_may_create_a_contact(store: DynamoStateStore) -> None:
+    assert store.claim_contact_creation("Anna@Example.com", "member") is True
+    assert store.claim_contact_creation("anna@example.com", "member") is False  # same e-mail, any case
+    assert store.claim_contact_creation("anna@example.com", "contact") is True  # another type is another contact
+
+
+def test_a_claim_left_by_a_crashed_invocation_expires(store: DynamoStateStore, clock: Clock) -> None:
+    store.claim_contact_creation("anna@example.com", "member")
+    clock.now += CONTACT_CLAIM_SECONDS
+
+    assert store.claim_contact_creation("anna@example.com", "member") is True

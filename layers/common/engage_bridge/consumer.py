@@ -46,6 +46,7 @@ from engage_bridge.engage.outcomes import (
     EngageUnexpectedResponse,
     EngageValidationError,
 )
+from engage_bridge.contacts import ContactCreationInProgress
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
 
@@ -104,7 +105,12 @@ _PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (CentraUnexpectedResponse, "centra_unexpected_response"),
 )
 # Worth another try later: SQS redelivers them after the visibility timeout, then dead-letters after five.
-_RETRYABLE_ERRORS = (EngageRetryableError, CentraRetryableError, IdempotencyAlreadyInProgressError)
+_RETRYABLE_ERRORS = (
+    EngageRetryableError,
+    CentraRetryableError,
+    IdempotencyAlreadyInProgressError,
+    ContactCreationInProgress,
+)
 
 
 def dead_letter_for(error: Exception) -> DeadLetter | None:

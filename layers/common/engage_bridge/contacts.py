@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from engage_bridge.engage.models import ContactCreate
+from engage_bridge.errors import BridgeError
 from engage_bridge.state import StateStore
+
+
+class ContactCreationInProgress(BridgeError):
+    """Another invocation is creating this contact right now; retried later, it finds the contact."""
+
+    def __init__(self, contact_type: str) -> None:
+        super().__init__(f"a {contact_type} contact for this e-mail is being created by another invocation")
 
 
 class ContactApi(Protocol):
@@ -42,6 +50,11 @@ class ContactDirectory:
         email, contact_type = contact.email, contact.contact_type
         if existing := self.find(email, contact_type):
             return existing, False
+        if not self._store.claim_contact_creation(email, contact_type):
+            raise ContactCreationInProgress(contact_type)
+        # Whoever held the claim before may have finished just now.
+        if cached := self._store.cached_contact_id(email, contact_type):
+            return cached, False
         created = self._engage.create_contact(contact.body(), store_external_id=store_external_id, source=self._source)
         self._store.cache_contact_id(email, contact_type, created)
         return created, True

@@ -26,6 +26,8 @@ EffectState = Literal["sent", "skipped", "failed"]
 StockChange = Literal["changed", "unchanged", "stale"]
 
 CONTACT_CACHE_SECONDS = 30 * 24 * 3600
+# Long enough for a lookup and a create; a claim left by a crashed invocation blocks others only this long.
+CONTACT_CLAIM_SECONDS = 120
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 _BATCH_GET_ATTEMPTS = 8
 
@@ -58,6 +60,8 @@ class StateStore(Protocol):
     def cache_contact_id(self, email: str, contact_type: str, contact_id: str) -> None: ...
 
     def forget_contact_id(self, email: str, contact_type: str) -> None: ...
+
+    def claim_contact_creation(self, email: str, contact_type: str) -> bool: ...
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange: ...
 
@@ -139,6 +143,30 @@ class DynamoStateStore:
         self._client.delete_item(
             TableName=self._table, Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
         )
+
+    def claim_contact_creation(self, email: str, contact_type: str) -> bool:
+        """Take the right to create this contact; False while another invocation holds it.
+
+        Two handlers can see "no such contact" at once (a customer event and that customer's first order);
+        Engage would create both. The claim is a conditional write, so exactly one of them creates.
+        """
+        now = int(self._clock())
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"contact#{email_key(email)}"},
+                    "sk": {"S": f"creating#{contact_type}"},
+                    "expiration": {"N": str(now + CONTACT_CLAIM_SECONDS)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expiration <= :now",
+                ExpressionAttributeValues={":now": {"N": str(now)}},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            return False
+        return True
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""

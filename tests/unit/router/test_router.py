@@ -73,6 +73,9 @@ class MemoryLedger:
     def forget_contact_id(self, email: str, contact_type: str) -> None:
         return None
 
+    def claim_contact_creation(self, email: str, contact_type: str) -> bool:
+        return True
+
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         return "changed"
 
