@@ -97,6 +97,18 @@ def test_an_unknown_queue_or_message_is_bad_input_naming_it(
     assert "no message 'no-such-id' in OrderStatusDLQ" in capsys.readouterr().err
 
 
+def test_a_queue_with_a_dlq_of_its_own_is_refused_untouched(
+    sqs: Any, pair: QueuePair, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs.send_message(QueueUrl=pair.source.url, MessageBody=order_body(1))
+
+    assert dlq("list", "OrderStatusQueue") == 2
+
+    assert "OrderStatusQueue is not a dead-letter queue: it sends failures to OrderStatusDLQ" in capsys.readouterr().err
+    attributes = sqs.receive_message(QueueUrl=pair.source.url, MessageSystemAttributeNames=["All"])["Messages"][0]
+    assert attributes["Attributes"]["ApproximateReceiveCount"] == "1"  # this receive only: the command read nothing
+
+
 def test_redrive_by_reason_through_the_stack(sqs: Any, deployed_stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     queue_urls = {url.rsplit("/", 1)[-1]: url for url in sqs.list_queues()["QueueUrls"]}
     (dlq_url,) = [url for name, url in queue_urls.items() if "-OrderStatusDLQ-" in name]

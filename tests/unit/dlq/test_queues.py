@@ -5,7 +5,7 @@ from typing import Any
 import boto3
 import pytest
 
-from engage_bridge_tools.dlq.queues import DeployedStack, QueueNotFound, resolve_queue, source_queue
+from engage_bridge_tools.dlq.queues import DeployedStack, QueueError, resolve_queue, source_queue
 from tests.unit.dlq.support import QueuePair
 
 # moto names what it cannot model (alarms, HTTP API, queue policies, invoke configs) while creating the stack.
@@ -55,20 +55,20 @@ def test_the_poller_failure_queue_has_no_source_to_redrive_to(sqs: Any, deployed
     stack = DeployedStack(boto3.client("cloudformation"), deployed_stack)
     failures = resolve_queue("centra_events", sqs, stack)
 
-    with pytest.raises(QueueNotFound, match=r"PollerFailureQueue .* is no queue's dead-letter queue"):
+    with pytest.raises(QueueError, match=r"PollerFailureQueue .* is no queue's dead-letter queue"):
         source_queue(sqs, failures, stack)
 
 
 def test_an_unknown_name_in_a_stack_is_refused_with_the_names_it_knows(sqs: Any, deployed_stack: str) -> None:
     stack = DeployedStack(boto3.client("cloudformation"), deployed_stack)
 
-    with pytest.raises(QueueNotFound, match=r"unknown queue 'order_stat'.*known: .*order_status") as raised:
+    with pytest.raises(QueueError, match=r"unknown queue 'order_stat'.*known: .*order_status") as raised:
         resolve_queue("order_stat", sqs, stack)
     assert "centra_webhook" not in str(raised.value)
 
 
 def test_an_unknown_stack_is_named(sqs: Any) -> None:
-    with pytest.raises(QueueNotFound, match="stack 'nope'"):
+    with pytest.raises(QueueError, match="stack 'nope'"):
         DeployedStack(boto3.client("cloudformation"), "nope")
 
 
@@ -80,6 +80,6 @@ def test_a_queue_name_or_url_needs_no_stack(sqs: Any, pair: QueuePair) -> None:
 
 @pytest.mark.parametrize("name", ["order_status", "https://sqs.eu-north-1.amazonaws.com/123456789012/gone", " "])
 def test_a_name_that_is_no_queue_is_refused_naming_it(sqs: Any, name: str) -> None:
-    with pytest.raises(QueueNotFound, match=r"unknown queue|empty") as raised:
+    with pytest.raises(QueueError, match=r"unknown queue|empty") as raised:
         resolve_queue(name, sqs)
     assert name.strip() in str(raised.value)

@@ -10,7 +10,7 @@ and redriven_from) and deletes it from the DLQ only once the send succeeded. Pur
 messages. Messages not selected are left where they were, visible again as soon as the command ends.
 
 Exit status: 0 done; 1 something could not be moved or deleted, or the queue could not be read to the end;
-2 bad input (unknown queue or stack, no such message, purge without confirmation).
+2 bad input (unknown queue or stack, a queue that is no DLQ, no such message, purge without confirmation).
 """
 
 import argparse
@@ -26,7 +26,14 @@ from engage_bridge_tools.cli import _Subparsers
 from engage_bridge_tools.dlq import output
 from engage_bridge_tools.dlq.letters import Selection
 from engage_bridge_tools.dlq.moving import Report, find, purge, redrive, survey
-from engage_bridge_tools.dlq.queues import DeployedStack, Queue, QueueNotFound, resolve_queue, source_queue
+from engage_bridge_tools.dlq.queues import (
+    DeployedStack,
+    Queue,
+    QueueError,
+    ensure_dead_letter_queue,
+    resolve_queue,
+    source_queue,
+)
 from engage_bridge_tools.dlq.scan import QueueScan
 
 OK, INCOMPLETE, USAGE_ERROR = 0, 1, 2
@@ -179,7 +186,8 @@ def _run(
         if args.stack:
             stack = DeployedStack(session.client("cloudformation", endpoint_url=args.endpoint_url), args.stack)
         queue = resolve_queue(args.queue, sqs, stack)
-    except QueueNotFound as error:
+        ensure_dead_letter_queue(sqs, queue)
+    except QueueError as error:
         print(f"engage-bridge dlq: {error}", file=err)
         return USAGE_ERROR
     except (BotoCoreError, ClientError) as error:
@@ -187,7 +195,7 @@ def _run(
         return USAGE_ERROR
     try:
         return action(Target(sqs, queue, stack, args), out, err)
-    except (QueueNotFound, UsageError) as error:
+    except (QueueError, UsageError) as error:
         print(f"engage-bridge dlq: {error}", file=err)
         return USAGE_ERROR
     except (BotoCoreError, ClientError) as error:

@@ -6,6 +6,7 @@ The stack is read as deployed: its processed template says which queue each func
 (``ListDeadLetterSourceQueues``: the queues whose redrive policy targets it), never from a list of names.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,8 @@ from samtranslator.yaml_helper import yaml_parse
 from engage_bridge_tools.dlq.wiring import function_failure_queues, queue_logical_ids
 
 
-class QueueNotFound(Exception):
-    """``<queue>`` (or a DLQ's source) does not name exactly one queue; the message says why."""
+class QueueError(Exception):
+    """``<queue>`` (or a DLQ's source) does not name exactly one usable queue; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ class DeployedStack:
             pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)
             summaries = [summary for page in pages for summary in page["StackResourceSummaries"]]
         except ClientError as error:
-            raise QueueNotFound(f"stack {stack_name!r}: {error.response['Error']['Message']}") from None
+            raise QueueError(f"stack {stack_name!r}: {error.response['Error']['Message']}") from None
         # boto3 parses a JSON template into a mapping; a YAML one arrives as text.
         self.template: Mapping[str, Any] = body if isinstance(body, Mapping) else yaml_parse(body)
         self._physical_ids = {s["LogicalResourceId"]: s.get("PhysicalResourceId", "") for s in summaries}
@@ -53,7 +54,7 @@ class DeployedStack:
     def queue(self, logical_id: str) -> Queue:
         url = self._physical_ids.get(logical_id)
         if not url:
-            raise QueueNotFound(f"stack {self.name!r} has no deployed queue {logical_id!r}")
+            raise QueueError(f"stack {self.name!r} has no deployed queue {logical_id!r}")
         return Queue(url, logical_id)
 
     def resolve(self, name: str) -> Queue | None:
@@ -62,7 +63,7 @@ class DeployedStack:
             if name.replace("-", "_") in {failures.short_name, failures.logical_id}:
                 if len(failures.dead_letter_queues) > 1:
                     choices = ", ".join(sorted(failures.dead_letter_queues))
-                    raise QueueNotFound(f"{name!r} has several dead-letter queues ({choices}); name one of them")
+                    raise QueueError(f"{name!r} has several dead-letter queues ({choices}); name one of them")
                 (logical_id,) = failures.dead_letter_queues
                 return self.queue(logical_id)
         if name in queue_logical_ids(self.template):
@@ -77,9 +78,9 @@ class DeployedStack:
 
 
 def resolve_queue(name: str, sqs: Any, stack: DeployedStack | None = None) -> Queue:
-    """The queue ``name`` means; ``QueueNotFound`` naming it when there is none."""
+    """The queue ``name`` means; ``QueueError`` naming it when there is none."""
     if not name.strip():
-        raise QueueNotFound("<queue> is empty")
+        raise QueueError("<queue> is empty")
     if name.startswith(("https://", "http://")):
         queue = Queue(name)
         _check_exists(sqs, queue)
@@ -92,14 +93,26 @@ def resolve_queue(name: str, sqs: Any, stack: DeployedStack | None = None) -> Qu
         if not _is_missing_queue(error):
             raise
     if stack is None:
-        raise QueueNotFound(
+        raise QueueError(
             f"unknown queue {name!r}: no queue of that name in this account and region"
             " (give --stack NAME to name a function, e.g. order_status, or a queue's logical id)"
         )
-    raise QueueNotFound(
+    raise QueueError(
         f"unknown queue {name!r}: not a function or queue of stack {stack.name!r} nor a queue name"
         f" (known: {', '.join(stack.known_names())})"
     )
+
+
+def ensure_dead_letter_queue(sqs: Any, queue: Queue) -> None:
+    """Refuse a queue that has a DLQ of its own: every receive counts toward moving its messages there, and a
+    live queue's consumer would miss what a scan hides."""
+    attributes = sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+    if policy := attributes.get("RedrivePolicy"):
+        target = json.loads(policy).get("deadLetterTargetArn", "?").rsplit(":", 1)[-1]
+        raise QueueError(
+            f"{queue.label} is not a dead-letter queue: it sends failures to {target}, and reading it would count"
+            " toward moving its messages there; name the dead-letter queue (or the function)"
+        )
 
 
 def source_queue(sqs: Any, dead_letter_queue: Queue, stack: DeployedStack | None = None) -> Queue:
@@ -107,12 +120,12 @@ def source_queue(sqs: Any, dead_letter_queue: Queue, stack: DeployedStack | None
     pages = sqs.get_paginator("list_dead_letter_source_queues").paginate(QueueUrl=dead_letter_queue.url)
     urls = [url for page in pages for url in page.get("queueUrls", [])]
     if not urls:
-        raise QueueNotFound(
+        raise QueueError(
             f"{dead_letter_queue.label} is no queue's dead-letter queue, so there is nothing to redrive to"
             " (PollerFailureQueue holds records of failed poller runs: read them with list/show, then purge)"
         )
     if len(urls) > 1:
-        raise QueueNotFound(
+        raise QueueError(
             f"{dead_letter_queue.label} receives failures from several queues ({', '.join(urls)});"
             " redrive needs exactly one"
         )
@@ -125,7 +138,7 @@ def _check_exists(sqs: Any, queue: Queue) -> None:
         sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["QueueArn"])
     except ClientError as error:
         if _is_missing_queue(error):
-            raise QueueNotFound(f"unknown queue {queue.url!r}: it does not exist") from None
+            raise QueueError(f"unknown queue {queue.url!r}: it does not exist") from None
         raise
 
 
