@@ -186,6 +186,24 @@ def test_purge_asks_first_and_does_nothing_when_declined(
     assert visible_count(sqs, pair.dead_letters) == 3
 
 
+def test_purge_deletes_what_was_confirmed_and_not_what_arrived_meanwhile(
+    filled: dict[str, str], sqs: Any, pair: QueuePair
+) -> None:
+    args = build_parser().parse_args(
+        ["dlq", "purge", "OrderStatusDLQ", "--reason", "mapping_error", "--wait-seconds", "0"]
+    )
+
+    def accept_while_another_fails(question: str) -> bool:
+        dead_letter(sqs, pair.dead_letters, order_body(11), reason="mapping_error")
+        return True
+
+    status = command.run_purge(args, confirm=accept_while_another_fails)
+
+    assert status == 0
+    remaining = sorted(m["Body"] for m in all_messages(sqs, pair.dead_letters))
+    assert remaining == sorted([CUSTOMER_BODY, order_body(11)])
+
+
 def test_purge_without_a_terminal_needs_yes(
     filled: dict[str, str], sqs: Any, pair: QueuePair, capsys: pytest.CaptureFixture[str]
 ) -> None:

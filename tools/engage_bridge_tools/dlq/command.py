@@ -101,12 +101,9 @@ class Target:
     stack: DeployedStack | None
     args: argparse.Namespace
 
-    def scan(self, queue: Queue | None = None) -> QueueScan:
+    def scan(self) -> QueueScan:
         return QueueScan(
-            self.sqs,
-            queue or self.queue,
-            visibility_timeout=self.args.visibility_timeout,
-            wait_seconds=self.args.wait_seconds,
+            self.sqs, self.queue, visibility_timeout=self.args.visibility_timeout, wait_seconds=self.args.wait_seconds
         )
 
 
@@ -166,6 +163,8 @@ def _purge(target: Target, out: TextIO, err: TextIO, confirm: Confirm) -> int:
         if not confirm(question):
             print("nothing deleted", file=out)
             return OK
+        # Exactly what was confirmed: not a matching message that arrived while the question was open.
+        selection = Selection(selection.reasons, frozenset(letter.message_id for letter in planned.selected))
     report = purge(target.sqs, target.scan(), target.queue, selection)
     output.print_outcome("purge", target.queue, report, out, as_json=target.args.json)
     return _status(report, err)
