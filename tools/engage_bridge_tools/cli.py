@@ -12,6 +12,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.sandbox.cli",
     "engage_bridge_tools.map_command",
     "engage_bridge_tools.local.commands",
+    "engage_bridge_tools.demo.command",
     "engage_bridge_tools.reconcile.command",
     "engage_bridge_tools.dlq.command",
     "engage_bridge_tools.backfill.command",

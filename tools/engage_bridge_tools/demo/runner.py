@@ -1,0 +1,151 @@
+"""``engage-bridge demo``: a generated shop through the whole bridge on one machine, checked against the shop.
+
+1. Generate the scenario (``scenario.py``): the initial shop, the Engage tenant's existing members, promotions
+   and back-in-stock subscriptions, and three phases of shop changes.
+2. Start the Engage sandbox, the Centra fake and the local runtime (the template's stack in moto).
+3. Apply each phase's changes to the fake (each sends Centra's webhook and queues Centra's events), then run
+   the pipeline until every queue is empty.
+4. Summarise: Centra objects in, Engage effects out, skips by reason, dead letters by reason, and what the
+   run cost in invocations and AWS requests; compare Engage's state with what the shop implies
+   (``expected.py``). Exit 1 on any difference.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from engage_bridge.config import parse_config
+from engage_bridge_tools.demo.expected import compare, expected_effects
+from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
+from engage_bridge_tools.demo.summary import summarize
+from engage_bridge_tools.local.aws_calls import AwsCallCounter
+from engage_bridge_tools.local.dead_letters import dead_letters_of, reasons
+from engage_bridge_tools.local.engage_rate import mean_requests_per_second, peak_requests_per_second
+from engage_bridge_tools.local.function_output import totals_by_reason
+from engage_bridge_tools.local.progress import ProgressBar
+from engage_bridge_tools.local.session import LocalSession, SessionOptions, local_session
+from engage_bridge_tools.sandbox.faults import FaultPlan
+
+DRAIN_TIMEOUT_SECONDS = 1800.0
+
+
+def run_demo(
+    orders: int, seed: int, log_path: Path, *, requests_per_second: float = 40, sandbox_latency: float = 0.0
+) -> dict[str, Any]:
+    """Run the demo and return its summary (``differences`` empty when Engage holds exactly what it should)."""
+    config_document = json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8"))
+    config = parse_config(config_document)
+    scenario = generate_scenario(orders, seed, config=config)
+    calls = AwsCallCounter()
+    calls.install()
+    options = SessionOptions(
+        config=config_document,
+        shop=scenario.shop,
+        log_path=log_path,
+        requests_per_second=requests_per_second,
+        # Engage's latency, if any: every answer held back this long (the sandbox's "slow" fault on every request).
+        sandbox_options={"faults": FaultPlan(slow_rate=1.0, slow_seconds=sandbox_latency)} if sandbox_latency else None,
+    )
+    try:
+        with local_session(options) as session:
+            started = time.monotonic()
+            _play(session, scenario)
+            elapsed = time.monotonic() - started
+            return _summary(
+                session,
+                scenario,
+                config=config,
+                calls=calls,
+                elapsed=elapsed,
+                requests_per_second=requests_per_second,
+            )
+    finally:
+        calls.uninstall()
+
+
+def _play(session: LocalSession, scenario: Scenario) -> None:
+    if session.sandbox is None or session.centra is None:
+        raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
+    session.sandbox.app.seed(scenario.engage_seed)
+    session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    for name, phase in zip(PHASE_NAMES, scenario.phases, strict=True):
+        for step in phase:
+            getattr(session.centra, step.action)(**step.kwargs)
+        bar = ProgressBar(f"{name:<14}")
+        bar.finish(session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS, on_progress=bar))
+
+
+def _summary(
+    session: LocalSession,
+    scenario: Scenario,
+    *,
+    config: Any,
+    calls: AwsCallCounter,
+    elapsed: float,
+    requests_per_second: float,
+) -> dict[str, Any]:
+    if session.sandbox is None or session.centra is None:
+        raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
+    shop = session.centra.snapshot()
+    state = session.sandbox.state()
+    differences = compare(expected_effects(scenario, shop, config), state)
+    lines = session.log_lines()
+    engage_requests = state["requests"]
+    dead = dead_letters_of(session.runtime)
+    return {
+        "centra_in": _centra_objects(shop),
+        "engage_out": summarize(state),
+        "skipped_by_reason": totals_by_reason(lines, "Skipped"),
+        "dead_letters_by_reason": reasons(dead),
+        "run": {
+            "seconds": round(elapsed, 1),
+            "orders": len(shop.get("orders", [])),
+            "orders_per_second": round(len(shop.get("orders", [])) / elapsed, 2) if elapsed else None,
+            "engage_requests": len(engage_requests),
+            "engage_requests_per_order": round(len(engage_requests) / max(1, len(shop.get("orders", []))), 2),
+            "engage_budget_per_second": requests_per_second,
+            "engage_peak_per_second": peak_requests_per_second(engage_requests),
+            "engage_mean_per_second": round(mean_requests_per_second(engage_requests), 2),
+            "invocations": {name: pool.stats.as_dict() for name, pool in session.runtime.pools.items()},
+            "aws_requests": calls.snapshot(),
+            "log_bytes": session.log_path.stat().st_size,
+        },
+        "differences": [str(difference) for difference in differences],
+    }
+
+
+def _centra_objects(shop: dict[str, Any]) -> dict[str, int]:
+    orders = shop.get("orders", [])
+    return {
+        "customers": len(shop.get("customers", [])),
+        "newsletter_subscriptions": len(shop.get("newsletterSubscriptions", [])),
+        "orders": len(orders),
+        "shipments": sum(len(order.get("shipments", [])) for order in orders),
+        "returns": sum(len(order.get("returns", [])) for order in orders),
+        "stock_levels": len(shop.get("stock", [])),
+    }
+
+
+def print_summary(summary: dict[str, Any], out: Any = sys.stdout) -> None:
+    def section(title: str, values: dict[str, Any], indent: str = "  ") -> None:
+        print(title, file=out)
+        for key, value in values.items():
+            if isinstance(value, dict):
+                section(f"{indent}{key}:", value, indent + "  ")
+            else:
+                print(f"{indent}{key}: {value}", file=out)
+
+    section("Centra objects in", summary["centra_in"])
+    section("Engage effects out", summary["engage_out"])
+    section("Skipped, by reason", summary["skipped_by_reason"] or {"(none)": 0})
+    section("Dead letters, by reason", summary["dead_letters_by_reason"] or {"(none)": 0})
+    run = {key: value for key, value in summary["run"].items() if key not in {"invocations", "aws_requests"}}
+    section("Run", run)
+    if summary["differences"]:
+        print(f"MISMATCH: {len(summary['differences'])} difference(s) between Engage and the shop:", file=out)
+        for difference in summary["differences"]:
+            print(f"  - {difference}", file=out)
+    else:
+        print("OK: Engage holds exactly the effects the shop implies.", file=out)
