@@ -38,6 +38,7 @@ from engage_bridge.centra.outcomes import (
     CentraUnexpectedResponse,
     CentraUserError,
 )
+from engage_bridge.contacts import ContactCreationInProgress
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageNotFound,
@@ -46,7 +47,6 @@ from engage_bridge.engage.outcomes import (
     EngageUnexpectedResponse,
     EngageValidationError,
 )
-from engage_bridge.contacts import ContactCreationInProgress
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
 
@@ -217,8 +217,9 @@ class SqsConsumer[M: BaseModel]:
         )
 
     def _on_duplicate(self, response: Any, idempotent_data: DataRecord) -> Any:
-        self._count("Skipped", "duplicate")
-        return response
+        # A replay is this record's outcome: counting it here *and* replaying the first record's outcome would
+        # count one record twice (Skipped/duplicate plus, say, Sent), inflating Sent by every redelivery.
+        return Outcome("skipped", "duplicate").as_dict()
 
     def _count(self, name: str, reason: str) -> None:
         count(name, reason, of=self._metrics)

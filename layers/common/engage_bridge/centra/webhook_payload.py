@@ -34,7 +34,9 @@ class WebhookEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: WebhookObjectType
-    action: Annotated[str, Field(min_length=1)]
+    # At most as long as an ingest message's ``change``: a longer action is refused here, with a 400 naming
+    # the field, instead of failing when the ingest message is built.
+    action: Annotated[str, Field(min_length=1, max_length=40)]
     date: datetime
     # An order's id is most likely its number (the events system uses the number); kept as sent.
     id: Annotated[StrictInt, Field(ge=0)]
@@ -90,3 +92,9 @@ def _decode_payload_json(payload: str) -> Any:
         return json.loads(payload)
     except json.JSONDecodeError as error:
         raise WebhookPayloadError("payload", f"invalid JSON at character {error.pos}") from None
+    # Valid JSON that Python will not decode: an integer longer than int's digit limit (ValueError), or
+    # arrays nested deeper than the recursion limit. Both fit in a signed body under MAX_BODY_BYTES.
+    except ValueError:
+        raise WebhookPayloadError("payload", "a number in the JSON is too long") from None
+    except RecursionError:
+        raise WebhookPayloadError("payload", "the JSON is nested too deeply") from None

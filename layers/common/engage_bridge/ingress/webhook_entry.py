@@ -2,10 +2,12 @@
 
 The endpoint secret is read from Secrets Manager (cached five minutes by Powertools). During a rotation the
 secret may hold both values as ``{"current": "...", "previous": "..."}``; a webhook signed with either is
-accepted, and the log says when Centra still uses the previous one.
+accepted, and the log says when Centra still uses the previous one. A body that cannot be turned back into
+the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``.
 """
 
 import base64
+import binascii
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +19,7 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
@@ -44,9 +47,20 @@ def webhook_secrets(secret_name: str) -> list[str]:
 
 
 def raw_body(event: Mapping[str, Any]) -> bytes:
-    """The request body exactly as Centra sent it (API Gateway base64-encodes form posts)."""
+    """The request body exactly as Centra sent it (API Gateway base64-encodes form posts).
+
+    Raises :class:`WebhookPayloadError` for a body flagged as base64 that is not, or text that has no UTF-8
+    form: no bytes to verify a signature on.
+    """
     body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode("utf-8")
+    try:
+        if event.get("isBase64Encoded"):
+            return base64.b64decode(body, validate=True)
+        return str(body).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate; caught before ValueError, its base class
+        raise WebhookPayloadError("body", "the body has no UTF-8 form") from None
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text where base64 was promised
+        raise WebhookPayloadError("body", "isBase64Encoded is set, but the body is not base64") from None
 
 
 def signature_header(event: Mapping[str, Any]) -> str | None:
@@ -60,14 +74,19 @@ def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None
     ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        answer = receive_webhook(
-            raw_body(event),
-            signature_header(event),
-            webhook_secrets(env.webhook_secret_name),
-            now=time.time(),
-            tolerance_seconds=env.tolerance_seconds,
-            queue=ingest,
-        )
+        try:
+            body = raw_body(event)
+        except WebhookPayloadError:
+            answer = WebhookAnswer(400, "undecodable_body")
+        else:
+            answer = receive_webhook(
+                body,
+                signature_header(event),
+                webhook_secrets(env.webhook_secret_name),
+                now=time.time(),
+                tolerance_seconds=env.tolerance_seconds,
+                queue=ingest,
+            )
         _record(answer)
         return {
             "statusCode": answer.status,
