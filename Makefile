@@ -22,9 +22,10 @@ for c in python3.13 "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 \
 done
 endef
 
-.PHONY: help venv lint typecheck template-lint security build unit test bench clean
+.PHONY: help venv demo lint typecheck template-lint security build unit test bench clean
 
 help:
+	@echo "make demo    run the whole bridge locally on a generated shop and check the result (no AWS, no Docker)"
 	@echo "make test    lint, format check, types, template lint, sam build and tests (what CI runs)"
 	@echo "make security  bandit, pip-audit on the locks, checkov on the template (part of make test)"
 	@echo "make bench   benchmarks; figures go to bench/results.json"
@@ -92,6 +93,10 @@ unit: $(STAMP)
 	$(PY) -m pytest -q
 
 test: lint typecheck template-lint security build unit
+
+# The whole bridge on one machine: Centra fake, Engage sandbox, the template's stack in moto (docs/demo.md).
+demo: $(STAMP)
+	$(VENV)/bin/engage-bridge demo
 
 bench: $(STAMP)
 	$(PY) -m engage_bridge_tools.bench --out bench/results.json

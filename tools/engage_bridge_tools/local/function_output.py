@@ -5,6 +5,7 @@ metrics are parsed back out of it (``emf_metrics``), and its size stands in for 
 """
 
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,11 +20,18 @@ from engage_bridge.observability import logger
 def function_output_to(path: Path) -> Iterator[TextIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logger.registered_handler
+    # The runtime's own notes (a function error, a batch returned to its queue) go where Lambda puts them: the log.
+    runtime_log = logging.getLogger("engage_bridge_tools.local")
     with path.open("w", encoding="utf-8") as sink, redirect_stdout(sink):
         previous = handler.setStream(sink) if hasattr(handler, "setStream") else None
+        runtime_handler = logging.StreamHandler(sink)
+        runtime_log.addHandler(runtime_handler)
+        runtime_log.propagate = False
         try:
             yield sink
         finally:
+            runtime_log.removeHandler(runtime_handler)
+            runtime_log.propagate = True
             if previous is not None and hasattr(handler, "setStream"):
                 handler.setStream(previous)
             sys.stdout.flush()

@@ -4,8 +4,10 @@
 """
 
 import json
+import logging
 import os
 import secrets
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -57,6 +59,7 @@ class SessionOptions:
 def local_session(options: SessionOptions) -> Iterator[LocalSession]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
     with ExitStack() as stack:
+        stack.enter_context(_quiet_tooling())
         stack.enter_context(mock_aws())
         sandbox = None
         if options.engage_url is None:
@@ -81,6 +84,25 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
             target = WebhookTarget(runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share)
             fake.send_webhooks_to(target)
         yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake)
+
+
+@contextmanager
+def _quiet_tooling() -> Iterator[None]:
+    """Keep the terminal for the command: moto's notes on what it cannot model, and its Docker probe, are noise here.
+
+    Containers share one Powertools ``Metrics`` store, so a container may find its metrics already flushed by
+    another; the warning about an empty flush says nothing about the run.
+    """
+    moto_logger = logging.getLogger("moto")
+    level = moto_logger.level
+    moto_logger.setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+        try:
+            yield
+        finally:
+            moto_logger.setLevel(level)
 
 
 def _required_env(name: str) -> str:
