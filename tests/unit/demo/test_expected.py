@@ -397,3 +397,16 @@ def test_the_summary_counts_effects_by_kind(correct_state: dict[str, Any]) -> No
     assert summary["redemptions"] == 1
     assert summary["back_in_stock"] == {"notifications": 1, "subscriptions_left": 1}
     assert summary["stock_levels"]["levels"] == 2
+
+
+def test_the_expectation_follows_the_configuration(
+    scenario: Scenario, final_shop: dict[str, Any], cfg: BrandConfig
+) -> None:
+    everyone = expected_effects(scenario, final_shop, cfg.model_copy(update={"contact_sync": "all"}))
+    no_emails = expected_effects(scenario, final_shop, cfg.model_copy(update={"transactional_emails": False}))
+
+    assert (fingerprint(GUEST), "member") in everyone.contacts
+    assert (fingerprint(GUEST), "transactionalContact") not in everyone.contacts
+    assert not no_emails.emails
+    assert {contact_type for _, contact_type in no_emails.contacts} == {"member", "contact"}
+    assert set(no_emails.receipts) == set(everyone.receipts)  # receipts do not depend on e-mails

@@ -134,17 +134,17 @@ class _Oracle:
             self._contact(key, ExpectedContact("seeded contact"))
 
     def _contact(self, key: ContactKey, wanted: ExpectedContact) -> None:
+        """Several reasons may expect one contact; what they disagree on is left unchecked."""
         held = self.out.contacts.get(key)
         if held is None:
             self.out.contacts[key] = wanted
             return
-        names = held.names if held.names == wanted.names else None
-        if held.names is None or wanted.names is None:
-            names = held.names or wanted.names
-        accepts = held.accepts_email if held.accepts_email == wanted.accepts_email else None
-        if held.accepts_email is None or wanted.accepts_email is None:
-            accepts = held.accepts_email if held.accepts_email is not None else wanted.accepts_email
-        self.out.contacts[key] = ExpectedContact(held.label, names, accepts, held.optional and wanted.optional)
+        self.out.contacts[key] = ExpectedContact(
+            held.label,
+            _agreed(held.names, wanted.names),
+            _agreed(held.accepts_email, wanted.accepts_email),
+            held.optional and wanted.optional,
+        )
 
     def _member(self, email: str, customer: Entry | None) -> None:
         key = (fingerprint(email), self.cfg.contact_types.member)
@@ -214,13 +214,16 @@ class _Oracle:
                 self._member(email, customer)
             self._newsletter_of_customer(email, customer)
 
+        receipts_before = len(self.out.receipts)
         emails = self._emails(order, member, fp)
+        if member and len(self.out.receipts) > receipts_before:
+            self._member(email, customer)  # the receipt handler finds or creates the member
         if emails and self.cfg.transactional_emails:
             for key, label in emails:
                 self.out.emails[key] += 1
                 self.out.email_labels[key] = label
             if member:
-                self._member(email, customer)
+                self._member(email, customer)  # the e-mail handler finds or creates the order's contact
             else:
                 contact_type = self.cfg.contact_types.transactional
                 self._contact((fp, contact_type), ExpectedContact(f"{contact_type} {email_label(fp)}"))
@@ -304,6 +307,12 @@ class _Oracle:
                 self.out.notifications[key] += 1
             else:
                 self.out.subscriptions_left[key] += 1
+
+
+def _agreed[T](first: T | None, second: T | None) -> T | None:
+    if first is None or second is None:
+        return first if second is None else second
+    return first if first == second else None
 
 
 def _matches(subscription: SubscriptionKey, level: LevelKey) -> bool:
