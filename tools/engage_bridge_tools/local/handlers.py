@@ -45,8 +45,14 @@ def load_entry(code_dir: Path, handler: str, module_name: str) -> Handler:
 
 
 def cold_start(code_dir: Path, handler: str, module_name: str, variables: Mapping[str, str]) -> Handler:
-    """``load_entry`` with the function's environment set while its module runs, one cold start at a time."""
-    with _COLD_START, environment(variables):
+    """``load_entry`` with the function's environment set, one cold start at a time.
+
+    The variables stay set afterwards, as in a Lambda container, for code that reads them per invocation.
+    One process holds every function's variables: where two functions set one name differently, the latest
+    cold start's value is what a late reader sees, which is why the bridge reads its variables at cold start.
+    """
+    with _COLD_START:
+        os.environ.update(variables)
         return load_entry(code_dir, handler, module_name)
 
 

@@ -63,8 +63,16 @@ class LocalRuntime:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self, *, schedules: bool = True, http_host: str = "127.0.0.1", http_port: int | None = 0) -> None:
-        for poller in self._pollers:
+    def start(
+        self,
+        *,
+        pollers: bool = True,
+        schedules: bool = True,
+        http_host: str = "127.0.0.1",
+        http_port: int | None = 0,
+    ) -> None:
+        """Start the triggers; ``pollers=False`` leaves messages in their queues (to look at them)."""
+        for poller in self._pollers if pollers else []:
             for index in range(poller.trigger.maximum_concurrency):
                 self._spawn(f"poll-{poller.trigger.function}-{index}", self._poll_loop, poller)
         if schedules:

@@ -49,6 +49,7 @@ class SessionOptions:
     http_host: str = "127.0.0.1"
     http_port: int = 0
     schedules: bool = True
+    pollers: bool = True
     webhook_drop_share: float = 0.0
     sandbox_options: dict[str, Any] | None = None
     centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
@@ -79,7 +80,12 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         stack.enter_context(function_output_to(options.log_path))
         deployed = provision(options.config, endpoints, options.requests_per_second)
         runtime = stack.enter_context(LocalRuntime(deployed, time_scale=options.time_scale))
-        runtime.start(schedules=options.schedules, http_host=options.http_host, http_port=options.http_port)
+        runtime.start(
+            pollers=options.pollers,
+            schedules=options.schedules,
+            http_host=options.http_host,
+            http_port=options.http_port,
+        )
         if fake is not None:
             target = WebhookTarget(runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share)
             fake.send_webhooks_to(target)
