@@ -60,9 +60,14 @@ class RouterServices:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def already_sent(self, effect: Effect) -> bool:
-        """Done for routing purposes: sent, or refused for good (a redemption Engage refused stays refused)."""
+        """Done for routing purposes: sent, refused for good (a redemption Engage refused stays refused), or held
+        back by a historical sync: an order a backfill brought in must not e-mail its customer when a later change
+        (a late return, a reconciliation fix) brings it back to the router.
+        """
         entry = self.store.ledger_entry(effect)
-        return entry is not None and entry.state in {"sent", "failed"}
+        if entry is None:
+            return False
+        return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
 def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:

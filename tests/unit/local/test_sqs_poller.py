@@ -32,8 +32,9 @@ HANDLER = textwrap.dedent(
             body = json.loads(record["body"])
             if body.get("raise"):
                 raise RuntimeError("the whole invocation fails")
+            receive = record["attributes"]["ApproximateReceiveCount"]
             with open(os.environ["SEEN_LOG"], "a") as seen:
-                seen.write(json.dumps({"id": body["id"], "receive": record["attributes"]["ApproximateReceiveCount"]}) + "\\n")
+                seen.write(json.dumps({"id": body["id"], "receive": receive}) + "\\n")
             if body.get("unknown_identifier"):
                 failures.append({"itemIdentifier": "not-a-message-id"})
             elif int(record["attributes"]["ApproximateReceiveCount"]) <= body.get("fail_times", 0):

@@ -187,3 +187,24 @@ def test_a_redemption_engage_refused_is_not_routed_again() -> None:
 
     assert any(route == "promotion_redemption" for route, _ in control.sent)  # routed while nothing is recorded
     assert not any(route == "promotion_redemption" for route, _ in queues.sent)
+
+
+def test_an_order_a_backfill_brought_in_never_emails_when_a_live_change_arrives() -> None:
+    centra, backfill = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    historical = IngestEvent(source="backfill", object_type="order", object_id=SHIPPED.number, historical=True)
+    live = IngestEvent(source="webhook", object_type="order", object_id=SHIPPED.number)
+    control = RecordingQueues()
+    route_ingest_event(services(centra, MemoryLedger(), control), live)
+    held_back = {message.ledger_effect for _, message in control.sent if isinstance(message, OrderEmail)}
+    route_ingest_event(services(centra, MemoryLedger(), backfill), historical)
+
+    class BackfilledLedger(MemoryLedger):
+        def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
+            return LedgerEntry(effect, "skipped", "historical", "then") if effect in held_back else None
+
+    queues = RecordingQueues()
+    route_ingest_event(services(centra, BackfilledLedger(), queues), live)
+
+    assert held_back  # the live route would e-mail ...
+    assert not any(isinstance(message, OrderEmail) for _, message in backfill.sent)
+    assert not any(isinstance(message, OrderEmail) for _, message in queues.sent)  # ... but the backfill held it back
