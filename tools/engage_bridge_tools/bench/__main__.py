@@ -23,6 +23,7 @@ SECTIONS: dict[str, str] = {
     "ingress": "engage_bridge_tools.bench.ingress",
     "router": "engage_bridge_tools.bench.router",
     "backfill": "engage_bridge_tools.bench.backfill",
+    "end_to_end": "engage_bridge_tools.bench.end_to_end",
 }
 
 

@@ -20,7 +20,6 @@ from engage_bridge.config import parse_config
 from engage_bridge_tools.demo.expected import compare, expected_effects
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.summary import summarize
-from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.dead_letters import dead_letters_of, reasons
 from engage_bridge_tools.local.engage_rate import mean_requests_per_second, peak_requests_per_second
 from engage_bridge_tools.local.function_output import totals_by_reason
@@ -38,8 +37,6 @@ def run_demo(
     config_document = json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8"))
     config = parse_config(config_document)
     scenario = generate_scenario(orders, seed, config=config)
-    calls = AwsCallCounter()
-    calls.install()
     options = SessionOptions(
         config=config_document,
         shop=scenario.shop,
@@ -48,21 +45,11 @@ def run_demo(
         # Engage's latency, if any: every answer held back this long (the sandbox's "slow" fault on every request).
         sandbox_options={"faults": FaultPlan(slow_rate=1.0, slow_seconds=sandbox_latency)} if sandbox_latency else None,
     )
-    try:
-        with local_session(options) as session:
-            started = time.monotonic()
-            _play(session, scenario)
-            elapsed = time.monotonic() - started
-            return _summary(
-                session,
-                scenario,
-                config=config,
-                calls=calls,
-                elapsed=elapsed,
-                requests_per_second=requests_per_second,
-            )
-    finally:
-        calls.uninstall()
+    with local_session(options) as session:
+        started = time.monotonic()
+        _play(session, scenario)
+        elapsed = time.monotonic() - started
+        return _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
 
 
 def _play(session: LocalSession, scenario: Scenario) -> None:
@@ -82,7 +69,6 @@ def _summary(
     scenario: Scenario,
     *,
     config: Any,
-    calls: AwsCallCounter,
     elapsed: float,
     requests_per_second: float,
 ) -> dict[str, Any]:
@@ -109,7 +95,7 @@ def _summary(
             "engage_peak_per_second": peak_requests_per_second(engage_requests),
             "engage_mean_per_second": round(mean_requests_per_second(engage_requests), 2),
             "invocations": {name: pool.stats.as_dict() for name, pool in session.runtime.pools.items()},
-            "aws_requests": calls.snapshot(),
+            "aws_requests": session.aws_calls.snapshot(),
             "log_bytes": session.log_path.stat().st_size,
         },
         "differences": [str(difference) for difference in differences],

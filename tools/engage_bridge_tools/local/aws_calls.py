@@ -1,6 +1,7 @@
 """Count every AWS API call made through boto3 in this process (handlers and the runtime's own polling).
 
-The counts feed the cost model: SQS requests, DynamoDB reads and writes, Secrets Manager and SSM reads.
+The counts feed the cost model: SQS requests, DynamoDB reads and writes. Powertools' parameter and secret
+providers build clients from sessions of their own, so Secrets Manager and SSM reads are not counted here.
 """
 
 import threading
@@ -31,6 +32,10 @@ class AwsCallCounter:
     def _count(self, model: Any, **_: Any) -> None:
         with self._lock:
             self._counts[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:

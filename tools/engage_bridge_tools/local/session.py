@@ -19,6 +19,7 @@ from moto import mock_aws
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
 from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.function_output import function_output_to
 from engage_bridge_tools.local.provision import LocalEndpoints, provision
 from engage_bridge_tools.local.runtime import LocalRuntime
@@ -34,6 +35,7 @@ class LocalSession:
     log_path: Path
     sandbox: EngageSandbox | None
     centra: CentraFake | None
+    aws_calls: AwsCallCounter
 
     def log_lines(self) -> list[str]:
         return self.log_path.read_text(encoding="utf-8").splitlines()
@@ -62,6 +64,10 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
     with ExitStack() as stack:
         stack.enter_context(_quiet_tooling())
         stack.enter_context(mock_aws())
+        # After moto has started: it replaces boto3's default session, which every handler's client comes from.
+        aws_calls = AwsCallCounter()
+        aws_calls.install()
+        stack.callback(aws_calls.uninstall)
         sandbox = None
         if options.engage_url is None:
             sandbox = stack.enter_context(EngageSandbox(**(options.sandbox_options or {})))
@@ -79,6 +85,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         endpoints = LocalEndpoints(centra_url, centra_token, webhook_secret, engage_url, engage_key)
         stack.enter_context(function_output_to(options.log_path))
         deployed = provision(options.config, endpoints, options.requests_per_second)
+        aws_calls.reset()  # count the run, not the provisioning
         runtime = stack.enter_context(LocalRuntime(deployed, time_scale=options.time_scale))
         runtime.start(
             pollers=options.pollers,
@@ -89,7 +96,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         if fake is not None:
             target = WebhookTarget(runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share)
             fake.send_webhooks_to(target)
-        yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake)
+        yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls)
 
 
 @contextmanager

@@ -1,0 +1,47 @@
+"""End to end: orders per second through the whole local pipeline, Engage at a fixed latency, the budget applied.
+
+The demo's generated shop (``engage_bridge_tools.demo``) is played through the local runtime: the template's
+stack in moto, Lambda's SQS poller semantics with each event source's ``MaximumConcurrency`` containers, the
+Centra fake sending webhooks and queueing events, and the Engage sandbox answering every request after
+``LATENCY_S``. The stack's ``EngageRequestsPerSecond`` is split across containers as deployed.
+
+The figures are for one process on this machine: every container shares one interpreter (and its lock), so
+they are a floor for what Lambda's separate containers would do, not a forecast.
+"""
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from engage_bridge_tools.demo.runner import run_demo
+
+ORDERS = 60
+SEED = 7
+LATENCY_S = 0.05
+BUDGET_RPS = 40.0
+
+
+def run() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        summary = run_demo(
+            ORDERS, SEED, Path(folder) / "functions.log", requests_per_second=BUDGET_RPS, sandbox_latency=LATENCY_S
+        )
+    figures = summary["run"]
+    return {
+        "orders": figures["orders"],
+        "engage_latency_ms": LATENCY_S * 1000,
+        "engage_budget_per_second": BUDGET_RPS,
+        "seconds": figures["seconds"],
+        "orders_per_second": figures["orders_per_second"],
+        "engage_requests": figures["engage_requests"],
+        "engage_requests_per_order": figures["engage_requests_per_order"],
+        "engage_mean_per_second": figures["engage_mean_per_second"],
+        "engage_peak_per_second": figures["engage_peak_per_second"],
+        "share_of_budget_used_mean": round(figures["engage_mean_per_second"] / BUDGET_RPS, 3),
+        "share_of_budget_used_peak": round(figures["engage_peak_per_second"] / BUDGET_RPS, 3),
+        "within_budget": figures["engage_peak_per_second"] <= BUDGET_RPS,
+        "differences": len(summary["differences"]),
+        "invocations": figures["invocations"],
+        "aws_requests": figures["aws_requests"],
+        "log_bytes": figures["log_bytes"],
+    }
