@@ -1,7 +1,10 @@
 """Count every AWS API call made through boto3 in this process (handlers and the runtime's own polling).
 
-The counts feed the cost model: SQS requests, DynamoDB reads and writes. Powertools' parameter and secret
-providers build clients from sessions of their own, so Secrets Manager and SSM reads are not counted here.
+The counts feed the cost model: SQS requests, DynamoDB reads and writes, Secrets Manager and SSM reads.
+Powertools' idempotency layer and its parameter and secret providers build clients from sessions of their
+own, not boto3's default session; so the hook also goes into botocore's built-in handlers, which every session
+created while the counter is installed registers. Without that, the idempotency records (a write when a
+message starts and one when it completes) and every secret read would be missing from the cost.
 """
 
 import threading
@@ -9,6 +12,9 @@ from collections import Counter
 from typing import Any
 
 import boto3
+from botocore import handlers
+
+_EVENT = "before-call"
 
 
 class AwsCallCounter:
@@ -16,20 +22,30 @@ class AwsCallCounter:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._session: Any = None
+        self._installed = False
+        self._builtin = (_EVENT, self._count)
 
     def install(self) -> None:
-        """Hook the default boto3 session, which ``boto3.client(...)`` in every handler uses."""
+        """Hook the default boto3 session (``boto3.client(...)`` in every handler) and every session made later."""
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         self._session = boto3.DEFAULT_SESSION
-        self._session.events.register("before-call", self._count)
+        self._session.events.register(_EVENT, self._count)
+        handlers.BUILTIN_HANDLERS.append(self._builtin)
+        self._installed = True
 
     def uninstall(self) -> None:
+        # Sessions made meanwhile keep the hook; it counts only while installed.
+        self._installed = False
+        if self._builtin in handlers.BUILTIN_HANDLERS:
+            handlers.BUILTIN_HANDLERS.remove(self._builtin)
         if self._session is not None:
-            self._session.events.unregister("before-call", self._count)
+            self._session.events.unregister(_EVENT, self._count)
             self._session = None
 
     def _count(self, model: Any, **_: Any) -> None:
+        if not self._installed:
+            return
         with self._lock:
             self._counts[f"{model.service_model.service_name}:{model.name}"] += 1
 

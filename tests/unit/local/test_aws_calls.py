@@ -1,0 +1,36 @@
+"""The AWS call counter sees calls from the default session and from sessions made later (Powertools' own)."""
+
+import boto3
+from moto import mock_aws
+
+from engage_bridge_tools.local.aws_calls import AwsCallCounter
+
+
+@mock_aws
+def test_calls_from_the_default_session_and_from_sessions_of_their_own_are_counted_once_each() -> None:
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        url = boto3.client("sqs").create_queue(QueueName="q")["QueueUrl"]
+        own = boto3.session.Session().client("sqs")  # as Powertools' idempotency layer and providers do
+        own.send_message(QueueUrl=url, MessageBody="x")
+        boto3.client("sqs").receive_message(QueueUrl=url)
+    finally:
+        counter.uninstall()
+
+    assert counter.snapshot() == {"sqs:CreateQueue": 1, "sqs:ReceiveMessage": 1, "sqs:SendMessage": 1}
+
+
+@mock_aws
+def test_nothing_is_counted_after_uninstall_even_by_sessions_made_while_installed() -> None:
+    counter = AwsCallCounter()
+    counter.install()
+    own = boto3.session.Session().client("sqs")
+    counter.uninstall()
+
+    own.create_queue(QueueName="q")
+    boto3.client("sqs").list_queues()
+    later = boto3.session.Session().client("sqs")
+    later.list_queues()
+
+    assert counter.snapshot() == {}
