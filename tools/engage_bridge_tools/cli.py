@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.reconcile.command",
     "engage_bridge_tools.dlq.command",
     "engage_bridge_tools.backfill.command",
+    "engage_bridge_tools.soak.command",
 )
 
 

@@ -2,9 +2,13 @@
 
 Use it in-process (``CentraFake.from_file(...)``, then :meth:`CentraFake.execute` or the shop actions)
 or serve it over HTTP with :mod:`engage_bridge_tools.centra_fake.server`.
+
+``repeat_share`` (opt-in, seeded by ``repeat_seed``) makes a share of shop changes reach the integration twice:
+their events are queued again and their webhook is sent again, as Centra's at-least-once delivery may.
 """
 
 import json
+import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +74,8 @@ class CentraFake:
         rate_limit: RateLimit | None = None,
         webhook: WebhookTarget | None = None,
         webhook_transport: Transport | None = None,
+        repeat_share: float = 0.0,
+        repeat_seed: int = 0,
     ) -> None:
         """``tokens`` maps access token -> integration name; tokens sharing a name share one event queue."""
         self.shop = shop
@@ -79,6 +85,9 @@ class CentraFake:
         self._counter = RequestCounter(rate_limit, self._seconds) if rate_limit else None
         self.webhooks = WebhookSender(webhook, self._seconds, webhook_transport) if webhook else None
         self.lock = threading.RLock()
+        self.repeat_share = repeat_share
+        self._repeats = random.Random(repeat_seed)  # noqa: S311 - reproducible chaos, not security
+        self.repeated_changes = 0  # shop changes sent twice
 
     @classmethod
     def from_file(cls, path: Path = SAMPLE_SHOP, **options: Any) -> Self:
@@ -154,21 +163,27 @@ class CentraFake:
         with self.lock:
             now = self._clock()
             entry, changes = action(self.shop, now, *args, **kwargs)
-            webhook_events = []
-            for change in changes:
-                self.hub.emit(
-                    change.object_type,
-                    change.change_type,
-                    change.reference,
-                    store_id=change.store_id,
-                    market_id=change.market_id,
-                )
-                as_webhook = webhook_event(change.object_type, change.change_type, change.reference, now)
-                if as_webhook is not None:
-                    webhook_events.append(as_webhook)
-            if self.webhooks is not None and webhook_events:
-                self.webhooks.send(webhook_events)
+            repeat = bool(self.repeat_share) and self._repeats.random() < self.repeat_share
+            self.repeated_changes += repeat
+            for _ in range(2 if repeat else 1):
+                self._announce(changes, now)
             return entry
+
+    def _announce(self, changes: list[shop_actions.Change], now: datetime) -> None:
+        webhook_events = []
+        for change in changes:
+            self.hub.emit(
+                change.object_type,
+                change.change_type,
+                change.reference,
+                store_id=change.store_id,
+                market_id=change.market_id,
+            )
+            as_webhook = webhook_event(change.object_type, change.change_type, change.reference, now)
+            if as_webhook is not None:
+                webhook_events.append(as_webhook)
+        if self.webhooks is not None and webhook_events:
+            self.webhooks.send(webhook_events)
 
     def create_shipment(
         self, order_number: int, lines: Mapping[int, int] | None = None, tracking_number: str | None = None

@@ -6,6 +6,7 @@
 
 ``time_scale`` shrinks every wait the template declares (visibility timeouts, batching windows, schedule
 intervals) so a demo or a test does not sit out a six-minute visibility timeout; 1.0 keeps them as deployed.
+``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries.
 """
 
 import logging
@@ -18,6 +19,7 @@ from typing import Any
 import boto3
 
 from engage_bridge_tools.local.containers import FunctionPool
+from engage_bridge_tools.local.delivery_faults import DeliveryChaos, DeliveryFaults
 from engage_bridge_tools.local.http_api import LocalHttpApi
 from engage_bridge_tools.local.lambda_events import scheduled_event
 from engage_bridge_tools.local.sqs_poller import SqsPoller
@@ -42,6 +44,7 @@ class LocalRuntime:
         *,
         time_scale: float = 1.0,
         extra_environment: Mapping[str, str] | None = None,
+        delivery_faults: DeliveryFaults | None = None,
     ) -> None:
         self.stack = stack
         self.time_scale = time_scale
@@ -50,8 +53,10 @@ class LocalRuntime:
             logical_id: FunctionPool(function, dict(extra_environment or {}))
             for logical_id, function in stack.functions.items()
         }
+        self.delivery_chaos = DeliveryChaos(delivery_faults) if delivery_faults is not None else None
         self._pollers = [
-            SqsPoller(trigger, self.pools[trigger.function], self._sqs, time_scale) for trigger in stack.sqs_triggers
+            SqsPoller(trigger, self.pools[trigger.function], self._sqs, time_scale, self.delivery_chaos)
+            for trigger in stack.sqs_triggers
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

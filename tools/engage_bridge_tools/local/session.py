@@ -20,6 +20,7 @@ from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
 from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
 from engage_bridge_tools.local.aws_calls import AwsCallCounter
+from engage_bridge_tools.local.delivery_faults import DeliveryFaults
 from engage_bridge_tools.local.function_output import function_output_to
 from engage_bridge_tools.local.provision import LocalEndpoints, provision
 from engage_bridge_tools.local.runtime import LocalRuntime
@@ -53,6 +54,9 @@ class SessionOptions:
     schedules: bool = True
     pollers: bool = True
     webhook_drop_share: float = 0.0
+    centra_repeat_share: float = 0.0  # share of shop changes whose events and webhook Centra sends twice
+    centra_seed: int = 0  # draws of dropped webhooks and repeated events
+    delivery_faults: DeliveryFaults | None = None  # opt-in SQS faults (duplicates, reordering, crashes)
     sandbox_options: dict[str, Any] | None = None
     centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
     engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
@@ -77,7 +81,11 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         fake = None
         webhook_secret = os.environ.get("CENTRA_WEBHOOK_SECRET") or secrets.token_hex(16)
         if options.centra_url is None:
-            fake = CentraFake.from_document(options.shop) if options.shop is not None else CentraFake.from_file()
+            repeats: dict[str, Any] = {"repeat_share": options.centra_repeat_share, "repeat_seed": options.centra_seed}
+            if options.shop is not None:
+                fake = CentraFake.from_document(options.shop, **repeats)
+            else:
+                fake = CentraFake.from_file(**repeats)
             running = stack.enter_context(RunningCentraFake(fake))
             centra_url, centra_token = running.graphql_url, DEFAULT_TOKEN
         else:
@@ -86,7 +94,9 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         stack.enter_context(function_output_to(options.log_path))
         deployed = provision(options.config, endpoints, options.requests_per_second)
         aws_calls.reset()  # count the run, not the provisioning
-        runtime = stack.enter_context(LocalRuntime(deployed, time_scale=options.time_scale))
+        runtime = stack.enter_context(
+            LocalRuntime(deployed, time_scale=options.time_scale, delivery_faults=options.delivery_faults)
+        )
         runtime.start(
             pollers=options.pollers,
             schedules=options.schedules,
@@ -94,7 +104,9 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
             http_port=options.http_port,
         )
         if fake is not None:
-            target = WebhookTarget(runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share)
+            target = WebhookTarget(
+                runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share, options.centra_seed
+            )
             fake.send_webhooks_to(target)
         yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls)
 

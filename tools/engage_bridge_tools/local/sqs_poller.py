@@ -7,6 +7,9 @@ visible again after the queue's visibility timeout, and SQS itself moves a messa
 been received ``maxReceiveCount`` times (moto does this too), exactly as in AWS. With a ``time_scale`` below 1
 the wait before a failed record returns is shortened; the time a record stays hidden while its invocation
 runs is not, so a slow invocation never sees its own records delivered a second time.
+
+An optional ``DeliveryChaos`` (``delivery_faults``) adds duplicate deliveries, shuffled batches and invocations
+that die mid-batch; without one nothing of it happens.
 """
 
 import logging
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engage_bridge_tools.local.containers import FunctionPool
+from engage_bridge_tools.local.delivery_faults import DeliveryChaos, resend_attributes
 from engage_bridge_tools.local.lambda_events import sqs_record
 from engage_bridge_tools.local.stack import SqsTrigger
 
@@ -23,8 +27,16 @@ log = logging.getLogger("engage_bridge_tools.local")
 
 
 class SqsPoller:
-    def __init__(self, trigger: SqsTrigger, pool: FunctionPool, sqs: Any, time_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        trigger: SqsTrigger,
+        pool: FunctionPool,
+        sqs: Any,
+        time_scale: float = 1.0,
+        chaos: DeliveryChaos | None = None,
+    ) -> None:
         self.trigger = trigger
+        self._chaos = chaos
         self._pool = pool
         self._sqs = sqs
         self._region = sqs.meta.region_name
@@ -42,9 +54,14 @@ class SqsPoller:
         messages = self._receive_batch()
         if not messages:
             return 0
-        event = {"Records": [sqs_record(message, self.trigger.queue_arn, self._region) for message in messages]}
+        crash_after = None
+        if self._chaos is not None:
+            self._send_copies(self._chaos.to_duplicate(messages))
+            messages = self._chaos.reorder(messages)
+            crash_after = self._chaos.crash_after(len(messages))
+        records = [sqs_record(message, self.trigger.queue_arn, self._region) for message in messages]
         try:
-            response = self._pool.invoke(event)
+            response = self._pool.invoke({"Records": records[:crash_after]})
         except Exception:
             log.exception(
                 "%s failed; the batch of %d returns after its visibility timeout", self.trigger.function, len(messages)
@@ -52,6 +69,14 @@ class SqsPoller:
             failed = {message["MessageId"] for message in messages}
         else:
             failed = self._failed_ids(response, messages)
+        if crash_after is not None:
+            log.warning(
+                "%s died (injected) after %d of %d records; the whole batch returns",
+                self.trigger.function,
+                crash_after,
+                len(messages),
+            )
+            failed = {message["MessageId"] for message in messages}
         done = [message for message in messages if message["MessageId"] not in failed]
         if self._time_scale < 1:
             # In AWS a failed record stays hidden for the rest of its visibility timeout; scaled, that is sooner.
@@ -71,6 +96,15 @@ class SqsPoller:
         if on_invoke is not None:
             on_invoke(len(done), len(failed))
         return len(messages)
+
+    def _send_copies(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            attributes = resend_attributes(message)
+            self._sqs.send_message(
+                QueueUrl=self.trigger.queue_url,
+                MessageBody=message["Body"],
+                **({"MessageAttributes": attributes} if attributes else {}),
+            )
 
     def _receive_batch(self) -> list[dict[str, Any]]:
         window_ends = time.monotonic() + self.trigger.batching_window_seconds * self._time_scale

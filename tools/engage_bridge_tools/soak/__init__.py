@@ -1,0 +1,1 @@
+"""``engage-bridge soak``: the demo's generated shop through the local runtime under injected faults (docs/soak.md)."""

@@ -1,0 +1,131 @@
+"""The soak's verdict: each promise checked from the sandbox's state and request log, the DLQs and the log.
+
+Every check returns its figures and its violations (empty when the promise held). Personal data never appears in
+either: e-mail addresses only as fingerprints (the demo oracle's convention), log hits only as line numbers.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engage_bridge_tools.demo.expected import ExpectedEffects, compare
+from engage_bridge_tools.local.dead_letters import DeadLetter
+from engage_bridge_tools.local.engage_rate import peak_requests_per_second
+from engage_bridge_tools.soak.log_scan import LogHit
+from engage_bridge_tools.soak.poison import Poison
+
+CONTACTS_PATH = "/api/v3/contacts"
+
+
+@dataclass
+class Check:
+    name: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": not self.violations, **self.figures, "violations": self.violations}
+
+
+def effects_exactly_once(expected: ExpectedEffects, state: dict[str, Any]) -> Check:
+    """The demo oracle: every expected e-mail, receipt, contact, redemption and stock level once, nothing else."""
+    differences = compare(expected, state)
+    figures = {
+        "expected": {
+            "emails": sum(expected.emails.values()),
+            "receipts": len(expected.receipts),
+            "contacts": len(expected.contacts),
+            "redemptions": len(expected.redeemed),
+            "stock_levels": len(expected.stock_levels),
+            "back_in_stock_notifications": sum(expected.notifications.values()),
+        },
+        "differences": len(differences),
+        "receipt_repeats_ignored_by_engage": len(state.get("duplicate_receipts", [])),
+    }
+    return Check("effects_exactly_once", figures, [str(difference) for difference in differences])
+
+
+def restricted_orders_untouched(expected: ExpectedEffects, state: dict[str, Any]) -> Check:
+    """No e-mail and no receipt for a wholesale (or otherwise restricted) order."""
+    restricted = expected.restricted_orders
+    emails = [body for body in state.get("orders", []) if str(body.get("orderNumber")) in restricted]
+    receipts = [receipt_id for receipt_id in state.get("receipts", {}) if receipt_id.split("-", 1)[0] in restricted]
+    violations = [f"order {body.get('orderNumber')}: {body.get('orderStatus')} e-mail sent" for body in emails]
+    violations += [f"receipt {receipt_id} registered for a restricted order" for receipt_id in receipts]
+    return Check(
+        "restricted_orders_untouched",
+        {"restricted_orders": len(restricted), "effects": len(emails) + len(receipts)},
+        violations,
+    )
+
+
+def no_field_blanked(state: dict[str, Any]) -> Check:
+    """No accepted contact update carried an empty value (Engage's PATCH writes null and "" as given), and no
+    contact holds one at the end."""
+    violations = []
+    updates = 0
+    for request in state.get("requests", []):
+        path = str(request.get("path", ""))
+        if request.get("method") != "PATCH" or not path.startswith(CONTACTS_PATH):
+            continue
+        if not 200 <= int(request.get("status") or 0) < 300:
+            continue
+        body = request.get("body")
+        for item in body if isinstance(body, list) else [body]:
+            updates += 1
+            for name in _blank_fields(item if isinstance(item, dict) else {}):
+                where = "bulk update" if path.endswith("/bulk") else "update"
+                violations.append(f"contact {where} at request {request.get('seq', '?')}: {name} written empty")
+    for contact_id, contact in state.get("contacts", {}).items():
+        for name in _blank_fields(contact.get("fields") or {}):
+            violations.append(f"contact {contact_id}: {name} is empty")
+    return Check("no_field_blanked", {"contact_updates": updates}, violations)
+
+
+def dead_letters_are_the_poison(letters: Sequence[DeadLetter], poisons: Sequence[Poison]) -> Check:
+    """Each planted poison input in its DLQ with its reason, and nothing else in any DLQ.
+
+    A poison input is dead-lettered each time it is delivered (a duplicate delivery, a crashed batch, a second
+    event about the same order): the redelivery runs it again, as it must for a redrive after a fix. So the
+    check is on distinct inputs; the copies are counted.
+    """
+    found: Counter[str] = Counter()
+    violations = []
+    for letter in letters:
+        poison = next((p for p in poisons if p.matches(letter.queue, letter.reason, letter.business_key)), None)
+        if poison is None:
+            violations.append(f"unexpected dead letter in {letter.queue}: {letter.reason} ({letter.business_key})")
+        else:
+            found[poison.label] += 1
+    violations += [f"missing from {p.queue}: {p.label} ({p.reason})" for p in poisons if not found[p.label]]
+    figures = {
+        "planted": len(poisons),
+        "found": {f"{p.queue}: {p.reason}: {p.label}": found[p.label] for p in poisons},
+        "messages": len(letters),
+    }
+    return Check("dead_letters_are_the_poison", figures, violations)
+
+
+def within_budget(requests: Sequence[dict[str, Any]], budget: float) -> Check:
+    peak = peak_requests_per_second(requests)
+    violations = [f"{peak} Engage requests within one second; the budget is {budget:g}"] if peak > budget else []
+    return Check("within_engage_budget", {"peak_per_second": peak, "budget_per_second": budget}, violations)
+
+
+def log_without_personal_data(hits: Sequence[LogHit], lines: int) -> Check:
+    return Check(
+        "log_without_personal_data",
+        {"lines_scanned": lines, "hits": len(hits)},
+        [f"personal data or a secret in the function log, {hit}" for hit in hits[:50]],
+    )
+
+
+def _blank_fields(fields: dict[str, Any], prefix: str = "") -> list[str]:
+    blank = []
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            blank += _blank_fields(value, f"{prefix}{name}.")
+        elif value is None or (isinstance(value, str) and not value.strip()):
+            blank.append(f"{prefix}{name}")
+    return blank
