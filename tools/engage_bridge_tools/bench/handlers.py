@@ -1,4 +1,4 @@
-"""Handler figures: time and Engage requests per message, and each handler's cold import.
+"""Handler figures: time and Engage requests per message, against a bare request of the same body.
 
 Per message: every handler processes messages in batches of ten against the Engage sandbox on loopback with
 no added latency, AWS in moto. The client's rate limiter is off here, so the figure is the handler's own
@@ -6,44 +6,55 @@ cost (parse, idempotency, ledger, mapping, HTTP), not the Engage budget; the bud
 end-to-end benchmark's subject. Each message is a different customer, SKU or promotion, so contact lookups
 and creations are counted as a live stream of new orders would cause them.
 
-Cold import: ``import app`` in a fresh interpreter whose path holds only the layer's packages and the
-function's folder, as in Lambda; median of several runs, first without bytecode (what ``sam build`` ships),
-then after ``compileall``.
+Against a bare request: the request that carries each message's effect (the e-mail trigger, the receipt, the
+created contact, the redeem, the stock levels) is taken from the sandbox's log after the handler ran and sent
+again, byte for byte the same body, with a plain keep-alive ``httpx.Client`` to the same sandbox. That is the
+least any bridge must do per message; the ratio says what the handler's parsing, idempotency, ledger, lookups
+and mapping cost on top. The sandbox answers a repeated body as it answered the first (receipts and contacts
+are not deduplicated, e-mail triggers are counted again); a redeem goes to a fresh assignment, since a second
+redeem of the same one is a 409, a different code path.
+
+Cold import has a section of its own (``cold_import``).
 """
 
-import compileall
 import json
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 import boto3
+import httpx
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from engage_bridge.wiring import SqsLambdaEntry
-from engage_bridge_tools.bench.layer_copy import build_layer_folder
+from engage_bridge_tools.bench.endpoints import endpoint
+from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.handlers import environment, load_handler
 from engage_bridge_tools.local.template import REPO, FunctionSpec, functions, resolve_environment
 from engage_bridge_tools.sandbox import EngageSandbox
 
 MESSAGES = 100
 BATCH = 10
-IMPORT_RUNS = 5
 SECRET_NAME = "bench/engage-api-key"  # noqa: S105 - the name of a Secrets Manager secret, not a secret
 EXAMPLE_CONFIG = REPO / "tools/engage_bridge_tools/data/brand.example.json"
+# The request that carries each handler's effect: what a bare client would have to send per message at least.
+EFFECT_ENDPOINTS = {
+    "contact_upsert": "POST /api/v3/contacts",
+    "order_status": "POST /api/v2/orders",
+    "receipt_push": "POST /api/v3/receipts",
+    "promotion_redemption": "POST /api/v3/promotion-assignments/{assignmentId}/redeem",
+    "stock_relay": "PUT /api/v3/inventory/stock-levels/batch",
+}
 
 
 def run() -> dict[str, Any]:
-    return {"per_message": per_message(), "cold_import_ms": cold_imports()}
+    return {"per_message": per_message()}
 
 
 # --- per message -------------------------------------------------------------------------------------
@@ -69,25 +80,60 @@ def per_message() -> dict[str, Any]:
         config_file = Path(scratch) / "brand.json"
         config_file.write_text(json.dumps(config), encoding="utf-8")
         for name, spec in functions().items():
-            if "ENGAGE_TOTAL_CONCURRENCY" not in spec.environment:
-                continue  # not an Engage handler: the router and the ingress have their own sections
+            if name not in EFFECT_ENDPOINTS:
+                continue  # not one of the five Engage handlers: router, ingress and backfill have their own sections
             bodies = _bodies(name, sandbox)
             with _deployed(spec, config_file) as handler:
                 before = len(sandbox.requests())
+                calls = AwsCallCounter()
+                calls.install()
                 started = time.perf_counter()
                 for start in range(0, len(bodies), BATCH):
                     response = handler(_event(bodies[start : start + BATCH]), cast(LambdaContext, _Context()))
                     if response["batchItemFailures"]:
                         raise RuntimeError(f"{name}: {response}")
                 elapsed = time.perf_counter() - started
-                requests = len(sandbox.requests()) - before
+                calls.uninstall()
+                made = sandbox.requests()[before:]
                 _check_every_message_took_effect(name, sandbox, len(bodies))
+            bare_ms = _bare_ms_per_message(name, sandbox, made, len(bodies))
+            handler_ms = 1000 * elapsed / len(bodies)
             results[name] = {
                 "messages": len(bodies),
-                "ms_per_message": round(1000 * elapsed / len(bodies), 2),
-                "engage_requests_per_message": round(requests / len(bodies), 2),
+                "ms_per_message": round(handler_ms, 2),
+                "engage_requests_per_message": round(len(made) / len(bodies), 2),
+                "engage_requests_by_endpoint": dict(Counter(endpoint(r["method"], r["path"]) for r in made)),
+                # In moto, in process: part of the handler's time here, a network round trip each in Lambda.
+                "aws_calls_per_message": {k: round(v / len(bodies), 2) for k, v in calls.snapshot().items()},
+                "bare_request": EFFECT_ENDPOINTS[name],
+                "bare_ms_per_message": round(bare_ms, 2),
+                "ratio_to_bare_request": round(handler_ms / bare_ms, 1),
             }
     return results
+
+
+def _bare_ms_per_message(name: str, sandbox: EngageSandbox, made: list[dict[str, Any]], messages: int) -> float:
+    """Send each message's effect request again with a plain client; mean milliseconds per request."""
+    effects = [r for r in made if endpoint(r["method"], r["path"]) == EFFECT_ENDPOINTS[name]]
+    if len(effects) != messages:
+        raise RuntimeError(f"{name}: {len(effects)} {EFFECT_ENDPOINTS[name]} requests for {messages} messages")
+    requests = []
+    for logged in effects:
+        path = logged["path"]
+        if name == "promotion_redemption":
+            path = f"/api/v3/promotion-assignments/{sandbox.seed_promotion()}/redeem"
+        url = f"{path}?{logged['query']}" if logged["query"] else path
+        # Serialised as the bridge's Engage session does, so the bytes on the wire are the same.
+        body = None if logged["body"] is None else json.dumps(logged["body"], separators=(",", ":")).encode()
+        requests.append((logged["method"], url, body))
+    headers = {"apikey": sandbox.api_key, "Content-Type": "application/json", "User-Agent": "bench/1"}
+    with httpx.Client(base_url=sandbox.base_url, headers=headers) as client:
+        client.get("/api/v3/contacts/id", params={"email": "warm-up@example.com"})  # open the connection
+        started = time.perf_counter()
+        for method, url, body in requests:
+            client.request(method, url, content=body).raise_for_status()
+        elapsed = time.perf_counter() - started
+    return 1000 * elapsed / messages
 
 
 def _check_every_message_took_effect(name: str, sandbox: EngageSandbox, expected: int) -> None:
@@ -178,63 +224,3 @@ class _Context:
 
     def get_remaining_time_in_millis(self) -> int:
         return 60_000
-
-
-# --- cold import -------------------------------------------------------------------------------------
-
-
-def cold_imports() -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        layer = build_layer_folder(Path(scratch) / "python")
-        specs = functions()
-        for name, spec in specs.items():
-            results[name] = {"without_bytecode": _median_import(layer, spec)}
-        compileall.compile_dir(layer, quiet=1, workers=os.cpu_count() or 1)
-        for name, spec in specs.items():
-            compileall.compile_dir(spec.code_dir, quiet=1)
-            results[name]["with_bytecode"] = _median_import(layer, spec)
-    return results
-
-
-def _median_import(layer: Path, spec: FunctionSpec) -> float:
-    local = {
-        "ENVIRONMENT_NAME": "bench",
-        "STATE_TABLE_NAME": "state",
-        "DEAD_LETTER_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/dlq",
-        "ENGAGE_API_KEY_SECRET": SECRET_NAME,
-        "ENGAGE_REQUESTS_PER_SECOND": "40",
-        "ENGAGE_TOTAL_CONCURRENCY": "10",
-        "BRAND_CONFIG_PARAMETER": "/unused",
-        "INGEST_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest",
-        "CENTRA_WEBHOOK_SECRET": "bench/centra-webhook",
-        "CENTRA_GRAPHQL_URL": "https://bench.centraqa.com/graphql",
-        "CENTRA_TOKEN_SECRET": "bench/centra-token",
-        **{
-            f"{name.upper()}_QUEUE_URL": f"https://sqs.eu-north-1.amazonaws.com/123456789012/{name}"
-            for name in ("contact_upsert", "order_status", "receipt_push", "promotion_redemption", "stock_relay")
-        },
-    }
-    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    config["engage"]["api_key_secret"] = SECRET_NAME
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config_file:
-        json.dump(config, config_file)
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": f"{spec.code_dir}{os.pathsep}{layer}",
-        **FAKE_AWS,
-        # Lambda cannot write bytecode either: without this the first run would cache it for the rest.
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "BRAND_CONFIG_FILE": config_file.name,
-        **resolve_environment(spec, local),
-    }
-    timer = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
-    samples = []
-    for _ in range(IMPORT_RUNS):
-        # -S: no site-packages, so only the layer folder and the function folder can satisfy an import.
-        out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
-            [sys.executable, "-S", "-c", timer], env=env, cwd=spec.code_dir, capture_output=True, text=True, check=True
-        )
-        samples.append(float(out.stdout.strip()) * 1000)
-    Path(config_file.name).unlink()
-    return round(statistics.median(samples), 1)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.bench import plugin_requests
+from engage_bridge_tools.bench.endpoints import endpoint
 from engage_bridge_tools.demo.catalogue import MARKETS, PRODUCTS, Market
 from engage_bridge_tools.demo.documents import OrderLineSpec, OrderSpec, Person, order_entry
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, generate_scenario, load_demo_config
@@ -26,19 +27,6 @@ from engage_bridge_tools.local.session import LocalSession, SessionOptions, load
 
 ORDER_NUMBER = 77001
 DRAIN_TIMEOUT_SECONDS = 300.0
-# Path prefixes whose next segment is an id; counted under the endpoint's template.
-_ID_SEGMENTS = {"/api/v3/contacts/": "{contactId}", "/api/v3/promotion-assignments/": "{assignmentId}"}
-_NOT_IDS = {"id", "bulk"}
-
-
-def endpoint(method: str, path: str) -> str:
-    """``POST /api/v3/contacts/{contactId}`` for ``POST /api/v3/contacts/abc``: one name per endpoint."""
-    for prefix, placeholder in _ID_SEGMENTS.items():
-        if path.startswith(prefix):
-            segment, _, rest = path[len(prefix) :].partition("/")
-            if segment and segment not in _NOT_IDS:
-                path = prefix + placeholder + (f"/{rest}" if rest else "")
-    return f"{method} {path}"
 
 
 def run() -> dict[str, Any]:
