@@ -22,12 +22,13 @@ for c in python3.13 "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 \
 done
 endef
 
-.PHONY: help venv demo lint typecheck template-lint security build unit test bench clean
+.PHONY: help venv demo soak lint typecheck template-lint security build unit test bench clean
 
 help:
 	@echo "make demo    run the whole bridge locally on a generated shop and check the result (no AWS, no Docker)"
 	@echo "make test    lint, format check, types, template lint, sam build and tests (what CI runs)"
 	@echo "make security  bandit, pip-audit on the locks, checkov on the template (part of make test)"
+	@echo "make soak    the generated shop under injected faults; checks nothing lost, doubled or blanked (bench/soak.json)"
 	@echo "make bench   benchmarks; figures go to bench/results.json"
 	@echo "make venv    create or update .venv from requirements/dev.lock"
 	@echo "make clean   remove the venv and build output"
@@ -97,6 +98,11 @@ test: lint typecheck template-lint security build unit
 # The whole bridge on one machine: Centra fake, Engage sandbox, the template's stack in moto (docs/demo.md).
 demo: $(STAMP)
 	$(VENV)/bin/engage-bridge demo
+
+# The demo's shop under Engage, SQS and Centra faults, with planted poison (docs/soak.md); exit 1 on a broken promise.
+SOAK_ORDERS ?= 300
+soak: $(STAMP)
+	$(VENV)/bin/engage-bridge soak --orders $(SOAK_ORDERS) --out bench/soak.json
 
 bench: $(STAMP)
 	$(PY) -m engage_bridge_tools.bench --out bench/results.json

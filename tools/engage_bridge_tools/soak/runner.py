@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from engage_bridge.config import parse_config
+from engage_bridge.config import BrandConfig, parse_config
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN
 from engage_bridge_tools.demo.expected import expected_effects, summarize
 from engage_bridge_tools.demo.scenario import PHASE_NAMES, Scenario, generate_scenario
@@ -29,12 +29,15 @@ from engage_bridge_tools.soak.poison import PlantedShop, plant, without_poison
 DRAIN_TIMEOUT_SECONDS = 3600.0
 
 
-def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True) -> dict[str, Any]:
+def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True, api_key: str | None = None) -> dict[str, Any]:
+    """Run the soak and return its figures (``violations`` empty when every promise held).
+
+    ``api_key`` is the sandbox's key; by default one of this run's own, so finding it in the log means it leaked.
+    """
     config_document = soak_config_document()
     config = parse_config(config_document)
-    scenario = generate_scenario(plan.orders, plan.seed, config=config)
-    planted = plant(scenario.shop, config)
-    api_key = secrets.token_urlsafe(24)  # this run's own, so finding it in the log means the log leaked it
+    scenario, planted = soak_scenario(plan, config)
+    api_key = api_key or secrets.token_urlsafe(24)
     options = SessionOptions(
         config=config_document,
         shop=planted.shop,
@@ -52,6 +55,12 @@ def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True) -> dict[s
         _play(session, scenario, planted, progress=progress)
         elapsed = time.monotonic() - started
         return _verdict(session, plan, scenario, planted, config=config, api_key=api_key, elapsed=elapsed)
+
+
+def soak_scenario(plan: SoakPlan, config: BrandConfig) -> tuple[Scenario, PlantedShop]:
+    """The demo's scenario for the plan's size and seed, and the shop with the poison planted."""
+    scenario = generate_scenario(plan.orders, plan.seed, config=config)
+    return scenario, plant(scenario.shop, config)
 
 
 def _play(session: LocalSession, scenario: Scenario, planted: PlantedShop, *, progress: bool) -> None:
@@ -74,7 +83,7 @@ def _verdict(
     scenario: Scenario,
     planted: PlantedShop,
     *,
-    config: Any,
+    config: BrandConfig,
     api_key: str,
     elapsed: float,
 ) -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""The soak's checks: each fails on the violation it is about, and names it without personal data."""
+
+from engage_bridge.config import parse_config
+from engage_bridge_tools.demo.scenario import Step
+from engage_bridge_tools.local.dead_letters import DeadLetter
+from engage_bridge_tools.soak import checks
+from engage_bridge_tools.soak.plan import SOAK_TIMEOUTS, SoakPlan, soak_config_document
+from engage_bridge_tools.soak.poison import Poison
+
+POISONS = (
+    Poison("refused order", Step("add_order", {}), "OrderStatusDLQ", "engage_validation", "order:90001:"),
+    Poison("bad sign-up", Step("add_newsletter_subscription", {}), "ContactUpsertDLQ", "mapping_error", "contact:"),
+)
+
+
+def _letter(queue: str, reason: str, key: str | None) -> DeadLetter:
+    return DeadLetter(queue=queue, reason=reason, business_key=key, detail=None, body="{}")
+
+
+def test_the_dlqs_holding_each_poison_pass_even_with_copies() -> None:
+    letters = [
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),  # delivered twice
+        _letter("ContactUpsertDLQ", "mapping_error", "contact:newsletter:abc:def"),
+    ]
+
+    check = checks.dead_letters_are_the_poison(letters, POISONS)
+
+    assert check.violations == []
+    assert check.figures["messages"] == 3
+
+
+def test_a_dead_letter_that_is_not_poison_or_a_missing_poison_is_a_violation() -> None:
+    letters = [
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),
+        _letter("OrderStatusDLQ", "max_receives_exceeded", "order:10005:email:shipped:shipment:7"),
+        _letter("OrderStatusDLQ", "mapping_error", "order:90001:email:created"),  # right order, wrong reason
+    ]
+
+    check = checks.dead_letters_are_the_poison(letters, POISONS)
+
+    assert check.violations == [
+        "unexpected dead letter in OrderStatusDLQ: max_receives_exceeded (order:10005:email:shipped:shipment:7)",
+        "unexpected dead letter in OrderStatusDLQ: mapping_error (order:90001:email:created)",
+        "missing from ContactUpsertDLQ: bad sign-up (mapping_error)",
+    ]
+
+
+def test_an_update_writing_an_empty_value_is_a_blanked_field() -> None:
+    state = {
+        "requests": [
+            {"seq": 1, "method": "PATCH", "path": "/api/v3/contacts/c1", "status": 200, "body": {"firstName": "A"}},
+            {"seq": 2, "method": "PATCH", "path": "/api/v3/contacts/c1", "status": 200, "body": {"lastName": ""}},
+            {"seq": 3, "method": "PATCH", "path": "/api/v3/contacts/c2", "status": 503, "body": {"city": None}},
+            {"seq": 4, "method": "PATCH", "path": "/api/v3/contacts/bulk", "status": 202, "body": [{"a": {"b": None}}]},
+        ],
+        "contacts": {"c3": {"fields": {"email": "x", "mobilePhone": " "}}},
+    }
+
+    check = checks.no_field_blanked(state)
+
+    assert check.violations == [
+        "contact update at request 2: lastName written empty",
+        "contact bulk update at request 4: a.b written empty",
+        "contact c3: mobilePhone is empty",
+    ]  # request 3 was refused (503): nothing was written
+    assert check.figures["contact_updates"] == 3
+
+
+def test_more_requests_in_one_second_than_the_budget_is_a_violation() -> None:
+    requests = [{"at": 10.0 + i * 0.02} for i in range(41)]  # 41 within 0.82 s
+
+    assert checks.within_budget(requests, 40).violations == ["41 Engage requests within one second; the budget is 40"]
+    assert checks.within_budget(requests, 41).violations == []
+
+
+def test_the_soak_timeouts_make_a_held_back_answer_a_client_timeout() -> None:
+    config = parse_config(soak_config_document())
+    plan = SoakPlan()
+
+    assert config.engage.timeouts.default == SOAK_TIMEOUTS["default"]
+    assert plan.timeout_seconds > config.engage.timeouts.default
+    assert plan.timeout_seconds > config.engage.timeouts.create_contact
