@@ -104,10 +104,10 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
             return None if subscription is None else route_newsletter_subscription(subscription, cfg)
         case "stock_change":
             levels = [level for sku in event.skus for level in centra.stock_levels(sku)]
-            # Webhook dates carry no timezone (Centra does not say which); stock events come from the poller's
-            # timezone-aware createdAt, and anything else is stamped now.
-            moment = event.occurred_at if event.occurred_at and event.occurred_at.tzinfo else services.now()
-            return route_stock(levels, moment, cfg)
+            # The levels are Centra's as of now, so they carry the time they were read: a level read later is never
+            # older. The event's own time would not order them: two changes within a second share one createdAt,
+            # and the later level would be dropped as "not newer" than the first.
+            return route_stock(levels, services.now(), cfg)
     return None
 
 

@@ -1,7 +1,7 @@
 """The router around the routing decisions: reads current state, enqueues per handler queue, counts skips."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
 from engage_bridge.config import parse_config
-from engage_bridge.messages import IngestEvent, OrderEmail
+from engage_bridge.messages import IngestEvent, OrderEmail, StockUpdate
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.routing import Route
 from engage_bridge.state import Effect, EffectState, LedgerEntry, StockChange
@@ -208,3 +208,23 @@ def test_an_order_a_backfill_brought_in_never_emails_when_a_live_change_arrives(
     assert held_back  # the live route would e-mail ...
     assert not any(isinstance(message, OrderEmail) for _, message in backfill.sent)
     assert not any(isinstance(message, OrderEmail) for _, message in queues.sent)  # ... but the backfill held it back
+
+
+def fixed_clock(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def test_stock_levels_carry_the_time_they_were_read_not_the_events_time() -> None:
+    level = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 1}, "freeToAllocateQuantity": 0})
+    same_second = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # two changes in one second share Centra's createdAt
+    stamps: list[datetime] = []
+    for read_at in (datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, 2, tzinfo=UTC)):
+        queues = RecordingQueues()
+        centra = FakeCentra(levels={"A-1": [level]})
+        event = IngestEvent(
+            source="events", object_type="stock_change", object_id=9, skus=("A-1",), occurred_at=same_second
+        )
+        route_ingest_event(RouterServices(CONFIG, centra, MemoryLedger(), queues, now=fixed_clock(read_at)), event)
+        stamps.extend(message.event_time for _, message in queues.sent if isinstance(message, StockUpdate))
+
+    assert stamps == sorted(set(stamps)) and len(stamps) == 2  # the later read is the newer level
