@@ -29,7 +29,7 @@ help:
 	@echo "make test    lint, format check, types, template lint, sam build and tests (what CI runs)"
 	@echo "make security  bandit, pip-audit on the locks, checkov on the template (part of make test)"
 	@echo "make soak    the generated shop under injected faults; checks nothing lost, doubled or blanked (bench/soak.json)"
-	@echo "make bench   benchmarks; figures go to bench/results.json"
+	@echo "make bench   benchmarks; figures go to bench/results.json, rendered as docs/performance.md"
 	@echo "make venv    create or update .venv from requirements/dev.lock"
 	@echo "make clean   remove the venv and build output"
 
@@ -106,6 +106,7 @@ soak: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m engage_bridge_tools.bench --out bench/results.json
+	$(PY) -m engage_bridge_tools.bench.report bench/results.json > docs/performance.md
 
 clean:
 	rm -rf "$(VENV)" "$(CHECKOV_VENV)" .aws-sam .mypy_cache .ruff_cache

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.bench import aws_cost
+from engage_bridge_tools.local.template import load_template
+
 # Section name -> module exposing run() -> dict[str, Any].
 SECTIONS: dict[str, str] = {
     "engage_client": "engage_bridge_tools.bench.client",
@@ -24,6 +27,8 @@ SECTIONS: dict[str, str] = {
     "router": "engage_bridge_tools.bench.router",
     "backfill": "engage_bridge_tools.bench.backfill",
     "end_to_end": "engage_bridge_tools.bench.end_to_end",
+    "lifecycle": "engage_bridge_tools.bench.lifecycle",
+    "cold_import": "engage_bridge_tools.bench.cold_import",
 }
 
 
@@ -62,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(SECTIONS):
         print(f"bench: {name} ...", file=sys.stderr)
         results["sections"][name] = importlib.import_module(SECTIONS[name]).run()
+    if "end_to_end" in results["sections"]:
+        # Priced from the end-to-end run's counts, so it always describes the run next to it.
+        results["sections"]["aws_cost"] = aws_cost.derive(results["sections"], load_template(), aws_cost.load_prices())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results["sections"], indent=2))

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.bench.emf import custom_metrics
 from engage_bridge_tools.demo.runner import run_demo
 
 ORDERS = 60
@@ -23,9 +24,9 @@ BUDGET_RPS = 40.0
 
 def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        summary = run_demo(
-            ORDERS, SEED, Path(folder) / "functions.log", requests_per_second=BUDGET_RPS, sandbox_latency=LATENCY_S
-        )
+        log = Path(folder) / "functions.log"
+        summary = run_demo(ORDERS, SEED, log, requests_per_second=BUDGET_RPS, sandbox_latency=LATENCY_S)
+        metrics = custom_metrics(log.read_text(encoding="utf-8").splitlines())
     figures = summary["run"]
     return {
         "orders": figures["orders"],
@@ -44,4 +45,5 @@ def run() -> dict[str, Any]:
         "invocations": figures["invocations"],
         "aws_requests": figures["aws_requests"],
         "log_bytes": figures["log_bytes"],
+        "custom_metrics": len(metrics),  # distinct EMF metrics: CloudWatch bills each per month
     }

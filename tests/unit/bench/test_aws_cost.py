@@ -1,0 +1,163 @@
+"""The cost model: counts of a run and the price table give each line's quantity and dollars."""
+
+import math
+from typing import Any
+
+import pytest
+
+from engage_bridge_tools.bench.aws_cost import (
+    FunctionFacts,
+    derive,
+    function_facts,
+    load_prices,
+    per_million_orders,
+    per_month_fixed,
+    runs_per_month,
+    template_counts,
+)
+from engage_bridge_tools.local.template import load_template
+
+PRICES: dict[str, Any] = {
+    "region": "us-east-1",
+    "as_of": "2026-11-23",
+    "prices": {
+        name: {"usd": usd}
+        for name, usd in {
+            "lambda_requests_per_million": 0.20,
+            "lambda_gb_second_arm64": 0.0000133334,
+            "lambda_gb_second_x86_64": 0.0000166667,
+            "sqs_standard_requests_per_million": 0.40,
+            "dynamodb_write_request_units_per_million": 0.625,
+            "dynamodb_read_request_units_per_million": 0.125,
+            "http_api_requests_per_million": 1.00,
+            "cloudwatch_logs_ingestion_per_gb": 0.50,
+            "cloudwatch_custom_metric_month": 0.30,
+            "cloudwatch_standard_alarm_month": 0.10,
+            "secrets_manager_api_calls_per_10k": 0.05,
+            "secrets_manager_secret_month": 0.40,
+            "ssm_parameter_standard_api_calls_per_10k": 0.0,
+        }.items()
+    },
+}
+FACTS = {
+    "Webhook": FunctionFacts(128, "arm64", frozenset({"HttpApi"})),
+    "Worker": FunctionFacts(256, "arm64", frozenset({"SQS"})),
+    "Poller": FunctionFacts(512, "arm64", frozenset({"Schedule"}), "rate(1 minute)"),
+}
+# Two orders: 4 webhook calls, 2 worker batches of 1,000 ms each, the poller (per month, not per order).
+INVOCATIONS = {
+    "Webhook": {"invocations": 4, "duration_ms": 400.0},
+    "Worker": {"invocations": 2, "duration_ms": 2000.0},
+    "Poller": {"invocations": 50, "duration_ms": 5000.0},
+}
+AWS_REQUESTS = {
+    "sqs:SendMessageBatch": 3,
+    "sqs:DeleteMessageBatch": 2,
+    "sqs:ReceiveMessage": 9000,  # the local poller's idle polling: replaced by one receive per worker batch
+    "sqs:GetQueueAttributes": 500,  # the runtime's own checks: not priced
+    "dynamodb:PutItem": 6,
+    "dynamodb:UpdateItem": 4,
+    "dynamodb:GetItem": 8,
+    "secretsmanager:GetSecretValue": 2,
+    "ssm:GetParameter": 2,
+}
+
+
+def lines_by_item() -> dict[str, Any]:
+    lines = per_million_orders(
+        orders=2,
+        invocations=INVOCATIONS,
+        aws_requests=AWS_REQUESTS,
+        log_bytes=2 * 1024**2,
+        facts=FACTS,
+        prices=PRICES,
+    )
+    return {line.item: line for line in lines}
+
+
+def test_each_count_is_scaled_from_the_runs_orders_to_a_million_and_priced_per_its_unit() -> None:
+    lines = lines_by_item()
+
+    assert lines["Lambda requests"].quantity == 3_000_000  # (4 + 2) / 2 orders, the poller left out
+    assert math.isclose(lines["Lambda requests"].usd, 0.60)
+    # (0.4 s x 0.125 GB + 2 s x 0.25 GB) / 2 orders x 1 M = 275,000 GB-s
+    assert math.isclose(lines["Lambda duration (arm64)"].quantity, 275_000)
+    assert math.isclose(lines["Lambda duration (arm64)"].usd, 275_000 * 0.0000133334)
+    assert lines["HTTP API requests (webhooks)"].quantity == 2_000_000
+    # 3 sends + 2 deletes + 2 receives (one per worker batch) = 7 per 2 orders
+    assert lines["SQS requests"].quantity == 3_500_000
+    assert math.isclose(lines["SQS requests"].usd, 1.40)
+    assert lines["DynamoDB writes"].quantity == 5_000_000
+    assert math.isclose(lines["DynamoDB writes"].usd, 3.125)
+    assert lines["DynamoDB reads"].quantity == 4_000_000
+    assert math.isclose(lines["Secrets Manager reads"].usd, 1_000_000 / 10_000 * 0.05)
+    assert lines["SSM parameter reads"].usd == 0
+    assert math.isclose(lines["CloudWatch Logs ingestion"].quantity, 1_000_000 / 1024)  # 1 MiB an order
+    assert math.isclose(lines["CloudWatch Logs ingestion"].usd, 1_000_000 / 1024 * 0.50)
+
+
+def test_scheduled_functions_are_priced_per_month_from_their_schedule_at_their_mean_duration() -> None:
+    lines = {
+        line.item: line
+        for line in per_month_fixed(
+            invocations=INVOCATIONS, facts=FACTS, alarms=18, secrets=3, custom_metrics=40, prices=PRICES
+        )
+    }
+
+    runs = lines["Poller runs, rate(1 minute)"]
+    assert runs.quantity == 43_200
+    duration = lines["Poller duration (100 ms a run)"]
+    assert math.isclose(duration.quantity, 43_200 * 0.1 * 0.5)
+    assert math.isclose(lines["CloudWatch alarms"].usd, 1.80)
+    assert math.isclose(lines["CloudWatch custom metrics"].usd, 12.0)
+    assert math.isclose(lines["Secrets Manager secrets"].usd, 1.20)
+    idle = next(line for item, line in lines.items() if item.startswith("SQS idle long polling"))
+    assert idle.quantity == 650_000  # one SQS event source
+
+
+@pytest.mark.parametrize(
+    ("schedule", "runs"),
+    [("rate(1 minute)", 43_200), ("rate(5 minutes)", 8_640), ("rate(2 hours)", 360), ("cron(30 3 * * ? *)", 30)],
+)
+def test_runs_per_month(schedule: str, runs: float) -> None:
+    assert runs_per_month(schedule) == runs
+
+
+def test_the_templates_functions_are_read_with_globals_applied() -> None:
+    template = load_template()
+    facts = function_facts(template)
+
+    assert facts["OrderStatusFunction"] == FunctionFacts(256, "arm64", frozenset({"SQS"}))
+    assert facts["CentraEventsFunction"].schedule == "rate(1 minute)"  # the parameter's default
+    assert facts["ReconcileFunction"].memory_mb == 512
+    alarms, secrets = template_counts(template)
+    assert alarms > 0 and secrets == 3
+
+
+def test_derive_prices_the_end_to_end_counts_and_carries_the_assumptions() -> None:
+    sections = {
+        "end_to_end": {
+            "orders": 2,
+            "invocations": {"OrderStatusFunction": {"invocations": 2, "duration_ms": 2000.0}},
+            "aws_requests": AWS_REQUESTS,
+            "log_bytes": 1000,
+            "custom_metrics": 10,
+        }
+    }
+
+    cost = derive(sections, load_template(), PRICES)
+
+    assert cost["region"] == "us-east-1" and cost["orders_measured"] == 2
+    variable = cost["per_million_orders"]
+    assert math.isclose(variable["total_usd"], round(sum(line["usd"] for line in variable["lines"]), 2))
+    assert cost["local_sqs_calls_not_priced"] == {"ReceiveMessage_counted": 9000, "GetQueueAttributes_counted": 500}
+    assert any("arm64" in assumption for assumption in cost["assumptions"])
+
+
+def test_the_projects_price_table_is_dated_and_every_price_has_a_source() -> None:
+    prices = load_prices()
+
+    assert prices["as_of"] and prices["region"] == "us-east-1"
+    assert set(PRICES["prices"]) <= set(prices["prices"])
+    for name, price in prices["prices"].items():
+        assert price["usd"] >= 0 and price["sources"], name

@@ -1,0 +1,91 @@
+"""docs/performance.md is rendered from results.json: machine, commit, the figures side by side, each command."""
+
+from typing import Any
+
+from engage_bridge_tools.bench.plugin_requests import derivation
+from engage_bridge_tools.bench.report import render
+
+
+def lifecycle() -> dict[str, Any]:
+    def order(number: int, confirmed: dict[str, int]) -> dict[str, Any]:
+        by_step = {
+            "confirmed": confirmed,
+            "shipped": {"POST /api/v2/orders": 1, "POST /api/v3/receipts": 1},
+            "returned": {"POST /api/v2/orders": 1, "POST /api/v3/receipts": 1},
+        }
+        return {"order_number": number, "requests": sum(sum(s.values()) for s in by_step.values()), "by_step": by_step}
+
+    first = order(1, {"GET /api/v3/contacts/id": 1, "POST /api/v2/orders": 1})
+    return {
+        "bridge": {"first_order": first, "repeat_order": order(2, {"POST /api/v2/orders": 1})},
+        "plugin": derivation(),
+    }
+
+
+RESULTS: dict[str, Any] = {
+    "generated_at": "2026-11-23T17:00:00+00:00",
+    "commit": "abc1234",
+    "machine": {"python": "3.13.0", "implementation": "CPython", "machine": "x86_64", "system": "Linux", "cpus": 2},
+    "sections": {
+        "lifecycle": lifecycle(),
+        "handlers": {
+            "per_message": {
+                "order_status": {
+                    "ms_per_message": 12.5,
+                    "engage_requests_per_message": 3.0,
+                    "bare_request": "POST /api/v2/orders",
+                    "bare_ms_per_message": 0.5,
+                    "ratio_to_bare_request": 25.0,
+                    "aws_calls_per_message": {"dynamodb:PutItem": 2.0, "dynamodb:GetItem": 1.5},
+                }
+            }
+        },
+        "end_to_end": {
+            "orders": 60,
+            "orders_per_second": 0.52,
+            "share_of_budget_used_mean": 0.064,
+            "within_budget": True,
+            "invocations": {"RouterFunction": {"invocations": 69, "errors": 0, "cold_starts": 2, "duration_ms": 10.0}},
+            "aws_requests": {"sqs:SendMessageBatch": 523},
+        },
+        "engage_client": {"ratio_bridge_to_bare": 1.122, "nested": {"p90_us": 886.5}},
+    },
+}
+
+
+def test_the_page_states_the_machine_and_the_commit() -> None:
+    page = render(RESULTS)
+
+    assert "commit `abc1234`" in page
+    assert "CPython 3.13.0 on Linux x86_64, 2 CPUs" in page
+
+
+def test_the_lifecycle_sets_the_bridge_beside_the_plugin_step_by_step() -> None:
+    page = render(RESULTS)
+
+    assert "| confirmed | 2 | 1 | 2 |" in page
+    assert "| shipped | 2 | 2 | 3 |" in page
+    assert "| **total** | 6 | 5 | 8 (at most 13) |" in page
+    assert "| `GET /api/v3/contacts/id` | 1 | 0 |" in page
+
+
+def test_each_section_names_the_command_that_produced_it() -> None:
+    page = render(RESULTS)
+
+    for section in ("lifecycle", "handlers", "end_to_end", "engage_client"):
+        assert f"`python -m engage_bridge_tools.bench --only {section}`" in page
+
+
+def test_handler_figures_appear_with_their_ratio_and_aws_calls() -> None:
+    page = render(RESULTS)
+
+    assert "| order_status | 12.5 | 3 | `POST /api/v2/orders` | 0.5 | 25.0x | 3.5 |" in page
+
+
+def test_a_section_not_in_the_run_is_said_to_be_missing_and_others_are_tabled_flat() -> None:
+    page = render(RESULTS)
+
+    assert "## 3. Cold import of each function\n\nNot in this run." in page
+    assert "| nested.p90_us | 886.5 |" in page
+    assert "| share of budget used, mean | 0.064 |" in page
+    assert "| within budget | yes |" in page

@@ -1,0 +1,317 @@
+"""Cost per million orders on AWS, from what the end-to-end run counted and the project's dated price table.
+
+Counted in the run (``end_to_end``): invocations and billed milliseconds per function, every AWS API call by
+``service:operation``, the bytes the functions logged. Taken from ``template.yaml``: each function's memory,
+architecture and triggers, the alarms, the secrets. Priced with ``prices.json`` (AWS list prices as the
+project's reference gives them, with their sources and date). ``ASSUMPTIONS`` are printed with the figures.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PRICES = Path(__file__).with_name("prices.json")
+MILLION = 1_000_000
+GB = 1024**3
+DAYS_PER_MONTH = 30
+
+# Write and read operations of DynamoDB (each call one unit: every item the bridge stores is under 1 KB).
+DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+DYNAMODB_READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+# SQS calls the functions make; receives are modelled (see ASSUMPTIONS), GetQueueAttributes is the runtime's own.
+SQS_BILLED_AS_COUNTED = frozenset(
+    {"SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility"}
+)
+
+ASSUMPTIONS = (
+    "Prices: us-east-1 list prices from the project's table (prices.json, dated), not the stack's region "
+    "eu-north-1; free tiers ignored.",
+    "Lambda: arm64 and each function's MemorySize from template.yaml; duration billed as measured locally "
+    "(every container shares one interpreter there, so contention inflates it: an upper estimate).",
+    "Per order: every count of the run divided by its orders (the demo's shop, so an order carries its share "
+    "of shipments, returns, customer changes, newsletter sign-ups and stock changes), times one million.",
+    "Scheduled functions (the events poller, the reconciliation) run on the clock, not per order: priced per "
+    "month from their schedule at their measured mean duration, not per order.",
+    "SQS: sends, deletes and visibility changes as counted (every message under 64 KB: one billed request "
+    "each). Receives: one per SQS-triggered invocation; the local poller's short polls every 20 ms while idle "
+    "and the runtime's GetQueueAttributes checks are not what Lambda does. Lambda's long polling of idle "
+    "queues is a monthly cost, estimated from the reference (0.26-0.65 million empty receives per queue).",
+    "DynamoDB on demand: one write unit per write call (items under 1 KB), one read unit per read call "
+    "(items under 4 KB; a BatchGetItem counted once, a lower bound for it).",
+    "Secrets Manager and SSM: counted reads; Powertools caches each value 300 s per container, so in Lambda "
+    "they scale with containers and hours rather than orders. SSM standard parameters carry no call charge.",
+    "CloudWatch Logs: ingestion of the bytes the functions wrote (JSON logs and the EMF metric lines); 1 GB = "
+    "2^30 bytes; Lambda's own START/END/REPORT lines and storage after ingestion are not included.",
+    "Not included: X-Ray (tracing is active in the template; its price is uncertain in the reference), data "
+    "transfer, the SNS alarm topic, S3 for reconciliation reports, Engage and Centra themselves.",
+)
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    memory_mb: int
+    architecture: str
+    triggers: frozenset[str]  # "SQS", "HttpApi", "Schedule"
+    schedule: str | None = None  # "rate(1 minute)", "cron(...)"
+
+
+@dataclass(frozen=True)
+class Line:
+    """``quantity`` of ``unit`` at ``price_usd`` for every ``per`` of them."""
+
+    item: str
+    quantity: float
+    unit: str
+    price_usd: float
+    per: int = 1
+
+    @property
+    def usd(self) -> float:
+        return self.quantity / self.per * self.price_usd
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "quantity": round(self.quantity, 3),
+            "unit": self.unit,
+            "price_usd": self.price_usd,
+            "per": self.per,
+            "usd": round(self.usd, 4),
+        }
+
+
+def load_prices(path: Path = PRICES) -> dict[str, Any]:
+    prices: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return prices
+
+
+def function_facts(template: Mapping[str, Any]) -> dict[str, FunctionFacts]:
+    """Memory, architecture, triggers and schedule of every function, the template's Globals applied."""
+    globals_ = template.get("Globals", {}).get("Function", {})
+    parameters = template.get("Parameters", {})
+    facts = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        events = properties.get("Events", {}).values()
+        found = next((e["Properties"]["Schedule"] for e in events if e["Type"] == "Schedule"), None)
+        schedule = str(parameters[found["Ref"]]["Default"]) if isinstance(found, dict) else found
+        facts[logical_id] = FunctionFacts(
+            memory_mb=int(properties.get("MemorySize", globals_.get("MemorySize", 128))),
+            architecture=(properties.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0],
+            triggers=frozenset(event["Type"] for event in events),
+            schedule=schedule,
+        )
+    return facts
+
+
+def runs_per_month(schedule: str | None) -> float:
+    """Runs a month of ``rate(N unit)``; a ``cron(...)`` is taken as daily (the template's reconciliation)."""
+    if schedule is None:
+        return 0.0
+    if schedule.startswith("cron("):
+        return float(DAYS_PER_MONTH)
+    amount, unit = schedule.removeprefix("rate(").removesuffix(")").split()
+    minutes = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}[unit]
+    return DAYS_PER_MONTH * 1440 / (int(amount) * minutes)
+
+
+def _price(prices: Mapping[str, Any], name: str) -> float:
+    return float(prices["prices"][name]["usd"])
+
+
+def _gb_second_price(prices: Mapping[str, Any], architecture: str) -> float:
+    return _price(prices, "lambda_gb_second_arm64" if architecture == "arm64" else "lambda_gb_second_x86_64")
+
+
+def per_million_orders(
+    *,
+    orders: int,
+    invocations: Mapping[str, Mapping[str, float]],
+    aws_requests: Mapping[str, int],
+    log_bytes: int,
+    facts: Mapping[str, FunctionFacts],
+    prices: Mapping[str, Any],
+) -> list[Line]:
+    """The variable cost of a million orders, line by line, from one run's counts over ``orders`` orders."""
+    scale = MILLION / orders
+    per_order = [name for name, fact in facts.items() if "Schedule" not in fact.triggers]
+
+    def invoked(name: str) -> float:
+        return float(invocations.get(name, {}).get("invocations", 0))
+
+    def gb_seconds(name: str) -> float:
+        return invocations.get(name, {}).get("duration_ms", 0) / 1000 * facts[name].memory_mb / 1024
+
+    lines = [
+        Line(
+            "Lambda requests",
+            sum(invoked(name) for name in per_order) * scale,
+            "requests",
+            _price(prices, "lambda_requests_per_million"),
+            MILLION,
+        )
+    ]
+    for arch in sorted({facts[name].architecture for name in per_order}):
+        seconds = sum(gb_seconds(name) for name in per_order if facts[name].architecture == arch) * scale
+        lines.append(Line(f"Lambda duration ({arch})", seconds, "GB-s", _gb_second_price(prices, arch)))
+    webhooks = sum(invoked(name) for name in per_order if "HttpApi" in facts[name].triggers)
+    receives = sum(invoked(name) for name in per_order if "SQS" in facts[name].triggers)
+    sqs = _sum_calls(aws_requests, "sqs", SQS_BILLED_AS_COUNTED) + receives
+    writes = _sum_calls(aws_requests, "dynamodb", DYNAMODB_WRITES)
+    reads = _sum_calls(aws_requests, "dynamodb", DYNAMODB_READS)
+    secrets = _sum_calls(aws_requests, "secretsmanager", frozenset({"GetSecretValue", "BatchGetSecretValue"}))
+    parameters = _sum_calls(aws_requests, "ssm", frozenset({"GetParameter", "GetParameters", "GetParametersByPath"}))
+    per_million = {"requests": MILLION, "write units": MILLION, "read units": MILLION}
+    for item, quantity, unit, price in (
+        ("HTTP API requests (webhooks)", webhooks, "requests", "http_api_requests_per_million"),
+        ("SQS requests", sqs, "requests", "sqs_standard_requests_per_million"),
+        ("DynamoDB writes", writes, "write units", "dynamodb_write_request_units_per_million"),
+        ("DynamoDB reads", reads, "read units", "dynamodb_read_request_units_per_million"),
+    ):
+        lines.append(Line(item, quantity * scale, unit, _price(prices, price), per_million[unit]))
+    lines += [
+        Line(
+            "Secrets Manager reads",
+            secrets * scale,
+            "calls",
+            _price(prices, "secrets_manager_api_calls_per_10k"),
+            10_000,
+        ),
+        Line(
+            "SSM parameter reads",
+            parameters * scale,
+            "calls",
+            _price(prices, "ssm_parameter_standard_api_calls_per_10k"),
+            10_000,
+        ),
+        Line(
+            "CloudWatch Logs ingestion",
+            log_bytes * scale / GB,
+            "GB",
+            _price(prices, "cloudwatch_logs_ingestion_per_gb"),
+        ),
+    ]
+    return lines
+
+
+def _sum_calls(aws_requests: Mapping[str, int], service: str, operations: frozenset[str]) -> int:
+    total = 0
+    for key, count in aws_requests.items():
+        name, _, operation = key.partition(":")
+        if name == service and operation in operations:
+            total += count
+    return total
+
+
+def per_month_fixed(
+    *,
+    invocations: Mapping[str, Mapping[str, float]],
+    facts: Mapping[str, FunctionFacts],
+    alarms: int,
+    secrets: int,
+    custom_metrics: int | None,
+    prices: Mapping[str, Any],
+) -> list[Line]:
+    """What the stack costs a month whatever the orders: schedules, idle polling, alarms, metrics, secrets."""
+    lines = []
+    for name, fact in sorted(facts.items()):
+        runs = runs_per_month(fact.schedule)
+        if not runs:
+            continue
+        counted = invocations.get(name, {})
+        ran = bool(counted.get("invocations"))
+        mean_ms = counted.get("duration_ms", 0) / counted["invocations"] if ran else 0.0
+        lines += [
+            Line(
+                f"{name} runs, {fact.schedule}",
+                runs,
+                "requests",
+                _price(prices, "lambda_requests_per_million"),
+                MILLION,
+            ),
+            Line(
+                f"{name} duration ({mean_ms:.0f} ms a run)" if ran else f"{name} duration (not run locally: unpriced)",
+                runs * mean_ms / 1000 * fact.memory_mb / 1024,
+                "GB-s",
+                _gb_second_price(prices, fact.architecture),
+            ),
+        ]
+    queues = sum(1 for fact in facts.values() if "SQS" in fact.triggers)
+    lines.append(
+        Line(
+            f"SQS idle long polling, {queues} event sources at 0.65 million empty receives each",
+            queues * 650_000,
+            "requests",
+            _price(prices, "sqs_standard_requests_per_million"),
+            MILLION,
+        )
+    )
+    lines.append(Line("CloudWatch alarms", alarms, "alarm-months", _price(prices, "cloudwatch_standard_alarm_month")))
+    if custom_metrics is not None:
+        lines.append(
+            Line(
+                "CloudWatch custom metrics",
+                custom_metrics,
+                "metric-months",
+                _price(prices, "cloudwatch_custom_metric_month"),
+            )
+        )
+    lines.append(
+        Line("Secrets Manager secrets", secrets, "secret-months", _price(prices, "secrets_manager_secret_month"))
+    )
+    return lines
+
+
+def template_counts(template: Mapping[str, Any]) -> tuple[int, int]:
+    """Alarms in the template, and the secrets the stack reads (parameters naming a Secrets Manager secret)."""
+    alarms = sum(1 for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
+    secrets = sum(1 for name in template.get("Parameters", {}) if name.endswith("SecretName"))
+    return alarms, secrets
+
+
+def derive(sections: Mapping[str, Any], template: Mapping[str, Any], prices: Mapping[str, Any]) -> dict[str, Any]:
+    """The cost figures for results.json from the end-to-end section's counts."""
+    run = sections["end_to_end"]
+    facts = function_facts(template)
+    alarms, secrets = template_counts(template)
+    variable = per_million_orders(
+        orders=int(run["orders"]),
+        invocations=run["invocations"],
+        aws_requests=run["aws_requests"],
+        log_bytes=int(run["log_bytes"]),
+        facts=facts,
+        prices=prices,
+    )
+    fixed = per_month_fixed(
+        invocations=run["invocations"],
+        facts=facts,
+        alarms=alarms,
+        secrets=secrets,
+        custom_metrics=run.get("custom_metrics"),
+        prices=prices,
+    )
+    sqs = {k: v for k, v in run["aws_requests"].items() if k.startswith("sqs:")}
+    return {
+        "region": prices["region"],
+        "prices_as_of": prices["as_of"],
+        "orders_measured": run["orders"],
+        "memory_mb": {name: fact.memory_mb for name, fact in facts.items()},
+        "architectures": sorted({fact.architecture for fact in facts.values()}),
+        "per_million_orders": {
+            "lines": [line.as_dict() for line in variable],
+            "total_usd": round(sum(line.usd for line in variable), 2),
+        },
+        "per_month_fixed": {
+            "lines": [line.as_dict() for line in fixed],
+            "total_usd": round(sum(line.usd for line in fixed), 2),
+        },
+        "local_sqs_calls_not_priced": {
+            "ReceiveMessage_counted": sqs.get("sqs:ReceiveMessage", 0),
+            "GetQueueAttributes_counted": sqs.get("sqs:GetQueueAttributes", 0),
+        },
+        "assumptions": list(ASSUMPTIONS),
+    }
