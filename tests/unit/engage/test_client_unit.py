@@ -24,6 +24,7 @@ from engage_bridge.engage import (
     RetryPolicy,
     SecretsManagerApiKey,
 )
+from engage_bridge.engage.rate_limit import container_share
 
 API_KEY = "unit-secret-key-123"
 EMAIL = "ada.lovelace@example.com"
@@ -296,4 +297,4 @@ def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() 
     assert isinstance(provider, SecretsManagerApiKey)
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
-    assert limiter is not None and limiter.rate == 10.0
+    assert limiter is not None and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter

@@ -62,7 +62,7 @@ def test_idle_time_refills_no_more_than_the_burst() -> None:
 
 
 def test_containers_split_the_stack_budget() -> None:
-    assert container_share(40, 4) == 10
+    assert container_share(40, 4) == pytest.approx(10 / 1.05)  # whole requests, spaced for jitter (test_stack_budget)
     with pytest.raises(ValueError, match="concurrent_containers"):
         container_share(40, 0)
     with pytest.raises(ValueError, match="rate"):

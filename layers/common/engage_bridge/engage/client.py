@@ -90,7 +90,8 @@ class EngageClient:
         """A client for ``connection`` taking its share of the stack's Engage budget.
 
         ``requests_per_second`` is the budget of everything sharing the API key (the stack parameter
-        ``EngageRequestsPerSecond``), split evenly over ``concurrent_containers``; None means no limit.
+        ``EngageRequestsPerSecond``), split evenly over ``concurrent_containers`` in whole requests per second
+        (``container_share``); None means no limit.
         """
         share = None if requests_per_second is None else container_share(requests_per_second, concurrent_containers)
         return cls(

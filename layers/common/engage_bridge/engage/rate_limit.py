@@ -2,14 +2,19 @@
 
 Voyado counts requests per API key: stay under 50/s, 429 above 200/s. The whole stack's budget is
 ``EngageRequestsPerSecond`` (a stack parameter); each container gets that divided by how many containers may call Engage
-at once (the SQS event sources' ``MaximumConcurrency``), so the sum never exceeds the budget.
+at once (the SQS event sources' ``MaximumConcurrency``), rounded down to whole requests per second, so the sum
+never exceeds the budget in any sliding second.
 """
 
+import math
 import threading
 import time
 from collections.abc import Callable
 
 _EPSILON = 1e-9
+# Requests reach Engage with some jitter: spaced this much wider than 1/share, k + 1 of them never arrive within one
+# second unless the network squeezes them by more than 5 % (50 ms at one request a second).
+ARRIVAL_JITTER_MARGIN = 0.05
 
 
 class TokenBucket:
@@ -51,7 +56,20 @@ class TokenBucket:
 
 
 def container_share(requests_per_second: float, concurrent_containers: int) -> float:
-    """This container's rate when ``concurrent_containers`` share one budget."""
+    """This container's rate when ``concurrent_containers`` share one budget: at most a whole number of requests in
+    any second.
+
+    A bucket refilling r tokens a second grants ceil(r) requests within one second (its stored token, then one every
+    1/r s), so fractional shares let the containers together exceed the budget in a sliding second: 12 containers at
+    40/12 = 3.33/s can send 48 within one (found building the soak's budget check). The share is rounded down to
+    whole requests k and spaced a little wider than 1/k (``ARRIVAL_JITTER_MARGIN``), so no second holds more than k
+    of this container's requests and the sum stays within the budget, at the cost of the remainder (at most 36 of 40
+    at the defaults). Below one request a second per container a sliding second can still hold one request from
+    each container: the bound is then the number of containers, not the budget.
+    """
     if concurrent_containers < 1:
         raise ValueError("concurrent_containers must be >= 1")
-    return requests_per_second / concurrent_containers
+    share = requests_per_second / concurrent_containers
+    if share < 1:
+        return share
+    return math.floor(share + _EPSILON) / (1 + ARRIVAL_JITTER_MARGIN)
