@@ -21,7 +21,9 @@ SOAK_TIMEOUTS = {"connect": 1.0, "default": 2.0, "create_contact": 2.0, "redeem"
 class SoakPlan:
     orders: int = 1000
     seed: int = 11
-    requests_per_second: float = 40  # the stack's EngageRequestsPerSecond: the budget the run must keep
+    # The stack's EngageRequestsPerSecond, the budget the run must keep: the lowest one its per-second guarantee covers
+    # (one request a second per container, 12 containers), so the limiter binds when a phase starts.
+    requests_per_second: float = 12
     time_scale: float = 0.01
     # Engage sandbox, per request
     error_share: float = 0.03  # 500 / 503, before the effect
