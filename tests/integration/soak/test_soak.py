@@ -57,6 +57,7 @@ def test_every_promise_holds_under_every_kind_of_fault(soak: SoakRun) -> None:
     assert injected["sqs"]["invocations_crashed"] > 0
     assert injected["centra"]["webhooks_dropped"] > 0
     assert injected["centra"]["changes_sent_twice"] > 0
+    assert injected["blanked_in_centra"] == 1
 
     assert soak.summary["violations"] == []
     checks = soak.summary["checks"]

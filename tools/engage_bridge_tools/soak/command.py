@@ -62,6 +62,7 @@ def print_summary(summary: dict[str, Any], out: Any = sys.stdout) -> None:
         figures = ", ".join(f"{name} {value}" for name, value in injected[source].items()) or "(none)"
         print(f"  {source}: {figures}", file=out)
     print(f"  poison: {'; '.join(injected['poison'])}", file=out)
+    print(f"  customer changes emptying fields in Centra: {injected['blanked_in_centra']}", file=out)
     print("Checks", file=out)
     for name, check in summary["checks"].items():
         shown = {key: value for key, value in check.items() if key not in ("ok", "violations")}

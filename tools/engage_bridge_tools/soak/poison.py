@@ -7,6 +7,9 @@
   and the brand configuration gives it no ``store_ids`` alias);
 - an unmappable newsletter sign-up: an "address" without "@".
 
+Also planted, with the last phase: a member's Centra record losing its first name and phone number (both set to
+""). Nothing may be dead-lettered for it and Engage must keep both: an empty Centra field never blanks a contact.
+
 They are played as extra steps of the first phase and are not part of the scenario, so the demo's oracle expects
 nothing of them; ``without_poison`` takes them out of the final shop before the oracle reads it.
 """
@@ -29,6 +32,8 @@ UNMAPPABLE_MARKET = Market(
     3, "Nordic Outlet", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK"
 )
 UNMAPPABLE_SIGNUP = "signup-without-at-sign.example.org"
+BLANKED_CUSTOMER = 1  # a registered customer the scenario seeds in Engage, orders for and updates
+BLANKED_FIELDS = {"firstName": "", "phoneNumber": ""}
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,11 @@ class Poison:
 class PlantedShop:
     shop: dict[str, Any]  # the scenario's initial shop plus what the poison needs (the unmappable market)
     poisons: tuple[Poison, ...]
+    blanking: tuple[Step, ...] = ()  # played after the last phase's steps
 
     @property
     def steps(self) -> tuple[Step, ...]:
+        """The poison's steps, played with the first phase."""
         return tuple(poison.step for poison in self.poisons)
 
     def personal_data(self, field: str) -> list[str]:
@@ -90,7 +97,8 @@ def plant(shop: dict[str, Any], cfg: BrandConfig) -> PlantedShop:
             business_key_prefix="contact:newsletter:",
         ),
     )
-    return PlantedShop(planted, poisons)
+    blanking = (Step("update_customer", {"customer_id": BLANKED_CUSTOMER, "changes": dict(BLANKED_FIELDS)}),)
+    return PlantedShop(planted, poisons, blanking)
 
 
 def without_poison(final_shop: dict[str, Any], planted: PlantedShop) -> dict[str, Any]:

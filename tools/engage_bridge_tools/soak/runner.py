@@ -68,8 +68,10 @@ def _play(session: LocalSession, scenario: Scenario, planted: PlantedShop, *, pr
         raise RuntimeError("the soak runs on the Engage sandbox and the Centra fake")
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    last = len(scenario.phases) - 1
     for index, (name, phase) in enumerate(zip(PHASE_NAMES, scenario.phases, strict=True)):
-        for step in (*phase, *planted.steps) if index == 0 else phase:
+        planted_now = planted.steps if index == 0 else planted.blanking if index == last else ()
+        for step in (*phase, *planted_now):
             getattr(session.centra, step.action)(**step.kwargs)
         bar = ProgressBar(f"{name:<14}") if progress else None
         done = session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS, on_progress=bar)
@@ -122,6 +124,7 @@ def _verdict(
                 "changes_sent_twice": session.centra.repeated_changes,
             },
             "poison": [poison.label for poison in planted.poisons],
+            "blanked_in_centra": len(planted.blanking),
         },
         "engage_out": summarize(state),
         "checks": {check.name: check.as_dict() for check in results},
