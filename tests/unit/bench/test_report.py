@@ -89,3 +89,22 @@ def test_a_section_not_in_the_run_is_said_to_be_missing_and_others_are_tabled_fl
     assert "| nested.p90_us | 886.5 |" in page
     assert "| share of budget used, mean | 0.064 |" in page
     assert "| within budget | yes |" in page
+
+
+def test_cost_lines_show_quantity_unit_and_price_per_unit_and_the_assumptions() -> None:
+    from engage_bridge_tools.bench.aws_cost import derive, load_prices
+    from engage_bridge_tools.local.template import load_template
+
+    end_to_end = {
+        "orders": 2,
+        "invocations": {"OrderStatusFunction": {"invocations": 2, "duration_ms": 2000.0}},
+        "aws_requests": {"dynamodb:PutItem": 4},
+        "log_bytes": 0,
+    }
+    results = {**RESULTS, "sections": {"aws_cost": derive({"end_to_end": end_to_end}, load_template(), load_prices())}}
+
+    page = render(results)
+
+    assert "| DynamoDB writes | 2,000,000 | write units | $0.625 per 1,000,000 write units | 1.25 |" in page
+    assert "$0.0000133334 per GB-s" in page
+    assert "- Prices: us-east-1 list prices" in page

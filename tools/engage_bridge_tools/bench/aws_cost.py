@@ -250,18 +250,18 @@ def per_month_fixed(
             MILLION,
         )
     )
-    lines.append(Line("CloudWatch alarms", alarms, "alarm-months", _price(prices, "cloudwatch_standard_alarm_month")))
+    lines.append(Line("CloudWatch alarms", alarms, "alarm-month", _price(prices, "cloudwatch_standard_alarm_month")))
     if custom_metrics is not None:
         lines.append(
             Line(
                 "CloudWatch custom metrics",
                 custom_metrics,
-                "metric-months",
+                "metric-month",
                 _price(prices, "cloudwatch_custom_metric_month"),
             )
         )
     lines.append(
-        Line("Secrets Manager secrets", secrets, "secret-months", _price(prices, "secrets_manager_secret_month"))
+        Line("Secrets Manager secrets", secrets, "secret-month", _price(prices, "secrets_manager_secret_month"))
     )
     return lines
 

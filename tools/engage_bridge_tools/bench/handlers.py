@@ -83,10 +83,12 @@ def per_message() -> dict[str, Any]:
             if name not in EFFECT_ENDPOINTS:
                 continue  # not one of the five Engage handlers: router, ingress and backfill have their own sections
             bodies = _bodies(name, sandbox)
+            # Installed before the cold start: a client copies its session's event hooks when it is made.
+            calls = AwsCallCounter()
+            calls.install()
             with _deployed(spec, config_file) as handler:
                 before = len(sandbox.requests())
-                calls = AwsCallCounter()
-                calls.install()
+                calls.reset()
                 started = time.perf_counter()
                 for start in range(0, len(bodies), BATCH):
                     response = handler(_event(bodies[start : start + BATCH]), cast(LambdaContext, _Context()))

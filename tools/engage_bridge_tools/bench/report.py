@@ -261,10 +261,7 @@ def _end_to_end(section: Mapping[str, Any]) -> list[str]:
 
 def _aws_cost(section: Mapping[str, Any]) -> list[str]:
     def lines(block: Mapping[str, Any]) -> list[str]:
-        rows = [
-            (line["item"], line["quantity"], line["unit"], f"${line['price_usd']} per {line['per']:,}", line["usd"])
-            for line in block["lines"]
-        ]
+        rows = [(line["item"], line["quantity"], line["unit"], _price(line), line["usd"]) for line in block["lines"]]
         rows.append(("**total**", "", "", "", block["total_usd"]))
         return table(("item", "quantity", "unit", "price", "USD"), rows)
 
@@ -291,6 +288,11 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         *(f"- {assumption}" for assumption in section["assumptions"]),
         "",
     ]
+
+
+def _price(line: Mapping[str, Any]) -> str:
+    money = f"${line['price_usd']:,.10f}".rstrip("0").rstrip(".")
+    return f"{money} per {line['per']:,} {line['unit']}" if line["per"] > 1 else f"{money} per {line['unit']}"
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
