@@ -1,6 +1,7 @@
 """Opt-in SQS delivery faults: duplicates under a new message id, reordered batches, invocations dying mid-batch."""
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +76,21 @@ def test_shuffling_reorders_a_batch_without_losing_or_adding_a_record() -> None:
 def test_a_share_outside_zero_to_one_is_refused_naming_it() -> None:
     with pytest.raises(ValueError, match="crash_share"):
         DeliveryFaults(crash_share=1.5)
+
+
+def test_a_retry_floor_keeps_a_failed_record_hidden_no_shorter_and_never_past_the_timeout(harness: Harness) -> None:
+    def poller(floor: int) -> SqsPoller:
+        return SqsPoller(
+            harness.poller.trigger, harness.pool, harness.sqs, time_scale=1 / 360, retry_floor_seconds=floor
+        )
+
+    assert harness.poller.retry_delay == 1  # 360 s scaled by 1/360
+    assert poller(30).retry_delay == 30
+    assert poller(1000).retry_delay == 360  # the queue's own visibility timeout
+
+    harness.send(id="flaky", fail_times=1)
+    floored = poller(3)
+    floored.poll_once()
+    time.sleep(1.5)  # past the scaled second, short of the floor
+
+    assert floored.poll_once() == 0

@@ -6,7 +6,9 @@
 
 ``time_scale`` shrinks every wait the template declares (visibility timeouts, batching windows, schedule
 intervals) so a demo or a test does not sit out a six-minute visibility timeout; 1.0 keeps them as deployed.
-``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries.
+``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries;
+``retry_floor_seconds`` (opt-in) keeps the scaled wait before a failed record returns above the functions' own
+real-time windows (``sqs_poller``).
 """
 
 import logging
@@ -45,6 +47,7 @@ class LocalRuntime:
         time_scale: float = 1.0,
         extra_environment: Mapping[str, str] | None = None,
         delivery_faults: DeliveryFaults | None = None,
+        retry_floor_seconds: int = 0,
     ) -> None:
         self.stack = stack
         self.time_scale = time_scale
@@ -55,7 +58,14 @@ class LocalRuntime:
         }
         self.delivery_chaos = DeliveryChaos(delivery_faults) if delivery_faults is not None else None
         self._pollers = [
-            SqsPoller(trigger, self.pools[trigger.function], self._sqs, time_scale, self.delivery_chaos)
+            SqsPoller(
+                trigger,
+                self.pools[trigger.function],
+                self._sqs,
+                time_scale,
+                chaos=self.delivery_chaos,
+                retry_floor_seconds=retry_floor_seconds,
+            )
             for trigger in stack.sqs_triggers
         ]
         self._stop = threading.Event()

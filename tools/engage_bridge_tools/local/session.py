@@ -57,6 +57,7 @@ class SessionOptions:
     centra_repeat_share: float = 0.0  # share of shop changes whose events and webhook Centra sends twice
     centra_seed: int = 0  # draws of dropped webhooks and repeated events
     delivery_faults: DeliveryFaults | None = None  # opt-in SQS faults (duplicates, reordering, crashes)
+    retry_floor_seconds: int = 0  # a failed record returns no sooner than this, however scaled (sqs_poller)
     sandbox_options: dict[str, Any] | None = None
     centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
     engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
@@ -95,7 +96,12 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         deployed = provision(options.config, endpoints, options.requests_per_second)
         aws_calls.reset()  # count the run, not the provisioning
         runtime = stack.enter_context(
-            LocalRuntime(deployed, time_scale=options.time_scale, delivery_faults=options.delivery_faults)
+            LocalRuntime(
+                deployed,
+                time_scale=options.time_scale,
+                delivery_faults=options.delivery_faults,
+                retry_floor_seconds=options.retry_floor_seconds,
+            )
         )
         runtime.start(
             pollers=options.pollers,

@@ -6,7 +6,10 @@ function raises or reports an identifier it was not given, the whole batch stays
 visible again after the queue's visibility timeout, and SQS itself moves a message to the DLQ once it has
 been received ``maxReceiveCount`` times (moto does this too), exactly as in AWS. With a ``time_scale`` below 1
 the wait before a failed record returns is shortened; the time a record stays hidden while its invocation
-runs is not, so a slow invocation never sees its own records delivered a second time.
+runs is not, so a slow invocation never sees its own records delivered a second time. ``retry_floor_seconds``
+(opt-in) keeps that shortened wait above windows the functions count in real seconds: a contact-creation claim
+(120 s) or an idempotency record in progress outlives five receives 4 s apart and the record is dead-lettered,
+where AWS, retrying 360 s apart, finds the window closed.
 
 An optional ``DeliveryChaos`` (``delivery_faults``) adds duplicate deliveries, shuffled batches and invocations
 that die mid-batch; without one nothing of it happens.
@@ -33,10 +36,13 @@ class SqsPoller:
         pool: FunctionPool,
         sqs: Any,
         time_scale: float = 1.0,
+        *,
         chaos: DeliveryChaos | None = None,
+        retry_floor_seconds: int = 0,
     ) -> None:
         self.trigger = trigger
         self._chaos = chaos
+        self._retry_floor_seconds = retry_floor_seconds
         self._pool = pool
         self._sqs = sqs
         self._region = sqs.meta.region_name
@@ -46,8 +52,10 @@ class SqsPoller:
 
     @property
     def retry_delay(self) -> int:
-        """How long a failed record stays hidden: the visibility timeout, scaled (SQS counts whole seconds)."""
-        return max(1, math.ceil(self._visibility_seconds * self._time_scale))
+        """How long a failed record stays hidden: the visibility timeout, scaled (SQS counts whole seconds), not below
+        the floor nor above the timeout itself."""
+        scaled = max(1, math.ceil(self._visibility_seconds * self._time_scale), self._retry_floor_seconds)
+        return min(scaled, self._visibility_seconds)
 
     def poll_once(self, on_invoke: Callable[[int, int], None] | None = None) -> int:
         """Take one batch and invoke the function with it; the number of records taken (0: queue empty)."""

@@ -25,6 +25,9 @@ class SoakPlan:
     # (one request a second per container, 12 containers), so the limiter binds when a phase starts.
     requests_per_second: float = 12
     time_scale: float = 0.01
+    # A failed record returns after 30 s rather than the scaled 4 s: five receives then span the 120 s a contact-
+    # creation claim of a failed creator blocks its customer's other effects (in AWS they are 360 s apart).
+    retry_floor_seconds: int = 30
     # Engage sandbox, per request
     error_share: float = 0.03  # 500 / 503, before the effect
     burst_share: float = 0.01  # starts a run of burst_length 429s

@@ -48,6 +48,7 @@ def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True, api_key: 
         centra_repeat_share=plan.repeat_share,
         centra_seed=plan.seed,
         delivery_faults=plan.delivery_faults(),
+        retry_floor_seconds=plan.retry_floor_seconds,
         sandbox_options={"api_key": api_key, "faults": plan.engage_faults()},
     )
     with local_session(options) as session:
