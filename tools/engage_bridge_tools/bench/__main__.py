@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.bench import aws_cost
+from engage_bridge_tools.json_file import write_json
 from engage_bridge_tools.local.template import load_template
 
 # Section name -> module exposing run() -> dict[str, Any].
@@ -70,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     if "end_to_end" in results["sections"]:
         # Priced from the end-to-end run's counts, so it always describes the run next to it.
         results["sections"]["aws_cost"] = aws_cost.derive(results["sections"], load_template(), aws_cost.load_prices())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, results)
     print(json.dumps(results["sections"], indent=2))
     return 0
 

@@ -1,12 +1,12 @@
 """``engage-bridge demo``."""
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.demo.runner import print_summary, run_demo
+from engage_bridge_tools.json_file import write_json
 
 DEFAULT_OUT = Path(".local/demo-summary.json")
 DEFAULT_LOG = Path(".local/demo-functions.log")
@@ -36,8 +36,7 @@ def _demo(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, summary)
     print_summary(summary)
     print(f"\nSummary JSON: {args.out}   Function logs: {args.log}")
     return 1 if summary["differences"] else 0

@@ -453,11 +453,12 @@ def _contact_key(contact: Entry) -> ContactKey:
     return fingerprint(str((contact.get("fields") or {}).get("email") or "")), str(contact.get("contactType"))
 
 
-def _blank_fields(fields: Entry, prefix: str = "") -> list[str]:
+def blank_fields(fields: Entry, prefix: str = "") -> list[str]:
+    """Dotted names of the fields (nested ones too) that are None or only whitespace."""
     blank = []
     for name, value in fields.items():
         if isinstance(value, dict):
-            blank += _blank_fields(value, f"{prefix}{name}.")
+            blank += blank_fields(value, f"{prefix}{name}.")
         elif value is None or (isinstance(value, str) and not value.strip()):
             blank.append(f"{prefix}{name}")
     return blank
@@ -484,7 +485,7 @@ def _compare_contacts(expected: ExpectedEffects, contacts: dict[str, Entry]) -> 
 
 
 def _contact_content(subject: str, wanted: ExpectedContact, fields: Entry) -> list[Difference]:
-    differences = [Difference("contact", subject, "no blank field", f"{name} blank") for name in _blank_fields(fields)]
+    differences = [Difference("contact", subject, "no blank field", f"{name} blank") for name in blank_fields(fields)]
     if wanted.names is not None:
         for name, value in zip(("firstName", "lastName"), wanted.names, strict=True):
             if fields.get(name) != value:

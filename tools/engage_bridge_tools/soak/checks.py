@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engage_bridge_tools.demo.expected import ExpectedEffects, compare
+from engage_bridge_tools.demo.expected import ExpectedEffects, blank_fields, compare
 from engage_bridge_tools.local.dead_letters import DeadLetter
 from engage_bridge_tools.local.engage_rate import peak_requests_per_second
 from engage_bridge_tools.soak.log_scan import LogHit
@@ -74,11 +74,11 @@ def no_field_blanked(state: dict[str, Any]) -> Check:
         body = request.get("body")
         for item in body if isinstance(body, list) else [body]:
             updates += 1
-            for name in _blank_fields(item if isinstance(item, dict) else {}):
+            for name in blank_fields(item if isinstance(item, dict) else {}):
                 where = "bulk update" if path.endswith("/bulk") else "update"
                 violations.append(f"contact {where} at request {request.get('seq', '?')}: {name} written empty")
     for contact_id, contact in state.get("contacts", {}).items():
-        for name in _blank_fields(contact.get("fields") or {}):
+        for name in blank_fields(contact.get("fields") or {}):
             violations.append(f"contact {contact_id}: {name} is empty")
     return Check("no_field_blanked", {"contact_updates": updates}, violations)
 
@@ -119,13 +119,3 @@ def log_without_personal_data(hits: Sequence[LogHit], lines: int) -> Check:
         {"lines_scanned": lines, "hits": len(hits)},
         [f"personal data or a secret in the function log, {hit}" for hit in hits[:50]],
     )
-
-
-def _blank_fields(fields: dict[str, Any], prefix: str = "") -> list[str]:
-    blank = []
-    for name, value in fields.items():
-        if isinstance(value, dict):
-            blank += _blank_fields(value, f"{prefix}{name}.")
-        elif value is None or (isinstance(value, str) and not value.strip()):
-            blank.append(f"{prefix}{name}")
-    return blank

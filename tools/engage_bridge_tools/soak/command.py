@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.json_file import write_json
 from engage_bridge_tools.soak.plan import SoakPlan
 from engage_bridge_tools.soak.runner import run_soak
 
@@ -48,8 +49,7 @@ def _soak(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, summary)
     print_summary(summary)
     print(f"\nFigures: {args.out}   Function logs: {args.log}")
     return 1 if summary["violations"] else 0
