@@ -19,6 +19,7 @@ from moto import mock_aws
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
 from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from engage_bridge_tools.local.atomic_writes import atomic_dynamodb_items
 from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.delivery_faults import DeliveryFaults
 from engage_bridge_tools.local.function_output import function_output_to
@@ -69,6 +70,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
     with ExitStack() as stack:
         stack.enter_context(_quiet_tooling())
         stack.enter_context(mock_aws())
+        stack.enter_context(atomic_dynamodb_items())
         # After moto has started: it replaces boto3's default session, which every handler's client comes from.
         aws_calls = AwsCallCounter()
         aws_calls.install()

@@ -28,6 +28,10 @@ from engage_bridge_tools.local.stack import SqsTrigger
 
 log = logging.getLogger("engage_bridge_tools.local")
 
+# Short enough that a record whose visibility timeout ran out (moto does not wake a waiting call for it) is taken
+# within a second, and that stopping the runtime waits no longer than that.
+LONG_POLL_SECONDS = 1
+
 
 class SqsPoller:
     def __init__(
@@ -121,6 +125,9 @@ class SqsPoller:
             received = self._sqs.receive_message(
                 QueueUrl=self.trigger.queue_url,
                 MaxNumberOfMessages=min(10, self.trigger.batch_size - len(batch)),
+                # Long polling, as Lambda's pollers do: moto wakes the call when a message arrives, where short
+                # polls every few milliseconds from every poller thread took most of the process's CPU.
+                WaitTimeSeconds=0 if batch else LONG_POLL_SECONDS,
                 # Hidden for the queue's full timeout while the function works on it, however slow it is.
                 VisibilityTimeout=self._visibility_seconds,
                 AttributeNames=["All"],
