@@ -228,9 +228,9 @@ class LocalRuntime:
         return sum(self._depth(trigger.queue_url) for trigger in self.stack.sqs_triggers)
 
     def _depth(self, url: str) -> int:
-        attributes = self._sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-        )["Attributes"]
+        # "All": moto builds the queue's attribute set (which counts every message) once for it, but three times
+        # for each attribute named.
+        attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
     def _peek(self, url: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from engage_bridge_tools.local.delivery_faults import DeliveryFaults
 from engage_bridge_tools.local.function_output import function_output_to
 from engage_bridge_tools.local.provision import LocalEndpoints, provision
 from engage_bridge_tools.local.runtime import LocalRuntime
+from engage_bridge_tools.local.sqs_retention import retention_check_without_counting
 from engage_bridge_tools.sandbox import EngageSandbox
 
 WEBHOOK_PATH = "/centra/webhook"
@@ -71,6 +72,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         stack.enter_context(_quiet_tooling())
         stack.enter_context(mock_aws())
         stack.enter_context(atomic_dynamodb_items())
+        stack.enter_context(retention_check_without_counting())
         # After moto has started: it replaces boto3's default session, which every handler's client comes from.
         aws_calls = AwsCallCounter()
         aws_calls.install()
