@@ -142,10 +142,26 @@ def test_adding_an_order_validates_it_like_a_shop_file_entry(fake: CentraFake) -
     fake.add_order(new_order)
 
     assert data(fake, "{ order(number: 1010) { status } }")["order"] == {"status": "CONFIRMED"}
-    with pytest.raises(ShopActionError, match=re.escape("orders[5].number: duplicate order number 1010")):
+    # The refusal names the entry the order would have been: the shop's sixth order is orders[5], this one orders[6].
+    with pytest.raises(ShopActionError, match=re.escape("orders[6].number: duplicate order number 1010")):
         fake.add_order(
             {**new_order, "id": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "lines": [{**template["lines"][0], "id": 91}]}
         )
+    with pytest.raises(ShopActionError, match=re.escape("orders[6].lines[0]: duplicate order line id 90")):
+        fake.add_order({**new_order, "id": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "number": 1011})
+    with pytest.raises(ShopActionError, match=re.escape("orders[6].customer: unknown customer 999")):
+        fake.add_order(
+            {
+                **new_order,
+                "id": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+                "number": 1011,
+                "customer": {"id": 999},
+                "lines": [{**template["lines"][0], "id": 91}],
+            }
+        )
+    with pytest.raises(ShopActionError, match=re.escape("orders[6].number")):
+        fake.add_order({**new_order, "number": "not a number"})
+    assert [order["number"] for order in fake.snapshot()["orders"]][-1] == 1010
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engage_bridge_tools.centra_fake.shop_schema import ShopFile
+from engage_bridge_tools.centra_fake.shop_schema import OrderEntry, ShopFile
 
 Entry = dict[str, Any]
 EntryValidator = Callable[[str, Entry], None]  # (collection name, entry); raises ValueError on a bad entry
@@ -146,6 +146,42 @@ def parse_shop(document: Any, validate_entry: EntryValidator | None = None) -> S
     if problems:
         raise ShopFileError(problems)
     return shop
+
+
+def new_order_problems(shop: Shop, order: Entry, validate_entry: EntryValidator | None = None) -> list[str]:
+    """What :func:`parse_shop` would find wrong with ``order`` appended to a valid shop, without checking the rest
+    again (doing that for every order placed made a large run's order placement quadratic)."""
+    where = f"orders[{len(shop.orders)}]"
+    try:
+        OrderEntry.model_validate(order)
+    except ValidationError as error:
+        return [f"{_path(('orders', len(shop.orders), *item['loc']))}: {item['msg']}" for item in error.errors()]
+    problems = [*_order_link_problems(shop, order, where), *_new_order_duplicates(shop, order, where)]
+    problems += [*_shipment_problems(shop, order, where), *_return_problems(order, where)]
+    if validate_entry is not None:
+        try:
+            validate_entry("orders", order)
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
+    return problems
+
+
+def _new_order_duplicates(shop: Shop, order: Entry, where: str) -> Iterator[str]:
+    if shop.order(number=order["number"]) is not None:
+        yield f"{where}.number: duplicate order number {order['number']}"
+    if shop.order(order_id=order["id"]) is not None:
+        yield f"{where}.id: duplicate order id {order['id']}"
+    taken_lines = {line["id"] for existing in shop.orders for line in existing["lines"]}
+    line_ids = [line["id"] for line in order["lines"]]
+    for line_index, line_id in enumerate(line_ids):
+        if line_id in taken_lines or line_ids.count(line_id) > 1:
+            yield f"{where}.lines[{line_index}]: duplicate order line id {line_id}"
+    for kind, label, pairs in (("shipments", "shipment", shop.shipments()), ("returns", "return", shop.returns())):
+        taken = {entry["id"] for _, entry in pairs}
+        ids = [entry["id"] for entry in order.get(kind, [])]
+        for index, entry_id in enumerate(ids):
+            if entry_id in taken or ids.count(entry_id) > 1:
+                yield f"{where}.{kind}[{index}]: duplicate {label} id {entry_id}"
 
 
 def _entry_model_problems(shop: Shop, validate_entry: EntryValidator) -> list[str]:

@@ -5,6 +5,7 @@ Every function mutates the shop in place and returns the :class:`Change` list th
 those into queued events and webhooks.
 """
 
+import copy
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engage_bridge_tools.centra_fake.shop import Entry, EntryValidator, Shop, ShopFileError, parse_shop
+from engage_bridge_tools.centra_fake.shop import (
+    Entry,
+    EntryValidator,
+    Shop,
+    new_order_problems,
+)
 from engage_bridge_tools.centra_fake.shop_schema import CustomerEntry
 
 OPEN_STATUSES = ("PENDING", "CONFIRMED", "PROCESSING")
@@ -388,12 +394,8 @@ def add_order(
     shop: Shop, now: datetime, order: Entry, validate_entry: EntryValidator | None = None
 ) -> tuple[Entry, list[Change]]:
     """A new order (in shop-file shape), validated against the rest of the shop like a file entry."""
-    document = shop.to_document()
-    document["orders"].append(order)
-    try:
-        checked = parse_shop(document, validate_entry)
-    except ShopFileError as error:
-        raise ShopActionError("; ".join(error.problems)) from None
-    added = checked.orders[-1]
+    if problems := new_order_problems(shop, order, validate_entry):
+        raise ShopActionError("; ".join(problems))
+    added = copy.deepcopy(order)
     shop.orders.append(added)
     return added, [_order_change(added, "CREATED")]
