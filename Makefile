@@ -100,7 +100,7 @@ demo: $(STAMP)
 	$(VENV)/bin/engage-bridge demo
 
 # The demo's shop under Engage, SQS and Centra faults, with planted poison (docs/soak.md); exit 1 on a broken promise.
-SOAK_ORDERS ?= 300
+SOAK_ORDERS ?= 1000
 soak: $(STAMP)
 	$(VENV)/bin/engage-bridge soak --orders $(SOAK_ORDERS) --out bench/soak.json
 
