@@ -9,8 +9,9 @@ operations gives them DynamoDB's per-request atomicity; it costs nothing that ma
 import functools
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from unittest.mock import patch
 
 from moto.dynamodb.models import DynamoDBBackend
 
@@ -22,14 +23,11 @@ _ITEM_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_it
 def atomic_dynamodb_items() -> Iterator[None]:
     """Within this block, each of moto's DynamoDB item operations runs alone (a transaction calls the others)."""
     lock = threading.RLock()
-    originals = {name: getattr(DynamoDBBackend, name) for name in _ITEM_OPERATIONS}
-    for name, operation in originals.items():
-        setattr(DynamoDBBackend, name, _serialized(operation, lock))
-    try:
+    with ExitStack() as patches:
+        for name in _ITEM_OPERATIONS:
+            serialized = _serialized(getattr(DynamoDBBackend, name), lock)
+            patches.enter_context(patch.object(DynamoDBBackend, name, serialized))
         yield
-    finally:
-        for name, operation in originals.items():
-            setattr(DynamoDBBackend, name, operation)
 
 
 def _serialized(operation: Callable[..., Any], lock: threading.RLock) -> Callable[..., Any]:

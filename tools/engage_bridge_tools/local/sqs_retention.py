@@ -6,6 +6,7 @@ retention period from the queue itself; the answer is the same.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from moto.core.utils import unix_time
 from moto.sqs.models import Message, SQSBackend
@@ -13,12 +14,8 @@ from moto.sqs.models import Message, SQSBackend
 
 @contextmanager
 def retention_check_without_counting() -> Iterator[None]:
-    original = SQSBackend.is_message_valid_based_on_retention_period
-    SQSBackend.is_message_valid_based_on_retention_period = _within_retention  # type: ignore[method-assign,assignment]
-    try:
+    with patch.object(SQSBackend, "is_message_valid_based_on_retention_period", _within_retention):
         yield
-    finally:
-        SQSBackend.is_message_valid_based_on_retention_period = original  # type: ignore[method-assign]
 
 
 def _within_retention(backend: SQSBackend, queue_name: str, message: Message) -> bool:
