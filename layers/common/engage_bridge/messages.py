@@ -22,12 +22,35 @@ from engage_bridge.state import Effect
 OrderStatus = Literal["created", "shipped", "cancelled", "returned"]
 
 
+class ResendRequest(BaseModel):
+    """An operator's ``engage-bridge resend``: who asked, why, and whether they overrode the ledger's "sent".
+
+    A resend is its own business key (``…:resend:<request_id>``), so idempotency does not answer it with the
+    original's outcome, while the ledger effect stays the original's: a resent e-mail is still that e-mail.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    requested_by: str = Field(min_length=1, max_length=300)
+    reason: str = Field(default="", max_length=500)
+    force: bool = False
+
+    def ledger_effect(self, effect: Effect) -> Effect:
+        """The ledger row recording this request next to the effect it resends."""
+        return Effect(effect.subject, f"resend#{effect.name}#{self.request_id}")
+
+
 class _Message(BaseModel):
     # Serialised messages include their computed business_key; it is derived again on the way in, so it
     # and any field a newer router adds are ignored rather than refused (rolling deploys).
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     historical: bool = False
+    resend: ResendRequest | None = None
+
+    def _resend_suffix(self) -> str:
+        return f":resend:{self.resend.request_id}" if self.resend is not None else ""
 
 
 class ContactUpsert(_Message):
@@ -56,7 +79,7 @@ class ContactUpsert(_Message):
         # The content is part of the key: the same customer changed twice is two writes, not a duplicate.
         holder = self.customer if self.kind == "customer" else self.subscription
         content = holder.model_dump_json(by_alias=True) if holder else ""
-        return f"contact:{self.kind}:{fingerprint(self.email or '')}:{fingerprint(content)}"
+        return f"contact:{self.kind}:{fingerprint(self.email or '')}:{fingerprint(content)}{self._resend_suffix()}"
 
     @property
     def correlation_id(self) -> str:
@@ -88,7 +111,7 @@ class _OrderEffect(_Message):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def business_key(self) -> str:
-        return f"order:{self._order_id()}:{self.effect_name}"
+        return f"order:{self._order_id()}:{self.effect_name}{self._resend_suffix()}"
 
     @property
     def ledger_effect(self) -> Effect:

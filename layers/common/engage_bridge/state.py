@@ -6,6 +6,8 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   and shipment, a receipt, a redemption, a contact write) with its state (sent, skipped, failed) and reason.
   It outlives Powertools idempotency records, so a message redriven weeks later still cannot e-mail twice,
   and it is what reconciliation compares with Centra.
+  Next to it, ``resend#<effect>#<request id>``: an operator's resend of that effect (``engage-bridge resend``),
+  with who asked, why, whether the ledger's "sent" was overridden, and what the handler then did.
 - ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself).
@@ -54,6 +56,8 @@ class StateStore(Protocol):
     def ledger_entry(self, effect: Effect) -> LedgerEntry | None: ...
 
     def record(self, effect: Effect, state: EffectState, reason: str) -> None: ...
+
+    def record_resend_outcome(self, row: Effect, state: EffectState, reason: str) -> None: ...
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None: ...
 
@@ -120,6 +124,42 @@ class DynamoStateStore:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise
+
+    def record_resend_request(self, row: Effect, *, requested_by: str, reason: str, forced: bool) -> None:
+        """Write who asked for a resend and why, before the message is queued (the audit trail of a force)."""
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"effect#{row.subject}"},
+                "sk": {"S": row.name},
+                "state": {"S": "requested"},
+                "requested_by": {"S": requested_by},
+                "why": {"S": reason},
+                "forced": {"BOOL": forced},
+                "at": {"S": _iso(self._clock())},
+            },
+        )
+
+    def record_resend_outcome(self, row: Effect, state: EffectState, reason: str) -> None:
+        """What the handler did with a resend, on the row the request wrote."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"effect#{row.subject}"}, "sk": {"S": row.name}},
+            UpdateExpression="SET #state = :state, reason = :reason, done_at = :at",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":state": {"S": state},
+                ":reason": {"S": reason},
+                ":at": {"S": _iso(self._clock())},
+            },
+        )
+
+    def resend_row(self, row: Effect) -> dict[str, str | bool] | None:
+        """A resend row as written, for the CLI and the tests."""
+        item = self._get(f"effect#{row.subject}", row.name)
+        if item is None:
+            return None
+        return {name: next(iter(value.values())) for name, value in item.items() if name not in {"pk", "sk"}}
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None:
         item = self._get(f"contact#{email_key(email)}", f"type#{contact_type}")

@@ -27,10 +27,10 @@ from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
-from engage_bridge.messages import IngestEvent
+from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
-from engage_bridge.state import DynamoStateStore
+from engage_bridge.state import DynamoStateStore, Effect
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
@@ -142,7 +142,29 @@ def build_consumer[M: BaseModel](
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
     services = build_services(env, load_config(dict(environ)))
-    return consumer_for(env, message_model, lambda message: effect(services, message)), services
+    return consumer_for(env, message_model, lambda message: _applied(effect, services, message)), services
+
+
+def _applied[M: BaseModel](effect: Callable[[Services, M], Outcome], services: Services, message: M) -> Outcome:
+    """The effect; for an operator's resend, also who asked and why, in the log and on the ledger's resend row."""
+    outcome = effect(services, message)
+    resend: ResendRequest | None = getattr(message, "resend", None)
+    if resend is None:
+        return outcome
+    ledger_effect: Effect | None = getattr(message, "ledger_effect", None)
+    logger.info(
+        "resend",
+        extra={
+            "requested_by": resend.requested_by,
+            "resend_reason": resend.reason,
+            "forced": resend.force,
+            "effect": ledger_effect.name if ledger_effect else None,
+            **outcome.as_dict(),
+        },
+    )
+    if ledger_effect is not None:
+        services.store.record_resend_outcome(resend.ledger_effect(ledger_effect), outcome.state, outcome.reason)
+    return outcome
 
 
 class _Deadlined(Protocol):

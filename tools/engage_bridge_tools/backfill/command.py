@@ -4,6 +4,9 @@ The start command goes to the stack's backfill queue (output ``BackfillQueueUrl`
 run record in the state table (output ``StateTableName``), the same record the function writes. The AWS
 credentials and region are the caller's (``AWS_PROFILE``, ``AWS_REGION``); the core takes boto3 clients, so
 tests run it against moto.
+
+Exit status: 0 started (and, unless --no-wait, synchronised) or status printed; 1 refused because a run is
+still in progress; 2 an operator error (no credentials, stack not found, bad dates or kinds).
 """
 
 import argparse
@@ -18,6 +21,7 @@ import boto3
 from engage_bridge.backfill.commands import SqsCommandQueue, StartBackfill
 from engage_bridge.backfill.run import KINDS, BackfillRun, describe
 from engage_bridge.backfill.store import DynamoRunStore
+from engage_bridge_tools.command_line import OperatorError
 
 BAR_WIDTH = 30
 
@@ -30,7 +34,7 @@ def stack_resources(cloudformation: Any, stack: str) -> tuple[str, str]:
     }
     missing = [name for name in ("BackfillQueueUrl", "StateTableName") if name not in outputs]
     if missing:
-        raise SystemExit(f"stack {stack} has no output {', '.join(missing)} (deploy a version with the backfill)")
+        raise OperatorError(f"stack {stack} has no output {', '.join(missing)} (deploy a version with the backfill)")
     return outputs["BackfillQueueUrl"], outputs["StateTableName"]
 
 
@@ -86,7 +90,9 @@ def status_text(run: BackfillRun | None, now: float) -> str:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("backfill", help="historical sync: start it in a deployed stack and watch it")
+    parser = subparsers.add_parser(
+        "backfill", help="historical sync: start it in a deployed stack and watch it", description=__doc__
+    )
     parser.add_argument("--stack", required=True, help="the deployed stack's name")
     parser.add_argument(
         "--since", help="start of the window (ISO date or time, UTC when no offset); default historical_sync_from"
@@ -94,7 +100,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--until", help="end of the window, exclusive (default: now; or the stopped run's, to resume it)"
     )
-    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: customers,orders")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, any of " + ", ".join(KINDS))
     parser.add_argument("--status", action="store_true", help="print the current run's status and exit")
     parser.add_argument("--no-wait", action="store_true", help="start and return without watching")
     parser.set_defaults(func=_run)
@@ -125,5 +131,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise OperatorError(f"not an ISO date or time: {text!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

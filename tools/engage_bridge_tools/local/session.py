@@ -63,6 +63,8 @@ class SessionOptions:
     sandbox_options: dict[str, Any] | None = None
     centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
     engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
+    engage_seed: dict[str, Any] | None = None  # the sandbox's tenant to start from (``POST /_sandbox/seed`` format)
+    webhook_secret: str | None = None  # the webhook endpoint secret (None: CENTRA_WEBHOOK_SECRET, else generated)
 
 
 @contextmanager
@@ -80,11 +82,13 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         sandbox = None
         if options.engage_url is None:
             sandbox = stack.enter_context(EngageSandbox(**(options.sandbox_options or {})))
+            if options.engage_seed is not None:
+                sandbox.app.seed(options.engage_seed)
             engage_url, engage_key = sandbox.base_url, sandbox.api_key
         else:
             engage_url, engage_key = options.engage_url, _required_env("ENGAGE_API_KEY")
         fake = None
-        webhook_secret = os.environ.get("CENTRA_WEBHOOK_SECRET") or secrets.token_hex(16)
+        webhook_secret = options.webhook_secret or os.environ.get("CENTRA_WEBHOOK_SECRET") or secrets.token_hex(16)
         if options.centra_url is None:
             repeats: dict[str, Any] = {"repeat_share": options.centra_repeat_share, "repeat_seed": options.centra_seed}
             if options.shop is not None:

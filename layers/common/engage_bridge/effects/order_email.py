@@ -57,7 +57,7 @@ def _skip_reason(services: Services, message: OrderEmail) -> str | None:
         return "transactional_emails_off"
     if restricted := restriction_reason(message.order, cfg):
         return f"restricted_{restricted}"
-    if services.already_sent(message.ledger_effect):
+    if services.already_sent(message.ledger_effect, message.resend):
         return "already_sent"
     return None
 

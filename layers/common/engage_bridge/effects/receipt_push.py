@@ -21,7 +21,7 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
         return Outcome("skipped", f"restricted_{restricted}")
     if contact_role(order.customer, cfg) != "member":
         return Outcome("skipped", "not_a_member")
-    if services.already_sent(effect):
+    if services.already_sent(effect, message.resend):
         return Outcome("skipped", "already_sent")
 
     contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))

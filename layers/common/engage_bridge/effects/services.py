@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from engage_bridge.config import BrandConfig
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.messages import ResendRequest
 from engage_bridge.state import Effect, StateStore
 
 
@@ -15,6 +16,13 @@ class Services:
     store: StateStore
     contacts: ContactDirectory
 
-    def already_sent(self, effect: Effect) -> bool:
+    def already_sent(self, effect: Effect, resend: ResendRequest | None = None) -> bool:
+        """The ledger says ``effect`` went out, and no forced resend overrides it.
+
+        Only a forced resend goes past a sent e-mail; ``engage-bridge resend`` refuses the unforced one, and
+        this check still holds if the e-mail went out between that refusal check and this message.
+        """
+        if resend is not None and resend.force:
+            return False
         entry = self.store.ledger_entry(effect)
         return entry is not None and entry.state == "sent"
