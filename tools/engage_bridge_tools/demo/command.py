@@ -1,10 +1,10 @@
 """``engage-bridge demo``."""
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.command_line import OperatorError
 from engage_bridge_tools.demo.runner import print_summary, run_demo
 from engage_bridge_tools.json_file import write_json
 
@@ -33,9 +33,8 @@ def register(subparsers: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     try:
         summary = run_demo(args.orders, args.seed, args.log)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except ValueError as error:  # the generator's own check of the options, naming the one at fault
+        raise OperatorError(str(error)) from None
     write_json(args.out, summary)
     print_summary(summary)
     print(f"\nSummary JSON: {args.out}   Function logs: {args.log}")

@@ -16,6 +16,7 @@ from engage_bridge.config import parse_config
 from engage_bridge.errors import ConfigError
 from engage_bridge_tools.centra_fake.fake import validate_with_centra_models
 from engage_bridge_tools.centra_fake.shop import ShopFileError, parse_shop
+from engage_bridge_tools.command_line import OperatorError
 from engage_bridge_tools.local.announce import announce_shop
 from engage_bridge_tools.local.dead_letters import DeadLetter, dead_letters_of
 from engage_bridge_tools.local.progress import ProgressBar
@@ -64,8 +65,7 @@ def run(shop_path: Path, config_path: Path, requests_out: Path, log_path: Path) 
     try:
         shop, config = read_inputs(shop_path, config_path)
     except BadInput as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise OperatorError(str(error)) from None
     requests, dead = replay(shop, config, log_path)
     requests_out.parent.mkdir(parents=True, exist_ok=True)
     with requests_out.open("w", encoding="utf-8") as out:

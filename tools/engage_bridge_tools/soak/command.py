@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.command_line import OperatorError
 from engage_bridge_tools.json_file import write_json
 from engage_bridge_tools.soak.plan import SoakPlan
 from engage_bridge_tools.soak.runner import run_soak
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--orders", type=int, default=defaults.orders, help=f"orders (default {defaults.orders})")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"shop and fault seed ({defaults.seed})")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="shop and fault seed")
     parser.add_argument(
         "--budget",
         type=float,
@@ -46,9 +47,8 @@ def _soak(args: argparse.Namespace) -> int:
     try:
         plan = SoakPlan(orders=args.orders, seed=args.seed, requests_per_second=args.budget)
         summary = run_soak(plan, args.log)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except ValueError as error:  # the generator's own check of the options, naming the one at fault
+        raise OperatorError(str(error)) from None
     write_json(args.out, summary)
     print_summary(summary)
     print(f"\nFigures: {args.out}   Function logs: {args.log}")
