@@ -50,7 +50,8 @@ def test_reconcile_against_an_unreachable_stack(
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
 
-    one_line_exit_2(["reconcile", "--since", "2026-01-01", "--stack", "centra-engage-bridge-prod"], capsys, "unreachable")
+    argv = ["reconcile", "--since", "2026-01-01", "--stack", "centra-engage-bridge-prod"]
+    one_line_exit_2(argv, capsys, "unreachable")
 
 
 def test_reconcile_against_an_unreachable_centra_tenant(
