@@ -18,7 +18,7 @@ from engage_bridge.centra.webhook_signature import signature_header
 from engage_bridge.ingress.webhook import MAX_BODY_BYTES, receive_webhook
 from engage_bridge.ingress.webhook_entry import webhook_handler
 from engage_bridge.messages import IngestEvent
-from tests.lambda_support import lambda_context
+from tests.lambda_support import emitted_metrics, lambda_context
 
 SECRET = "endpoint-secret"
 NOW = 1_795_000_000
@@ -209,6 +209,25 @@ def test_the_lambda_refuses_a_forgery_and_queues_nothing(aws: dict[str, str], mo
 
     assert response["statusCode"] == 401
     assert "Messages" not in boto3.client("sqs").receive_message(QueueUrl=aws["INGEST_QUEUE_URL"])
+
+
+def test_every_refusal_counts_towards_the_refused_webhooks_alarm(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("time.time", lambda: NOW)
+    handler = webhook_handler(aws)
+    body = form_body(EVENTS)
+    capsys.readouterr()
+
+    handler(http_event(body, signature_header("guess", NOW, body)), lambda_context())
+    handler(http_event(b"not a form", signature_header(SECRET, NOW, b"not a form")), lambda_context())
+    handler(http_event(body, signature_header(SECRET, NOW, body)), lambda_context())
+
+    metrics = emitted_metrics(capsys.readouterr().out)
+    # The alarm's metric: the function's own dimensions only, so one alarm covers every reason.
+    assert metrics.count(("WebhookRefusedTotal", {"environment": "test", "service": "centra-webhook"})) == 2
+    refused = sorted(dims["reason"] for name, dims in metrics if name == "WebhookRefused")
+    assert refused == ["malformed_body", "signature_bad_signature"]
 
 
 def test_the_sample_event_is_a_valid_signed_webhook() -> None:

@@ -105,6 +105,9 @@ def _record(answer: WebhookAnswer) -> None:
     for event_type, ignored in answer.ignored.items():
         count("Skipped", f"webhook_{event_type}", ignored)
     if answer.status != 200:
+        # The total carries only the function's own dimensions, so one alarm covers every reason (template.yaml,
+        # WebhookRefusedAlarm); the count by reason says which.
+        metrics.add_metric(name="WebhookRefusedTotal", unit=MetricUnit.Count, value=1)
         count("WebhookRefused", answer.reason)
         logger.warning("webhook refused", extra={"status": answer.status, "reason": answer.reason})
     elif answer.secret_index:
