@@ -1,4 +1,6 @@
-"""``engage-bridge resend``: send one effect for one object again, through its handler (docs/runbook.md#resend-one-e-mail-receipt-or-contact).
+"""``engage-bridge resend``: send one effect for one object again, through its handler.
+
+See docs/runbook.md#resend-one-e-mail-receipt-or-contact.
 
 "The customer never got the shipping e-mail for order 1234":
 
