@@ -62,13 +62,13 @@ class BridgeArgumentParser(argparse.ArgumentParser):
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)
         if action.help is None and action.option_strings and _shows(action.default):
-            action.help = " "  # HelpFormatter appends the default
+            action.help = "(default: %(default)s)"
         return action
 
 
 def _shows(default: object) -> bool:
     """A default worth printing: not an unset option or an off switch (0 is a value, so no ``in`` test)."""
-    return default is not None and default is not False and default is not argparse.SUPPRESS
+    return default is not None and default is not False and default != "" and default is not argparse.SUPPRESS
 
 
 def operator_error_message(error: BaseException) -> str | None:  # noqa: PLR0911 - one answer per kind of mistake

@@ -18,6 +18,7 @@ from engage_bridge_tools.local.session import SessionOptions, local_session
 
 DEFAULT_LOG = Path(".local/functions.log")
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "data" / "brand.example.json"
+CONFIG_HELP = "brand configuration (default: the example, tools/engage_bridge_tools/data/brand.example.json)"
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +46,7 @@ def register(subparsers: Any) -> None:
             "environment: CENTRA_TOKEN, ENGAGE_API_KEY, and CENTRA_WEBHOOK_SECRET (the webhook plugin's secret)."
         ),
     )
-    serve.add_argument("--config", type=Path, default=EXAMPLE_CONFIG, metavar="BRAND.json", help="brand configuration")
+    serve.add_argument("--config", type=Path, default=EXAMPLE_CONFIG, metavar="BRAND.json", help=CONFIG_HELP)
     serve.add_argument("--host", default="127.0.0.1", help="address the webhook route listens on")
     serve.add_argument("--port", type=int, default=3000, help="port the webhook route listens on")
     serve.add_argument("--centra-url", help="Centra GraphQL endpoint (default: the Centra fake)")
@@ -60,9 +61,7 @@ def register(subparsers: Any) -> None:
     )
     invoke_parser.add_argument("function", metavar="FUNCTION", help="code folder (order_status) or logical id")
     invoke_parser.add_argument("--event", type=Path, required=True, metavar="FILE", help="event file, e.g. events/*")
-    invoke_parser.add_argument(
-        "--config", type=Path, default=EXAMPLE_CONFIG, metavar="BRAND.json", help="brand configuration"
-    )
+    invoke_parser.add_argument("--config", type=Path, default=EXAMPLE_CONFIG, metavar="BRAND.json", help=CONFIG_HELP)
     invoke_parser.add_argument(
         "--keep-signature", action="store_true", help="send an HTTP event's signature as written, not signed anew"
     )
