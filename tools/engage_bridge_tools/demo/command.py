@@ -1,11 +1,13 @@
 """``engage-bridge demo``."""
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.command_line import OperatorError
-from engage_bridge_tools.demo.runner import print_summary, run_demo
+from engage_bridge_tools.demo.report import print_summary
+from engage_bridge_tools.demo.runner import run_demo
 from engage_bridge_tools.json_file import write_json
 
 DEFAULT_OUT = Path(".local/demo-summary.json")
@@ -36,6 +38,6 @@ def _demo(args: argparse.Namespace) -> int:
     except ValueError as error:  # the generator's own check of the options, naming the one at fault
         raise OperatorError(str(error)) from None
     write_json(args.out, summary)
-    print_summary(summary)
+    print_summary(summary, sys.stdout)
     print(f"\nSummary JSON: {args.out}   Function logs: {args.log}")
     return 1 if summary["differences"] else 0

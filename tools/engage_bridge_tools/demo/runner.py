@@ -5,13 +5,12 @@
 2. Start the Engage sandbox, the Centra fake and the local runtime (the template's stack in moto).
 3. Apply each phase's changes to the fake (each sends Centra's webhook and queues Centra's events), then run
    the pipeline until every queue is empty.
-4. Summarise: Centra objects in, Engage effects out, skips by reason, dead letters by reason, and what the
+4. Summarise: Centra objects in, Engage effects out, skips, retries and dead letters by reason, and what the
    run cost in invocations and AWS requests; compare Engage's state with what the shop implies
    (``expected.py``). Exit 1 on any difference.
 """
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -84,6 +83,7 @@ def _summary(
         "centra_in": _centra_objects(shop),
         "engage_out": summarize(state),
         "skipped_by_reason": totals_by_reason(lines, "Skipped"),
+        "retried_by_reason": totals_by_reason(lines, "Retried"),
         "dead_letters_by_reason": reasons(dead),
         "run": {
             "seconds": round(elapsed, 1),
@@ -112,26 +112,3 @@ def _centra_objects(shop: dict[str, Any]) -> dict[str, int]:
         "returns": sum(len(order.get("returns", [])) for order in orders),
         "stock_levels": len(shop.get("stock", [])),
     }
-
-
-def print_summary(summary: dict[str, Any], out: Any = sys.stdout) -> None:
-    def section(title: str, values: dict[str, Any], indent: str = "  ") -> None:
-        print(title, file=out)
-        for key, value in values.items():
-            if isinstance(value, dict):
-                section(f"{indent}{key}:", value, indent + "  ")
-            else:
-                print(f"{indent}{key}: {value}", file=out)
-
-    section("Centra objects in", summary["centra_in"])
-    section("Engage effects out", summary["engage_out"])
-    section("Skipped, by reason", summary["skipped_by_reason"] or {"(none)": 0})
-    section("Dead letters, by reason", summary["dead_letters_by_reason"] or {"(none)": 0})
-    run = {key: value for key, value in summary["run"].items() if key not in {"invocations", "aws_requests"}}
-    section("Run", run)
-    if summary["differences"]:
-        print(f"MISMATCH: {len(summary['differences'])} difference(s) between Engage and the shop:", file=out)
-        for difference in summary["differences"]:
-            print(f"  - {difference}", file=out)
-    else:
-        print("OK: Engage holds exactly the effects the shop implies.", file=out)
