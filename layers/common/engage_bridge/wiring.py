@@ -30,7 +30,7 @@ from engage_bridge.errors import ConfigError
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
-from engage_bridge.state import DynamoStateStore, Effect
+from engage_bridge.state import DynamoStateStore, Effect, ResendLedger
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
@@ -142,10 +142,13 @@ def build_consumer[M: BaseModel](
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
     services = build_services(env, load_config(dict(environ)))
-    return consumer_for(env, message_model, lambda message: _applied(effect, services, message)), services
+    resends = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
+    return consumer_for(env, message_model, lambda message: _applied(effect, services, resends, message)), services
 
 
-def _applied[M: BaseModel](effect: Callable[[Services, M], Outcome], services: Services, message: M) -> Outcome:
+def _applied[M: BaseModel](
+    effect: Callable[[Services, M], Outcome], services: Services, resends: ResendLedger, message: M
+) -> Outcome:
     """The effect; for an operator's resend, also who asked and why, in the log and on the ledger's resend row."""
     outcome = effect(services, message)
     resend: ResendRequest | None = getattr(message, "resend", None)
@@ -163,7 +166,7 @@ def _applied[M: BaseModel](effect: Callable[[Services, M], Outcome], services: S
         },
     )
     if ledger_effect is not None:
-        services.store.record_resend_outcome(resend.ledger_effect(ledger_effect), outcome.state, outcome.reason)
+        resends.record_resend_outcome(resend.ledger_effect(ledger_effect), outcome.state, outcome.reason)
     return outcome
 
 
