@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.dlq.command",
     "engage_bridge_tools.backfill.command",
     "engage_bridge_tools.soak.command",
+    "engage_bridge_tools.doctor.command",
 )
 
 
