@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
 
 from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment, StockLevel
 from engage_bridge.centra.customer import Customer
+from engage_bridge.centra.stock import SkuStock
 from engage_bridge.mapping.payments import payment_state
 from engage_bridge.pii import fingerprint
 from engage_bridge.state import Effect
@@ -215,8 +216,11 @@ class IngestEvent(_Message):
     change: str | None = Field(default=None, max_length=40)  # event changeType or webhook action
     centra_event_id: int | None = None
     occurred_at: datetime | None = None
-    # A stock change names the product sizes it touched; the router reads their current levels per market.
+    # A stock change names the product sizes it touched, with their free-to-allocate quantity per warehouse as
+    # read with the event at ``stock_read_at``; the router sums them per market (BrandConfig.back_in_stock).
     skus: tuple[str, ...] = ()
+    stock: tuple[SkuStock, ...] = ()
+    stock_read_at: datetime | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -58,7 +58,7 @@ def test_changes_webhooks_do_not_cover_send_nothing() -> None:
     transport = RecordingTransport()
     fake = _fake(transport, SteppingClock())
 
-    fake.set_stock("BAG100-ONE", 1, 3)
+    fake.set_stock("BAG100-ONE", 101, 3)
     fake.add_newsletter_subscription("new@example.com")
 
     assert transport.requests == []
