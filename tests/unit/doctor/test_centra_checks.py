@@ -133,3 +133,17 @@ def test_listeners_of_the_bridge_alone_pass() -> None:
 
     assert check.status is Status.PASS
     assert "brand-bridge" in check.reason
+
+
+def test_a_variable_passed_as_a_limit_is_one_whatever_its_name() -> None:
+    centra = ScriptedCentra(contract_schema())
+    documents = {
+        "Lines": "query Lines($events: Int!, $lineLimit: Int!, $ids: [Int!]!) { events(limit: $events, "
+        "where: {storeId: $ids}) { object { ... on StockChange { lines(limit: $lineLimit) { id } } } } }"
+    }
+
+    checks = _run(centra, documents)
+
+    assert checks["centra.permission.Lines"].status is Status.PASS
+    sent = next(variables for document, variables in centra.sent if document.startswith("query Lines"))
+    assert sent == {"events": 1, "lineLimit": 1, "ids": [0]}

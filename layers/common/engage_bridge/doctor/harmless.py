@@ -1,13 +1,15 @@
 """Harmless variable values for running a read document once, only to see whether the token may run it.
 
-Ids and numbers are 0 (no Centra object has id 0 or number 0, so nothing is found and nothing is read),
-``limit`` and ``page`` are 1, texts ``"0"``, enums their first value, dates a fixed day. Optional variables are
-left out, except ``limit``. Values come from the tenant's own schema, so they fit what it expects.
+Ids and numbers are 0 (no Centra object has id 0 or number 0, so nothing is found and nothing is read), a
+variable passed as a ``limit``, ``page``, ``first`` or ``last`` argument is 1 (Centra: "Limit must be in range
+1 - 200"), texts ``"0"``, enums their first value, dates a fixed day. Optional variables are left out, except
+paging ones. Values come from the tenant's own schema, so they fit what it expects.
 """
 
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -17,21 +19,40 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     Undefined,
+    VariableNode,
+    Visitor,
     type_from_ast,
+    visit,
 )
 
 _ONE = frozenset({"limit", "page", "first", "last"})
 _MAX_DEPTH = 4
 
 
+class _PagingVariables(Visitor):
+    """Names of the variables passed straight to a paging argument (``lines(limit: $lineLimit)``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+        if node.name.value in _ONE and isinstance(node.value, VariableNode):
+            self.names.add(node.value.name.value)
+
+
 def harmless_variables(schema: GraphQLSchema, operation: OperationDefinitionNode) -> dict[str, Any]:
+    paging = _PagingVariables()
+    visit(operation, paging)
     values: dict[str, Any] = {}
     for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
         declared = type_from_ast(schema, definition.type)
         if declared is None or definition.default_value is not None:
             continue
-        if isinstance(declared, GraphQLNonNull) or name in _ONE:
+        if name in paging.names:
+            values[name] = 1
+        elif isinstance(declared, GraphQLNonNull) or name in _ONE:
             values[name] = harmless_value(declared, name)  # type: ignore[arg-type]
     return values
 
