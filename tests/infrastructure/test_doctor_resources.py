@@ -26,21 +26,27 @@ def _actions(role: dict[str, Any]) -> dict[str, list[Any]]:
 def test_the_doctor_runs_daily_on_a_cron_schedule_from_a_parameter(cfn: dict[str, Any]) -> None:
     rule = cfn["Resources"]["DoctorFunctionSchedule"]["Properties"]
     default = sam_template()["Parameters"]["DoctorSchedule"]["Default"]
+    invoke = cfn["Resources"]["DoctorFunctionEventInvokeConfig"]["Properties"]
 
     assert rule["ScheduleExpression"] == {"Ref": "DoctorSchedule"}
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["DoctorFunction", "Arn"]}
+    # A run that never started or failed twice is recorded, as for the poller and the reconciliation.
+    assert rule["Targets"][0]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["DoctorFailureQueue", "Arn"]}}
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["DoctorFailureQueue", "Arn"]}
     assert default.startswith("cron(") and default.endswith(" * * ? *)")  # every day
 
 
 def test_the_doctor_may_read_the_configuration_and_two_secrets_and_nothing_else(cfn: dict[str, Any]) -> None:
     allowed = _actions(cfn["Resources"]["DoctorFunctionRole"])
+    failure_records = allowed.pop("sqs:SendMessage")  # SAM's policy for the OnFailure destination
     secrets = " ".join(str(resource) for resource in allowed.pop("secretsmanager:GetSecretValue"))
     parameters = allowed.pop("ssm:GetParameter")
     allowed.pop("ssm:GetParameters")
     allowed.pop("ssm:GetParametersByPath")
     allowed.pop("ssm:DescribeParameters")  # SAM's SSMParameterReadPolicy lists parameter names, not values
 
-    assert allowed == {}  # no SQS, DynamoDB, S3 or write of any kind
+    assert allowed == {}  # no DynamoDB, S3, handler queue or write of any other kind
+    assert failure_records == [{"Fn::GetAtt": ["DoctorFailureQueue", "Arn"]}]
     assert "${CentraTokenSecretName}-??????" in secrets
     assert "${EngageApiKeySecretName}-??????" in secrets
     assert "BrandConfigParameterName" in str(parameters)
