@@ -147,3 +147,32 @@ def test_a_variable_passed_as_a_limit_is_one_whatever_its_name() -> None:
     assert checks["centra.permission.Lines"].status is Status.PASS
     sent = next(variables for document, variables in centra.sent if document.startswith("query Lines"))
     assert sent == {"events": 1, "lineLimit": 1, "ids": [0]}
+
+
+def test_an_alternative_with_a_filter_counts_only_when_the_filter_has_its_fields() -> None:
+    filter_sdl = "input ReturnFilter { customerId: [Int!] storeType: StoreType }"
+    with_order_id = contract_schema(
+        without=("Order.returns",),
+        sdl_edits={filter_sdl: "input ReturnFilter { customerId: [Int!] storeType: StoreType orderId: [String!] }"},
+    )
+    without_order_id = contract_schema(without=("Order.returns",))
+
+    found = _run(ScriptedCentra(with_order_id))["centra.assumption.Order.returns"]
+    missing = _run(ScriptedCentra(without_order_id))["centra.assumption.Order.returns"]
+
+    assert found.status is missing.status is Status.FAIL
+    assert "returns(where: {orderId}) (Query.returns)" in found.reason
+    assert "returns(where: {orderId})" not in missing.reason
+    assert "Return.order via returns(where: {customerId}) (Return.order)" in missing.reason
+
+
+def test_an_alternative_without_arguments_is_looked_for_on_the_assumptions_own_type_only() -> None:
+    # Customer.receiveNewsletters lists "newsletterSubscriptions { isActive }", meant on Customer; the root
+    # Query.newsletterSubscriptions (another assumption, present here) is not that alternative.
+    check = _run(ScriptedCentra(contract_schema(without=("Customer.receiveNewsletters",))))[
+        "centra.assumption.Customer.receiveNewsletters"
+    ]
+
+    assert check.status is Status.FAIL
+    assert "Query.newsletterSubscriptions" not in check.reason
+    assert "none of its alternatives" in check.reason

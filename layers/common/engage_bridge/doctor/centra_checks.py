@@ -17,6 +17,7 @@ from typing import Any
 from graphql import (
     GraphQLEnumType,
     GraphQLError,
+    GraphQLField,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
@@ -25,6 +26,7 @@ from graphql import (
     OperationType,
     build_client_schema,
     get_introspection_query,
+    get_named_type,
     parse,
     validate,
 )
@@ -38,7 +40,13 @@ EVENTS_PROBE = "query DoctorEvents { events(limit: 1) { id } }"
 LISTENERS_PROBE = "query DoctorEventListeners { eventListeners { integrationName objectType changeTypes } }"
 _AUTHORIZATION = "authorization"
 _PERMISSION = re.compile(r"permission", re.IGNORECASE)
-_LEADING_NAME = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?")
+# An alternative as assumptions.graphql writes it: ``Type.field``, ``field``, ``field(arg: {a, b})``,
+# ``field(arg: Type)`` or ``field { a b }``, possibly followed by prose.
+_ALTERNATIVE = re.compile(
+    r"^\s*(?P<first>[A-Za-z_]\w*)(?:\.(?P<second>[A-Za-z_]\w*))?"
+    r"(?:\s*\((?P<arguments>[^)]*)\))?(?:\s*\{(?P<selection>[^}]*)\})?"
+)
+_ARGUMENT = re.compile(r"(?P<name>\w+)\s*:\s*(?:\{(?P<fields>[^}]*)\}|(?P<type>\w+))")
 _MAX_MESSAGES = 5
 
 
@@ -134,19 +142,55 @@ def _has_member(schema: GraphQLSchema, type_name: str, member: str) -> bool | No
     return False
 
 
+def _names(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_]\w*", text))
+
+
+def _argument_fits(field: GraphQLField, name: str, filter_fields: str | None, type_name: str | None) -> bool:
+    declared = field.args.get(name)
+    if declared is None:
+        return False
+    input_type = get_named_type(declared.type)
+    if type_name and input_type.name != type_name:
+        return False
+    if filter_fields is None:
+        return True
+    return isinstance(input_type, GraphQLInputObjectType) and _names(filter_fields) <= set(input_type.fields)
+
+
+def _fits(schema: GraphQLSchema, type_name: str, member: str, arguments: str | None, selection: str | None) -> bool:
+    """Whether ``type_name.member`` exists with the arguments and selected fields the alternative names."""
+    if not _has_member(schema, type_name, member):
+        return False
+    named = schema.get_type(type_name)
+    field = named.fields.get(member) if isinstance(named, GraphQLObjectType | GraphQLInterfaceType) else None
+    if field is None:
+        return arguments is None and selection is None  # an enum value or input field: nothing more to match
+    if not all(
+        _argument_fits(field, argument["name"], argument["fields"], argument["type"])
+        for argument in _ARGUMENT.finditer(arguments or "")
+    ):
+        return False
+    if selection is None:
+        return True
+    returned = get_named_type(field.type)
+    fields = returned.fields if isinstance(returned, GraphQLObjectType | GraphQLInterfaceType) else {}
+    return _names(selection) <= set(fields)
+
+
 def _alternative_coordinates(schema: GraphQLSchema, assumption: Assumption, alternative: str) -> str | None:
-    """Where the tenant has an alternative: ``Type.member`` as written, else on the same type, else a root."""
-    match = _LEADING_NAME.match(alternative)
+    """Where the tenant has an alternative: ``Type.member`` as written, else on the assumption's own type; one
+    with arguments may also be a root field. Named arguments, their filter fields and selected fields must match."""
+    match = _ALTERNATIVE.match(alternative)
     if match is None:
         return None
-    first, second = match.groups()
+    first, second, arguments, selection = match.group("first", "second", "arguments", "selection")
     if second is not None:
-        return f"{first}.{second}" if _has_member(schema, first, second) else None
-    query = schema.query_type.name if schema.query_type else "Query"
-    for type_name in (assumption.type_name, query):
-        if _has_member(schema, type_name, first):
-            return f"{type_name}.{first}"
-    return None
+        return f"{first}.{second}" if _fits(schema, first, second, arguments, selection) else None
+    places = [assumption.type_name]
+    if arguments is not None and schema.query_type is not None:
+        places.append(schema.query_type.name)
+    return next((f"{place}.{first}" for place in places if _fits(schema, place, first, arguments, selection)), None)
 
 
 def resolve_assumption(schema: GraphQLSchema, assumption: Assumption) -> Check:
