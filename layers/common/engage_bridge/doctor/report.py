@@ -7,7 +7,7 @@ from typing import Any
 
 
 class Status(StrEnum):
-    PASS = "PASS"  # noqa: S105  # nosec B105 - a check result, not a password
+    PASS = "PASS"  # a check result, not a password  # noqa: S105  # nosec B105
     FAIL = "FAIL"
     CANNOT_CHECK = "CANNOT CHECK"
 
