@@ -176,3 +176,17 @@ def test_an_alternative_without_arguments_is_looked_for_on_the_assumptions_own_t
     assert check.status is Status.FAIL
     assert "Query.newsletterSubscriptions" not in check.reason
     assert "none of its alternatives" in check.reason
+
+
+def test_a_valid_document_using_a_deprecated_field_passes_and_says_so() -> None:
+    schema = contract_schema(
+        sdl_edits={
+            "isOnHold: Boolean store: Store market": 'isOnHold: Boolean @deprecated(reason: "Use holds") '
+            "store: Store market"
+        }
+    )
+
+    check = _run(ScriptedCentra(schema))["centra.document.OrdersByNumber"]
+
+    assert check.status is Status.PASS
+    assert "The field Order.isOnHold is deprecated. Use holds" in check.reason

@@ -30,6 +30,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.validation import NoDeprecatedCustomRule
 
 from engage_bridge.centra.assumptions import Assumption
 from engage_bridge.doctor.harmless import harmless_variables
@@ -120,7 +121,10 @@ def validate_document(schema: GraphQLSchema, name: str, document: str) -> tuple[
     operation = next(
         (definition for definition in ast.definitions if isinstance(definition, OperationDefinitionNode)), None
     )
-    return passed(check_name, "valid against the tenant's schema"), operation
+    # Centra deprecates before it removes (its schema changelog): name what will break next.
+    deprecated = sorted({_located(error) for error in validate(schema, ast, [NoDeprecatedCustomRule])})
+    notice = f"; uses what Centra deprecates: {'; '.join(deprecated[:_MAX_MESSAGES])}" if deprecated else ""
+    return passed(check_name, f"valid against the tenant's schema{notice}"), operation
 
 
 def _located(error: GraphQLError) -> str:
