@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from engage_bridge.config import parse_config
 from engage_bridge.doctor.engage_checks import NEEDS_A_WRITE, PROBE_EMAIL, engage_checks
@@ -45,9 +46,9 @@ class ScriptedEngage:
             return Answer(200, list(self.contacts)) if self.changes_active else Answer(404, None)
         if path == "/api/v3/consents":
             return Answer(200, [{"id": "c1", "name": "terms"}])
-        match = re.match(r"^/api/v3/contacts/([^/]+)(/transactions)?$", path)
-        if match and match.group(1) in self.contacts:
-            return Answer(200, []) if match.group(2) else Answer(200, self.contacts[match.group(1)])
+        match = re.match(r"^/api/v3/contacts/([^/]+)(/transactions)?$", path)  # ids arrive percent-encoded
+        if match and unquote(match.group(1)) in self.contacts:
+            return Answer(200, []) if match.group(2) else Answer(200, self.contacts[unquote(match.group(1))])
         return Answer(404, {"errorCode": "NotFound"})
 
 
@@ -106,6 +107,8 @@ def test_a_refused_key_fails_and_leaves_the_reads_unjudged() -> None:
     assert checks["engage.api-key"].status is Status.FAIL
     assert "401" in checks["engage.api-key"].reason
     assert checks["engage.contact-type.member"].status is Status.CANNOT_CHECK
+    assert checks["engage.contact-read"].status is Status.CANNOT_CHECK
+    assert checks["engage.consents"].status is Status.CANNOT_CHECK
 
 
 def test_sample_reads_read_a_listed_contact_back() -> None:
@@ -118,6 +121,13 @@ def test_sample_reads_read_a_listed_contact_back() -> None:
     assert checks["engage.contact-transactions"].status is Status.PASS
     changes = next(query for path, query in engage.sent if path == "/api/v3/contacts/changes")
     assert changes == {"changeType": "Created", "fromDate": "2026-11-06 12:00:00.000"}
+
+
+def test_a_contact_with_its_fields_at_the_top_level_still_reads() -> None:
+    checks = _run(ScriptedEngage(contacts={"id/1": {"id": "id/1", "firstName": "x"}}))
+
+    assert checks["engage.contact-read"].status is Status.PASS
+    assert "at the top level" in checks["engage.contact-read"].reason
 
 
 def test_a_changes_feed_that_is_not_activated_cannot_check_the_sample_reads() -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from engage_bridge.config import BrandConfig
 from engage_bridge.doctor.report import Check, Status, cannot_check, failed, passed
 from engage_bridge.doctor.transport import Answer, EngageReader
+from engage_bridge.engage import paths
 
 PROBE_EMAIL = "engage-bridge-doctor@example.com"
 LOOKUP = "/api/v3/contacts/id"
@@ -73,6 +74,7 @@ NEEDS_A_WRITE: tuple[tuple[str, str], ...] = (
 
 
 CONSENTS_CHECK = "engage.consents"
+SAMPLE_READS = ("engage.contact-changes", "engage.contact-read", "engage.contact-transactions")
 
 
 def engage_checks(
@@ -81,7 +83,7 @@ def engage_checks(
     key = _api_key(engage)
     yield key
     if key.status is not Status.PASS:
-        for name in (*_contact_type_names(config), "engage.sample-reads", CONSENTS_CHECK):
+        for name in (*_contact_type_names(config), *SAMPLE_READS, CONSENTS_CHECK):
             yield cannot_check(name, "needs an API key Engage accepts")
     else:
         yield from _contact_types(engage, config)
@@ -152,19 +154,17 @@ def _contact_types(engage: EngageReader, config: BrandConfig) -> Iterator[Check]
 def _sample_reads(engage: EngageReader, now: datetime) -> Iterator[Check]:
     since = (now - timedelta(days=SAMPLE_DAYS)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.000")
     answer = engage.get(CHANGES, {"changeType": "Created", "fromDate": since})
-    reads = ("engage.contact-read", "engage.contact-transactions")
+    changes, *reads = SAMPLE_READS
     if not answer.ok or not isinstance(answer.body, list):
         reason = (
             f"GET {CHANGES} answered {_describe(answer)}: the changes feed may need activating by Voyado; "
             "it is only how the doctor finds a contact to read"
         )
-        yield cannot_check("engage.contact-changes", reason)
+        yield cannot_check(changes, reason)
         for name in reads:
             yield cannot_check(name, "no sample contact: the changes feed gave none")
         return
-    yield passed(
-        "engage.contact-changes", f"readable; {len(answer.body)} contacts created in the last {SAMPLE_DAYS} days"
-    )
+    yield passed(changes, f"readable; {len(answer.body)} contacts created in the last {SAMPLE_DAYS} days")
     sample = next((item for item in answer.body if isinstance(item, str) and item), None)
     if sample is None:
         for name in reads:
@@ -176,20 +176,20 @@ def _sample_reads(engage: EngageReader, now: datetime) -> Iterator[Check]:
 
 def _contact_read(engage: EngageReader, contact_id: str) -> Check:
     name = "engage.contact-read"
-    answer = engage.get(f"/api/v3/contacts/{contact_id}")
+    answer = engage.get(paths.contact(contact_id))
     if not answer.ok:
-        return failed(name, f"GET /api/v3/contacts/{{id}} of a listed contact answered {_describe(answer)}")
-    if not isinstance(answer.body, dict) or not isinstance(answer.body.get("attributes"), dict):
-        return failed(
-            name, "GET /api/v3/contacts/{id} answered without an 'attributes' object; the bridge compares fields there"
-        )
+        return failed(name, f"GET {paths.CONTACT_TEMPLATE} of a listed contact answered {_describe(answer)}")
+    if not isinstance(answer.body, dict):
+        return failed(name, f"GET {paths.CONTACT_TEMPLATE} answered something other than a JSON object")
+    # The contact upsert compares fields under ``attributes`` (v3), or at the top level when there is none.
+    fields = "under attributes" if isinstance(answer.body.get("attributes"), dict) else "at the top level"
     blocks = sorted(key for key in ("meta", "preferences", "consents") if key in answer.body)
-    return passed(name, f"a contact reads with attributes and {', '.join(blocks) or 'no other block'}")
+    return passed(name, f"a contact reads with its fields {fields}, and {', '.join(blocks) or 'no other block'}")
 
 
 def _transactions_read(engage: EngageReader, contact_id: str) -> Check:
     name = "engage.contact-transactions"
-    answer = engage.get(f"/api/v3/contacts/{contact_id}/transactions")
+    answer = engage.get(f"{paths.contact(contact_id)}/transactions")
     if answer.ok:
         return passed(name, "a contact's transactions are readable (reconciliation reads imported receipts there)")
     return failed(name, f"GET /api/v3/contacts/{{id}}/transactions answered {_describe(answer)}")
