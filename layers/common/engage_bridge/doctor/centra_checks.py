@@ -34,7 +34,7 @@ from graphql.validation import NoDeprecatedCustomRule
 
 from engage_bridge.centra.assumptions import Assumption
 from engage_bridge.doctor.harmless import harmless_variables
-from engage_bridge.doctor.report import Check, Status, cannot_check, failed, passed
+from engage_bridge.doctor.report import Check, cannot_check, failed, passed
 from engage_bridge.doctor.transport import Answer, GraphQLEndpoint
 
 EVENTS_PROBE = "query DoctorEvents { events(limit: 1) { id } }"
@@ -321,6 +321,3 @@ def _permissions_used(answer: Answer) -> str:
     if isinstance(used, list):
         return ", ".join(sorted(str(item) for item in used))
     return ""
-
-
-__all__ = ["Introspected", "Status", "centra_checks", "introspect", "resolve_assumption", "validate_document"]
