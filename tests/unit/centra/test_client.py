@@ -544,3 +544,13 @@ def test_event_listeners_list_the_integration_names_queue() -> None:
     [listener] = recorder.client().event_listeners()
 
     assert (listener.integration_name, listener.object_type) == ("bridge", "Order")
+
+
+def test_a_stock_change_missing_from_the_lines_query_is_unreadable_not_empty() -> None:
+    recorder = Recorder(ok({"events": [_event(1, "StockChange")]}), ok({"events": []}))
+
+    page = recorder.client().fetch_events()
+
+    assert page.events == () and [(p.id, p.reason) for p in page.unreadable] == [
+        (1, "stock change not returned with its lines")
+    ]

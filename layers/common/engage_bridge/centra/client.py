@@ -279,6 +279,9 @@ class CentraClient:
         stock_events = [event for event in events if event.object_type == "StockChange"]
         if stock_events:
             stock, problems = self._stock_change_stock(len(stock_events), warehouse_ids)
+            for event in stock_events:
+                if event.id not in stock and event.id not in problems:
+                    problems[event.id] = "stock change not returned with its lines"
             events = [
                 replace(event, stock=stock.get(event.id, ())) if event.object_type == "StockChange" else event
                 for event in events
