@@ -221,6 +221,9 @@ class IngestEvent(_Message):
     skus: tuple[str, ...] = ()
     stock: tuple[SkuStock, ...] = ()
     stock_read_at: datetime | None = None
+    # A large stock change is split into parts (each an SQS message well under its size limit); each part is its
+    # own ingest message, so the part number is part of the key.
+    stock_part: int | None = Field(default=None, ge=1)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -228,7 +231,8 @@ class IngestEvent(_Message):
         # The poller and the webhook may both report one change: the key keeps their sources apart, and the
         # router's effects are deduplicated downstream anyway (handlers key on the effect, not on this).
         seen = self.centra_event_id if self.centra_event_id is not None else self.occurred_at
-        return f"ingest:{self.source}:{self.object_type}:{self.object_id}:{self.change or ''}:{seen}"
+        part = f":part{self.stock_part}" if self.stock_part is not None else ""
+        return f"ingest:{self.source}:{self.object_type}:{self.object_id}:{self.change or ''}:{seen}{part}"
 
     @property
     def correlation_id(self) -> str:

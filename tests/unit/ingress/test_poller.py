@@ -8,7 +8,7 @@ import pytest
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
-from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, poll, register_listeners
+from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, STOCK_SKUS_PER_MESSAGE, poll, register_listeners
 from engage_bridge.messages import IngestEvent
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -187,3 +187,37 @@ def test_a_stock_change_carries_its_skus_and_their_stock_per_warehouse() -> None
 
     [message] = queue.messages
     assert message.skus == ("A-1",) and message.stock == stock and message.stock_read_at is not None
+
+
+def test_a_large_stock_change_is_split_into_parts_each_its_own_message() -> None:
+    stock = tuple(
+        SkuStock(sku=f"S-{n:04}", warehouses=(WarehouseStock(warehouse_id=7, free_to_allocate=n),)) for n in range(250)
+    )
+    change = CentraEvent(
+        id=5, object_type="StockChange", change_type="CREATED", object_reference=9, created_at=T0, stock=stock
+    )
+    queue = FakeIngestQueue()
+
+    result = poll(FakeCentraQueue([change]), queue, plenty_of_time)
+
+    assert [len(m.stock) for m in queue.messages] == [STOCK_SKUS_PER_MESSAGE, STOCK_SKUS_PER_MESSAGE, 50]
+    assert len({m.business_key for m in queue.messages}) == 3  # the handlers' idempotency keeps every part
+    assert tuple(item for m in queue.messages for item in m.stock) == stock
+    assert (result.queued, result.confirmed) == (1, 1)
+
+
+def test_a_stock_change_is_confirmed_only_when_every_part_is_queued() -> None:
+    stock = tuple(SkuStock(sku=f"S-{n:04}") for n in range(150))
+    change = CentraEvent(
+        id=5, object_type="StockChange", change_type="CREATED", object_reference=9, created_at=T0, stock=stock
+    )
+    centra = FakeCentraQueue([change])
+
+    class SecondPartFails(FakeIngestQueue):
+        def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+            return [event.stock_part != 2 for event in events]
+
+    result = poll(centra, SecondPartFails(), plenty_of_time)
+
+    assert (result.queued, result.not_queued, result.confirmed) == (0, 1, 0)
+    assert [e.id for e in centra.pending] == [5]

@@ -28,6 +28,9 @@ INGEST_TYPES: dict[str, IngestObject] = {
     "StockChange": "stock_change",
 }
 FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
+# SKUs per ingest message of a stock change: a SKU with a few warehouses is ~150 bytes of JSON, so a part stays far
+# below SQS's message and batch size limits (256 KiB) however large the delivery.
+STOCK_SKUS_PER_MESSAGE = 100
 MIN_SECONDS_FOR_ANOTHER_PAGE = 15.0
 
 
@@ -93,28 +96,44 @@ def _move(centra: EventsApi, queue: IngestQueue, events: list[CentraEvent], resu
     for event in events:
         if event.object_type not in INGEST_TYPES:
             result.ignored[event.object_type] = result.ignored.get(event.object_type, 0) + 1
-    queued = queue.put([_ingest(event) for event in wanted]) if wanted else []
-    done = [event.id for event, ok in zip(wanted, queued, strict=True) if ok]
+    messages = [(event.id, message) for event in wanted for message in _ingest(event)]
+    queued = queue.put([message for _, message in messages]) if messages else []
+    # An event is queued when every one of its messages is.
+    failed = {event_id for (event_id, _), ok in zip(messages, queued, strict=True) if not ok}
+    done = [event.id for event in wanted if event.id not in failed]
     # Events of types nobody handles are confirmed too, or they would block the queue forever (Centra's advice).
     done += [event.id for event in events if event.object_type not in INGEST_TYPES]
-    result.queued += sum(queued)
-    result.not_queued += len(wanted) - sum(queued)
+    result.queued += len(wanted) - len(failed)
+    result.not_queued += len(failed)
     if done:
         confirmation = centra.confirm_events(done)
         result.confirmed += len(confirmation.confirmed)
         result.not_confirmed += len(confirmation.not_confirmed)
-    return all(queued)
+    return not failed
 
 
-def _ingest(event: CentraEvent) -> IngestEvent:
-    return IngestEvent(
+def _ingest(event: CentraEvent) -> list[IngestEvent]:
+    """The ingest message of an event; a stock change with many SKUs is split into ``STOCK_SKUS_PER_MESSAGE`` parts."""
+    message = IngestEvent(
         source="events",
         object_type=INGEST_TYPES[event.object_type],
         object_id=event.object_reference,
         change=event.change_type,
         centra_event_id=event.id,
         occurred_at=event.created_at,
-        skus=tuple(sorted({item.sku for item in event.stock})),
-        stock=event.stock,
-        stock_read_at=datetime.now(UTC) if event.object_type == "StockChange" else None,
     )
+    if event.object_type != "StockChange":
+        return [message]
+    read_at = datetime.now(UTC)
+    parts = [event.stock[i : i + STOCK_SKUS_PER_MESSAGE] for i in range(0, len(event.stock), STOCK_SKUS_PER_MESSAGE)]
+    return [
+        message.model_copy(
+            update={
+                "skus": tuple(sorted({item.sku for item in part})),
+                "stock": part,
+                "stock_read_at": read_at,
+                "stock_part": number if len(parts) > 1 else None,
+            }
+        )
+        for number, part in enumerate(parts or [()], start=1)
+    ]
