@@ -176,3 +176,18 @@ def test_centra_rate_limits_are_waited_out_as_centra_documents() -> None:
 
     assert result.status == 200
     assert len(waits) == 1 and 3 <= waits[0] <= 4
+
+
+def test_a_centra_url_that_is_not_the_graphql_endpoint_exits_2(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = httpx.MockTransport(lambda request: httpx.Response(404, text="<html>Not Found</html>"))
+    monkeypatch.setattr(
+        command, "HttpGraphQL", lambda *args, **kwargs: HttpGraphQL("https://brand.centraqa.com/", "t", transport=page)
+    )
+
+    code = main(_argv(config_file))
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["error: Centra cannot be reached: HTTP 404 without a JSON body: is this the GraphQL endpoint?"]

@@ -34,7 +34,7 @@ from graphql.validation import NoDeprecatedCustomRule
 
 from engage_bridge.centra.assumptions import Assumption
 from engage_bridge.doctor.harmless import harmless_variables
-from engage_bridge.doctor.report import Check, cannot_check, failed, passed
+from engage_bridge.doctor.report import Check, TenantUnreachable, cannot_check, failed, passed
 from engage_bridge.doctor.transport import Answer, GraphQLEndpoint
 
 EVENTS_PROBE = "query DoctorEvents { events(limit: 1) { id } }"
@@ -92,6 +92,9 @@ def centra_checks(
 def introspect(centra: GraphQLEndpoint) -> Introspected:
     name = "centra.introspection"
     answer = centra.execute(get_introspection_query(descriptions=False))
+    if answer.body is None and answer.status not in (401, 403):
+        # Not a GraphQL answer at all (an HTML error page, a proxy): the URL is not the Integration API.
+        raise TenantUnreachable("Centra", f"HTTP {answer.status} without a JSON body: is this the GraphQL endpoint?")
     if answer.status in (401, 403) or _authorization_errors(answer):
         messages = _messages(answer) or f"HTTP {answer.status}"
         return Introspected(failed(name, f"the token is refused: {messages}"), None)
