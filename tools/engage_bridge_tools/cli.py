@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "engage_bridge_tools.backfill.command",
     "engage_bridge_tools.soak.command",
     "engage_bridge_tools.resend.command",
+    "engage_bridge_tools.doctor.command",
 )
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PositiveInt, ValidationError, model_validator
 
 from engage_bridge.errors import ConfigError
 
@@ -95,6 +95,11 @@ class BackInStock(_Strict):
     locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
         default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
     )
+    warehouses_by_market: dict[NonEmptyStr, list[PositiveInt]] = Field(
+        default_factory=dict,
+        description="Centra market id -> the warehouse ids of its allocation rule; a market's stock is the sum of "
+        "their free-to-allocate quantities (no market listed: no stock levels are sent)",
+    )
 
 
 class BrandConfig(_Strict):
@@ -131,6 +136,11 @@ class BrandConfig(_Strict):
         default="voyado_promotion_id", description="Order attribute holding the Engage promotion assignment id"
     )
     back_in_stock: BackInStock = BackInStock()
+    tracking_links: dict[NonEmptyStr, NonEmptyStr] = Field(
+        default_factory=dict,
+        description="Shipping method name -> tracking link with {tracking_number}, e.g. "
+        "https://carrier.example/track?id={tracking_number} (Centra's Integration API has no tracking URL)",
+    )
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":
@@ -143,6 +153,9 @@ class BrandConfig(_Strict):
         for name, store_id in self.store_ids.items():
             if _WHITESPACE.search(store_id):
                 raise ValueError(f"store_ids.{name}: Engage store ids cannot contain whitespace")
+        for method, template in self.tracking_links.items():
+            if set(_PLACEHOLDER.findall(template)) != {"tracking_number"}:
+                raise ValueError(f"tracking_links.{method}: needs {{tracking_number}} and no other placeholder")
         return self
 
     @property

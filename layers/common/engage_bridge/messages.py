@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
 
 from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment, StockLevel
 from engage_bridge.centra.customer import Customer
+from engage_bridge.centra.stock import SkuStock
 from engage_bridge.mapping.payments import payment_state
 from engage_bridge.pii import fingerprint
 from engage_bridge.state import Effect
@@ -238,8 +239,14 @@ class IngestEvent(_Message):
     change: str | None = Field(default=None, max_length=40)  # event changeType or webhook action
     centra_event_id: int | None = None
     occurred_at: datetime | None = None
-    # A stock change names the product sizes it touched; the router reads their current levels per market.
+    # A stock change names the product sizes it touched, with their free-to-allocate quantity per warehouse as
+    # read with the event at ``stock_read_at``; the router sums them per market (BrandConfig.back_in_stock).
     skus: tuple[str, ...] = ()
+    stock: tuple[SkuStock, ...] = ()
+    stock_read_at: datetime | None = None
+    # A large stock change is split into parts (each an SQS message well under its size limit); each part is its
+    # own ingest message, so the part number is part of the key.
+    stock_part: int | None = Field(default=None, ge=1)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -247,7 +254,8 @@ class IngestEvent(_Message):
         # The poller and the webhook may both report one change: the key keeps their sources apart, and the
         # router's effects are deduplicated downstream anyway (handlers key on the effect, not on this).
         seen = self.centra_event_id if self.centra_event_id is not None else self.occurred_at
-        return f"ingest:{self.source}:{self.object_type}:{self.object_id}:{self.change or ''}:{seen}"
+        part = f":part{self.stock_part}" if self.stock_part is not None else ""
+        return f"ingest:{self.source}:{self.object_type}:{self.object_id}:{self.change or ''}:{seen}{part}"
 
     @property
     def correlation_id(self) -> str:

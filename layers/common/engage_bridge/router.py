@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
+from engage_bridge.centra import Customer, NewsletterSubscription, Order
+from engage_bridge.centra.stock import market_levels
 from engage_bridge.config import BrandConfig
 from engage_bridge.consumer import Outcome
 from engage_bridge.messages import IngestEvent
@@ -41,8 +42,6 @@ class CentraReader(Protocol):
     def customer(self, customer_id: int) -> Customer | None: ...
 
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None: ...
-
-    def stock_levels(self, sku: str) -> list[StockLevel]: ...
 
 
 class HandlerQueues(Protocol):
@@ -103,11 +102,12 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
             subscription = centra.newsletter_subscription(event.object_id)
             return None if subscription is None else route_newsletter_subscription(subscription, cfg)
         case "stock_change":
-            levels = [level for sku in event.skus for level in centra.stock_levels(sku)]
-            # The levels are Centra's as of now, so they carry the time they were read: a level read later is never
-            # older. The event's own time would not order them: two changes within a second share one createdAt,
-            # and the later level would be dropped as "not newer" than the first.
-            return route_stock(levels, services.now(), cfg)
+            # Centra keeps stock per warehouse; a market's level is the sum over its warehouses (docs/mapping.md).
+            levels = market_levels(event.stock, cfg.back_in_stock.warehouses_by_market)
+            # The levels carry the time they were read: a level read later is never older. The event's own time
+            # would not order them: two changes within a second share one createdAt, and the later level would be
+            # dropped as "not newer" than the first.
+            return route_stock(levels, event.stock_read_at or services.now(), cfg)
     return None
 
 

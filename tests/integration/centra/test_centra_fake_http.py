@@ -59,14 +59,14 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 def test_query_with_the_token(centra_fake: CentraFakeHandle) -> None:
-    response = centra_fake.query("query($n: Int) { order(number: $n) { number status } }", {"n": 1002})
+    response = centra_fake.query("query($n: Int!) { orders(where: {number: [$n]}) { number status } }", {"n": 1002})
 
     assert response.status_code == 200
-    assert response.json()["data"] == {"order": {"number": 1002, "status": "CONFIRMED"}}
+    assert response.json()["data"] == {"orders": [{"number": 1002, "status": "CONFIRMED"}]}
 
 
 def test_a_wrong_token_is_refused(centra_fake: CentraFakeHandle) -> None:
-    response = centra_fake.query("{ stores { id } }", token="not-a-token")
+    response = centra_fake.query("{ eventListeners { objectType } }", token="not-a-token")
 
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["category"] == "authorization"
@@ -94,7 +94,7 @@ def test_test_endpoints_report_refusals_and_state(centra_fake: CentraFakeHandle)
     bad = httpx.post(f"{centra_fake.url}/_fake/cancel-order", json={"number": 1001})
     unknown = httpx.post(f"{centra_fake.url}/_fake/explode", json={})
     stock = httpx.post(
-        f"{centra_fake.url}/_fake/set-stock", json={"sku": "CAP200-M", "market_id": 1, "free_to_allocate": 0}
+        f"{centra_fake.url}/_fake/set-stock", json={"sku": "CAP200-M", "warehouse_id": 101, "free_to_allocate": 0}
     )
     shop = httpx.get(f"{centra_fake.url}/_fake/shop").json()
 
@@ -102,7 +102,7 @@ def test_test_endpoints_report_refusals_and_state(centra_fake: CentraFakeHandle)
     assert bad.status_code == 400
     assert unknown.status_code == 404
     assert stock.status_code == 200
-    cap = next(s for s in shop["stock"] if s["productSize"]["SKU"] == "CAP200-M" and s["market"]["id"] == 1)
+    cap = next(s for s in shop["stock"] if s["productSize"]["SKU"] == "CAP200-M" and s["warehouse"]["id"] == 101)
     assert cap["freeToAllocateQuantity"] == 0
 
 
@@ -121,8 +121,8 @@ def test_pending_events_are_visible_per_integration(centra_fake_factory: CentraF
 def test_rate_limit_answers_429_with_a_timestamp(centra_fake_factory: CentraFakeFactory) -> None:
     handle = centra_fake_factory(rate_limit=RateLimit(requests=1, window_seconds=3600))
 
-    first = handle.query("{ stores { id } }")
-    second = handle.query("{ stores { id } }")
+    first = handle.query("{ eventListeners { objectType } }")
+    second = handle.query("{ eventListeners { objectType } }")
 
     assert first.status_code == 200
     assert second.status_code == 429
@@ -171,9 +171,13 @@ def test_the_command_serves_the_shop() -> None:
         banner = process.stdout.readline()
         url = banner.split()[3]
         response = httpx.post(
-            url, json={"query": "{ markets { name } }"}, headers={"Authorization": "Bearer cli-token"}
+            url,
+            json={"query": "{ orders(where: {number: [1001, 1002]}) { number market { name } } }"},
+            headers={"Authorization": "Bearer cli-token"},
         )
-        assert json.loads(response.text)["data"] == {"markets": [{"name": "SE"}, {"name": "EU"}]}
+        assert json.loads(response.text)["data"] == {
+            "orders": [{"number": 1001, "market": {"name": "SE"}}, {"number": 1002, "market": {"name": "EU"}}]
+        }
     finally:
         process.terminate()
         process.wait(timeout=10)

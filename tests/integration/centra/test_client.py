@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
+from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.centra.outcomes import CentraRetryableError, CentraUnauthorized
 from engage_bridge.engage.retry import RetryPolicy
@@ -39,7 +39,7 @@ def expected_order(centra_fake: CentraFakeHandle, number: int) -> Order:
     customer = _linked(shop, entry, "customer", "customers")
     resolved = {
         **entry,
-        "__typename": "WholesaleOrder" if store["type"] == "WHOLESALE" else "DirectToConsumerOrder",
+        "__typename": "DirectToConsumerOrder",  # the one concrete order type the contract knows
         "store": store,
         "market": _linked(shop, entry, "market", "markets"),
         "customer": None if customer is None else {**customer, "__typename": "Customer"},
@@ -105,41 +105,27 @@ def test_customers(centra_fake: CentraFakeHandle, client: CentraClient) -> None:
 def test_newsletter_subscriptions(centra_fake: CentraFakeHandle, client: CentraClient) -> None:
     shop = centra_fake.fake.snapshot()
     for entry in shop["newsletterSubscriptions"]:
-        market = _linked(shop, entry, "market", "markets")
+        linked = _linked(shop, entry, "store", "stores")
+        store = {"id": linked["id"], "name": linked["name"]}  # what the client selects
+        # Centra's subscription has no market and no customer link (CD:newslettersubscription, seen whole).
+        served = {key: value for key, value in entry.items() if key not in {"market", "customer"}}
         expected = NewsletterSubscription.model_validate(
-            {**entry, "__typename": "NewsletterSubscription", "market": market}
+            {**served, "__typename": "NewsletterSubscription", "store": store}
         )
 
         assert client.newsletter_subscription(entry["id"]) == expected
     assert client.newsletter_subscription(999) is None
 
 
-def test_stock_levels_of_one_size_in_every_market(centra_fake: CentraFakeHandle, client: CentraClient) -> None:
-    shop = centra_fake.fake.snapshot()
-    expected = [
-        StockLevel.model_validate(
-            {**entry, "__typename": "StockLevel", "market": _linked(shop, entry, "market", "markets")}
-        )
-        for entry in shop["stock"]
-        if entry["productSize"]["SKU"] == "BAG100-ONE"
-    ]
-
-    levels = client.stock_levels("BAG100-ONE")
-
-    assert levels == expected
-    assert {level.reference for level in levels} == {"BAG100-ONE@1", "BAG100-ONE@4"}
-    assert client.stock_levels("NO-SUCH-SKU") == []
-
-
-def test_orders_created_between_pages_by_number(client: CentraClient) -> None:
+def test_orders_created_between_page_by_order_date(client: CentraClient) -> None:
     start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC)
 
     first = client.orders_created_between(start, end, page=1, limit=2)
     second = client.orders_created_between(start, end, page=2, limit=2)
     third = client.orders_created_between(start, end, page=3, limit=2)
 
-    # 1003 was created in February.
-    assert [order.number for order in first + second + third] == [1001, 1002, 1004, 1005]
+    # 1003 was created in February; orderDate_ASC is the only published order sort.
+    assert [order.number for order in first + second + third] == [1004, 1001, 1002, 1005]
     assert len(third) < 2
 
 
@@ -160,50 +146,56 @@ def test_events_round_trip(centra_fake: CentraFakeHandle, client: CentraClient) 
     client.set_event_listeners(["Order"])  # idempotent
     centra_fake.fake.ship_order(1002)
     centra_fake.fake.update_customer(2, {"firstName": "Benjamin"})
-    centra_fake.fake.set_stock("CAP200-M", 1, 7)
+    centra_fake.fake.set_stock("CAP200-M", 101, 7)
 
-    events = client.fetch_events()
+    events = list(client.fetch_events(warehouse_ids=[101, 104]).events)
 
     kinds = [(event.object_type, event.change_type) for event in events]
     assert ("Shipment", "CREATED") in kinds and ("Order", "UPDATED") in kinds
-    orders = [event.object for event in events if event.object_type in {"Order", "Shipment"}]
-    assert orders and all(isinstance(order, Order) and order.number == 1002 for order in orders)
-    assert all(order == expected_order(centra_fake, 1002) for order in orders)  # current state
-    (customer_event,) = [event for event in events if event.object_type == "Customer"]
-    assert isinstance(customer_event.object, Customer) and customer_event.object.first_name == "Benjamin"
     (stock_event,) = [event for event in events if event.object_type == "StockChange"]
-    assert [(level.reference, level.free_to_allocate_quantity) for level in stock_event.stock_levels] == [
-        ("CAP200-M@1", 7)
-    ]
+    [stock] = stock_event.stock
+    assert stock.sku == "CAP200-M"
+    assert {(row.warehouse_id, row.free_to_allocate) for row in stock.warehouses} >= {(101, 7)}
     order_event = next(event for event in events if event.object_type == "Order")
     assert order_event.object_reference == 1002 and order_event.created_at.tzinfo is not None
 
     # Unconfirmed events come back; confirmed ones do not.
-    assert [event.id for event in client.fetch_events()] == [event.id for event in events]
+    assert [event.id for event in client.fetch_events().events] == [event.id for event in events]
     first, rest = events[0], events[1:]
     result = client.confirm_events([first.id, 999_999])
     assert result.confirmed == (first.id,)
     assert result.not_confirmed == (999_999,)
     assert [warning.path for warning in result.warnings] == [("input", "eventsIds")]
-    assert [event.id for event in client.fetch_events()] == [event.id for event in rest]
+    assert [event.id for event in client.fetch_events().events] == [event.id for event in rest]
 
     assert client.confirm_events(event.id for event in rest).confirmed == tuple(event.id for event in rest)
-    assert client.fetch_events() == []
+    assert client.fetch_events().size == 0
 
 
 def test_events_of_chosen_types_only(centra_fake: CentraFakeHandle, client: CentraClient) -> None:
     client.set_event_listeners(["Order", "Customer", "NewsletterSubscription"])
     centra_fake.fake.update_customer(2, {"lastName": "Berg"})
-    centra_fake.fake.add_newsletter_subscription("new@example.com", market_id=4)
+    centra_fake.fake.add_newsletter_subscription("new@example.com", store_id=1)
 
-    subscriptions = client.fetch_events(object_types=["NewsletterSubscription"])
-    customers = client.fetch_events(limit=1, object_types=["Customer"])
+    subscriptions = client.fetch_events(object_types=["NewsletterSubscription"]).events
+    customers = client.fetch_events(limit=1, object_types=["Customer"]).events
 
     assert [event.object_type for event in subscriptions] == ["NewsletterSubscription"]
-    subscription = subscriptions[0].object
-    assert isinstance(subscription, NewsletterSubscription)
-    assert subscription.market is not None and subscription.market.id == 4
-    assert len(customers) == 1 and isinstance(customers[0].object, Customer)
+    subscription = client.newsletter_subscription(subscriptions[0].object_reference)
+    assert subscription is not None and subscription.store is not None and subscription.store.id == 1
+    assert len(customers) == 1 and customers[0].object_type == "Customer"
+
+
+def test_a_shared_integration_name_shows_in_event_listeners(
+    centra_fake_factory: CentraFakeFactory,
+) -> None:
+    handle = centra_fake_factory(tokens={"bridge": "shared", "other-tool": "shared"})
+    bridge = CentraClient(handle.graphql_url, "bridge", retry=NO_WAIT)
+    CentraClient(handle.graphql_url, "other-tool", retry=NO_WAIT).set_event_listeners(["Product"])
+
+    bridge.set_event_listeners(["Order"])
+
+    assert {listener.object_type for listener in bridge.event_listeners()} == {"Order", "Product"}
 
 
 def test_a_wrong_token_is_unauthorized(centra_fake: CentraFakeHandle) -> None:

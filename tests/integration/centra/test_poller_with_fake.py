@@ -41,7 +41,7 @@ def test_shop_changes_reach_the_ingest_queue_and_are_confirmed(
     with CentraClient(centra_fake.graphql_url, centra_fake.token) as centra:
         register_listeners(centra)
         centra_fake.fake.ship_order(1002)
-        centra_fake.fake.set_stock("BAG100-ONE", 4, 3)
+        centra_fake.fake.set_stock("BAG100-ONE", 104, 3)
 
         result = poll(centra, SqsIngestQueue(sqs, queue_url), lambda: 60.0)
 

@@ -12,7 +12,7 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from engage_bridge.centra import Order
+from engage_bridge.centra import Order, queries
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.centra.outcomes import (
     CentraError,
@@ -85,35 +85,45 @@ def graphql_error(message: str, category: str | None = None, status: int = 200) 
 
 def fake_order(number: int = 1001) -> dict[str, Any]:
     """A real order document, as the fake serves it for the client's own query."""
-    from engage_bridge.centra import queries
-
     answer = CentraFake.from_file().execute(queries.ORDER, {"number": number})
-    order: dict[str, Any] = answer["data"]["order"]
+    order: dict[str, Any] = answer["data"]["orders"][0]
     return order
+
+
+def fake_shipments(order_id: str) -> list[dict[str, Any]]:
+    """The order's shipments, as the fake serves them for the client's ShipmentFilter.orderId query."""
+    variables = {"orderIds": [order_id], "limit": 200, "page": 1}
+    shipments: list[dict[str, Any]] = CentraFake.from_file().execute(queries.ORDER_SHIPMENTS, variables)["data"][
+        "shipments"
+    ]
+    return shipments
 
 
 # --- answers -> models ----------------------------------------------------------------------------------
 
 
-def test_an_order_is_fetched_with_the_token_and_parsed() -> None:
-    recorder = Recorder(ok({"order": fake_order()}))
+def test_an_order_is_fetched_with_the_token_then_its_shipments_by_order_id() -> None:
+    order_document = fake_order()
+    recorder = Recorder(ok({"orders": [order_document]}), ok({"shipments": fake_shipments(order_document["id"])}))
 
     order = recorder.client().order(1001)
 
     assert isinstance(order, Order) and order.number == 1001 and len(order.shipments) == 2
-    (request,) = recorder.requests
-    assert request.method == "POST" and str(request.url) == URL
-    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
-    assert recorder.bodies()[0]["variables"] == {"number": 1001}
-    assert recorder.bodies()[0]["operationName"] == "Order"
+    first, _ = recorder.requests
+    assert first.method == "POST" and str(first.url) == URL
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert [(body["operationName"], body["variables"]) for body in recorder.bodies()] == [
+        ("Order", {"number": 1001}),
+        ("OrderShipments", {"orderIds": [order_document["id"]], "limit": 200, "page": 1}),
+    ]
 
 
 def test_missing_objects_are_none() -> None:
     recorder = Recorder(
-        ok({"order": None}),
-        ok({"shipment": None}),
-        ok({"return": None}),
-        ok({"customer": None}),
+        ok({"orders": []}),
+        ok({"shipments": []}),
+        ok({"returns": []}),
+        ok({"customers": []}),
         ok({"newsletterSubscriptions": []}),
     )
     client = recorder.client()
@@ -127,7 +137,7 @@ def test_missing_objects_are_none() -> None:
 
 def test_the_token_provider_is_asked_before_each_attempt() -> None:
     tokens = iter(["first", "second"])
-    recorder = Recorder(httpx.Response(503), ok({"customer": None}))
+    recorder = Recorder(httpx.Response(503), ok({"customers": []}))
 
     recorder.client(token=lambda: next(tokens)).customer(1)
 
@@ -135,23 +145,22 @@ def test_the_token_provider_is_asked_before_each_attempt() -> None:
 
 
 def test_lookups_page_until_a_short_page() -> None:
-    level = {"__typename": "StockLevel", "productSize": {"SKU": "A-1"}, "market": {"id": 1}}
-    full = [{**level, "freeToAllocateQuantity": n} for n in range(200)]
-    recorder = Recorder(ok({"stock": full}), ok({"stock": [{**level, "freeToAllocateQuantity": 5}]}))
+    full = [{"id": n, "email": "a@example.com"} for n in range(200)]
+    recorder = Recorder(ok({"customers": full}), ok({"customers": [{"id": 201, "email": "a@example.com"}]}))
 
-    levels = recorder.client().stock_levels("A-1")
+    customers = recorder.client().customers_by_email("a@example.com")
 
-    assert len(levels) == 201
+    assert len(customers) == 201
     assert [body["variables"] for body in recorder.bodies()] == [
-        {"sku": "A-1", "limit": 200, "page": 1},
-        {"sku": "A-1", "limit": 200, "page": 2},
+        {"email": "a@example.com", "limit": 200, "page": 1},
+        {"email": "a@example.com", "limit": 200, "page": 2},
     ]
 
 
 def test_a_document_the_models_reject_is_a_mapping_error() -> None:
     order = fake_order()
     del order["grandTotal"]
-    recorder = Recorder(ok({"order": order}))
+    recorder = Recorder(ok({"orders": [order]}), ok({"shipments": []}))
 
     with pytest.raises(MappingError) as caught:
         recorder.client().order(1001)
@@ -226,14 +235,14 @@ def test_a_400_with_errors_is_a_graphql_error() -> None:
         httpx.Response(200, text="<html>maintenance</html>"),
         httpx.Response(200, json={"data": None}),
         httpx.Response(404, json={}),
-        httpx.Response(200, json={"data": {"stock": {"not": "a list"}}}),
+        httpx.Response(200, json={"data": {"customers": {"not": "a list"}}}),
     ],
 )
 def test_unreadable_answers_are_unexpected(response: httpx.Response) -> None:
     recorder = Recorder(response)
 
     with pytest.raises(CentraUnexpectedResponse):
-        recorder.client().stock_levels("A-1")
+        recorder.client().customer(1)
 
 
 def test_user_errors_of_a_mutation_are_raised_with_message_and_path() -> None:
@@ -288,7 +297,7 @@ def test_every_error_is_a_bridge_error() -> None:
 
 def test_a_429_waits_until_centras_retry_after_timestamp_then_succeeds() -> None:
     limited = httpx.Response(429, headers={"Retry-After": str(int(NOW) + 4)}, json={"errors": []})
-    recorder = Recorder(limited, ok({"customer": None}))
+    recorder = Recorder(limited, ok({"customers": []}))
 
     assert recorder.client().customer(1) is None
 
@@ -308,7 +317,7 @@ def test_a_429_waits_until_centras_retry_after_timestamp_then_succeeds() -> None
     ],
 )
 def test_transient_failures_are_retried(failure: httpx.Response | Exception) -> None:
-    recorder = Recorder(failure, ok({"customer": None}))
+    recorder = Recorder(failure, ok({"customers": []}))
 
     assert recorder.client().customer(1) is None
     assert len(recorder.requests) == 2
@@ -328,7 +337,7 @@ def test_retries_are_bounded_then_the_retryable_error_propagates() -> None:
 
 
 def test_backoff_uses_full_jitter() -> None:
-    recorder = Recorder(httpx.Response(503), httpx.Response(503), ok({"customer": None}))
+    recorder = Recorder(httpx.Response(503), httpx.Response(503), ok({"customers": []}))
     retry = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=8.0)
 
     recorder.client(retry).customer(1)
@@ -370,7 +379,7 @@ def test_no_request_without_time_left() -> None:
 
 
 def test_a_rate_limit_category_in_a_200_is_retryable() -> None:
-    recorder = Recorder(graphql_error("Rate limit exceeded", "rateLimit"), ok({"customer": None}))
+    recorder = Recorder(graphql_error("Rate limit exceeded", "rateLimit"), ok({"customers": []}))
 
     assert recorder.client().customer(1) is None
     assert len(recorder.requests) == 2
@@ -460,9 +469,88 @@ def test_a_client_from_a_missing_secret_fails_retryably_without_a_request(secret
 
 def test_a_client_from_a_secret_sends_its_token(secrets: Any) -> None:
     secrets.create_secret(Name="centra/brand-x", SecretString=TOKEN)
-    recorder = Recorder(ok({"customer": None}))
+    recorder = Recorder(ok({"customers": []}))
 
     with CentraClient.from_secret(URL, "centra/brand-x", transport=httpx.MockTransport(recorder)) as client:
         client.customer(1)
 
     assert recorder.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+# --- events ---------------------------------------------------------------------------------------------
+
+
+def _event(event_id: int, object_type: str = "Order", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "objectType": object_type,
+        "changeType": "UPDATED",
+        "objectReference": 100 + event_id,
+        "createdAt": "2026-03-20T12:00:00+00:00",
+        **extra,
+    }
+
+
+def _stock_line(sku: str, *rows: tuple[int, int]) -> dict[str, Any]:
+    stock = [{"warehouse": {"id": warehouse}, "freeToAllocateQuantity": fta} for warehouse, fta in rows]
+    return {"productSize": {"SKU": sku, "stock": stock}}
+
+
+def test_one_unreadable_event_does_not_fail_the_poll() -> None:
+    recorder = Recorder(ok({"events": [_event(1), {**_event(2), "createdAt": "not a date"}, {"no": "id"}, _event(3)]}))
+
+    page = recorder.client().fetch_events()
+
+    assert [event.id for event in page.events] == [1, 3]
+    assert [problem.id for problem in page.unreadable] == [2, None] and page.size == 4
+    assert "object" not in recorder.bodies()[0]["query"].replace("objectType", "").replace("objectReference", "")
+
+
+def test_a_stock_changes_lines_are_read_past_one_page_with_stock_per_warehouse() -> None:
+    page_size = 100
+    first_page = [_stock_line(f"S-{n}", (11, n)) for n in range(page_size)]
+    recorder = Recorder(
+        ok({"events": [_event(1, "StockChange"), _event(2, "Order")]}),
+        ok({"events": [{"id": 1, "object": {"id": 9, "lines": first_page}}]}),
+        ok({"events": [{"id": 1, "object": {"id": 9, "lines": [_stock_line("LAST", (11, 2), (12, 5))]}}]}),
+    )
+
+    page = recorder.client().fetch_events(warehouse_ids=[11, 12])
+
+    change = page.events[0]
+    assert len(change.stock) == page_size + 1
+    assert change.stock[-1].sku == "LAST" and [w.free_to_allocate for w in change.stock[-1].warehouses] == [2, 5]
+    assert [body["variables"]["linePage"] for body in recorder.bodies()[1:]] == [1, 2]
+    assert recorder.bodies()[1]["variables"]["warehouseIds"] == [11, 12]
+
+
+def test_a_stock_change_whose_lines_cannot_be_read_is_unreadable_alone() -> None:
+    bad = {"productSize": {"SKU": "A", "stock": [{"warehouse": {"id": 1}, "freeToAllocateQuantity": "many"}]}}
+    recorder = Recorder(
+        ok({"events": [_event(1, "StockChange"), _event(2)]}),
+        ok({"events": [{"id": 1, "object": {"lines": [bad]}}]}),
+    )
+
+    page = recorder.client().fetch_events()
+
+    assert [event.id for event in page.events] == [2]
+    assert [problem.id for problem in page.unreadable] == [1]
+
+
+def test_event_listeners_list_the_integration_names_queue() -> None:
+    listeners = [{"integrationName": "bridge", "objectType": "Order", "changeTypes": ["CREATED"]}]
+    recorder = Recorder(ok({"eventListeners": listeners}))
+
+    [listener] = recorder.client().event_listeners()
+
+    assert (listener.integration_name, listener.object_type) == ("bridge", "Order")
+
+
+def test_a_stock_change_missing_from_the_lines_query_is_unreadable_not_empty() -> None:
+    recorder = Recorder(ok({"events": [_event(1, "StockChange")]}), ok({"events": []}))
+
+    page = recorder.client().fetch_events()
+
+    assert page.events == () and [(p.id, p.reason) for p in page.unreadable] == [
+        (1, "stock change not returned with its lines")
+    ]

@@ -112,7 +112,7 @@ def test_events_filter_by_type_and_market(fake: CentraFake) -> None:
     _listen(fake, {"objectType": "Order"}, {"objectType": "StockChange"})
     fake.cancel_order(1002)  # market 4
     fake.cancel_order(1005)  # market 1
-    fake.set_stock("BAG100-ONE", 4, 5)
+    fake.set_stock("BAG100-ONE", 104, 5)
 
     by_market = _fetch(fake, where={"marketId": [4], "objectType": ["Order"]})
 

@@ -59,6 +59,6 @@ def test_a_share_repeats_some_changes_and_not_others() -> None:
     fake = _fake(transport, repeat_share=0.5, seed=3)
 
     for quantity in range(20):
-        fake.set_stock("BAG100-ONE", 1, quantity)
+        fake.set_stock("BAG100-ONE", 101, quantity)
 
     assert 0 < fake.repeated_changes < 20

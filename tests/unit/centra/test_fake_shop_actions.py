@@ -1,6 +1,7 @@
 """Shop changes: what they do to the shop and what they refuse."""
 
 import re
+from typing import Any
 
 import pytest
 
@@ -19,19 +20,31 @@ def fake(clock: SteppingClock) -> CentraFake:
     return CentraFake.from_file(clock=clock)
 
 
+def _order(fake: CentraFake, number: int, selection: str) -> dict[str, Any]:
+    query = f"query($n: Int!) {{ orders(where: {{number: [$n]}}) {{ {selection} }} }}"
+    [order] = data(fake, query, {"n": number})["orders"]
+    found: dict[str, Any] = order
+    return found
+
+
+def _shipments(fake: CentraFake, number: int, selection: str) -> list[dict[str, Any]]:
+    """An order's shipments, read as Centra documents them: ``ShipmentFilter.orderId``."""
+    order_id = _order(fake, number, "id")["id"]
+    query = f"query($ids: [String!]) {{ shipments(where: {{orderId: $ids}}) {{ {selection} }} }}"
+    shipments: list[dict[str, Any]] = data(fake, query, {"ids": [order_id]})["shipments"]
+    return shipments
+
+
 def test_a_split_shipment_completes_the_order_only_with_the_last_unit(fake: CentraFake) -> None:
     first = fake.ship_order(1005, lines={7: 2}, tracking_number="TRACK-1")
 
-    order = data(fake, "{ order(number: 1005) { status shipments { number trackingNumber isShipped } } }")["order"]
-    assert first["number"] == "1005-1" and order["status"] == "PROCESSING"
+    assert first["number"] == "1005-1" and _order(fake, 1005, "status")["status"] == "PROCESSING"
 
     fake.ship_order(1005)  # the rest: line 8
-    order = data(
-        fake, "{ order(number: 1005) { status shipments { number isShipped lines { orderLine { id } quantity } } } }"
-    )["order"]
-    assert order["status"] == "SHIPPED"
-    assert [s["number"] for s in order["shipments"]] == ["1005-1", "1005-2"]
-    assert order["shipments"][1]["lines"] == [{"orderLine": {"id": 8}, "quantity": 3}]
+    shipments = _shipments(fake, 1005, "number isShipped lines { orderLine { id } quantity }")
+    assert _order(fake, 1005, "status")["status"] == "SHIPPED"
+    assert [s["number"] for s in shipments] == ["1005-1", "1005-2"]
+    assert shipments[1]["lines"] == [{"orderLine": {"id": 8}, "quantity": 3}]
 
 
 def test_a_good_to_go_shipment_is_not_shipped_until_completed(fake: CentraFake, clock: SteppingClock) -> None:
@@ -41,12 +54,12 @@ def test_a_good_to_go_shipment_is_not_shipped_until_completed(fake: CentraFake, 
 
     shipped = data(
         fake,
-        "query($id: Int!) { shipment(id: $id) { isGoodToGo isShipped shippedAt createdAt } }",
+        "query($id: Int!) { shipments(where: {id: [$id]}) { isGoodToGo isShipped shippedAt createdAt } }",
         {"id": shipment["id"]},
-    )
-    assert shipped["shipment"]["isGoodToGo"] and shipped["shipment"]["isShipped"]
-    assert shipped["shipment"]["shippedAt"] == clock.now.isoformat(timespec="seconds")
-    assert shipped["shipment"]["createdAt"] != shipped["shipment"]["shippedAt"]
+    )["shipments"][0]
+    assert shipped["isGoodToGo"] and shipped["isShipped"]
+    assert shipped["shippedAt"] == clock.now.isoformat(timespec="seconds")
+    assert shipped["createdAt"] != shipped["shippedAt"]
 
 
 def test_a_return_with_a_handling_fee(fake: CentraFake) -> None:
@@ -55,12 +68,12 @@ def test_a_return_with_a_handling_fee(fake: CentraFake) -> None:
     fake.complete_return(returned["id"])
 
     query = """query($id: Int!) {
-      return(id: $id) {
+      returns(where: {id: [$id]}) {
         returnStatus totalQuantity grandTotal { value } totals { handling { value currency { code } } } order { number }
       }
     }"""
-    result = data(fake, query, {"id": returned["id"]})["return"]
-    line = data(fake, "{ order(number: 1002) { lines { returnedQuantity } } }")["order"]["lines"][0]
+    result = data(fake, query, {"id": returned["id"]})["returns"][0]
+    line = _order(fake, 1002, "lines { returnedQuantity }")["lines"][0]
 
     assert result == {
         "returnStatus": "COMPLETED",
@@ -75,7 +88,7 @@ def test_a_return_with_a_handling_fee(fake: CentraFake) -> None:
 def test_cancelling_moves_every_unit_to_cancelled(fake: CentraFake) -> None:
     fake.cancel_order(1005)
 
-    order = data(fake, "{ order(number: 1005) { status lines { quantity cancelledQuantity } } }")["order"]
+    order = _order(fake, 1005, "status lines(includeFullyCancelled: true) { quantity cancelledQuantity }")
 
     assert order == {
         "status": "CANCELLED",
@@ -86,9 +99,9 @@ def test_cancelling_moves_every_unit_to_cancelled(fake: CentraFake) -> None:
 def test_an_order_shows_its_customer_as_currently_stored(fake: CentraFake) -> None:
     fake.update_customer(2, {"firstName": "Benjamin", "newsletter": True})
 
-    order = data(fake, "{ order(number: 1002) { ... on DirectToConsumerOrder { customer { firstName newsletter } } } }")
+    order = _order(fake, 1002, "... on DirectToConsumerOrder { customer { firstName receiveNewsletters } }")
 
-    assert order["order"]["customer"] == {"firstName": "Benjamin", "newsletter": True}
+    assert order["customer"] == {"firstName": "Benjamin", "receiveNewsletters": True}
 
 
 def test_a_newsletter_sign_up_for_a_customer_turns_the_flag_on(fake: CentraFake) -> None:
@@ -99,35 +112,34 @@ def test_a_newsletter_sign_up_for_a_customer_turns_the_flag_on(fake: CentraFake)
     data(fake, _listen)
     subscription = fake.add_newsletter_subscription("ben@example.net", country_code="NL", market_id=4, customer_id=2)
 
-    customer = data(fake, "{ customer(id: 2) { newsletter } }")["customer"]
+    [customer] = data(fake, "{ customers(where: {id: [2]}) { receiveNewsletters } }")["customers"]
     kinds = [(event.object_type, event.object_reference) for event in fake.pending_events()]
 
-    assert customer == {"newsletter": True}
+    assert customer == {"receiveNewsletters": True}
     assert kinds == [("NewsletterSubscription", subscription["id"]), ("Customer", 2)]
 
 
-def test_setting_stock_records_a_stock_change_with_the_new_level(fake: CentraFake) -> None:
+def test_setting_stock_records_a_stock_change_of_the_warehouse_with_the_new_level(fake: CentraFake) -> None:
     data(fake, "mutation { setEventListeners(input: [{objectType: StockChange}]) { userErrors { message } } }")
-    fake.set_stock("BAG100-ONE", 4, 7)
+    fake.set_stock("BAG100-ONE", 104, 7)
 
     events = data(
         fake,
-        """{ events { objectType object { ... on StockChange {
-          market { id name } lines { productSize { SKU } freeToAllocateQuantity deliveredQuantity }
+        """{ events { objectType market { id } object { ... on StockChange {
+          warehouse { id name } lines { productSize { SKU } freeToAllocateQuantity deliveredQuantity }
         } } } }""",
     )["events"]
-    level = data(fake, '{ stock(where: {SKU: ["BAG100-ONE"], marketId: [4]}) { freeToAllocateQuantity } }')["stock"]
 
     assert events == [
         {
             "objectType": "StockChange",
+            "market": None,
             "object": {
-                "market": {"id": 4, "name": "EU"},
+                "warehouse": {"id": 104, "name": "Rotterdam"},
                 "lines": [{"productSize": {"SKU": "BAG100-ONE"}, "freeToAllocateQuantity": 7, "deliveredQuantity": 7}],
             },
         }
     ]
-    assert level == [{"freeToAllocateQuantity": 7}]
 
 
 def test_adding_an_order_validates_it_like_a_shop_file_entry(fake: CentraFake) -> None:
@@ -141,7 +153,7 @@ def test_adding_an_order_validates_it_like_a_shop_file_entry(fake: CentraFake) -
 
     fake.add_order(new_order)
 
-    assert data(fake, "{ order(number: 1010) { status } }")["order"] == {"status": "CONFIRMED"}
+    assert _order(fake, 1010, "status") == {"status": "CONFIRMED"}
     # The refusal names the entry the order would have been: the shop's sixth order is orders[5], this one orders[6].
     with pytest.raises(ShopActionError, match=re.escape("orders[6].number: duplicate order number 1010")):
         fake.add_order(
@@ -179,7 +191,7 @@ def test_adding_an_order_validates_it_like_a_shop_file_entry(fake: CentraFake) -
         (lambda f: f.cancel_order(1003), "order 1003 is CANCELLED"),
         (lambda f: f.update_customer(1, {"id": 7}), "a customer's id cannot change"),
         (lambda f: f.update_customer(1, {"registered": "yes"}), "customer 1: registered"),
-        (lambda f: f.set_stock("BAG100-ONE", 99, 1), "unknown market 99"),
+        (lambda f: f.set_stock("BAG100-ONE", 99, 1), "unknown warehouse 99"),
         (lambda f: f.add_newsletter_subscription("x@example.com", customer_id=99), "unknown customer 99"),
     ],
 )

@@ -13,7 +13,7 @@ from engage_bridge.centra.webhook_signature import (
     verify_signature,
 )
 from engage_bridge_tools.centra_fake.fake import CentraFake
-from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from engage_bridge_tools.centra_fake.webhooks import WebhookTarget, sign
 from tests.unit.centra.fake_support import SteppingClock
 
 SECRET = "endpoint-secret"
@@ -58,7 +58,7 @@ def test_changes_webhooks_do_not_cover_send_nothing() -> None:
     transport = RecordingTransport()
     fake = _fake(transport, SteppingClock())
 
-    fake.set_stock("BAG100-ONE", 1, 3)
+    fake.set_stock("BAG100-ONE", 101, 3)
     fake.add_newsletter_subscription("new@example.com")
 
     assert transport.requests == []
@@ -108,3 +108,19 @@ def test_an_old_webhook_replayed_later_is_refused_by_the_receiver() -> None:
     with pytest.raises(WebhookSignatureError) as caught:
         verify_signature(body, headers[HEADER_NAME], [SECRET], now=later.timestamp())
     assert caught.value.reason is SignatureRefusal.STALE_TIMESTAMP
+
+
+def test_the_fake_signs_as_centras_documented_example() -> None:
+    """The Centra Webhook plugin's worked example: secret test123, t 12345678, a one-field form body."""
+    header = sign("test123", 12345678, b"payload=%7B%22x%22%3A%22test%22%7D")
+
+    assert header == "t=12345678,v1=0b9cd84f5d583e5e1aadfb9f160aa8080b51d5b85ff85808d6b75bdac356c549"
+
+
+def test_the_bridge_accepts_what_the_fake_signs() -> None:
+    """Two implementations written apart (the fake's from the documentation, the bridge's verifier) agree."""
+    body = b"payload=%7B%22events%22%3A%5B%5D%7D"
+
+    verified = verify_signature(body, sign("s3cret", 1_774_008_000, body), ["s3cret"], now=1_774_008_000)
+
+    assert verified.timestamp == 1_774_008_000

@@ -87,12 +87,15 @@ def test_a_checkout_api_plugin_body_is_named_as_such() -> None:
 @pytest.mark.parametrize(
     ("event", "location"),
     [
-        ({"type": "product", "action": "update", "date": "2024-01-01 00:00:00", "id": 1}, "payload.events[1].type"),
+        ({"action": "update", "date": "2024-01-01 00:00:00", "id": 1}, "payload.events[1].type"),
+        ({"type": 7, "action": "update", "date": "2024-01-01 00:00:00", "id": 1}, "payload.events[1].type"),
         ({"type": "order", "action": "", "date": "2024-01-01 00:00:00", "id": 1}, "payload.events[1].action"),
         ({"type": "order", "action": "update", "date": "yesterday", "id": 1}, "payload.events[1].date"),
         ({"type": "order", "action": "update", "date": "2024-01-01 00:00:00", "id": "1"}, "payload.events[1].id"),
         ({"type": "order", "action": "update", "date": "2024-01-01 00:00:00", "id": True}, "payload.events[1].id"),
         ({"type": "order", "action": "update", "date": "2024-01-01 00:00:00"}, "payload.events[1].id"),
+        ({"type": "order", "action": "update", "date": "2024-01-01 00:00:00", "id": 2**31}, "payload.events[1].id"),
+        ({"type": "order", "action": "update", "date": "2024-01-01 00:00:00", "id": -1}, "payload.events[1].id"),
     ],
 )
 def test_a_bad_event_is_named_by_its_position(event: dict[str, Any], location: str) -> None:
@@ -103,3 +106,12 @@ def test_a_bad_event_is_named_by_its_position(event: dict[str, Any], location: s
 
 def test_events_must_be_a_list() -> None:
     assert _error(_body({"events": {"type": "order"}})).location == "payload.events"
+
+
+def test_events_of_unknown_types_are_set_apart_and_the_known_ones_kept() -> None:
+    known = {"type": "order", "action": "update", "date": "2024-01-01 00:00:00", "id": 2**31 - 1}
+    product = {"type": "products", "id": "not even an int"}
+    notification = parse_webhook_body(_body({"events": [product, known, product, {"type": "DisplayItems"}]}))
+
+    assert [event.id for event in notification.events] == [2**31 - 1]
+    assert notification.unknown_types == {"products": 2, "DisplayItems": 1} and notification.size == 4

@@ -52,11 +52,12 @@ def scenario() -> Scenario:
     shop = {
         "stores": [DTC_STORE, WHOLESALE_STORE],
         "markets": [{"id": 1, "name": "Sweden"}],
+        "warehouses": [{"id": 101, "name": "Stockholm"}],
         "customers": [member, guest],
         "accounts": [{"id": 1, "name": "Shop AB"}],
         "stock": [
-            {"productSize": {"SKU": "TEE100-S"}, "market": {"id": 1}, "freeToAllocateQuantity": 0},
-            {"productSize": {"SKU": "CAP300-ONE"}, "market": {"id": 1}, "freeToAllocateQuantity": 4},
+            {"productSize": {"SKU": "TEE100-S"}, "warehouse": {"id": 101}, "freeToAllocateQuantity": 0},
+            {"productSize": {"SKU": "CAP300-ONE"}, "warehouse": {"id": 101}, "freeToAllocateQuantity": 4},
         ],
     }
     two_lines = (OrderLineSpec(1, TEE, "S", 1), OrderLineSpec(2, CAP, "ONE", 2))
@@ -87,7 +88,7 @@ def scenario() -> Scenario:
             Step("complete_shipment", {"shipment_number": "1-2"}),
             Step("register_return", {"shipment_number": "1-2", "order_lines": {2: 1}, "handling_fee": 49.0}),
             Step("complete_return", {"order_number": 1}),
-            Step("set_stock", {"sku": "TEE100-S", "market_id": 1, "free_to_allocate": 6}),
+            Step("set_stock", {"sku": "TEE100-S", "warehouse_id": 101, "free_to_allocate": 6}),
         ),
     )
     engage_seed = {

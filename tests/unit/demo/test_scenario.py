@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from engage_bridge_tools.centra_fake.fake import CentraFake
+from engage_bridge_tools.demo.catalogue import MARKET_OF_WAREHOUSE
 from engage_bridge_tools.demo.scenario import MIN_ORDERS, Scenario, generate_scenario, load_demo_config
 from engage_bridge_tools.sandbox.app import SandboxApp
 
@@ -99,10 +100,11 @@ def test_promotions_and_back_in_stock_are_set_up_to_happen(orders: int, seed: in
     assert shipped_and_paid, "at least one redemption"
     assert any(not o.get("shipments") for o in promoted.values()), "an assignment not redeemed because not shipped"
 
-    levels = {(s["productSize"]["SKU"], str(s["market"]["id"])): s["freeToAllocateQuantity"] for s in final["stock"]}
-    initial = {
-        (s["productSize"]["SKU"], str(s["market"]["id"])): s["freeToAllocateQuantity"] for s in scenario.shop["stock"]
-    }
+    def market(stock: dict[str, Any]) -> str:
+        return str(MARKET_OF_WAREHOUSE[stock["warehouse"]["id"]])
+
+    levels = {(s["productSize"]["SKU"], market(s)): s["freeToAllocateQuantity"] for s in final["stock"]}
+    initial = {(s["productSize"]["SKU"], market(s)): s["freeToAllocateQuantity"] for s in scenario.shop["stock"]}
     subscriptions = scenario.engage_seed["back_in_stock_subscriptions"]
     restocked = [
         s for s in subscriptions if initial[s["sku"], s["externalId"]] == 0 < levels[s["sku"], s["externalId"]]

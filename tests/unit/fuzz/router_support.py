@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
+from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.outcomes import CentraRetryableError, CentraUnexpectedResponse
 from engage_bridge.config import parse_config
 from engage_bridge.consumer import SqsConsumer
@@ -41,7 +41,8 @@ SKU = "FUZZ-1"
 
 
 class FixtureCentra:
-    """Centra's current state: the fixture orders, a customer and a subscription per known id, one SKU's stock."""
+    """Centra's current state: the fixture orders, a customer and a subscription per known id (stock comes with the
+    ingest message itself)."""
 
     def _fail_for(self, object_id: int) -> None:
         if object_id == RETRYABLE_ID:
@@ -73,12 +74,6 @@ class FixtureCentra:
         return NewsletterSubscription.model_validate(
             {"id": subscription_id, "email": f"fuzz{subscription_id}@example.com", "subscribed": True}
         )
-
-    def stock_levels(self, sku: str) -> list[StockLevel]:
-        if sku != SKU:
-            return []
-        levels = [{"productSize": {"SKU": SKU}, "market": {"id": market}} for market in (1, 3)]
-        return [StockLevel.model_validate({**level, "freeToAllocateQuantity": 3}) for level in levels]
 
 
 class RecordingDeadLetters:

@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.messages import IngestEvent
 from tests.unit.fuzz.profiles import FUZZ
 from tests.unit.fuzz.router_support import BROKEN_ID, ORDERS, RETRYABLE_ID, SKU, run_batch
@@ -43,6 +44,22 @@ zones = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(-timedelta
 moments = st.datetimes(timezones=st.none() | zones)
 object_ids = st.sampled_from(KNOWN_IDS) | st.integers(min_value=0, max_value=2**64)
 skus = st.lists(st.just(SKU) | st.text(max_size=12), max_size=3).map(tuple)
+# Stock read with a stock change: SKUs with free-to-allocate per warehouse, in the example brand's warehouses or not.
+stock = st.lists(
+    st.builds(
+        SkuStock,
+        sku=st.just(SKU) | st.text(min_size=1, max_size=12),
+        warehouses=st.lists(
+            st.builds(
+                WarehouseStock,
+                warehouse_id=st.sampled_from([101, 102, 999]),
+                free_to_allocate=st.integers(min_value=-(10**9), max_value=10**9),
+            ),
+            max_size=3,
+        ).map(tuple),
+    ),
+    max_size=3,
+).map(tuple)
 
 valid_events = st.builds(
     IngestEvent,
@@ -53,6 +70,8 @@ valid_events = st.builds(
     centra_event_id=st.none() | st.integers(min_value=0, max_value=2**63),
     occurred_at=st.none() | moments,
     skus=skus,
+    stock=stock,
+    stock_read_at=st.none() | moments.filter(lambda moment: moment.tzinfo is not None),
     historical=st.booleans(),
 ).map(lambda event: event.model_dump_json())
 
@@ -66,6 +85,7 @@ odd_documents = st.fixed_dictionaries(
         "centra_event_id": st.integers() | json_scalars,
         "occurred_at": moments.map(datetime.isoformat) | st.text(max_size=32) | json_scalars,
         "skus": skus | json_values,
+        "stock": json_values,
         "historical": json_scalars,
         "business_key": st.text(max_size=20),  # what a router adds when it serialises; ignored on the way in
         "from_a_newer_router": json_values,

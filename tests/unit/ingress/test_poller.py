@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engage_bridge.centra.events import CentraEvent, ConfirmResult
-from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, poll, register_listeners
+from engage_bridge.centra.client import EventListener
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
+from engage_bridge.centra.stock import SkuStock, WarehouseStock
+from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, STOCK_SKUS_PER_MESSAGE, poll, register_listeners
 from engage_bridge.messages import IngestEvent
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -15,8 +17,9 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 class FakeCentraQueue:
     """Centra's events queue: the oldest unconfirmed events come back until confirmed."""
 
-    def __init__(self, events: list[CentraEvent]) -> None:
+    def __init__(self, events: list[CentraEvent], unreadable: Sequence[int] = ()) -> None:
         self.pending = list(events)
+        self.unreadable = [UnreadableEvent(event_id, "object: bad") for event_id in unreadable]
         self.listeners: list[str] = []
         self.confirm_calls: list[list[int]] = []
 
@@ -24,10 +27,19 @@ class FakeCentraQueue:
         self, object_types: Sequence[str], change_types: Sequence[str] | None = None
     ) -> Sequence[str]:
         self.listeners = sorted(set(self.listeners) | set(object_types))
-        return self.listeners
+        return [t for t in self.listeners if t in object_types]  # the payload's content is not documented
 
-    def fetch_events(self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
-        return self.pending[:limit]
+    def event_listeners(self) -> Sequence[EventListener]:
+        return [EventListener("bridge", object_type) for object_type in self.listeners]
+
+    def fetch_events(
+        self,
+        limit: int = FETCH_LIMIT,
+        object_types: Sequence[str] | None = None,
+        warehouse_ids: Sequence[int] | None = None,
+    ) -> EventPage:
+        unreadable = self.unreadable[:limit]
+        return EventPage(events=tuple(self.pending[: limit - len(unreadable)]), unreadable=tuple(unreadable))
 
     def confirm_events(self, ids: Sequence[int]) -> ConfirmResult:
         self.confirm_calls.append(list(ids))
@@ -151,3 +163,61 @@ def test_no_new_page_is_started_when_time_is_short() -> None:
 
     assert result.queued == FETCH_LIMIT
     assert len(centra.pending) == FETCH_LIMIT
+
+
+def test_an_unreadable_event_stays_unconfirmed_and_the_others_move() -> None:
+    centra = FakeCentraQueue([event(1), event(2)], unreadable=[3])
+    queue = FakeIngestQueue()
+
+    result = poll(centra, queue, plenty_of_time)
+
+    assert [m.centra_event_id for m in queue.messages] == [1, 2]
+    assert result.unreadable == 1 and result.confirmed == 2
+    assert all(3 not in call for call in centra.confirm_calls)
+
+
+def test_a_stock_change_carries_its_skus_and_their_stock_per_warehouse() -> None:
+    stock = (SkuStock(sku="A-1", warehouses=(WarehouseStock(warehouse_id=7, free_to_allocate=4),)),)
+    change = CentraEvent(
+        id=5, object_type="StockChange", change_type="CREATED", object_reference=9, created_at=T0, stock=stock
+    )
+    queue = FakeIngestQueue()
+
+    poll(FakeCentraQueue([change]), queue, plenty_of_time)
+
+    [message] = queue.messages
+    assert message.skus == ("A-1",) and message.stock == stock and message.stock_read_at is not None
+
+
+def test_a_large_stock_change_is_split_into_parts_each_its_own_message() -> None:
+    stock = tuple(
+        SkuStock(sku=f"S-{n:04}", warehouses=(WarehouseStock(warehouse_id=7, free_to_allocate=n),)) for n in range(250)
+    )
+    change = CentraEvent(
+        id=5, object_type="StockChange", change_type="CREATED", object_reference=9, created_at=T0, stock=stock
+    )
+    queue = FakeIngestQueue()
+
+    result = poll(FakeCentraQueue([change]), queue, plenty_of_time)
+
+    assert [len(m.stock) for m in queue.messages] == [STOCK_SKUS_PER_MESSAGE, STOCK_SKUS_PER_MESSAGE, 50]
+    assert len({m.business_key for m in queue.messages}) == 3  # the handlers' idempotency keeps every part
+    assert tuple(item for m in queue.messages for item in m.stock) == stock
+    assert (result.queued, result.confirmed) == (1, 1)
+
+
+def test_a_stock_change_is_confirmed_only_when_every_part_is_queued() -> None:
+    stock = tuple(SkuStock(sku=f"S-{n:04}") for n in range(150))
+    change = CentraEvent(
+        id=5, object_type="StockChange", change_type="CREATED", object_reference=9, created_at=T0, stock=stock
+    )
+    centra = FakeCentraQueue([change])
+
+    class SecondPartFails(FakeIngestQueue):
+        def put(self, events: Sequence[IngestEvent]) -> list[bool]:
+            return [event.stock_part != 2 for event in events]
+
+    result = poll(centra, SecondPartFails(), plenty_of_time)
+
+    assert (result.queued, result.not_queued, result.confirmed) == (0, 1, 0)
+    assert [e.id for e in centra.pending] == [5]

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from engage_bridge.centra.webhook_signature import signature_header
-from engage_bridge.ingress.webhook import MAX_BODY_BYTES, receive_webhook
+from engage_bridge.ingress.queue import SqsIngestQueue
+from engage_bridge.ingress.webhook import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, receive_webhook
 from engage_bridge.ingress.webhook_entry import webhook_handler
 from engage_bridge.messages import IngestEvent
 from tests.lambda_support import emitted_metrics, lambda_context
@@ -74,6 +75,64 @@ def test_a_signed_notification_becomes_one_ingest_message_per_event() -> None:
         ("webhook", "order", 2348981, "insert"),
         ("webhook", "shipment", 3101, "good_to_go"),
     ]
+
+
+def test_a_call_with_an_unknown_event_type_queues_the_known_events_and_counts_the_rest() -> None:
+    body = form_body([*EVENTS, {"type": "DisplayItems", "action": "update", "id": "9"}])
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert (answer.status, answer.queued) == (200, 2)
+    assert answer.ignored == {"account": 1, "unknown_type": 1}
+
+
+def test_an_id_beyond_centras_integer_range_is_refused_at_the_edge() -> None:
+    body = form_body([{**EVENTS[0], "id": 2**31}])
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert (answer.status, answer.reason, queue.events) == (400, "malformed_body", [])
+
+
+def test_more_events_than_the_plugins_maximum_are_refused_whole() -> None:
+    body = form_body([{**EVENTS[0], "id": n} for n in range(MAX_EVENTS_PER_CALL + 1)])
+    queue = RecordingQueue()
+
+    answer = receive(body, signature_header(SECRET, NOW, body), queue)
+
+    assert (answer.status, answer.reason, queue.events) == (413, "too_many_events", [])
+
+
+class CountingSqs:
+    """SQS as the receiver sees it: counts the requests a call costs."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+        self.requests += 1
+        assert len(Entries) <= 10
+        return {"Successful": [{"Id": entry["Id"]} for entry in Entries], "Failed": []}
+
+
+def test_a_call_of_the_documented_maximum_costs_ten_queue_requests_and_nothing_else() -> None:
+    """Centra waits 5 s: the work for 100 events is one HMAC, one parse and ten SQS batches, no Centra read."""
+    body = form_body([{**EVENTS[n % 2], "id": n} for n in range(MAX_EVENTS_PER_CALL)])
+    sqs = CountingSqs()
+
+    answer = receive_webhook(
+        body,
+        signature_header(SECRET, NOW, body),
+        [SECRET],
+        now=NOW,
+        tolerance_seconds=300,
+        queue=SqsIngestQueue(sqs, "https://sqs.example/ingest"),
+    )
+
+    assert (answer.status, answer.queued) == (200, MAX_EVENTS_PER_CALL)
+    assert sqs.requests == MAX_EVENTS_PER_CALL // 10
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from engage_bridge.centra import Customer, NewsletterSubscription, Order, StockLevel
-from engage_bridge.config import parse_config
+from engage_bridge.centra import Customer, NewsletterSubscription, Order
+from engage_bridge.centra.stock import SkuStock, WarehouseStock
+from engage_bridge.config import BackInStock, parse_config
 from engage_bridge.messages import IngestEvent, OrderEmail, StockUpdate
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.routing import Route
@@ -21,9 +22,8 @@ SHIPPED = Order.model_validate_json((REPO / "tests/fixtures/centra/shipping_conf
 
 
 class FakeCentra:
-    def __init__(self, orders: dict[int, Order] | None = None, levels: dict[str, list[StockLevel]] | None = None):
+    def __init__(self, orders: dict[int, Order] | None = None):
         self.orders = orders or {}
-        self.levels = levels or {}
         self.reads = 0
 
     def order(self, number: int) -> Order | None:
@@ -45,10 +45,6 @@ class FakeCentra:
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
         self.reads += 1
         return None
-
-    def stock_levels(self, sku: str) -> list[StockLevel]:
-        self.reads += 1
-        return self.levels.get(sku, [])
 
 
 class MemoryLedger:
@@ -136,22 +132,29 @@ def test_an_object_centra_no_longer_has_is_skipped_with_a_reason() -> None:
     assert (outcome.state, outcome.reason) == ("skipped", "order_not_found")
 
 
-def test_a_stock_change_reads_the_current_level_of_each_sku_in_every_market() -> None:
-    level = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 1}, "freeToAllocateQuantity": 4})
-    other = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 2}, "freeToAllocateQuantity": 0})
-    centra, queues = FakeCentra(levels={"A-1": [level, other]}), RecordingQueues()
+def test_a_stock_change_sums_each_markets_warehouses_from_the_stock_read_with_the_event() -> None:
+    cfg = CONFIG.model_copy(
+        update={"back_in_stock": BackInStock(warehouses_by_market={"1": [11, 12], "2": [21], "3": [31]})}
+    )
+    rows = tuple(
+        WarehouseStock(warehouse_id=warehouse, free_to_allocate=quantity)
+        for warehouse, quantity in ((11, 4), (12, 3), (21, 0), (99, 8))
+    )
+    centra, queues = FakeCentra(), RecordingQueues()
     event = IngestEvent(
         source="events",
         object_type="stock_change",
         object_id=9,
         skus=("A-1",),
-        occurred_at=datetime(2026, 11, 23, tzinfo=UTC),
+        stock=(SkuStock(sku="A-1", warehouses=rows),),
+        stock_read_at=datetime(2026, 11, 23, tzinfo=UTC),
     )
 
-    route_ingest_event(services(centra, MemoryLedger(), queues), event)
+    route_ingest_event(RouterServices(cfg, centra, MemoryLedger(), queues), event)
 
-    assert [route for route, _ in queues.sent] == ["stock_relay", "stock_relay"]
-    assert centra.reads == 1
+    levels = [message.level for route, message in queues.sent if isinstance(message, StockUpdate)]
+    assert [(level.reference, level.free_to_allocate_quantity) for level in levels] == [("A-1@1", 7), ("A-1@2", 0)]
+    assert centra.reads == 0  # the quantities came with the event: market 3 holds none of them, warehouse 99 no market
 
 
 @pytest.mark.parametrize("store_type", ["WHOLESALE"])
@@ -215,16 +218,21 @@ def fixed_clock(moment: datetime) -> Callable[[], datetime]:
 
 
 def test_stock_levels_carry_the_time_they_were_read_not_the_events_time() -> None:
-    level = StockLevel.model_validate({"productSize": {"SKU": "A-1"}, "market": {"id": 1}, "freeToAllocateQuantity": 0})
+    stock = (SkuStock(sku="A-1", warehouses=(WarehouseStock(warehouse_id=101, free_to_allocate=0),)),)
     same_second = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # two changes in one second share Centra's createdAt
     stamps: list[datetime] = []
     for read_at in (datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, 2, tzinfo=UTC)):
         queues = RecordingQueues()
-        centra = FakeCentra(levels={"A-1": [level]})
         event = IngestEvent(
-            source="events", object_type="stock_change", object_id=9, skus=("A-1",), occurred_at=same_second
+            source="events",
+            object_type="stock_change",
+            object_id=9,
+            skus=("A-1",),
+            stock=stock,
+            stock_read_at=read_at,
+            occurred_at=same_second,
         )
-        route_ingest_event(RouterServices(CONFIG, centra, MemoryLedger(), queues, now=fixed_clock(read_at)), event)
+        route_ingest_event(RouterServices(CONFIG, FakeCentra(), MemoryLedger(), queues), event)
         stamps.extend(message.event_time for _, message in queues.sent if isinstance(message, StockUpdate))
 
     assert stamps == sorted(set(stamps)) and len(stamps) == 2  # the later read is the newer level

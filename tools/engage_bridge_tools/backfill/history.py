@@ -63,7 +63,7 @@ def _order(template: dict[str, Any], index: int, moment: str) -> dict[str, Any]:
                 "id": index + 1,
                 "createdAt": moment,
                 "status": "SUCCESS",
-                "entryType": "AUTHORIZATION",
+                "entryType": "AUTH",
                 "value": order["grandTotal"],
             }
         ],

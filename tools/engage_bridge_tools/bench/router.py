@@ -18,6 +18,7 @@ from moto import mock_aws
 from pydantic import BaseModel
 
 from engage_bridge.centra.client import CentraClient
+from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.config import parse_config
 from engage_bridge.messages import IngestEvent, IngestObject
 from engage_bridge.observability import bind
@@ -86,7 +87,19 @@ def run() -> dict[str, Any]:
 
 def _events(shop: dict[str, Any]) -> list[IngestEvent]:
     def event(kind: IngestObject, object_id: int, skus: tuple[str, ...] = ()) -> IngestEvent:
-        return IngestEvent(source="events", object_type=kind, object_id=object_id, skus=skus)
+        # A stock change brings its SKUs' free-to-allocate per warehouse, as the poller reads them with the event.
+        stock = tuple(
+            SkuStock(
+                sku=sku,
+                warehouses=tuple(
+                    WarehouseStock(warehouse_id=row["warehouse"]["id"], free_to_allocate=row["freeToAllocateQuantity"])
+                    for row in shop["stock"]
+                    if row["productSize"]["SKU"] == sku
+                ),
+            )
+            for sku in skus
+        )
+        return IngestEvent(source="events", object_type=kind, object_id=object_id, skus=skus, stock=stock)
 
     orders = shop["orders"]
     return [

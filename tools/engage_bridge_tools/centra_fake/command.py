@@ -9,8 +9,8 @@ from engage_bridge_tools.centra_fake.fake import (
     DEFAULT_TOKEN,
     SAMPLE_SHOP,
     CentraFake,
-    validate_with_centra_models,
 )
+from engage_bridge_tools.centra_fake.graphql_api import fake_schema
 from engage_bridge_tools.centra_fake.rate_limit import RateLimit
 from engage_bridge_tools.centra_fake.server import CentraFakeHTTPServer
 from engage_bridge_tools.centra_fake.shop import ShopFileError, load_shop
@@ -64,6 +64,13 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--webhook-secret", default="centra-fake-secret", help="endpoint secret for X-Centra-Signature")
     parser.add_argument("--webhook-drop-share", type=_share, default=0.0, help="share of webhooks to lose (0..1)")
     parser.add_argument("--webhook-seed", type=int, default=0, help="seed for which webhooks are lost")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="TYPE.FIELD",
+        help="serve the schema without this field (a tenant that lacks it); repeatable",
+    )
     parser.add_argument("--check", action="store_true", help="only validate the shop file and exit")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(func=run)
@@ -71,7 +78,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        shop = load_shop(args.shop, validate_with_centra_models)
+        shop = load_shop(args.shop)
     except (ShopFileError, OSError) as error:
         print(f"centra-fake: {args.shop}: {error}")
         return 2
@@ -84,7 +91,13 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     tokens = dict(args.token) if args.token else {DEFAULT_TOKEN: DEFAULT_INTEGRATION}
-    fake = CentraFake(shop, tokens=tokens, rate_limit=args.rate_limit, webhook=webhook)
+    without = frozenset(args.without)
+    try:
+        fake_schema(without)
+    except ValueError as error:
+        print(f"centra-fake: --without {error}")
+        return 2
+    fake = CentraFake(shop, tokens=tokens, rate_limit=args.rate_limit, webhook=webhook, without=without)
     server = CentraFakeHTTPServer(fake, args.host, args.port, verbose=args.verbose)
     print(f"Centra fake serving {server.url}/graphql (tokens: {', '.join(sorted(tokens))})", flush=True)
     try:

@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from engage_bridge.centra.parse import CentraKind, parse_centra_object
-from engage_bridge.errors import MappingError
 from engage_bridge_tools.centra_fake import shop_actions
 from engage_bridge_tools.centra_fake.events import EventHub, QueuedEvent
 from engage_bridge_tools.centra_fake.graphql_api import RequestContext, execute
@@ -34,23 +32,6 @@ from engage_bridge_tools.centra_fake.webhooks import (
 DEFAULT_TOKEN = "centra-fake-token"  # noqa: S105 - a well-known test token, not a secret
 DEFAULT_INTEGRATION = "engage-bridge"
 SAMPLE_SHOP = Path(__file__).resolve().parent.parent / "data" / "sample-shop.json"
-
-_KIND_BY_COLLECTION: dict[str, CentraKind] = {
-    "orders": "order",
-    "customers": "customer",
-    "newsletterSubscriptions": "newsletter_subscription",
-    "stock": "stock_level",
-}
-
-
-def validate_with_centra_models(collection: str, entry: Entry) -> None:
-    """Shop entries must parse with the bridge's own Centra models, so the fake never serves what they reject."""
-    kind = _KIND_BY_COLLECTION.get(collection)
-    if kind is not None:
-        try:
-            parse_centra_object(entry, kind)
-        except MappingError as error:
-            raise ValueError(f"{error.field}: {error.reason}") from None
 
 
 @dataclass(frozen=True)
@@ -76,9 +57,16 @@ class CentraFake:
         webhook_transport: Transport | None = None,
         repeat_share: float = 0.0,
         repeat_seed: int = 0,
+        without: frozenset[str] = frozenset(),
     ) -> None:
-        """``tokens`` maps access token -> integration name; tokens sharing a name share one event queue."""
+        """``tokens`` maps access token -> integration name; tokens sharing a name share one event queue.
+
+        ``without`` removes ``Type.field`` members from the served schema, to play a tenant whose schema lacks them.
+        """
         self.shop = shop
+        self.without = frozenset(without)
+        # The witness: every document the fake refused, by operation name, with GraphQL's messages.
+        self.refused: list[tuple[str, tuple[str, ...]]] = []
         self.tokens = dict(tokens) if tokens is not None else {DEFAULT_TOKEN: DEFAULT_INTEGRATION}
         self._clock = clock or (lambda: datetime.now(UTC))
         self.hub = EventHub(self._clock)
@@ -91,11 +79,11 @@ class CentraFake:
 
     @classmethod
     def from_file(cls, path: Path = SAMPLE_SHOP, **options: Any) -> Self:
-        return cls(load_shop(path, validate_with_centra_models), **options)
+        return cls(load_shop(path), **options)
 
     @classmethod
     def from_document(cls, document: Any, **options: Any) -> Self:
-        return cls(parse_shop(document, validate_with_centra_models), **options)
+        return cls(parse_shop(document), **options)
 
     def _seconds(self) -> float:
         return self._clock().timestamp()
@@ -117,7 +105,10 @@ class CentraFake:
     ) -> dict[str, Any]:
         """Run a query as the given integration, skipping HTTP and auth; returns the response JSON."""
         with self.lock:
-            result = execute(RequestContext(self.shop, self.hub, integration_name), query, variables, operation_name)
+            context = RequestContext(self.shop, self.hub, integration_name)
+            result = execute(context, query, variables, operation_name, self.without)
+            if result.errors:
+                self.refused.append((operation_name or "<anonymous>", tuple(e.message for e in result.errors)))
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
@@ -248,11 +239,11 @@ class CentraFake:
             customer_id=customer_id,
         )
 
-    def set_stock(self, sku: str, market_id: int, free_to_allocate: int) -> Entry:
-        return self._apply(shop_actions.set_stock, sku, market_id, free_to_allocate)
+    def set_stock(self, sku: str, warehouse_id: int, free_to_allocate: int) -> Entry:
+        return self._apply(shop_actions.set_stock, sku, warehouse_id, free_to_allocate)
 
     def add_order(self, order: Entry) -> Entry:
-        return self._apply(shop_actions.add_order, order, validate_with_centra_models)
+        return self._apply(shop_actions.add_order, order)
 
     # -- inspection for tests ------------------------------------------------------------------------------
 

@@ -1,4 +1,10 @@
-"""The fake's GraphQL layer: Centra's SDL (``schema.graphql``) bound to resolvers over the shop and the event hub.
+"""The fake's GraphQL layer: Centra's published schema bound to resolvers over the shop and the event hub.
+
+The schema is the project's contract (``contract/centra/schema.graphql``: what public sources show) extended with
+the bridge's listed assumptions (``assumptions.graphql``), each assumed member marked as such in its description.
+Both files are read by path: nothing here comes from the bridge's code. Nothing else is served: no root field no
+source shows (``order(number:)``, ``customer(id:)``, ``stock(where: {SKU})``), and no field the evidence saw absent
+from a type it saw whole. ``without`` removes fields, to play a tenant whose schema differs.
 
 Entries are served as stored; resolvers only follow links (an order's customer is the *current* customer
 entry, as Centra would return it) and implement filters, paging and the events operations.
@@ -13,6 +19,7 @@ from typing import Any
 
 from graphql import (
     ExecutionResult,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
@@ -21,15 +28,20 @@ from graphql import (
     GraphQLUnionType,
     build_schema,
     default_field_resolver,
+    extend_schema,
     graphql_sync,
     is_list_type,
     is_non_null_type,
+    parse,
 )
 
 from engage_bridge_tools.centra_fake.events import EventHub, EventQuery, QueuedEvent
 from engage_bridge_tools.centra_fake.shop import Entry, Shop
 
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+_REPOSITORY = Path(__file__).resolve().parents[3]
+CONTRACT_PATH = _REPOSITORY / "contract" / "centra" / "schema.graphql"
+ASSUMPTIONS_PATH = _REPOSITORY / "layers" / "common" / "engage_bridge" / "centra" / "assumptions.graphql"
+ASSUMED_PREFIX = "ASSUMED (no public source shows this name):"
 MAX_LIMIT = 200
 
 Resolver = Callable[..., Any]
@@ -88,18 +100,20 @@ def _ref_id(entry: Entry, key: str) -> Any:
 
 
 def order_typename(shop: Shop, order: Entry) -> str:
-    return "WholesaleOrder" if shop.store_type(order) == "WHOLESALE" else "DirectToConsumerOrder"
+    """The contract knows one concrete order type: a wholesale order is served as one, its store typed WHOLESALE."""
+    return "DirectToConsumerOrder"
 
 
 def _order_matches(shop: Shop, order: Entry, where: dict[str, Any]) -> bool:
     checks = (
-        where.get("id") is None or order["id"] == where["id"],
-        where.get("number") is None or order["number"] == where["number"],
+        where.get("id") is None or order["id"] in where["id"],
+        where.get("number") is None or order["number"] in where["number"],
         where.get("status") is None or order["status"] in where["status"],
         where.get("storeType") is None or shop.store_type(order) == where["storeType"],
         where.get("storeId") is None or _ref_id(order, "store") in where["storeId"],
         where.get("marketId") is None or _ref_id(order, "market") in where["marketId"],
-        where.get("customerId") is None or _ref_id(order, "customer") == where["customerId"],
+        where.get("customerId") is None or _ref_id(order, "customer") in where["customerId"],
+        where.get("isOnHold") is None or bool(order.get("isOnHold")) == where["isOnHold"],
         _in_range(order.get("createdAt"), where.get("createdAt")),
         _in_range(order.get("updatedAt"), where.get("updatedAt")),
     )
@@ -107,8 +121,7 @@ def _order_matches(shop: Shop, order: Entry, where: dict[str, Any]) -> bool:
 
 
 _ORDER_SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
-    "number": lambda order: order["number"],
-    "orderDate": lambda order: datetime.fromisoformat(order.get("orderDate") or order["createdAt"]),
+    "orderDate": lambda order: (datetime.fromisoformat(order.get("orderDate") or order["createdAt"]), order["number"]),
 }
 
 
@@ -122,16 +135,10 @@ def resolve_orders(
 ) -> list[Entry]:
     shop = _context(info).shop
     orders = [order for order in shop.orders if _order_matches(shop, order, where or {})]
-    for key in reversed(sort or ["number_ASC"]):
+    for key in reversed(sort or []):  # unsorted: as stored (Centra documents no default order)
         field, _separator, direction = key.rpartition("_")
         orders.sort(key=_ORDER_SORT_KEYS[field], reverse=direction == "DESC")
     return _page(orders, limit, page)
-
-
-def resolve_order(_: None, info: Info, id: str | None = None, number: int | None = None) -> Entry | None:
-    if id is None and number is None:
-        raise GraphQLError("Provide id or number")
-    return _context(info).shop.order(number=number, order_id=id)
 
 
 def resolve_shipments(_: None, info: Info, limit: int, page: int, where: dict[str, Any] | None = None) -> list[Entry]:
@@ -140,15 +147,11 @@ def resolve_shipments(_: None, info: Info, limit: int, page: int, where: dict[st
         shipment
         for order, shipment in _context(info).shop.shipments()
         if (where.get("id") is None or shipment["id"] in where["id"])
-        and (where.get("orderNumber") is None or order["number"] == where["orderNumber"])
+        and (where.get("orderId") is None or order["id"] in where["orderId"])
+        and (where.get("number") is None or shipment["number"] in where["number"])
         and (where.get("isShipped") is None or shipment["isShipped"] == where["isShipped"])
     ]
     return _page(shipments, limit, page)
-
-
-def resolve_shipment(_: None, info: Info, id: int) -> Entry | None:
-    found = _context(info).shop.shipment(id)
-    return found[1] if found else None
 
 
 def resolve_returns(_: None, info: Info, limit: int, page: int, where: dict[str, Any] | None = None) -> list[Entry]:
@@ -157,14 +160,9 @@ def resolve_returns(_: None, info: Info, limit: int, page: int, where: dict[str,
         return_
         for order, return_ in _context(info).shop.returns()
         if (where.get("id") is None or return_["id"] in where["id"])
-        and (where.get("orderNumber") is None or order["number"] == where["orderNumber"])
+        and (where.get("customerId") is None or _ref_id(order, "customer") in where["customerId"])
     ]
     return _page(returns, limit, page)
-
-
-def resolve_return(_: None, info: Info, id: int) -> Entry | None:
-    found = _context(info).shop.return_(id)
-    return found[1] if found else None
 
 
 # -- customers, newsletter, stock ------------------------------------------------------------------------
@@ -183,13 +181,10 @@ def resolve_customers(_: None, info: Info, limit: int, page: int, where: dict[st
         for customer in _context(info).shop.customers
         if (where.get("id") is None or customer["id"] in where["id"])
         and _email_matches(customer, where.get("email"))
+        and _in_range(customer.get("createdAt"), where.get("createdAt"))
         and _in_range(customer.get("updatedAt"), where.get("updatedAt"))
     ]
     return _page(customers, limit, page)
-
-
-def resolve_customer(_: None, info: Info, id: int) -> Entry | None:
-    return _context(info).shop.customer(id)
 
 
 def resolve_newsletter_subscriptions(
@@ -204,18 +199,32 @@ def resolve_newsletter_subscriptions(
     return _page(subscriptions, limit, page)
 
 
-def resolve_stock(_: None, info: Info, limit: int, page: int, where: dict[str, Any] | None = None) -> list[Entry]:
+def resolve_product_size_stock(
+    size: Entry, info: Info, limit: int, page: int, where: dict[str, Any] | None = None
+) -> list[Entry]:
+    """``ProductSize.stock``: one row per warehouse holding the size (by ``StockFilter.warehouseId``)."""
     where = where or {}
+    shop = _context(info).shop
     fta = where.get("freeToAllocateQuantity") or {}
-    stock = [
-        entry
-        for entry in _context(info).shop.stock
-        if (where.get("SKU") is None or entry["productSize"]["SKU"] in where["SKU"])
-        and (where.get("marketId") is None or entry["market"]["id"] in where["marketId"])
+    rows = [
+        {
+            "freeToAllocateQuantity": entry["freeToAllocateQuantity"],
+            "warehouse": shop.warehouse(entry["warehouse"]["id"]) or entry["warehouse"],
+        }
+        for entry in sorted(shop.stock_of(size["SKU"]), key=lambda e: e["warehouse"]["id"])  # warehouseId_ASC
+        if (where.get("warehouseId") is None or entry["warehouse"]["id"] in where["warehouseId"])
         and (fta.get("from") is None or entry["freeToAllocateQuantity"] >= fta["from"])
         and (fta.get("to") is None or entry["freeToAllocateQuantity"] <= fta["to"])
     ]
-    return _page(stock, limit, page)
+    return _page(rows, limit, page)
+
+
+def _product_size_id(size: Entry, info: Info) -> int:
+    return int(size.get("id") or _context(info).shop.product_size_id(size["SKU"]))
+
+
+def _stock_change_lines(change: Entry, info: Info, limit: int, page: int) -> list[Entry]:
+    return _page(change.get("lines", []), limit, page)
 
 
 # -- events ----------------------------------------------------------------------------------------------
@@ -245,7 +254,6 @@ _EVENT_OBJECTS: dict[str, Callable[[Shop, int], Entry | None]] = {
     "Shipment": _nested_object(Shop.shipment, "DirectToConsumerShipment"),
     "Return": _nested_object(Shop.return_, "DirectToConsumerReturn"),
     "Customer": _plain_object(Shop.customer, "Customer"),
-    "Account": _plain_object(Shop.account, "Account"),
     "NewsletterSubscription": _plain_object(Shop.newsletter_subscription, "NewsletterSubscription"),
     "StockChange": _plain_object(Shop.stock_change, "StockChange"),
 }
@@ -272,7 +280,9 @@ def event_entry(shop: Shop, event: QueuedEvent) -> Entry:
     }
 
 
-def resolve_events(_: None, info: Info, limit: int, where: dict[str, Any] | None = None) -> list[Entry]:
+def resolve_events(_: None, info: Info, limit: int | None = None, where: dict[str, Any] | None = None) -> list[Entry]:
+    # The contract shows ``events(where, limit: Int)`` with no default; 20, every other list's default, is assumed.
+    limit = 20 if limit is None else limit
     context = _context(info)
     if not 1 <= limit <= MAX_LIMIT:
         raise GraphQLError(f"Limit must be in range 1 - {MAX_LIMIT}")
@@ -371,6 +381,14 @@ def _total_quantity(entry: Entry, info: Info) -> int:
     return sum(int(line["quantity"]) for line in entry.get("lines", []))
 
 
+def _order_lines(entry: Entry, info: Info, includeFullyCancelled: bool | None = None) -> list[Entry]:
+    """Centra leaves fully cancelled lines out unless asked (DTC selects ``lines(includeFullyCancelled: true)``)."""
+    lines: list[Entry] = entry.get("lines", [])
+    if includeFullyCancelled:
+        return lines
+    return [line for line in lines if not (line["quantity"] == 0 and line.get("cancelledQuantity", 0) > 0)]
+
+
 def _order_date(entry: Entry, info: Info) -> Any:
     return entry.get("orderDate") or entry.get("createdAt")
 
@@ -401,12 +419,17 @@ def _tagged_type(value: Entry, info: Info, abstract: Any) -> str:
 
 
 _LINKS: dict[str, dict[str, Resolver]] = {
-    "Customer": {"store": _link(Shop.store, "store"), "totalOrders": _total_orders},
-    "NewsletterSubscription": {
-        "customer": _link(Shop.customer, "customer"),
+    "Customer": {
         "store": _link(Shop.store, "store"),
-        "market": _link(Shop.market, "market"),
+        "totalOrders": _total_orders,
+        # The shop file keeps the plugin-era key; Centra's GraphQL name for the flag is an assumption.
+        "receiveNewsletters": lambda entry, info: bool(entry.get("newsletter")),
     },
+    "NewsletterSubscription": {
+        "store": _link(Shop.store, "store"),
+        "isActive": lambda entry, info: bool(entry.get("subscribed")),
+    },
+    "ProductSize": {"id": _product_size_id, "stock": resolve_product_size_stock},
     "ShipmentLine": {"orderLine": _order_line_of},
     "DirectToConsumerShipment": {"order": _order_of(Shop.shipment)},
     "DirectToConsumerReturn": {
@@ -414,8 +437,8 @@ _LINKS: dict[str, dict[str, Resolver]] = {
         "shipment": _shipment_of_return,
         "totalQuantity": _total_quantity,
     },
-    "StockLevel": {"market": _link(Shop.market, "market")},
-    "StockChange": {"market": _link(Shop.market, "market")},
+    "StockChange": {"warehouse": _link(Shop.warehouse, "warehouse"), "lines": _stock_change_lines},
+    "StockChangeLine": {"warehouse": _link(Shop.warehouse, "warehouse")},
 }
 _ORDER_LINKS: dict[str, Resolver] = {
     "store": _link(Shop.store, "store"),
@@ -423,21 +446,15 @@ _ORDER_LINKS: dict[str, Resolver] = {
     "customer": _link(Shop.customer, "customer"),
     "account": _link(Shop.account, "account"),
     "orderDate": _order_date,
+    "lines": _order_lines,
 }
 _ROOT: dict[str, dict[str, Resolver]] = {
     "Query": {
         "orders": resolve_orders,
-        "order": resolve_order,
         "shipments": resolve_shipments,
-        "shipment": resolve_shipment,
         "returns": resolve_returns,
-        "return": resolve_return,
         "customers": resolve_customers,
-        "customer": resolve_customer,
         "newsletterSubscriptions": resolve_newsletter_subscriptions,
-        "stock": resolve_stock,
-        "stores": lambda _, info: _context(info).shop.stores,
-        "markets": lambda _, info: _context(info).shop.markets,
         "events": resolve_events,
         "eventListeners": resolve_event_listeners,
     },
@@ -458,10 +475,47 @@ _ABSTRACT: dict[str, Callable[..., str]] = {
 }
 
 
+def _mark_assumed(schema: GraphQLSchema) -> None:
+    """Prefix every member the assumptions file added with ``ASSUMED``, so introspection shows what is assumed."""
+    for named in schema.type_map.values():
+        members: dict[str, Any] = {}
+        if isinstance(named, GraphQLEnumType):
+            members = dict(named.values)
+        elif hasattr(named, "fields"):
+            members = dict(named.fields)
+        for member in members.values():
+            node = member.ast_node
+            for directive in getattr(node, "directives", None) or ():
+                if directive.name.value == "assumed":
+                    evidence = next(a.value for a in directive.arguments if a.name.value == "evidence")
+                    member.description = f"{ASSUMED_PREFIX} {getattr(evidence, 'value', '')}"
+
+
+def _without(schema: GraphQLSchema, coordinates: frozenset[str]) -> None:
+    """Remove ``Type.field`` members, from the type and from every type sharing the field through an interface."""
+    for coordinate in coordinates:
+        type_name, _, field_name = coordinate.partition(".")
+        named = schema.get_type(type_name)
+        if named is None or not hasattr(named, "fields") or field_name not in named.fields:
+            raise ValueError(f"{coordinate}: no such field in the fake's schema")
+        related = {type_name}
+        if isinstance(named, GraphQLInterfaceType):
+            related |= {t.name for t in schema.get_implementations(named).objects}
+        elif isinstance(named, GraphQLObjectType):
+            related |= {i.name for i in named.interfaces}
+        for name in related:
+            fields = getattr(schema.get_type(name), "fields", {})
+            fields.pop(field_name, None)
+
+
 @cache
-def fake_schema() -> GraphQLSchema:
-    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
-    resolvers = {**_LINKS, **_ROOT, "DirectToConsumerOrder": _ORDER_LINKS, "WholesaleOrder": _ORDER_LINKS}
+def fake_schema(without: frozenset[str] = frozenset()) -> GraphQLSchema:
+    """The contract plus the assumptions (marked), minus ``without``, bound to the shop's resolvers."""
+    schema = build_schema(CONTRACT_PATH.read_text(encoding="utf-8"))
+    schema = extend_schema(schema, parse(ASSUMPTIONS_PATH.read_text(encoding="utf-8")))
+    _mark_assumed(schema)
+    _without(schema, without)
+    resolvers = {**_LINKS, **_ROOT, "DirectToConsumerOrder": _ORDER_LINKS}
     for type_name, fields in resolvers.items():
         object_type = schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType), type_name  # noqa: S101 - schema/resolver drift
@@ -476,10 +530,14 @@ def fake_schema() -> GraphQLSchema:
 
 
 def execute(
-    context: RequestContext, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    context: RequestContext,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    without: frozenset[str] = frozenset(),
 ) -> ExecutionResult:
     return graphql_sync(
-        fake_schema(),
+        fake_schema(without),
         query,
         variable_values=variables,
         operation_name=operation_name,

@@ -42,6 +42,7 @@ class Shop:
     def __init__(self, document: dict[str, Any]) -> None:
         self.stores: list[Entry] = document.get("stores", [])
         self.markets: list[Entry] = document.get("markets", [])
+        self.warehouses: list[Entry] = document.get("warehouses", [])
         self.customers: list[Entry] = document.get("customers", [])
         self.accounts: list[Entry] = document.get("accounts", [])
         self.newsletter_subscriptions: list[Entry] = document.get("newsletterSubscriptions", [])
@@ -49,12 +50,14 @@ class Shop:
         self.stock: list[Entry] = document.get("stock", [])
         # Created by stock mutations so StockChange events have an object; not part of the file format.
         self.stock_changes: list[Entry] = []
+        self._size_ids: dict[str, int] = {}
 
     def to_document(self) -> dict[str, Any]:
         return copy.deepcopy(
             {
                 "stores": self.stores,
                 "markets": self.markets,
+                "warehouses": self.warehouses,
                 "customers": self.customers,
                 "accounts": self.accounts,
                 "newsletterSubscriptions": self.newsletter_subscriptions,
@@ -70,6 +73,18 @@ class Shop:
 
     def market(self, market_id: int) -> Entry | None:
         return next((market for market in self.markets if market["id"] == market_id), None)
+
+    def warehouse(self, warehouse_id: int) -> Entry | None:
+        return next((warehouse for warehouse in self.warehouses if warehouse["id"] == warehouse_id), None)
+
+    def product_size_id(self, sku: str) -> int:
+        """A stable ``ProductSize.id`` for a SKU: its place among the shop's SKUs, in order of appearance."""
+        if sku not in self._size_ids:
+            self._size_ids[sku] = len(self._size_ids) + 1
+        return self._size_ids[sku]
+
+    def stock_of(self, sku: str) -> list[Entry]:
+        return [entry for entry in self.stock if entry["productSize"]["SKU"] == sku]
 
     def customer(self, customer_id: int) -> Entry | None:
         return next((customer for customer in self.customers if customer["id"] == customer_id), None)
@@ -209,6 +224,7 @@ def _integrity_problems(shop: Shop) -> Iterator[str]:  # noqa: PLR0912 - one fla
     for name, entries in (
         ("stores", shop.stores),
         ("markets", shop.markets),
+        ("warehouses", shop.warehouses),
         ("customers", shop.customers),
         ("accounts", shop.accounts),
         ("newsletterSubscriptions", shop.newsletter_subscriptions),
@@ -257,11 +273,11 @@ def _integrity_problems(shop: Shop) -> Iterator[str]:  # noqa: PLR0912 - one fla
 
     seen_stock: set[tuple[str, int]] = set()
     for index, stock in enumerate(shop.stock):
-        key = (stock["productSize"]["SKU"], stock["market"]["id"])
-        if shop.market(key[1]) is None:
-            yield f"stock[{index}].market: unknown market {key[1]}"
+        key = (stock["productSize"]["SKU"], stock["warehouse"]["id"])
+        if shop.warehouse(key[1]) is None:
+            yield f"stock[{index}].warehouse: unknown warehouse {key[1]}"
         if key in seen_stock:
-            yield f"stock[{index}]: duplicate entry for SKU {key[0]} in market {key[1]}"
+            yield f"stock[{index}]: duplicate entry for SKU {key[0]} in warehouse {key[1]}"
         seen_stock.add(key)
 
 

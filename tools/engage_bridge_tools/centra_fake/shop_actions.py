@@ -357,37 +357,43 @@ def add_newsletter_subscription(
     return subscription, changes
 
 
-def set_stock(shop: Shop, now: datetime, sku: str, market_id: int, free_to_allocate: int) -> tuple[Entry, list[Change]]:
-    """Set the free-to-allocate quantity of ``sku`` in the market; records a StockChange with the new figure."""
-    if shop.market(market_id) is None:
-        raise ShopActionError(f"unknown market {market_id}")
+def set_stock(
+    shop: Shop, now: datetime, sku: str, warehouse_id: int, free_to_allocate: int
+) -> tuple[Entry, list[Change]]:
+    """Set the free-to-allocate quantity of ``sku`` in a warehouse; records a StockChange of that warehouse.
+
+    Centra keeps stock per product size and warehouse; a StockChange names its warehouse, never a market.
+    """
+    if shop.warehouse(warehouse_id) is None:
+        raise ShopActionError(f"unknown warehouse {warehouse_id}")
     if free_to_allocate < 0:
         raise ShopActionError("free-to-allocate quantity cannot be negative")
-    entry = next(
-        (s for s in shop.stock if s["productSize"]["SKU"] == sku and s["market"]["id"] == market_id),
-        None,
-    )
+    entry = next((s for s in shop.stock_of(sku) if s["warehouse"]["id"] == warehouse_id), None)
     previous = entry["freeToAllocateQuantity"] if entry else 0
     if entry is None:
-        entry = {"productSize": {"SKU": sku}, "market": {"id": market_id}, "freeToAllocateQuantity": 0}
+        entry = {"productSize": {"SKU": sku}, "warehouse": {"id": warehouse_id}, "freeToAllocateQuantity": 0}
         shop.stock.append(entry)
     entry["freeToAllocateQuantity"] = free_to_allocate
     stock_change: Entry = {
         "id": shop.next_id(existing["id"] for existing in shop.stock_changes),
         "createdAt": _stamp(now),
         "comment": "centra-fake",
-        "market": {"id": market_id},
+        "type": "DELIVERY" if free_to_allocate > previous else "OTHER",
+        "warehouse": {"id": warehouse_id},
         "lines": [
             {
                 "id": 1,
+                "isAvailable": free_to_allocate > 0,
                 "productSize": {"SKU": sku},
                 "freeToAllocateQuantity": free_to_allocate,
                 "deliveredQuantity": free_to_allocate - previous,
+                "currencyBaseRate": 1.0,
+                "warehouse": {"id": warehouse_id},
             }
         ],
     }
     shop.stock_changes.append(stock_change)
-    return entry, [Change("StockChange", "CREATED", stock_change["id"], market_id=market_id)]
+    return entry, [Change("StockChange", "CREATED", stock_change["id"])]
 
 
 def add_order(

@@ -140,9 +140,16 @@ class OrderEntry(_Entry):
     returns: list[ReturnEntry] = []
 
 
+class WarehouseEntry(_Entry):
+    id: StrictInt
+    name: Text
+
+
 class StockEntry(_Entry):
+    """Free-to-allocate of one product size in one warehouse, as Centra keeps stock (``ProductSize.stock``)."""
+
     productSize: ProductSizeRef
-    market: IdRef
+    warehouse: IdRef
     freeToAllocateQuantity: NonNegative
 
 
@@ -151,6 +158,7 @@ class ShopFile(BaseModel):
 
     stores: list[StoreEntry]
     markets: list[MarketEntry]
+    warehouses: list[WarehouseEntry] = []
     customers: list[CustomerEntry] = []
     accounts: list[AccountEntry] = []
     newsletterSubscriptions: list[NewsletterSubscriptionEntry] = []

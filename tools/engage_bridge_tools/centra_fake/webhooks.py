@@ -1,11 +1,15 @@
 """Signed webhook delivery, as the Centra Webhook plugin (Integration API version) sends it.
 
 Body: ``payload=<url-encoded {"events": [{"type", "action", "date", "id"}]}>``, header
-``X-Centra-Signature: t=<unix>,v1=<hmac>``. ``drop_share`` silently loses a seeded share of deliveries,
+``X-Centra-Signature: t=<unix>,v1=<hmac>``, signed here as the plugin's documentation says (its worked example is
+a test of this module), not with the bridge's verifier: an emulator sharing the client's code would share its
+mistakes. ``drop_share`` silently loses a seeded share of deliveries,
 which is what Centra's "no delivery guarantee" looks like from the receiving side; a soak test can then
 check that the events poller recovers them.
 """
 
+import hashlib
+import hmac
 import json
 import random
 from collections.abc import Callable, Mapping
@@ -16,7 +20,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from engage_bridge.centra.webhook_signature import HEADER_NAME, signature_header
+SIGNATURE_HEADER = "X-Centra-Signature"
 
 # Event system object types that the Integration API webhook also covers, and their webhook "type".
 WEBHOOK_TYPES = {
@@ -56,6 +60,12 @@ class WebhookDelivery:
     error: str | None = None
 
 
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-Centra-Signature`` value: ``t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed by the secret>``."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
 def webhook_event(object_type: str, change_type: str, object_reference: int, at: datetime) -> dict[str, object] | None:
     """The webhook form of an events-system change, or ``None`` when webhooks do not cover the type."""
     webhook_type = WEBHOOK_TYPES.get(object_type)
@@ -92,7 +102,7 @@ class WebhookSender:
         body = encode_body(events)
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
-            HEADER_NAME: signature_header(self.target.secret, int(self._clock()), body),
+            SIGNATURE_HEADER: sign(self.target.secret, int(self._clock()), body),
         }
         delivery = self._deliver(body, headers)
         self.deliveries.append(delivery)

@@ -19,10 +19,13 @@ class Market:
     return_fee: Decimal  # what a customer pays for a paid return
     countries: tuple[tuple[str, str, str], ...]  # (name, ISO code, mobile prefix)
     pricelist: str
+    warehouse_id: int  # the one warehouse of the market's allocation rule (brand.example.json warehouses_by_market)
 
 
 MARKETS = (
-    Market(1, "Sweden", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK"),
+    Market(
+        1, "Sweden", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK", 101
+    ),
     Market(
         2,
         "Rest of World",
@@ -33,8 +36,11 @@ MARKETS = (
         Decimal(5),
         (("Germany", "DE", "+49151"), ("Netherlands", "NL", "+316"), ("Finland", "FI", "+35840")),
         "EUR",
+        102,
     ),
 )
+WAREHOUSES = ({"id": 101, "name": "Stockholm"}, {"id": 102, "name": "Rotterdam"})
+MARKET_OF_WAREHOUSE = {market.warehouse_id: market.id for market in MARKETS}
 DTC_STORE = {"id": 1, "name": "Retail", "type": "DIRECT_TO_CONSUMER"}
 WHOLESALE_STORE = {"id": 2, "name": "Wholesale", "type": "WHOLESALE"}
 

@@ -181,7 +181,7 @@ def _payment(spec: OrderSpec, total: Decimal, currency: str) -> Entry:
         "id": spec.number,
         "createdAt": stamp(spec.placed + timedelta(minutes=1)),
         "status": "FAILED" if spec.payment_failed else "SUCCESS",
-        "entryType": "AUTHORIZATION",
+        "entryType": "AUTH",
         "externalReference": f"psp-{spec.number}",
         "value": money(total, currency),
     }

@@ -8,6 +8,8 @@ pipeline there) or later.
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engage_bridge_tools.demo.catalogue import MARKET_OF_WAREHOUSE
+
 if TYPE_CHECKING:
     from engage_bridge_tools.demo.scenario import Scenario
 
@@ -40,7 +42,9 @@ def run_history(scenario: "Scenario", final_shop: Entry) -> RunHistory:
     return_orders = _owners(final_shop, "returns")
     newsletter = {customer["id"]: bool(customer.get("newsletter")) for customer in scenario.shop.get("customers", [])}
     stock = {
-        (entry["productSize"]["SKU"], entry["market"]["id"]): int(entry["freeToAllocateQuantity"])
+        (entry["productSize"]["SKU"], MARKET_OF_WAREHOUSE[entry["warehouse"]["id"]]): int(
+            entry["freeToAllocateQuantity"]
+        )
         for entry in scenario.shop.get("stock", [])
     }
     for phase_index, phase in enumerate(scenario.phases):
@@ -66,7 +70,8 @@ def run_history(scenario: "Scenario", final_shop: Entry) -> RunHistory:
                     history.customer_events.add(customer_id)
                 newsletter[customer_id] = True
             elif step.action == "set_stock":
-                stock[str(kwargs["sku"]), int(kwargs["market_id"])] = int(kwargs["free_to_allocate"])
+                market_id = MARKET_OF_WAREHOUSE[int(kwargs["warehouse_id"])]
+                stock[str(kwargs["sku"]), market_id] = int(kwargs["free_to_allocate"])
                 touched_skus.add(str(kwargs["sku"]))
         history.stock_after_phase.append(dict(stock))
         history.skus_set_in_phase.append(touched_skus)

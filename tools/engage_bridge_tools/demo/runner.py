@@ -75,7 +75,11 @@ def _summary(
         raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
     shop = session.centra.snapshot()
     state = session.sandbox.state()
-    differences = compare(expected_effects(scenario, shop, config), state)
+    differences = [str(difference) for difference in compare(expected_effects(scenario, shop, config), state)]
+    # The fake serves only Centra's published contract: a document it refused is a bridge mistake, and fails the run.
+    differences += [
+        f"Centra refused {operation}: {'; '.join(messages)}" for operation, messages in session.centra.refused
+    ]
     lines = session.log_lines()
     engage_requests = state["requests"]
     dead = dead_letters_of(session.runtime)
@@ -98,7 +102,7 @@ def _summary(
             "aws_requests": session.aws_calls.snapshot(),
             "log_bytes": session.log_path.stat().st_size,
         },
-        "differences": [str(difference) for difference in differences],
+        "differences": differences,
     }
 
 

@@ -25,10 +25,12 @@ from engage_bridge_tools.demo.catalogue import (
     DTC_STORE,
     FIRST_NAMES,
     LAST_NAMES,
+    MARKET_OF_WAREHOUSE,
     MARKETS,
     PAYMENT_METHODS,
     STREETS,
     VOUCHERS,
+    WAREHOUSES,
     WHOLESALE_ACCOUNTS,
     WHOLESALE_STORE,
     Market,
@@ -409,7 +411,11 @@ class _Generator:
             new_level = levels[sku, market_id] + self.rng.randrange(1, 10)
             self.phases[2].append(_set_stock(sku, market_id, new_level))
         stock = [
-            {"productSize": {"SKU": sku}, "market": {"id": market_id}, "freeToAllocateQuantity": quantity}
+            {
+                "productSize": {"SKU": sku},
+                "warehouse": {"id": _warehouse(market_id)},
+                "freeToAllocateQuantity": quantity,
+            }
             for (sku, market_id), quantity in levels.items()
         ]
         return stock, subscriptions
@@ -448,7 +454,7 @@ class _Generator:
     def _engage_stock_levels(self, stock: list[Entry]) -> list[Entry]:
         levels = []
         for entry in stock:
-            market_id = entry["market"]["id"]
+            market_id = MARKET_OF_WAREHOUSE[entry["warehouse"]["id"]]
             for locale in self._locales(market_id):
                 level = {
                     "sku": entry["productSize"]["SKU"],
@@ -471,6 +477,7 @@ class _Generator:
         shop = {
             "stores": [dict(DTC_STORE), dict(WHOLESALE_STORE)],
             "markets": [{"id": market.id, "name": market.name} for market in MARKETS],
+            "warehouses": [dict(warehouse) for warehouse in WAREHOUSES],
             "customers": self.customers,
             "accounts": [
                 {
@@ -513,5 +520,10 @@ def _return(number: int, order_lines: dict[int, int] | None, fee: float, comment
     return Step("register_return", kwargs)
 
 
+def _warehouse(market_id: int) -> int:
+    return next(market.warehouse_id for market in MARKETS if market.id == market_id)
+
+
 def _set_stock(sku: str, market_id: int, quantity: int) -> Step:
-    return Step("set_stock", {"sku": sku, "market_id": market_id, "free_to_allocate": quantity})
+    """Stock changes in the market's one warehouse (Centra keeps stock per warehouse)."""
+    return Step("set_stock", {"sku": sku, "warehouse_id": _warehouse(market_id), "free_to_allocate": quantity})

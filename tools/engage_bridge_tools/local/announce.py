@@ -8,7 +8,8 @@ from engage_bridge_tools.centra_fake.fake import CentraFake
 
 
 def announce_shop(fake: CentraFake) -> int:
-    """Queue CREATED events for every customer, newsletter subscription and order, and a stock change per level."""
+    """Queue CREATED events for every customer, newsletter subscription and order, and a stock change per stock row
+    (one SKU in one warehouse)."""
     announced = 0
     with fake.lock:
         shop = fake.shop
@@ -20,11 +21,11 @@ def announce_shop(fake: CentraFake) -> int:
             store, market = _id(order, "store"), _id(order, "market")
             announced += bool(fake.hub.emit("Order", "CREATED", order["number"], store_id=store, market_id=market))
         levels = [
-            (level["productSize"]["SKU"], level["market"]["id"], level["freeToAllocateQuantity"])
+            (level["productSize"]["SKU"], level["warehouse"]["id"], level["freeToAllocateQuantity"])
             for level in shop.stock
         ]
-    for sku, market_id, quantity in levels:
-        fake.set_stock(sku, market_id, quantity)  # a StockChange event with the level as it stands
+    for sku, warehouse_id, quantity in levels:
+        fake.set_stock(sku, warehouse_id, quantity)  # a StockChange event with the level as it stands
         announced += 1
     return announced
 

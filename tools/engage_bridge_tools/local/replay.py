@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engage_bridge.centra import CentraKind, parse_centra_object
 from engage_bridge.config import parse_config
-from engage_bridge.errors import ConfigError
-from engage_bridge_tools.centra_fake.fake import validate_with_centra_models
+from engage_bridge.errors import ConfigError, MappingError
 from engage_bridge_tools.centra_fake.shop import ShopFileError, parse_shop
 from engage_bridge_tools.command_line import OperatorError
 from engage_bridge_tools.local.announce import announce_shop
@@ -29,10 +29,30 @@ class BadInput(Exception):
     """A shop file or configuration that fails validation; the message names the entry."""
 
 
+_KIND_BY_COLLECTION: dict[str, CentraKind] = {
+    "orders": "order",
+    "customers": "customer",
+    "newsletterSubscriptions": "newsletter_subscription",
+}
+
+
+def validate_with_bridge_models(collection: str, entry: dict[str, Any]) -> None:
+    """A shop entry the bridge's own models would reject is bad input for a replay, named before anything runs.
+
+    (The Centra fake checks a shop against Centra's contract only; this is the bridge's side, so it lives here.)
+    """
+    kind = _KIND_BY_COLLECTION.get(collection)
+    if kind is not None:
+        try:
+            parse_centra_object(entry, kind)
+        except MappingError as error:
+            raise ValueError(f"{error.field}: {error.reason}") from None
+
+
 def read_inputs(shop_path: Path, config_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     shop = _read_json(shop_path, "shop file")
     try:
-        parse_shop(shop, validate_with_centra_models)
+        parse_shop(shop, validate_with_bridge_models)
     except ShopFileError as error:
         raise BadInput(f"{shop_path}: {error}") from None
     config = _read_json(config_path, "configuration")

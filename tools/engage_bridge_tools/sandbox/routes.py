@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 
 from engage_bridge.engage import paths
-from engage_bridge_tools.sandbox import contacts, inventory, promotions, transactions
+from engage_bridge_tools.sandbox import contacts, inventory, promotions, reads, transactions
 from engage_bridge_tools.sandbox.protocol import Reply, Request
 from engage_bridge_tools.sandbox.state import SandboxState
 
@@ -20,6 +20,9 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
     # Fixed paths before the {contactId} patterns they would otherwise match.
     _route("GET", re.escape(paths.CONTACT_ID_LOOKUP), contacts.lookup),
     _route("GET", re.escape(paths.CONTACTS_BULK_STATUS), contacts.bulk_status),
+    _route("GET", "/api/v3/contacts/changes", reads.contact_changes),
+    _route("GET", rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})/transactions", reads.contact_transactions),
+    _route("GET", "/api/v3/consents", reads.consents),
     _route("POST", re.escape(paths.CONTACTS_BULK), contacts.bulk),
     _route("PATCH", re.escape(paths.CONTACTS_BULK), contacts.bulk),
     _route("POST", re.escape(paths.CONTACTS), contacts.create),

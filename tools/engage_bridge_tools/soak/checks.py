@@ -46,6 +46,12 @@ def effects_exactly_once(expected: ExpectedEffects, state: dict[str, Any]) -> Ch
     return Check("effects_exactly_once", figures, [str(difference) for difference in differences])
 
 
+def centra_refused_nothing(refused: Sequence[tuple[str, tuple[str, ...]]]) -> Check:
+    """The Centra fake serves only the published contract: every document it refused is a bridge mistake."""
+    violations = [f"{operation}: {'; '.join(messages)}" for operation, messages in refused]
+    return Check("centra_refused_nothing", {"refused_documents": len(refused)}, violations)
+
+
 def restricted_orders_untouched(expected: ExpectedEffects, state: dict[str, Any]) -> Check:
     """No e-mail and no receipt for a wholesale (or otherwise restricted) order."""
     restricted = expected.restricted_orders

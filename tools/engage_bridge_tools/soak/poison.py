@@ -29,7 +29,7 @@ POISON_ORDER_FROM = 90001  # far above any generated order number
 _POISON_LINE_FROM = 900001
 _PLACED = datetime(2026, 11, 20, 12, 0, tzinfo=timezone(timedelta(hours=1)))
 UNMAPPABLE_MARKET = Market(
-    3, "Nordic Outlet", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK"
+    3, "Nordic Outlet", "SEK", Decimal("0.0874"), 25, Decimal(49), Decimal(49), (("Sweden", "SE", "+4670"),), "SEK", 101
 )
 UNMAPPABLE_SIGNUP = "signup-without-at-sign.example.org"
 BLANKED_CUSTOMER = 1  # a registered customer the scenario seeds in Engage, orders for and updates

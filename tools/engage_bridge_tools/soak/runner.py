@@ -105,6 +105,7 @@ def _verdict(
     )
     results = [
         checks.effects_exactly_once(expected, state),
+        checks.centra_refused_nothing(session.centra.refused),
         checks.restricted_orders_untouched(expected, state),
         checks.no_field_blanked(state),
         checks.dead_letters_are_the_poison(dead_letters_of(session.runtime), planted.poisons),

@@ -14,19 +14,20 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from engage_bridge import __version__
 from engage_bridge.centra import queries
 from engage_bridge.centra.common import CentraModel, Market, Store
 from engage_bridge.centra.customer import Customer, NewsletterSubscription
-from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventObject
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.order import Order
 from engage_bridge.centra.outcomes import (
     CentraError,
@@ -40,7 +41,7 @@ from engage_bridge.centra.outcomes import (
     scrubbed,
 )
 from engage_bridge.centra.parse import CentraKind, parse_centra_object
-from engage_bridge.centra.stock import StockLevel
+from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.centra.token import SecretsManagerToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.errors import ConfigError
@@ -54,12 +55,22 @@ _default_logger = Logger(child=True)
 Token = str | Callable[[], str]
 
 MAX_LIMIT = 200  # Centra: "Limit must be in range 1 - 200"
+# A StockChange's lines default to 20 a page (CD:stockchange); they are read this many a page, every page.
+STOCK_LINES_PER_PAGE = 100
+# Stock rows per product size: one per warehouse, of the configured markets' warehouses when they are configured.
+STOCK_ROWS_PER_SIZE = 50
 # A lookup by e-mail or SKU that needs more pages than this is not a lookup; stop rather than loop.
 _MAX_PAGES = 50
 _REQUEST_RESERVE_S = 0.5
 _MIN_USEFUL_TIMEOUT_S = 0.05
 _AUTH_CATEGORY = "authorization"
 _RATE_LIMIT_CATEGORIES = frozenset({"rateLimit", "rate_limit", "ratelimit"})
+
+
+@dataclass(frozen=True, slots=True)
+class EventListener:
+    integration_name: str
+    object_type: str
 
 
 class CentraClient:
@@ -135,36 +146,62 @@ class CentraClient:
 
     def order(self, number: int) -> Order | None:
         """The order with this number, with lines, shipments, returns and customer; None when there is none."""
-        found = self._execute("Order", queries.ORDER, {"number": number}).get("order")
-        return None if found is None else _parse(found, "order", Order)
+        found = _list(self._execute("Order", queries.ORDER, {"number": number}).get("orders"), "Order")
+        return self._orders_with_shipments(found[:1])[0] if found else None
 
     def shipment_order(self, shipment_id: int) -> Order | None:
-        """The order a shipment belongs to (the shipment is in its ``shipments``); None for an unknown shipment."""
-        found = self._execute("ShipmentOrder", queries.SHIPMENT_ORDER, {"id": shipment_id}).get("shipment")
-        return None if found is None else _parse(_field(found, "order", "ShipmentOrder"), "order", Order)
+        """The order a shipment belongs to; None for an unknown shipment."""
+        found = _list(
+            self._execute("ShipmentOrder", queries.SHIPMENT_ORDER, {"id": shipment_id}).get("shipments"),
+            "ShipmentOrder",
+        )
+        return self._order_of(found, "ShipmentOrder")
 
     def return_order(self, return_id: int) -> Order | None:
-        """The order a return belongs to (the return is in its ``returns``); None for an unknown return."""
-        found = self._execute("ReturnOrder", queries.RETURN_ORDER, {"id": return_id}).get("return")
-        return None if found is None else _parse(_field(found, "order", "ReturnOrder"), "order", Order)
+        """The order a return belongs to; None for an unknown return."""
+        found = _list(
+            self._execute("ReturnOrder", queries.RETURN_ORDER, {"id": return_id}).get("returns"), "ReturnOrder"
+        )
+        return self._order_of(found, "ReturnOrder")
 
     def orders_created_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
-        """One page of orders created in ``[from_, to]``, by number ascending. A short page is the last one."""
+        """One page of orders created in ``[from_, to]``, by order date. A short page is the last one."""
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("OrdersCreatedBetween", queries.ORDERS_CREATED_BETWEEN, variables).get("orders")
-        return [_parse(item, "order", Order) for item in _list(found, "OrdersCreatedBetween")]
+        return self._orders_with_shipments(_list(found, "OrdersCreatedBetween"))
 
     def orders_updated_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
-        """One page of orders updated in ``[from_, to]`` (a shipment or return changes its order), by number."""
+        """One page of orders updated in ``[from_, to]`` (a shipment or return changes its order), by order date."""
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("OrdersUpdatedBetween", queries.ORDERS_UPDATED_BETWEEN, variables).get("orders")
-        return [_parse(item, "order", Order) for item in _list(found, "OrdersUpdatedBetween")]
+        return self._orders_with_shipments(_list(found, "OrdersUpdatedBetween"))
+
+    def _order_of(self, found: list[dict[str, Any]], operation: str) -> Order | None:
+        if not found:
+            return None
+        order = found[0].get("order")
+        number = order.get("number") if isinstance(order, dict) else None
+        if not isinstance(number, int):
+            raise CentraUnexpectedResponse(operation, 200, "no order number")
+        return self.order(number)
+
+    def _orders_with_shipments(self, found: list[dict[str, Any]]) -> list[Order]:
+        """Parse ``found`` with their shipments, read for all of them at once through ``ShipmentFilter.orderId``."""
+        ids = [item["id"] for item in found if isinstance(item.get("id"), str)]
+        shipments: dict[str, list[dict[str, Any]]] = {}
+        if ids:
+            variables = {"orderIds": ids}
+            for shipment in self._pages("OrderShipments", queries.ORDER_SHIPMENTS, "shipments", variables):
+                owner = shipment.get("order")
+                if isinstance(owner, dict) and isinstance(owner.get("id"), str):
+                    shipments.setdefault(owner["id"], []).append(shipment)
+        return [_parse({**item, "shipments": shipments.get(str(item.get("id")), [])}, "order", Order) for item in found]
 
     # --- customers and newsletter ----------------------------------------------------------------------
 
     def customer(self, customer_id: int) -> Customer | None:
-        found = self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customer")
-        return None if found is None else _parse(found, "customer", Customer)
+        found = _list(self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customers"), "Customer")
+        return _parse(found[0], "customer", Customer) if found else None
 
     def customers_by_email(self, email: str) -> list[Customer]:
         """Every customer with this e-mail (case-insensitive): a registered and a guest customer may share one."""
@@ -176,7 +213,7 @@ class CentraClient:
     def customers_updated_between(
         self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
     ) -> list[Customer]:
-        """One page of customers updated in ``[from_, to]`` (Centra's customer filter has no ``createdAt``)."""
+        """One page of customers updated in ``[from_, to]``: an update covers creation, so one filter reads both."""
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("CustomersUpdatedBetween", queries.CUSTOMERS_UPDATED_BETWEEN, variables).get("customers")
         return [_parse(item, "customer", Customer) for item in _list(found, "CustomersUpdatedBetween")]
@@ -186,15 +223,6 @@ class CentraClient:
         items = _list(found.get("newsletterSubscriptions"), "NewsletterSubscription")
         return _parse(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
 
-    # --- stock -----------------------------------------------------------------------------------------
-
-    def stock_levels(self, sku: str) -> list[StockLevel]:
-        """Free-to-allocate of one product size (SKU) in every market that sees a warehouse holding it."""
-        return [
-            _parse(item, "stock_level", StockLevel)
-            for item in self._pages("StockLevels", queries.STOCK_LEVELS, "stock", {"sku": sku})
-        ]
-
     # --- events ----------------------------------------------------------------------------------------
 
     def set_event_listeners(
@@ -202,8 +230,8 @@ class CentraClient:
     ) -> tuple[str, ...]:
         """Listen to these object types (all change types unless given). Additive and idempotent in Centra.
 
-        Returns every object type the integration now listens to, which includes types other consumers sharing
-        the integration name registered.
+        Returns the object types the payload lists (what it holds beyond those set is not documented: read
+        ``event_listeners`` to see every listener of the integration name).
         """
         if not object_types:
             return ()
@@ -216,16 +244,92 @@ class CentraClient:
         )
         return tuple(sorted({str(entry["objectType"]) for entry in result.get("eventListeners") or []}))
 
-    def fetch_events(self, limit: int = MAX_LIMIT, object_types: Sequence[str] | None = None) -> list[CentraEvent]:
-        """The oldest unconfirmed events (of these object types), each with its current object when it has one.
+    def event_listeners(self) -> tuple[EventListener, ...]:
+        """Every listener on the token's integration name (EVT: the documented way to list them)."""
+        found = _list(
+            self._execute("EventListeners", queries.EVENT_LISTENERS, {}).get("eventListeners"), "EventListeners"
+        )
+        return tuple(
+            EventListener(str(item.get("integrationName") or ""), str(item.get("objectType") or "")) for item in found
+        )
+
+    def fetch_events(
+        self,
+        limit: int = MAX_LIMIT,
+        object_types: Sequence[str] | None = None,
+        warehouse_ids: Sequence[int] | None = None,
+    ) -> EventPage:
+        """The oldest unconfirmed events (of these object types): ids, and a StockChange's stock per SKU.
 
         Unconfirmed events come back on every fetch: confirm what was handled (and what was skipped on purpose).
+        An event that cannot be read is returned in ``unreadable`` and never fails the others. ``warehouse_ids``
+        limits the stock read with StockChange events (None: every warehouse).
         """
         types = list(dict.fromkeys(object_types)) if object_types else None
         variables: dict[str, Any] = {"limit": _limit(limit), "where": {"objectType": types} if types else None}
-        document = queries.EVENTS if types is None else queries.events_document(types)
-        found = self._execute("Events", document, variables).get("events")
-        return [_event(item) for item in _list(found, "Events")]
+        found = _list(self._execute("Events", queries.EVENTS, variables).get("events"), "Events")
+        events: list[CentraEvent] = []
+        unreadable: list[UnreadableEvent] = []
+        for raw in found:
+            read = _event(raw)
+            if isinstance(read, CentraEvent):
+                events.append(read)
+            else:
+                unreadable.append(read)
+        stock_events = [event for event in events if event.object_type == "StockChange"]
+        if stock_events:
+            stock, problems = self._stock_change_stock(len(stock_events), warehouse_ids)
+            for event in stock_events:
+                if event.id not in stock and event.id not in problems:
+                    problems[event.id] = "stock change not returned with its lines"
+            events = [
+                replace(event, stock=stock.get(event.id, ())) if event.object_type == "StockChange" else event
+                for event in events
+                if event.id not in problems
+            ]
+            unreadable += [UnreadableEvent(event_id, reason) for event_id, reason in sorted(problems.items())]
+        for problem in unreadable:
+            self._logger.warning("centra event unreadable", extra={"event_id": problem.id, "reason": problem.reason})
+        return EventPage(events=tuple(events), unreadable=tuple(unreadable))
+
+    def _stock_change_stock(
+        self, events: int, warehouse_ids: Sequence[int] | None
+    ) -> tuple[dict[int, tuple[SkuStock, ...]], dict[int, str]]:
+        """Each StockChange event's SKUs with their stock per warehouse, every page of lines; and the unreadable.
+
+        The same unconfirmed StockChange events come back first on each read, so the pages line up by event id.
+        """
+        lines: dict[int, list[SkuStock]] = {}
+        problems: dict[int, str] = {}
+        pending: set[int] | None = None
+        for line_page in range(1, _MAX_PAGES + 1):
+            variables = {
+                "events": _limit(events),
+                "lineLimit": STOCK_LINES_PER_PAGE,
+                "linePage": line_page,
+                "warehouseIds": list(warehouse_ids) if warehouse_ids is not None else None,
+                "stockLimit": STOCK_ROWS_PER_SIZE,
+            }
+            found = _list(
+                self._execute("StockChangeLines", queries.STOCK_CHANGE_LINES, variables).get("events"),
+                "StockChangeLines",
+            )
+            full: set[int] = set()
+            for raw in found:
+                event_id = raw.get("id")
+                if not isinstance(event_id, int) or (pending is not None and event_id not in pending):
+                    continue
+                page = _stock_lines(raw.get("object"))
+                if isinstance(page, str):
+                    problems[event_id] = page
+                    continue
+                lines.setdefault(event_id, []).extend(page[0])
+                if page[1] == STOCK_LINES_PER_PAGE:
+                    full.add(event_id)
+            pending = full - set(problems)
+            if not pending:
+                return {event_id: tuple(items) for event_id, items in lines.items()}, problems
+        raise CentraUnexpectedResponse("StockChangeLines", 200, f"more than {_MAX_PAGES} pages of lines")
 
     def confirm_events(self, ids: Iterable[int]) -> ConfirmResult:
         """Confirm (remove from the queue) these events, in batches of 200.
@@ -380,29 +484,14 @@ class _RawEvent(CentraModel):
     market: Market | None = None
 
 
-def _event(raw: object) -> CentraEvent:
+def _event(raw: dict[str, Any]) -> CentraEvent | UnreadableEvent:
+    event_id = raw.get("id")
     try:
         event = _RawEvent.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise CentraUnexpectedResponse("Events", 200, f"bad event: {where}: {first['msg']}") from None
-    if not isinstance(raw, dict):  # model_validate also takes a model instance; Centra's JSON is a dict
-        raise CentraUnexpectedResponse("Events", 200, f"bad event: expected an object, got {type(raw).__name__}")
-    alias = queries.EVENT_OBJECT_ALIASES.get(event.object_type)
-    target = raw.get(alias) if alias else None
-    found: EventObject | None = None
-    levels: tuple[StockLevel, ...] = ()
-    if isinstance(target, dict) and target:
-        if alias == "order":
-            order = target["order"] if isinstance(target.get("order"), dict) else target
-            found = _parse(order, "order", Order)
-        elif alias == "customer":
-            found = _parse(target, "customer", Customer)
-        elif alias == "newsletterSubscription":
-            found = _parse(target, "newsletter_subscription", NewsletterSubscription)
-        elif alias == "stockChange":
-            levels = _stock_change_levels(target)
+        return UnreadableEvent(event_id if isinstance(event_id, int) else None, f"{where}: {first['msg']}")
     return CentraEvent(
         id=event.id,
         object_type=event.object_type,
@@ -411,28 +500,52 @@ def _event(raw: object) -> CentraEvent:
         created_at=event.created_at,
         store_id=_int_id(event.store),
         market_id=_int_id(event.market),
-        object=found,
-        stock_levels=levels,
     )
 
 
-def _stock_change_levels(change: dict[str, Any]) -> tuple[StockLevel, ...]:
-    """A StockChange's lines as absolute levels in its market (the fake's lines carry the new FTA)."""
-    lines = change.get("lines")
-    return tuple(
-        _parse(
-            {
-                "__typename": "StockLevel",
-                "productSize": line.get("productSize"),
-                "market": change.get("market"),
-                "freeToAllocateQuantity": line.get("freeToAllocateQuantity"),
-            },
-            "stock_level",
-            StockLevel,
+class _StockRow(CentraModel):
+    warehouse: Store  # any {id} reference
+    free_to_allocate_quantity: int
+
+
+class _StockSize(CentraModel):
+    sku: str | None = Field(default=None, alias="SKU")
+    stock: list[_StockRow] = Field(default_factory=list)
+
+
+class _StockLine(CentraModel):
+    product_size: _StockSize | None = None
+
+
+class _StockChange(CentraModel):
+    lines: list[_StockLine] = Field(default_factory=list)
+
+
+def _stock_lines(raw: object) -> tuple[list[SkuStock], int] | str:
+    """One page of a StockChange's lines as SKUs with stock per warehouse, and how many lines it held; or why not."""
+    try:
+        change = _StockChange.model_validate(raw if isinstance(raw, dict) else {})
+        found = [
+            SkuStock(
+                sku=line.product_size.sku,
+                warehouses=tuple(
+                    WarehouseStock(
+                        warehouse_id=int(str(row.warehouse.id)), free_to_allocate=row.free_to_allocate_quantity
+                    )
+                    for row in line.product_size.stock
+                ),
+            )
+            for line in change.lines
+            if line.product_size is not None and line.product_size.sku
+        ]
+    except (ValidationError, ValueError) as exc:
+        detail = (
+            exc.errors(include_url=False, include_input=False)[0]["msg"]
+            if isinstance(exc, ValidationError)
+            else "bad warehouse id"
         )
-        for line in (lines if isinstance(lines, list) else [])
-        if isinstance(line, dict)
-    )
+        return f"stock change lines: {detail}"
+    return found, len(change.lines)
 
 
 def _int_id(reference: Store | Market | None) -> int | None:

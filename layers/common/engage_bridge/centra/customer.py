@@ -4,14 +4,15 @@ from datetime import date
 
 from pydantic import AwareDatetime, Field
 
-from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Market, Text, attribute_value
+from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Store, Text, attribute_value
 
 
 class Customer(CentraModel):
     """``Customer``; also the ``customer {...}`` of a DTC order, which may select fewer fields.
 
-    ``registered`` and ``newsletter`` are the schema's two unnamed ``Boolean!`` fields (assumed names). ``None``
-    means "not selected": opt-in is then unknown and never guessed.
+    ``registered`` and ``newsletter`` (``receiveNewsletters``) are the schema's two unnamed ``Boolean!`` fields:
+    assumed names, listed in ``assumptions.graphql``. ``None`` means "not selected": opt-in is then unknown and
+    never guessed.
     """
 
     typename: str | None = Field(default=None, alias="__typename")
@@ -23,7 +24,7 @@ class Customer(CentraModel):
     gender: str | None = None
     phone_number: Text = ""
     registered: bool | None = None
-    newsletter: bool | None = None
+    newsletter: bool | None = Field(default=None, alias="receiveNewsletters")
     billing_address: Address | None = None
     attributes: list[Attribute] = Field(default_factory=list)
 
@@ -36,16 +37,33 @@ class Customer(CentraModel):
         return attribute_value(self.attributes, name)
 
 
+class SubscribedProduct(CentraModel):
+    """The product size or variant a back-in-stock sign-up is for."""
+
+    id: int | str | None = None
+    sku: str | None = Field(default=None, alias="SKU")
+
+
 class NewsletterSubscription(CentraModel):
-    """A newsletter sign-up that may have no customer behind it (``NewsletterSubscription`` event object)."""
+    """A sign-up on Centra's own list (CD:newslettersubscription, seen whole): no customer link and no market.
+
+    ``subscribed`` is Centra's ``isActive``. A sign-up with a ``productSize`` or ``productVariant`` is a
+    back-in-stock request for that product, not a newsletter opt-in (``is_back_in_stock``).
+    """
 
     typename: str | None = Field(default=None, alias="__typename")
     id: int | str | None = None
     email: str | None = None
-    subscribed: bool = True
+    subscribed: bool = Field(default=True, alias="isActive")
     country: Country | None = None
-    market: Market | None = None
+    store: Store | None = None
+    product_size: SubscribedProduct | None = None
+    product_variant: SubscribedProduct | None = None
     created_at: AwareDatetime | None = None
+
+    @property
+    def is_back_in_stock(self) -> bool:
+        return self.product_size is not None or self.product_variant is not None
 
     @property
     def reference(self) -> str:

@@ -1,25 +1,19 @@
-"""Centra's events queue as the client returns it: typed events and the outcome of a confirm."""
+"""Centra's events queue as the client returns it: typed events, the ones it could not read, a confirm's outcome."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engage_bridge.centra.customer import Customer, NewsletterSubscription
-from engage_bridge.centra.order import Order
 from engage_bridge.centra.outcomes import CentraIssue
-from engage_bridge.centra.stock import StockLevel
-
-EventObject = Order | Customer | NewsletterSubscription
+from engage_bridge.centra.stock import SkuStock
 
 
 @dataclass(frozen=True, slots=True)
 class CentraEvent:
     """One queued event. ``object_reference`` is the order *number* for orders, the id for everything else.
 
-    ``object`` is the object's *current* state parsed into its model, when Centra sent one and the client reads
-    that type: an ``Order`` for Order events and for Shipment and Return events (the order the shipment or
-    return belongs to, with all of them nested), a ``Customer`` or a ``NewsletterSubscription``. It is None for
-    ``DELETED`` events and for types the client does not read. A StockChange event carries ``stock_levels``
-    instead: one level per changed line, in the change's market.
+    The poll reads ids only: the router reads the object's current state itself. A StockChange event also carries
+    ``stock``: each SKU on the change's lines with its free-to-allocate quantity per warehouse, as read with the
+    event (every line, past Centra's default page of 20).
     """
 
     id: int
@@ -29,8 +23,27 @@ class CentraEvent:
     created_at: datetime
     store_id: int | None = None
     market_id: int | None = None
-    object: EventObject | None = None
-    stock_levels: tuple[StockLevel, ...] = field(default=())
+    stock: tuple[SkuStock, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableEvent:
+    """An event the client could not read (``id`` None when even that is missing); it stays unconfirmed."""
+
+    id: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One fetch: the events read, and those that could not be; ``size`` is how many Centra returned."""
+
+    events: tuple[CentraEvent, ...] = ()
+    unreadable: tuple[UnreadableEvent, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.events) + len(self.unreadable)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,6 @@ class Shipment(CentraModel):
     shipped_at: AwareDatetime | None = None
     is_shipped: bool = False
     tracking_number: str | None = None
-    tracking_url: str | None = None  # assumption: see docs/mapping.md
     lines: list[ShipmentLine] = Field(default_factory=list)
 
     @property
@@ -163,6 +162,7 @@ class Order(CentraModel):
     id: str | None = None
     number: int
     status: str
+    is_on_hold: bool | None = None  # on hold, which includes waiting for the payment provider (docs/mapping.md)
     created_at: AwareDatetime
     store: Store | None = None
     market: Market | None = None
@@ -179,7 +179,7 @@ class Order(CentraModel):
     shipping_address: Address | None = None
     customer: Customer | None = None
     attributes: list[Attribute] = Field(default_factory=list)
-    shipments: list[Shipment] = Field(default_factory=list)
+    shipments: list[Shipment] = Field(default_factory=list)  # read by ShipmentFilter.orderId, then attached
     returns: list[Return] = Field(default_factory=list)
 
     @property

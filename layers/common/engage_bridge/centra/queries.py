@@ -1,16 +1,14 @@
 """The GraphQL documents the Centra client sends, built from one fragment per object.
 
-Every query that returns an order selects ``OrderFields``, every customer ``CustomerFields``, and so on, so an
-order reads the same whether it came from ``order(number:)``, a shipment, a return or an event. The fragments
-select exactly the keys the models in this package read (``docs/mapping.md``, "Input"): Centra's query cost
-grows with every field and nested list, and a field the models ignore is cost for nothing.
-
-Documents must validate against the Centra fake's ``schema.graphql``; ``tests/unit/centra/test_client_queries.py``
-checks every document listed in ``ALL_DOCUMENTS``.
+Every document names only what Centra publishes (``contract/centra/schema.graphql``) plus the assumed names in
+``assumptions.graphql``, and ``tests/unit/centra/test_documents_on_contract.py`` validates each one in
+``ALL_DOCUMENTS`` against exactly that. Single objects are read through the documented list filters
+(``orders(where: {number: [n]})``, ``customers(where: {id: [...]})``, ``ShipmentFilter.orderId``), never through
+root fields no source shows. The fragments select exactly the keys the models in this package read
+(``docs/mapping.md``, "Input"): Centra's query cost grows with every field and nested list.
 """
 
 import re
-from collections.abc import Iterable
 from typing import Final
 
 _FRAGMENTS: Final[dict[str, str]] = {
@@ -26,7 +24,7 @@ _FRAGMENTS: Final[dict[str, str]] = {
   id createdAt status entryType value { ...Money }
 }""",
     "CustomerFields": """fragment CustomerFields on Customer {
-  __typename id email firstName lastName birthdate gender phoneNumber registered newsletter
+  __typename id email firstName lastName birthdate gender phoneNumber registered receiveNewsletters
   billingAddress { ...AddressFields } attributes { ...AttributeFields }
 }""",
     "OrderLineFields": """fragment OrderLineFields on OrderLine {
@@ -35,7 +33,7 @@ _FRAGMENTS: Final[dict[str, str]] = {
   productSize { SKU EAN } productVariant { id name media { source { url } } } category { name }
 }""",
     "ShipmentFields": """fragment ShipmentFields on Shipment {
-  id number createdAt shippedAt isShipped trackingNumber trackingUrl lines { id quantity orderLine { id } }
+  id number createdAt shippedAt isShipped trackingNumber lines { id quantity orderLine { id } }
 }""",
     "ReturnFields": """fragment ReturnFields on Return {
   id returnStatus createdAt lines { id quantity shipmentLine { id } }
@@ -43,7 +41,7 @@ _FRAGMENTS: Final[dict[str, str]] = {
   refundPaymentHistory { ...PaymentEntryFields }
 }""",
     "OrderFields": """fragment OrderFields on Order {
-  __typename id number status createdAt
+  __typename id number status isOnHold createdAt
   store { id name type } market { id name } pricelist { id name } currencyBaseRate
   grandTotal { ...Money }
   totals { shipping { ...Money } handling { ...Money } taxDeducted { ...Money } }
@@ -51,18 +49,15 @@ _FRAGMENTS: Final[dict[str, str]] = {
   paymentMethod { name uri plugin }
   paymentHistory { ...PaymentEntryFields }
   discountsApplied { value { ...Money } ... on AppliedVoucher { voucher { name code type } } }
-  lines { ...OrderLineFields }
+  lines(includeFullyCancelled: true) { ...OrderLineFields }
   billingAddress { ...AddressFields } shippingAddress { ...AddressFields }
   ... on DirectToConsumerOrder { customer { ...CustomerFields } }
   attributes { ...AttributeFields }
-  shipments { ...ShipmentFields }
   returns { ...ReturnFields }
 }""",
     "NewsletterSubscriptionFields": """fragment NewsletterSubscriptionFields on NewsletterSubscription {
-  __typename id email subscribed createdAt country { name code } market { id name }
-}""",
-    "StockLevelFields": """fragment StockLevelFields on StockLevel {
-  __typename productSize { SKU EAN } market { id name } freeToAllocateQuantity
+  __typename id email isActive createdAt country { name code } store { id name }
+  productSize { SKU } productVariant { id }
 }""",
     "EventFields": "fragment EventFields on Event { id objectType changeType objectReference createdAt "
     "store { id } market { id } }",
@@ -84,24 +79,32 @@ def with_fragments(operation: str) -> str:
     return "\n".join([operation.strip(), *(_FRAGMENTS[name] for name in sorted(needed))])
 
 
-ORDER: Final = with_fragments("query Order($number: Int!) { order(number: $number) { ...OrderFields } }")
-SHIPMENT_ORDER: Final = with_fragments(
-    "query ShipmentOrder($id: Int!) { shipment(id: $id) { order { ...OrderFields } } }"
-)
-RETURN_ORDER: Final = with_fragments("query ReturnOrder($id: Int!) { return(id: $id) { order { ...OrderFields } } }")
+ORDER: Final = with_fragments("""
+query Order($number: Int!) { orders(where: {number: [$number]}, limit: 1) { ...OrderFields } }""")
+# Shipments are read by ShipmentFilter.orderId (the order's hash id), for one order or a page of them at once.
+ORDER_SHIPMENTS: Final = with_fragments("""
+query OrderShipments($orderIds: [String!]!, $limit: Int!, $page: Int!) {
+  shipments(where: {orderId: $orderIds}, limit: $limit, page: $page) { ...ShipmentFields order { id } }
+}""")
+SHIPMENT_ORDER: Final = """
+query ShipmentOrder($id: Int!) { shipments(where: {id: [$id]}, limit: 1) { order { number } } }""".strip()
+RETURN_ORDER: Final = """
+query ReturnOrder($id: Int!) { returns(where: {id: [$id]}, limit: 1) { order { number } } }""".strip()
+# orderDate_ASC is the only order sort value a public source shows (DTC orderConnection); orderDate is createdAt.
 ORDERS_CREATED_BETWEEN: Final = with_fragments("""
 query OrdersCreatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
-  orders(where: {createdAt: {from: $from, to: $to}}, sort: [number_ASC], limit: $limit, page: $page) {
+  orders(where: {createdAt: {from: $from, to: $to}}, sort: [orderDate_ASC], limit: $limit, page: $page) {
     ...OrderFields
   }
 }""")
 ORDERS_UPDATED_BETWEEN: Final = with_fragments("""
 query OrdersUpdatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
-  orders(where: {updatedAt: {from: $from, to: $to}}, sort: [number_ASC], limit: $limit, page: $page) {
+  orders(where: {updatedAt: {from: $from, to: $to}}, sort: [orderDate_ASC], limit: $limit, page: $page) {
     ...OrderFields
   }
 }""")
-CUSTOMER: Final = with_fragments("query Customer($id: Int!) { customer(id: $id) { ...CustomerFields } }")
+CUSTOMER: Final = with_fragments("""
+query Customer($id: Int!) { customers(where: {id: [$id]}, limit: 1) { ...CustomerFields } }""")
 CUSTOMERS_BY_EMAIL: Final = with_fragments("""
 query CustomersByEmail($email: String!, $limit: Int!, $page: Int!) {
   customers(where: {email: {equals: $email}}, limit: $limit, page: $page) { ...CustomerFields }
@@ -114,10 +117,6 @@ NEWSLETTER_SUBSCRIPTION: Final = with_fragments("""
 query NewsletterSubscription($id: Int!) {
   newsletterSubscriptions(where: {id: [$id]}, limit: 1) { ...NewsletterSubscriptionFields }
 }""")
-STOCK_LEVELS: Final = with_fragments("""
-query StockLevels($sku: String!, $limit: Int!, $page: Int!) {
-  stock(where: {SKU: [$sku]}, limit: $limit, page: $page) { ...StockLevelFields }
-}""")
 SET_EVENT_LISTENERS: Final = with_fragments("""
 mutation SetEventListeners($input: [EventListenerSetInput!]!) {
   setEventListeners(input: $input) {
@@ -126,6 +125,8 @@ mutation SetEventListeners($input: [EventListenerSetInput!]!) {
     userWarnings { ...UserWarningFields }
   }
 }""")
+# The documented way to list what an integration name listens to (EVT); setEventListeners' payload is not.
+EVENT_LISTENERS: Final = "query EventListeners { eventListeners { integrationName objectType changeTypes } }"
 CONFIRM_EVENTS: Final = with_fragments("""
 mutation ConfirmEvents($ids: [Int!]!) {
   confirmEvents(input: {eventsIds: $ids}) {
@@ -134,50 +135,32 @@ mutation ConfirmEvents($ids: [Int!]!) {
     userWarnings { ...UserWarningFields }
   }
 }""")
-
-# An event's ``object`` is a union. Order.id is a String and Customer.id an Int, so one selection cannot hold
-# both (Centra's docs: use aliases). Each kind of object gets its own alias of ``object``, holding only the
-# fragment for that kind; shipments and returns are read through the order they belong to.
-EVENT_OBJECT_ALIASES: Final[dict[str, str]] = {
-    "Order": "order",
-    "Shipment": "order",
-    "Return": "order",
-    "Customer": "customer",
-    "NewsletterSubscription": "newsletterSubscription",
-    "StockChange": "stockChange",
-}
-_ALIAS_SELECTIONS: Final[dict[str, str]] = {
-    "order": "order: object { ... on Order { ...OrderFields } "
-    "... on Shipment { order { ...OrderFields } } ... on Return { order { ...OrderFields } } }",
-    "customer": "customer: object { ... on Customer { ...CustomerFields } }",
-    "newsletterSubscription": "newsletterSubscription: object { ... on NewsletterSubscription "
-    "{ ...NewsletterSubscriptionFields } }",
-    "stockChange": "stockChange: object { ... on StockChange "
-    "{ market { id name } lines { productSize { SKU EAN } freeToAllocateQuantity } } }",
-}
-
-
-def event_aliases(object_types: Iterable[str] | None) -> tuple[str, ...]:
-    """The ``object`` aliases an events query needs for ``object_types`` (None: every kind the client reads)."""
-    if object_types is None:
-        return tuple(_ALIAS_SELECTIONS)
-    wanted = {EVENT_OBJECT_ALIASES[kind] for kind in object_types if kind in EVENT_OBJECT_ALIASES}
-    return tuple(alias for alias in _ALIAS_SELECTIONS if alias in wanted)
-
-
-def events_document(object_types: Iterable[str] | None = None) -> str:
-    """``events(where, limit)`` selecting the object of each requested type (only those, to keep cost down)."""
-    objects = " ".join(_ALIAS_SELECTIONS[alias] for alias in event_aliases(object_types))
-    return with_fragments(
-        "query Events($where: EventFilter, $limit: Int!) "
-        f"{{ events(where: $where, limit: $limit) {{ ...EventFields {objects} }} }}"
-    )
-
-
-EVENTS: Final = events_document()
+# The poll reads ids only: the router re-reads every object's current state, so an object in the poll would be
+# query cost for nothing, and one unparseable object would fail the whole page.
+EVENTS: Final = with_fragments("""
+query Events($where: EventFilter, $limit: Int!) { events(where: $where, limit: $limit) { ...EventFields } }""")
+# A StockChange's lines hold its SKUs (20 by default, so they are paged) and, per SKU, the free-to-allocate quantity
+# in each warehouse ($warehouseIds: those of the configured markets); the router sums them per market.
+STOCK_CHANGE_LINES: Final = """
+query StockChangeLines($events: Int!, $lineLimit: Int!, $linePage: Int!, $warehouseIds: [Int!], $stockLimit: Int!) {
+  events(where: {objectType: [StockChange]}, limit: $events) {
+    id
+    object {
+      ... on StockChange {
+        id
+        lines(limit: $lineLimit, page: $linePage) {
+          productSize { SKU stock(where: {warehouseId: $warehouseIds}, limit: $stockLimit) {
+            warehouse { id } freeToAllocateQuantity
+          } }
+        }
+      }
+    }
+  }
+}""".strip()
 
 ALL_DOCUMENTS: Final[dict[str, str]] = {
     "Order": ORDER,
+    "OrderShipments": ORDER_SHIPMENTS,
     "ShipmentOrder": SHIPMENT_ORDER,
     "ReturnOrder": RETURN_ORDER,
     "OrdersCreatedBetween": ORDERS_CREATED_BETWEEN,
@@ -186,10 +169,9 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "CustomersByEmail": CUSTOMERS_BY_EMAIL,
     "CustomersUpdatedBetween": CUSTOMERS_UPDATED_BETWEEN,
     "NewsletterSubscription": NEWSLETTER_SUBSCRIPTION,
-    "StockLevels": STOCK_LEVELS,
     "SetEventListeners": SET_EVENT_LISTENERS,
+    "EventListeners": EVENT_LISTENERS,
     "ConfirmEvents": CONFIRM_EVENTS,
     "Events": EVENTS,
-    **{f"Events[{kind}]": events_document([kind]) for kind in EVENT_OBJECT_ALIASES},
-    "Events[]": events_document([]),
+    "StockChangeLines": STOCK_CHANGE_LINES,
 }

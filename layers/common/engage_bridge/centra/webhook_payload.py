@@ -7,11 +7,15 @@ Verify the signature on the raw bytes *before* parsing.
 
 ``date`` carries microseconds and no offset, and Centra does not document its time zone, so it stays a
 naive datetime. ``action`` stays a string: only ``create``, ``update`` and ``good_to_go`` are documented.
+
+A call may hold event types this module does not know (a plugin trigger's "Field Name" is configurable, WH:126):
+those are returned apart, by type, and never fail the known events beside them. A known event must be whole:
+its ``id`` an integer in Centra's range (GraphQL ``Int``, 32-bit signed: ``Order.number``, ``Shipment.id`` ...).
 """
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
@@ -19,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from engage_bridge.errors import BridgeError
 
 WebhookObjectType = Literal["order", "shipment", "customer", "account", "return"]
+KNOWN_TYPES: frozenset[str] = frozenset(get_args(WebhookObjectType))
+CENTRA_MAX_INT = 2**31 - 1  # GraphQL Int (spec: signed 32-bit); Centra's ids and order numbers are Int!
 
 
 class WebhookPayloadError(BridgeError):
@@ -39,13 +45,20 @@ class WebhookEvent(BaseModel):
     action: Annotated[str, Field(min_length=1, max_length=40)]
     date: datetime
     # An order's id is most likely its number (the events system uses the number); kept as sent.
-    id: Annotated[StrictInt, Field(ge=0)]
+    id: Annotated[StrictInt, Field(ge=0, le=CENTRA_MAX_INT)]
 
 
 class WebhookNotification(BaseModel):
+    """The known events of a call, and how many events of each unknown type it also held."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     events: tuple[WebhookEvent, ...]
+    unknown_types: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.events) + sum(self.unknown_types.values())
 
 
 def parse_webhook_body(raw_body: bytes | str) -> WebhookNotification:
@@ -57,11 +70,22 @@ def parse_webhook_body(raw_body: bytes | str) -> WebhookNotification:
         # The Checkout/Storefront plugin versions send {"products": [...]} and similar.
         keys = ", ".join(sorted(str(key) for key in document)) or "none"
         raise WebhookPayloadError("payload", f"no 'events' key (keys: {keys}); is the plugin on the Integration API?")
-    try:
-        return WebhookNotification.model_validate(document)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise WebhookPayloadError(_location(first["loc"]), first["msg"]) from None
+    raw_events = document["events"]
+    if not isinstance(raw_events, list):
+        raise WebhookPayloadError("payload.events", "expected a list")
+    known: list[WebhookEvent] = []
+    unknown: dict[str, int] = {}
+    for index, raw in enumerate(raw_events):
+        event_type = raw.get("type") if isinstance(raw, dict) else None
+        if isinstance(event_type, str) and event_type and event_type not in KNOWN_TYPES:
+            unknown[event_type] = unknown.get(event_type, 0) + 1
+            continue
+        try:
+            known.append(WebhookEvent.model_validate(raw))
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise WebhookPayloadError(_location(("events", index, *first["loc"])), first["msg"]) from None
+    return WebhookNotification(events=tuple(known), unknown_types=unknown)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -10,9 +10,11 @@ each other's events, so every brand and every consumer needs a name of its own.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
-from engage_bridge.centra.events import CentraEvent, ConfirmResult
+from engage_bridge.centra.client import EventListener
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
 from engage_bridge.ingress.queue import IngestQueue
 from engage_bridge.messages import IngestEvent, IngestObject
 
@@ -26,6 +28,9 @@ INGEST_TYPES: dict[str, IngestObject] = {
     "StockChange": "stock_change",
 }
 FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
+# SKUs per ingest message of a stock change: a SKU with a few warehouses is ~150 bytes of JSON, so a part stays far
+# below SQS's message and batch size limits (256 KiB) however large the delivery.
+STOCK_SKUS_PER_MESSAGE = 100
 MIN_SECONDS_FOR_ANOTHER_PAGE = 15.0
 
 
@@ -34,9 +39,14 @@ class EventsApi(Protocol):
         self, object_types: Sequence[str], change_types: Sequence[str] | None = None
     ) -> Sequence[str]: ...
 
+    def event_listeners(self) -> Sequence[EventListener]: ...
+
     def fetch_events(
-        self, limit: int = FETCH_LIMIT, object_types: Sequence[str] | None = None
-    ) -> list[CentraEvent]: ...
+        self,
+        limit: int = FETCH_LIMIT,
+        object_types: Sequence[str] | None = None,
+        warehouse_ids: Sequence[int] | None = None,
+    ) -> EventPage: ...
 
     def confirm_events(self, ids: Sequence[int]) -> ConfirmResult: ...
 
@@ -48,30 +58,35 @@ class PollResult:
     confirmed: int = 0
     not_queued: int = 0  # left unconfirmed on purpose: Centra returns them next time
     not_confirmed: int = 0  # queued, but Centra did not take the confirmation: they will come back, harmlessly
+    unreadable: int = 0  # events the client could not read: left unconfirmed, logged by id, the rest move on
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
 
 
 def register_listeners(centra: EventsApi) -> list[str]:
     """Listen to every type the router reads; return the types *someone else* listens to on this queue.
 
-    Idempotent and additive on Centra's side, so safe on every cold start. Listeners this bridge never
-    registers mean the integration name is shared with another consumer, which takes events from this one.
+    Idempotent and additive on Centra's side, so safe on every cold start. ``eventListeners`` (EVT: the documented
+    list of an integration name's listeners) then shows the whole queue: a listener this bridge never registers
+    means the integration name is shared with another consumer, which takes events from this one.
     """
-    listening = centra.set_event_listeners(sorted(INGEST_TYPES))
-    return sorted(set(listening) - set(INGEST_TYPES))
+    centra.set_event_listeners(sorted(INGEST_TYPES))
+    listening = {listener.object_type for listener in centra.event_listeners()}
+    return sorted(listening - set(INGEST_TYPES))
 
 
 def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float], max_pages: int = 10) -> PollResult:
     """Move events until the queue is drained, ``max_pages`` pages are done, or time runs short."""
     result = PollResult()
     for _ in range(max_pages):
-        events = centra.fetch_events(FETCH_LIMIT)
-        result.fetched += len(events)
-        if not events:
+        page = centra.fetch_events(FETCH_LIMIT)
+        result.fetched += page.size
+        result.unreadable += len(page.unreadable)
+        if not page.size:
             break
-        complete = _move(centra, queue, events, result)
-        # After a failed enqueue the same events would come back first: stop instead of spinning on them.
-        if not complete or len(events) < FETCH_LIMIT or seconds_left() < MIN_SECONDS_FOR_ANOTHER_PAGE:
+        complete = _move(centra, queue, list(page.events), result)
+        # After a failed enqueue, or with unreadable events, the same events would come back first: stop instead
+        # of spinning on them.
+        if not complete or page.unreadable or page.size < FETCH_LIMIT or seconds_left() < MIN_SECONDS_FOR_ANOTHER_PAGE:
             break
     return result
 
@@ -81,34 +96,44 @@ def _move(centra: EventsApi, queue: IngestQueue, events: list[CentraEvent], resu
     for event in events:
         if event.object_type not in INGEST_TYPES:
             result.ignored[event.object_type] = result.ignored.get(event.object_type, 0) + 1
-    queued = queue.put([_ingest(event) for event in wanted]) if wanted else []
-    done = [event.id for event, ok in zip(wanted, queued, strict=True) if ok]
+    messages = [(event.id, message) for event in wanted for message in _ingest(event)]
+    queued = queue.put([message for _, message in messages]) if messages else []
+    # An event is queued when every one of its messages is.
+    failed = {event_id for (event_id, _), ok in zip(messages, queued, strict=True) if not ok}
+    done = [event.id for event in wanted if event.id not in failed]
     # Events of types nobody handles are confirmed too, or they would block the queue forever (Centra's advice).
     done += [event.id for event in events if event.object_type not in INGEST_TYPES]
-    result.queued += sum(queued)
-    result.not_queued += len(wanted) - sum(queued)
+    result.queued += len(wanted) - len(failed)
+    result.not_queued += len(failed)
     if done:
         confirmation = centra.confirm_events(done)
         result.confirmed += len(confirmation.confirmed)
         result.not_confirmed += len(confirmation.not_confirmed)
-    return all(queued)
+    return not failed
 
 
-def _ingest(event: CentraEvent) -> IngestEvent:
-    return IngestEvent(
+def _ingest(event: CentraEvent) -> list[IngestEvent]:
+    """The ingest message of an event; a stock change with many SKUs is split into ``STOCK_SKUS_PER_MESSAGE`` parts."""
+    message = IngestEvent(
         source="events",
         object_type=INGEST_TYPES[event.object_type],
         object_id=event.object_reference,
         change=event.change_type,
         centra_event_id=event.id,
         occurred_at=event.created_at,
-        skus=tuple(
-            sorted(
-                {
-                    level.product_size.sku
-                    for level in event.stock_levels
-                    if level.product_size and level.product_size.sku
-                }
-            )
-        ),
     )
+    if event.object_type != "StockChange":
+        return [message]
+    read_at = datetime.now(UTC)
+    parts = [event.stock[i : i + STOCK_SKUS_PER_MESSAGE] for i in range(0, len(event.stock), STOCK_SKUS_PER_MESSAGE)]
+    return [
+        message.model_copy(
+            update={
+                "skus": tuple(sorted({item.sku for item in part})),
+                "stock": part,
+                "stock_read_at": read_at,
+                "stock_part": number if len(parts) > 1 else None,
+            }
+        )
+        for number, part in enumerate(parts or [()], start=1)
+    ]

@@ -63,6 +63,7 @@ def _record(result: PollResult) -> None:
         ("EventsQueued", result.queued),
         ("EventsConfirmed", result.confirmed),
         ("EventsLeftUnconfirmed", result.not_queued),
+        ("EventsUnreadable", result.unreadable),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     for object_type, ignored in result.ignored.items():

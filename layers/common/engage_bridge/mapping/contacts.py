@@ -101,7 +101,7 @@ def newsletter_store_id(subscription: NewsletterSubscription, cfg: BrandConfig) 
     context = StoreContext(
         "newsletter_subscription",
         subscription.reference,
-        market_name=subscription.market.name if subscription.market else None,
+        market_name=None,  # a sign-up has no market (CD:newslettersubscription): default_market, or its country
         country_name=subscription.country.name if subscription.country else None,
     )
     return store_external_id(cfg, context)

@@ -1,6 +1,7 @@
 """``/api/v2/orders`` bodies: the order, shipping, return and cancellation e-mails (seed 001, field for field)."""
 
 from decimal import Decimal
+from urllib.parse import quote
 
 from engage_bridge.centra.common import Address
 from engage_bridge.centra.order import Order, Return, Shipment
@@ -104,7 +105,7 @@ def _order_body(
         freight_fee=freight,
         handling_fee=handling,
         payment_methods=payment_methods(order, gross_total),
-        extra_data=_extra_data(order, shipment),
+        extra_data=_extra_data(order, shipment, cfg),
         tax_details=tax_details(taxed),
         total_original_price=sum((line.original for line in lines), ZERO),
         total_gross_price=gross_total,
@@ -140,7 +141,7 @@ def line_discounts(priced: PricedLine) -> list[Discount]:
     return [] if priced.discount.is_zero() else [Discount(value=priced.discount)]
 
 
-def _extra_data(order: Order, shipment: Shipment | None) -> OrderExtraData:
+def _extra_data(order: Order, shipment: Shipment | None, cfg: BrandConfig) -> OrderExtraData:
     billing = order.billing_address or Address()
     shipping = order.shipping_address or Address()
     totals = order.totals
@@ -166,9 +167,21 @@ def _extra_data(order: Order, shipment: Shipment | None) -> OrderExtraData:
         shipping_address_state=shipping.state_or_province,
         shipping_method=order.shipping_method,
         tracking_number=(shipment.tracking_number if shipment else None) or "",
-        tracking_link_html=(shipment.tracking_url if shipment else None) or "",
+        tracking_link_html=tracking_link(order, shipment, cfg),
         customer_number=str(order.customer.id) if order.customer and order.customer.id is not None else "",
         tax_deduction=tax_deducted,
         order_placed=order.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         payment_method_name=method.plugin if method and method.plugin else None,
     )
+
+
+def tracking_link(order: Order, shipment: Shipment | None, cfg: BrandConfig) -> str:
+    """The brand's tracking link for the order's shipping method, with the shipment's tracking number; else "".
+
+    Centra's Integration API has no tracking URL (only its REST APIs do), so the link comes from configuration.
+    """
+    template = cfg.tracking_links.get(order.shipping_method)
+    number = shipment.tracking_number if shipment else None
+    if not template or not number:
+        return ""
+    return template.replace("{tracking_number}", quote(number, safe=""))

@@ -9,10 +9,13 @@ from engage_bridge.engage.models import PaymentMethod
 
 PaymentState = Literal["success", "pending", "failed"]
 
-# Payment history entries that say nothing about whether the customer paid (assumed values, docs/mapping.md).
-_NOT_PAYMENTS = frozenset({"REFUND", "CANCEL", "CANCELLATION", "VOID"})
-_SUCCESS = frozenset({"SUCCESS", "SUCCESSFUL", "OK"})
-_FAILURE = frozenset({"FAILED", "FAILURE", "ERROR", "DECLINED", "DENIED"})
+# Payment history entries that say nothing about whether the customer paid: refunds and cancellations
+# (PaymentHistoryEntryType, CD:paymenthistoryentrytype; statuses SUCCESS, PENDING, FAILED: DTC).
+_NOT_PAYMENTS = frozenset(
+    {"REFUND", "REFUND_REQUEST", "REFUND_FAILED", "REFUND_GIFT_CARD", "CANCEL", "CANCEL_REQUEST", "CANCEL_GIFT_CARD"}
+)
+_SUCCESS = frozenset({"SUCCESS"})
+_FAILURE = frozenset({"FAILED"})
 
 
 def payment_state(order: Order) -> PaymentState:

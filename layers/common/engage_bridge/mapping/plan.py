@@ -67,6 +67,8 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
     is_member = contact_role(order.customer, cfg) == "member"
     member_id = known_contact_id(order.customer, cfg) or contact_id
     emails = cfg.transactional_emails
+    if order.is_on_hold:  # held (fraud check, waiting for the payment provider): only the contact, until released
+        return requests
     if order.status.upper() == "CANCELLED":
         return requests + ([_post(paths.ORDERS, order_cancelled(order, cfg))] if emails else [])
     if emails:

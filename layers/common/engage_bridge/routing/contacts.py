@@ -31,4 +31,8 @@ def route_newsletter_subscription(subscription: NewsletterSubscription, cfg: Bra
         return Decision(skipped=[Skipped("newsletter_sync_off", subject)])
     if not subscription.email:
         return Decision(skipped=[Skipped("no_email", subject)])
+    if subscription.is_back_in_stock:
+        # Centra's back-in-stock sign-up (a productSize or productVariant on the subscription) is no newsletter
+        # opt-in; Engage's back-in-stock subscriptions come from Engage's own form (seed 004).
+        return Decision(skipped=[Skipped("back_in_stock_signup", subject)])
     return Decision(routed=[Routed.of(ContactUpsert(kind="newsletter", subscription=subscription))])

@@ -4,7 +4,8 @@ The rules are ``mapping.plan``'s (docs/mapping.md, "Output"), so the router neve
 ``engage-bridge map`` prints: a cancelled order gets ORDER_CANCELLED and nothing else; a failed payment gets its
 ORDER_CREATED e-mail (status FAILED) and nothing else; each completed shipment gets ORDER_SHIPPED and, for
 members, its purchase receipt, and the first one carries the promotion redemption when the payment succeeded;
-each completed return gets ORDER_RETURNED and, for members, its return receipt.
+each completed return gets ORDER_RETURNED and, for members, its return receipt. An order on hold gets its
+contact only, until the hold is released.
 """
 
 from collections.abc import Callable
@@ -64,6 +65,12 @@ def route_order(order: Order, cfg: BrandConfig, already_sent: AlreadySent, *, hi
     _route_contact(out, order, cfg, historical)
     emails_blocked = "historical" if historical else None if cfg.transactional_emails else "transactional_emails_off"
     deliveries = _completed_deliveries(order)
+
+    if order.is_on_hold:
+        # Held (a fraud check, or waiting for the payment provider: Centra's "Hold" covers both): the contact
+        # only. Releasing the hold is an Order UPDATED event, which routes the order again from its new state.
+        out.skip("order_on_hold", subject)
+        return out.decision
 
     if order.status.upper() == "CANCELLED":
         out.offer(OrderEmail(order=order, status="cancelled", historical=historical), blocked=emails_blocked)

@@ -1,0 +1,31 @@
+"""One doctor run: the Centra checks, then the Engage checks, as one report."""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from engage_bridge.centra.assumptions import ASSUMPTIONS, Assumption
+from engage_bridge.centra.queries import ALL_DOCUMENTS
+from engage_bridge.config import BrandConfig
+from engage_bridge.doctor.centra_checks import centra_checks
+from engage_bridge.doctor.engage_checks import engage_checks
+from engage_bridge.doctor.report import Check, Report
+from engage_bridge.doctor.transport import EngageReader, GraphQLEndpoint
+from engage_bridge.ingress.poller import INGEST_TYPES
+
+
+def run_doctor(
+    centra: GraphQLEndpoint | None,
+    engage: EngageReader | None,
+    config: BrandConfig,
+    *,
+    documents: Mapping[str, str] = ALL_DOCUMENTS,
+    assumptions: Sequence[Assumption] = ASSUMPTIONS,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Report:
+    """Every check against the tenants given (None skips a side). Raises ``TenantUnreachable`` for no answer."""
+    checks: list[Check] = []
+    if centra is not None:
+        checks.extend(centra_checks(centra, documents, assumptions, sorted(INGEST_TYPES)))
+    if engage is not None:
+        checks.extend(engage_checks(engage, config, now=now))
+    return Report.of(checks)
