@@ -8,9 +8,11 @@ import pytest
 from moto import mock_aws
 
 from engage_bridge.contacts import ContactCreationInProgress, ContactDirectory
-from engage_bridge.engage.models import ContactCreate
+from engage_bridge.engage.models import ContactCreate, ContactUpdate
+from engage_bridge.engage.outcomes import EngageValidationError, ValidationIssue
 from engage_bridge.state import DynamoStateStore
 from tests.aws import create_state_table
+from tests.lambda_support import emitted_metrics
 
 
 class RecordingEngage:
@@ -27,6 +29,11 @@ class RecordingEngage:
     ) -> str:
         self.created.append(str(body["email"]))
         return f"contact-{len(self.created)}"
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        return tuple(changes)
 
 
 @pytest.fixture
@@ -61,3 +68,78 @@ def test_the_retry_finds_what_the_winner_created(store: DynamoStateStore) -> Non
     assert (created, created_again) == (True, False)
     assert found_id == created_id
     assert engage.created == ["anna@example.com"]
+
+
+class PhoneRefusingEngage(RecordingEngage):
+    """Engage refusing any body with a phone, in seed 001's 422 envelope."""
+
+    def __init__(self, issue: ValidationIssue | None = None) -> None:
+        super().__init__()
+        self.bodies: list[dict[str, Any]] = []
+        self._issue = issue or ValidationIssue("InvalidPhoneNumber", "MobilePhone", "not a valid phone number")
+
+    def create_contact(
+        self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
+    ) -> str:
+        self._refuse_a_phone(body)
+        return super().create_contact(body, store_external_id=store_external_id, source=source)
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        self._refuse_a_phone(changes)
+        return tuple(changes)
+
+    def _refuse_a_phone(self, body: Mapping[str, Any]) -> None:
+        self.bodies.append(dict(body))
+        if "mobilePhone" in body:
+            raise EngageValidationError("POST", "/api/v3/contacts", 422, None, issues=(self._issue,))
+
+
+def with_phone(email: str) -> ContactCreate:
+    return ContactCreate(contact_type="member", email=email, first_name="Anna", mobile_phone="+46701234567")
+
+
+def test_a_phone_engage_refuses_is_dropped_and_the_contact_created_once_more(
+    store: DynamoStateStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engage = PhoneRefusingEngage()
+
+    contact_id, created = ContactDirectory(engage, store, "ECOM").find_or_create(with_phone("anna@example.com"), "SE")
+
+    assert (contact_id, created) == ("contact-1", True)
+    assert [("mobilePhone" in body) for body in engage.bodies] == [True, False]
+    assert engage.bodies[1]["firstName"] == "Anna"
+    assert ("FieldLeftOut", "phone_refused") in [
+        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+    ]
+
+
+def test_a_refusal_about_more_than_the_phone_is_not_retried(store: DynamoStateStore) -> None:
+    engage = PhoneRefusingEngage(ValidationIssue("InvalidEmailAddress", "Email", "not an e-mail address"))
+
+    with pytest.raises(EngageValidationError):
+        ContactDirectory(engage, store, "ECOM").find_or_create(with_phone("anna@example.com"), "SE")
+    assert len(engage.bodies) == 1
+
+
+def test_a_phone_the_mapping_left_out_is_counted_when_the_contact_is_created(
+    store: DynamoStateStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contact = member("anna@example.com").leaving_out("invalid_phone")
+
+    ContactDirectory(RecordingEngage(), store, "ECOM").find_or_create(contact, "SE")
+
+    assert ("FieldLeftOut", "invalid_phone") in [
+        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+    ]
+
+
+def test_a_member_update_whose_phone_engage_refuses_sends_the_rest(store: DynamoStateStore) -> None:
+    engage = PhoneRefusingEngage()
+    update = ContactUpdate(first_name="Anna", mobile_phone="+46701234567")
+
+    changed = ContactDirectory(engage, store, "ECOM").update("c-1", update, {})
+
+    assert changed == ("firstName",)
+    assert engage.bodies == [{"firstName": "Anna", "mobilePhone": "+46701234567"}, {"firstName": "Anna"}]

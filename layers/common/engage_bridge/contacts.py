@@ -8,9 +8,16 @@ overwrites anything: it happens only when Engage has no contact of that type for
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from engage_bridge.engage.models import ContactCreate
+from engage_bridge.engage.models import ContactCreate, ContactUpdate
+from engage_bridge.engage.outcomes import EngageValidationError
 from engage_bridge.errors import BridgeError
+from engage_bridge.observability import count
 from engage_bridge.state import StateStore
+
+_PHONE_FIELD = "mobilePhone"
+# Engage's codes for a phone it cannot use (find contact: 400 InvalidPhoneNumber); fields named as in seed 001's
+# 422 (``OrderStatus``), so compared without case.
+_PHONE_CODES = frozenset({"invalidphonenumber", "invalidmobilephone"})
 
 
 class ContactCreationInProgress(BridgeError):
@@ -28,6 +35,10 @@ class ContactApi(Protocol):
     def create_contact(
         self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
     ) -> str: ...
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]: ...
 
 
 class ContactDirectory:
@@ -55,10 +66,48 @@ class ContactDirectory:
         # Whoever held the claim before may have finished just now.
         if cached := self._store.cached_contact_id(email, contact_type):
             return cached, False
-        created = self._engage.create_contact(contact.body(), store_external_id=store_external_id, source=self._source)
+        body = contact.body()
+        _count_left_out(contact.left_out)
+        try:
+            created = self._engage.create_contact(body, store_external_id=store_external_id, source=self._source)
+        except EngageValidationError as error:
+            if _PHONE_FIELD not in body or not refuses_phone(error):
+                raise
+            # Centra's plugin does the same (seed 001): the contact matters, the phone does not.
+            count("FieldLeftOut", "phone_refused")
+            body = {name: value for name, value in body.items() if name != _PHONE_FIELD}
+            created = self._engage.create_contact(body, store_external_id=store_external_id, source=self._source)
         self._store.cache_contact_id(email, contact_type, created)
         return created, True
+
+    def update(self, contact_id: str, update: ContactUpdate, current: Mapping[str, Any]) -> tuple[str, ...]:
+        """PATCH what changed; a phone Engage refuses is dropped and the rest sent again, once."""
+        _count_left_out(update.left_out)
+        changes = update.body()
+        try:
+            return self._engage.update_contact(contact_id, changes, current=current)
+        except EngageValidationError as error:
+            if _PHONE_FIELD not in changes or not refuses_phone(error):
+                raise
+            count("FieldLeftOut", "phone_refused")
+            rest = {name: value for name, value in changes.items() if name != _PHONE_FIELD}
+            return self._engage.update_contact(contact_id, rest, current=current)
 
     def forget(self, email: str, contact_type: str) -> None:
         """Drop a cached id Engage no longer knows (the contact was deleted or merged)."""
         self._store.forget_contact_id(email, contact_type)
+
+
+def refuses_phone(error: EngageValidationError) -> bool:
+    """Engage refused the request because of its phone number, and nothing else it names."""
+    issues = error.issues
+    if not issues:
+        return (error.error_code or "").casefold() in _PHONE_CODES
+    return all(
+        issue.field.casefold() == _PHONE_FIELD.casefold() or issue.code.casefold() in _PHONE_CODES for issue in issues
+    )
+
+
+def _count_left_out(reasons: tuple[str, ...]) -> None:
+    for reason in reasons:
+        count("FieldLeftOut", reason)

@@ -9,9 +9,18 @@ Serialisation rules, all in one place:
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    RootModel,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 _CENT = Decimal("0.01")
@@ -211,6 +220,18 @@ class _ContactFields(EngageModel):
     city: str | None = None
     country_code: str | None = None
     preferences: Preferences | None = None
+    # Fields the mapping had a value for but left out, with why (``mobilePhone: invalid``); never sent.
+    _left_out: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        return self._left_out
+
+    def leaving_out(self, *reasons: str) -> Self:
+        """A copy of this body noting fields left out on purpose (counted where the body is sent)."""
+        copy = self.model_copy()
+        copy._left_out = (*self._left_out, *reasons)
+        return copy
 
     @field_validator("*", mode="before")
     @classmethod
