@@ -9,7 +9,7 @@ from moto import mock_aws
 
 from engage_bridge.contacts import ContactCreationInProgress, ContactDirectory
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
-from engage_bridge.engage.outcomes import EngageValidationError, ValidationIssue
+from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError, ValidationIssue
 from engage_bridge.state import DynamoStateStore
 from tests.aws import create_state_table
 from tests.lambda_support import emitted_metrics
@@ -143,3 +143,58 @@ def test_a_member_update_whose_phone_engage_refuses_sends_the_rest(store: Dynamo
 
     assert changed == ("firstName",)
     assert engage.bodies == [{"firstName": "Anna", "mobilePhone": "+46701234567"}, {"firstName": "Anna"}]
+
+
+class CollidingEngage(RecordingEngage):
+    """Engage where someone else creates the contact between our lookup and our create."""
+
+    def __init__(self, code: str, existing_id: str | None = None, found_after: str | None = "site-made") -> None:
+        super().__init__()
+        self.lookups = 0
+        self._code, self._existing_id, self._found_after = code, existing_id, found_after
+
+    def find_contact_id(self, email: str, contact_type: str | None = None) -> str | None:
+        self.lookups += 1
+        return None if self.lookups == 1 else self._found_after
+
+    def create_contact(
+        self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
+    ) -> str:
+        raise EngageConflict("POST", "/api/v3/contacts", self._code, existing_id=self._existing_id)
+
+
+def test_a_key_that_exists_is_looked_up_again_and_used(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists")
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    assert directory.find_or_create(member("anna@example.com"), "SE") == ("site-made", False)
+    assert engage.lookups == 2
+    assert store.cached_contact_id("anna@example.com", "member") == "site-made"
+
+
+def test_an_answer_naming_the_existing_contact_is_used_without_a_lookup(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists", existing_id="named-by-engage")
+
+    assert ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE") == (
+        "named-by-engage",
+        False,
+    )
+    assert engage.lookups == 1
+
+
+def test_a_contact_being_created_elsewhere_is_retried_later(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ContactWithKeyIsBeingCreated")
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    with pytest.raises(ContactCreationInProgress):
+        directory.find_or_create(member("anna@example.com"), "SE")
+    # The redelivery looks up first and finds what the other creator made.
+    assert directory.find_or_create(member("anna@example.com"), "SE") == ("site-made", False)
+
+
+def test_an_existing_key_the_lookup_cannot_find_stays_a_conflict(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists", found_after=None)
+
+    with pytest.raises(EngageConflict) as raised:
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    assert raised.value.error_code == "ApprovedContactWithKeyExists"

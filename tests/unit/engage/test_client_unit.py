@@ -228,6 +228,24 @@ def test_redeem_of_an_already_redeemed_promotion_is_a_conflict() -> None:
     assert caught.value.error_code == "PromotionAlreadyRedeemed"
 
 
+@pytest.mark.parametrize(
+    ("body", "existing_id"),
+    [
+        ({"errorCode": "ApprovedContactWithKeyExists"}, None),
+        ({"errorCode": "ApprovedContactWithKeyExists", "id": "old-id"}, "old-id"),
+        ({"contactId": "old-id"}, "old-id"),
+    ],
+)
+def test_a_create_conflict_carries_its_code_and_the_contact_it_names(
+    body: dict[str, str], existing_id: str | None
+) -> None:
+    fake = Recorder(_json(409, body))
+    with pytest.raises(EngageConflict) as caught:
+        fake.client().create_contact({"email": EMAIL, "contactType": "member"})
+    assert caught.value.existing_id == existing_id
+    assert caught.value.error_code == body.get("errorCode")
+
+
 def test_create_contact_sends_source_and_store_as_query_parameters() -> None:
     fake = Recorder(_json(201, {"id": "new-id"}))
     contact_id = fake.client(source="ECOM").create_contact(
