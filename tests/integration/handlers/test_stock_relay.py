@@ -24,7 +24,7 @@ def level(quantity: int, at: str, sku: str = "113185-L30-W31", market: int = 1) 
 
 
 def stock_puts(sandbox: EngageSandbox) -> list[list[dict[str, object]]]:
-    return [entry["body"] for entry in sandbox.requests("PUT", "/api/v3/inventory/stock-levels/batch")]
+    return [entry["body"] for entry in sandbox.requests("PUT", "/api/v2/inventory/stock-levels/batch")]
 
 
 def test_sample_levels_reach_engage_per_configured_locale(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
@@ -53,7 +53,7 @@ def test_unchanged_and_out_of_order_levels_are_not_resent(deploy: Deploy, engage
 
 def test_a_failed_send_is_retried_not_taken_for_unchanged(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("stock_relay")
-    engage_sandbox.script_fault("status", method="PUT", path="/api/v3/inventory/stock-levels", times=3, status=503)
+    engage_sandbox.script_fault("status", method="PUT", path="/api/v2/inventory/stock-levels", times=3, status=503)
     event = sqs_event([level(3, "2026-11-23T10:00:00+00:00"), level(1, "2026-11-23T10:00:00+00:00", sku="OTHER")])
 
     first = handler.invoke(event)

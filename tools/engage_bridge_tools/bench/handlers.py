@@ -49,7 +49,7 @@ EFFECT_ENDPOINTS = {
     "order_status": "POST /api/v2/orders",
     "receipt_push": "POST /api/v3/receipts",
     "promotion_redemption": "POST /api/v3/promotion-assignments/{assignmentId}/redeem",
-    "stock_relay": "PUT /api/v3/inventory/stock-levels/batch",
+    "stock_relay": "PUT /api/v2/inventory/stock-levels/batch",
 }
 
 

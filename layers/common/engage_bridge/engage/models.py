@@ -275,7 +275,7 @@ class StockLevel(EngageModel):
 
 
 class StockLevelBatch(RootModel[list[StockLevel]]):
-    """``PUT /api/v3/inventory/stock-levels/batch``: a JSON array."""
+    """``PUT /api/v2/inventory/stock-levels/batch``: a JSON array (the only evidenced path, audit G1)."""
 
     model_config = ConfigDict(frozen=True)
 
