@@ -377,6 +377,7 @@ def compare(expected: ExpectedEffects, sandbox_state: dict[str, Any]) -> list[Di
         *_compare_emails(expected, sandbox_state.get("orders", [])),
         *_compare_receipts(expected, sandbox_state.get("receipts", {}), contacts),
         *_compare_contacts(expected, contacts),
+        *_compare_second_creates(sandbox_state.get("duplicate_creates", []), contacts),
         *_compare_redemptions(expected, sandbox_state.get("promotions", {})),
         *_compare_stock(expected, sandbox_state.get("stock_levels", {})),
         *_compare_back_in_stock(expected, sandbox_state, contacts),
@@ -481,6 +482,17 @@ def _compare_contacts(expected: ExpectedEffects, contacts: dict[str, Entry]) -> 
             differences.append(_count_difference("contact", subject, 1, len(found)))
         for contact in found:
             differences += _contact_content(subject, wanted, contact.get("fields") or {})
+    return differences
+
+
+def _compare_second_creates(refused: list[Entry], contacts: dict[str, Entry]) -> list[Difference]:
+    """A create Engage refused because the key exists or is being created: the bridge created twice, even though
+    Engage (409, or the existing id) kept the contact single."""
+    differences = []
+    for entry in refused:
+        existing = contacts.get(str(entry.get("existingContactId")))
+        subject = f"{entry.get('contactType')} {email_label(_contact_key(existing)[0])}" if existing else "a contact"
+        differences.append(Difference("contact", subject, "created once", f"a second create ({entry.get('code')})"))
     return differences
 
 

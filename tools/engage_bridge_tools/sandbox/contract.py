@@ -97,7 +97,9 @@ def issue(code: str, field_name: str, description: str) -> dict[str, str]:
 @cache
 def load(path: Path = CONTRACT) -> Contract:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Contract(document, tuple(_operations(document)))
+    # Fixed segments win over parameters: /contacts/changes is not the contact with id "changes".
+    operations = sorted(_operations(document), key=lambda operation: operation.template.count("{"))
+    return Contract(document, tuple(operations))
 
 
 def check_request(method: str, target: str, body: Any = None, contract: Contract | None = None) -> list[str]:
