@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from engage_bridge_tools.sandbox import routes
-from engage_bridge_tools.sandbox.contract import CONTRACT, check_request, load
+from engage_bridge_tools.sandbox.contract import CONTRACT, check_logged, check_request, load
 
 SANDBOX = Path(routes.__file__).resolve().parent
 SEED001 = Path(__file__).resolve().parents[2] / "golden" / "seed001"
@@ -98,3 +98,22 @@ def test_check_request_names_what_misses() -> None:
 
 def test_the_contract_file_is_where_the_docs_say() -> None:
     assert CONTRACT.parts[-3:] == ("contract", "engage", "openapi.yaml")
+
+
+def test_check_logged_reads_the_sandboxs_request_log_against_the_contract() -> None:
+    log = [
+        {"seq": 1, "method": "GET", "path": "/api/v3/contacts/id", "query": "email=a%40b.se", "body": None},
+        {"seq": 2, "method": "PUT", "path": "/api/v3/inventory/stock-levels/batch", "query": "", "body": []},
+        {
+            "seq": 3,
+            "method": "PUT",
+            "path": "/api/v2/inventory/stock-levels/batch",
+            "query": "",
+            "body": [{"sku": "S"}],
+        },
+    ]
+    assert check_logged(log) == [
+        "request 2 PUT /api/v3/inventory/stock-levels/batch: "
+        "/api/v3/inventory/stock-levels/batch is not an Engage path in the contract",
+        "request 3 PUT /api/v2/inventory/stock-levels/batch: updateStockLevels: [0].Quantity: 'Quantity' is required.",
+    ]

@@ -7,7 +7,7 @@ or a body the evidence does not show fails in both places. Bodies are validated 
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -123,6 +123,16 @@ def check_request(method: str, target: str, body: Any = None, contract: Contract
     elif body is not None:
         problems += contract.body_issues(operation, body)
     return [f"{operation.operation_id}: {p['field']}: {p['errorDescription']}" for p in problems]
+
+
+def check_logged(entries: Iterable[Mapping[str, Any]], contract: Contract | None = None) -> list[str]:
+    """``check_request`` for each entry of the sandbox's request log (``EngageSandbox.requests()``), numbered."""
+    problems = []
+    for entry in entries:
+        target = f"{entry['path']}?{entry['query']}" if entry.get("query") else str(entry["path"])
+        for problem in check_request(str(entry["method"]), target, entry.get("body"), contract):
+            problems.append(f"request {entry.get('seq', '?')} {entry['method']} {entry['path']}: {problem}")
+    return problems
 
 
 def _operations(document: Mapping[str, Any]) -> Iterator[Operation]:
