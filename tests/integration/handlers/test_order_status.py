@@ -196,3 +196,14 @@ def test_logs_hold_no_e_mail_address_or_api_key(
 
 def _engage(sandbox: EngageSandbox) -> dict[str, Any]:
     return {"base_url": sandbox.base_url, "api_key_secret": "centra-engage-bridge/test/engage-api-key"}
+
+
+def test_each_e_mail_names_its_language_and_the_contact_by_id(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("order_status")
+
+    handler.invoke(records(load_event("order_status"), 1))  # the Swedish shipping confirmation
+
+    (sent,) = [entry["body"] for entry in engage_sandbox.requests("POST", "/api/v2/orders")]
+    (contact,) = engage_sandbox.contacts_with_email("ingridSE0609@nj.io")
+    assert sent["language"] == "sv-SE"
+    assert sent["contact"] == {"matchKey": contact["id"], "matchKeyType": "contactId"}

@@ -144,6 +144,7 @@ class OrderBody(EngageModel):
     order_status: str
     payment_status: str
     store_id: str
+    language: str  # mandatory per Voyado's field definitions, although seed 001's bodies omit it (audit D10)
     currency: str
     items: list[OrderItem]
     exchange_rate_to_group_currency: Number
