@@ -105,6 +105,24 @@ def test_orders_whose_totals_do_not_add_up_are_rejected(http: httpx.Client) -> N
     assert response.json()["validationErrors"][0]["validationErrorCode"] == "InvalidTotalGrossPrice"
 
 
+def test_a_total_tax_that_does_not_add_up_is_rejected(http: httpx.Client) -> None:
+    body = _order("return")  # item tax 5.03, handling fee tax -1.74
+    assert http.post(ORDERS, json={**body, "totalTax": "3.29"}).status_code == 202
+    response = http.post(ORDERS, json={**body, "totalTax": "5.03"})
+    assert response.status_code == 422
+    assert response.json()["validationErrors"][0]["validationErrorCode"] == "InvalidTotalTax"
+
+
+def test_an_order_records_how_many_contacts_its_match_key_names(
+    http: httpx.Client, engage_sandbox: EngageSandbox
+) -> None:
+    body = _order("order_confirmation")
+    for contact_type in ("member", "contact"):
+        engage_sandbox.seed_contact(contact_type, email=body["contact"]["matchKey"])
+    assert http.post(ORDERS, json=body).status_code == 202
+    assert engage_sandbox.state()["automations"][0]["contactsMatched"] == 2
+
+
 def test_an_unknown_match_key_type_is_refused(http: httpx.Client) -> None:
     body = _order("order_confirmation")
     body["contact"]["matchKeyType"] = "mail"
@@ -420,6 +438,8 @@ def test_promotion_redeems_once(http: httpx.Client, engage_sandbox: EngageSandbo
     again = redeem(assignment, body)
     assert (again.status_code, again.json()["errorCode"]) == (409, "PromotionAlreadyRedeemed")
     assert redeem("unknown", body).status_code == 404
+    template = engage_sandbox.state()["promotions"][assignment]["promotionId"]
+    assert redeem(template, body).json()["errorCode"] == "PromotionNotFound"  # the template id is no assignment
     assert redeem(expired, body).json()["errorCode"] == "PromotionExpired"
     wrong = redeem(expired, {"redemptionChannel": "WEB"})
     assert (wrong.status_code, wrong.json()["errorCode"]) == (400, "NotAValidRedemptionChannel")

@@ -41,6 +41,8 @@ def post_order(state: SandboxState, request: Request) -> Reply:
             "orderStatus": body["orderStatus"],
             "paymentStatus": body["paymentStatus"],
             "matchKey": body["contact"]["matchKey"],
+            # How many contacts the match key names: Engage's choice among several is undocumented (audit D13).
+            "contactsMatched": len(_matching_contacts(state, body["contact"])),
         }
     )
     return Reply(202)
@@ -87,19 +89,25 @@ def _log(state: SandboxState, receipt_id: str, status: str, messages: list[str])
 
 def _receipt_contact(state: SandboxState, contact: dict[str, Any]) -> tuple[str | None, list[str]]:
     """The contact a receipt belongs to: by id, or by a key within ``contactType`` (default: the tenant's)."""
-    kind, key = str(contact["matchKeyType"]).casefold(), str(contact["matchKey"])
-    if kind == "contactid":
-        return (key, []) if key in state.contacts else (None, ["Contact is missing"])
     contact_type = contact.get("contactType") or state.tenant.default_contact_type
-    field = {"email": "email", "mobilephone": "mobilePhone", "externalid": "externalId"}.get(kind, kind)
-    found = [
-        held["id"]
-        for held in state.contacts.values()
-        if held["contactType"] == contact_type and str(held["fields"].get(field) or "").casefold() == key.casefold()
-    ]
+    found = _matching_contacts(state, contact, contact_type)
     if len(found) == 1:
         return found[0], []
     return None, ["Contact is missing" if not found else "Several contacts match"]
+
+
+def _matching_contacts(state: SandboxState, contact: dict[str, Any], contact_type: str | None = None) -> list[str]:
+    """Ids of the contacts a ``{matchKey, matchKeyType}`` names (of ``contactType`` when given)."""
+    kind, key = str(contact["matchKeyType"]).casefold(), str(contact["matchKey"])
+    if kind == "contactid":
+        return [key] if key in state.contacts else []
+    field = {"email": "email", "mobilephone": "mobilePhone", "externalid": "externalId"}.get(kind, kind)
+    return [
+        held["id"]
+        for held in state.contacts.values()
+        if (contact_type is None or held["contactType"] == contact_type)
+        and str(held["fields"].get(field) or "").casefold() == key.casefold()
+    ]
 
 
 def _pascal(name: str) -> str:
@@ -187,6 +195,27 @@ def _order_totals(body: dict[str, Any]) -> Issues:
     if total is None or abs(computed - total) > TOLERANCE:
         description = f"TotalGrossPrice {total} does not match the sum of items and fees {computed}."
         return [issue("InvalidTotalGrossPrice", "TotalGrossPrice", description)]
+    return _order_tax(body)
+
+
+def _order_tax(body: dict[str, Any]) -> Issues:
+    """When ``totalTax`` is sent it must add up too: items' ``taxAmount`` plus the fees' ``tax`` (v2 Swagger: totals
+    "must be correct and add up"; a fee's tax "is added into totalTax"). Seed 001 sends no ``totalTax``."""
+    if body.get("totalTax") in (None, ""):
+        return []
+    parts = [_decimal(item.get("taxAmount", 0)) for item in body["items"]]
+    parts += [
+        _decimal(fee.get("tax", 0))
+        for name in ("freightFee", "handlingFee", "totalRoundOff")
+        if isinstance(fee := body.get(name), dict)
+    ]
+    total_tax = _decimal(body["totalTax"])
+    if total_tax is None or any(part is None for part in parts):
+        return [issue("InvalidDecimal", "TotalTax", "Tax amounts must be decimals.")]
+    computed = sum((part for part in parts if part is not None), Decimal(0))
+    if abs(computed - total_tax) > TOLERANCE:
+        description = f"TotalTax {total_tax} does not match the sum of item and fee taxes {computed}."
+        return [issue("InvalidTotalTax", "TotalTax", description)]
     return []
 
 
