@@ -382,6 +382,18 @@ def test_engages_own_create_timeout_is_a_late_504_with_nothing_created(
     assert http.post(CONTACTS, json={"email": "a@b.se"}).status_code == 201  # the key is free again
 
 
+def test_a_create_whose_answer_is_lost_still_created_the_contact(
+    http: httpx.Client, engage_sandbox: EngageSandbox
+) -> None:
+    engage_sandbox.script_fault("drop_after_effect", method="POST", path=CONTACTS)
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.post(CONTACTS, json={"email": "a@b.se"})
+    assert http.get(LOOKUP, params={"email": "a@b.se"}).status_code == 200
+    again = http.post(CONTACTS, json={"email": "a@b.se"})  # a blind resend: Engage keeps one, the record shows it
+    assert (again.status_code, again.json()["errorCode"]) == (409, "ApprovedContactWithKeyExists")
+    assert len(engage_sandbox.state()["duplicate_creates"]) == 1
+
+
 def test_patch_writes_nulls_and_empty_strings_like_engage(http: httpx.Client, engage_sandbox: EngageSandbox) -> None:
     contact_id = engage_sandbox.seed_contact("member", email="a@b.se", firstName="Ada", lastName="Lovelace")
     response = http.patch(f"{CONTACTS}/{contact_id}", json={"firstName": None, "lastName": "", "contactType": "x"})

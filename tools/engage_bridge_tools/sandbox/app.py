@@ -108,9 +108,10 @@ class SandboxApp:
             answer = reply if reply is not None else self._route(method, path, query, raw_body, resolved)
             if not isinstance(answer, contacts.PendingCreate):
                 self._log(arrival, answer, fault)
-                after = fault if fault is not None and fault.kind.endswith("_after_effect") else None
-                return Outcome(answer, after)
-        return Outcome(self._create_contact(answer, fault, arrival))
+        if isinstance(answer, contacts.PendingCreate):
+            answer = self._create_contact(answer, fault, arrival)
+        after = fault if fault is not None and fault.kind.endswith("_after_effect") else None
+        return Outcome(answer, after)
 
     def _create_contact(self, pending: contacts.PendingCreate, fault: Fault | None, arrival: _Arrival) -> Reply:
         """The key is held "being created" while the create runs; Engage's own 504 rolls it back."""
