@@ -91,6 +91,10 @@ def test_check_request_names_what_misses() -> None:
         "getChangedContactIds: ChangeType: 'changeType' is required."
     ]
     assert check_request("POST", "/api/v3/contacts?source=ECOM") == ["createContact: Body: A JSON body is required."]
+    assert check_request("GET", "/api/v3/contacts/c-1/transactions?offset=-1&count=x") == [
+        "getContactTransactions: Offset: 'offset' must be at least 0.",
+        "getContactTransactions: Count: 'count' must be an integer.",
+    ]
     problems = check_request("POST", "/api/v3/contacts", {"email": "a@b.se", "gender": "male", "birthDay": "1990-1-1"})
     assert [problem.split(":")[1].strip() for problem in problems] == ["BirthDay", "Gender"]
     assert check_request("GET", "/api/v3/contacts/id?email=a%2Bb%40example.com&contactType=member") == []

@@ -76,6 +76,8 @@ class Contract:
                 problems.append(issue("InvalidValue", _pascal(name), f"'{name}' must be one of {allowed}."))
             if schema.get("type") == "integer" and not re.fullmatch(r"-?\d+", value):
                 problems.append(issue("InvalidType", _pascal(name), f"'{name}' must be an integer."))
+            elif schema.get("type") == "integer" and int(value) < schema.get("minimum", int(value)):
+                problems.append(issue("InvalidValue", _pascal(name), f"'{name}' must be at least {schema['minimum']}."))
         return problems
 
     def body_issues(self, operation: Operation, body: Any) -> list[dict[str, str]]:
