@@ -93,6 +93,17 @@ class Receipts(_Strict):
     )
 
 
+RedemptionMoment = Literal["payment", "first_shipment"]
+
+
+class Promotions(_Strict):
+    redeem_when: RedemptionMoment = Field(
+        default="payment",
+        description="When an order's Engage promotion is redeemed: once its payment succeeded, or with its first"
+        " completed shipment",
+    )
+
+
 class BackInStock(_Strict):
     locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
         default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
@@ -133,6 +144,7 @@ class BrandConfig(_Strict):
         default="voyado_promotion_id", description="Order attribute holding the Engage promotion assignment id"
     )
     back_in_stock: BackInStock = BackInStock()
+    promotions: Promotions = Promotions()
     languages_by_market: dict[NonEmptyStr, Language] = Field(
         default_factory=dict,
         description="Centra market name or id -> the language of its order e-mails (/orders language), e.g. sv-SE",

@@ -74,6 +74,9 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
     if payment_state(order) == "failed":
         return requests
     assignment_id = promotion_to_redeem(order, cfg)
+    if assignment_id and cfg.promotions.redeem_when == "payment":
+        requests.append(_post(paths.promotion_redeem(assignment_id), promotion_redemption()))
+        assignment_id = None
     for shipment in _completed_shipments(order):
         if emails:
             requests.append(_post(paths.ORDERS, order_shipped(order, shipment, cfg, member_id)))
