@@ -163,6 +163,7 @@ def _deployed(spec: FunctionSpec, config_file: Path) -> Iterator[SqsLambdaEntry]
         "ENVIRONMENT_NAME": "bench",
         "STATE_TABLE_NAME": "state",
         "DEAD_LETTER_QUEUE_URL": sqs.create_queue(QueueName=f"{spec.name}-dlq")["QueueUrl"],
+        "SOURCE_QUEUE_URL": sqs.create_queue(QueueName=spec.name)["QueueUrl"],
         "ENGAGE_API_KEY_SECRET": SECRET_NAME,
         "ENGAGE_REQUESTS_PER_SECOND": "50",
         "ENGAGE_TOTAL_CONCURRENCY": "1",
