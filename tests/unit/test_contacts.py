@@ -198,3 +198,13 @@ def test_an_existing_key_the_lookup_cannot_find_stays_a_conflict(store: DynamoSt
     with pytest.raises(EngageConflict) as raised:
         ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
     assert raised.value.error_code == "ApprovedContactWithKeyExists"
+
+
+def test_a_failed_create_gives_its_claim_back_so_the_retry_need_not_wait_for_it(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ContactWithKeyIsBeingCreated", found_after=None)
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    with pytest.raises(ContactCreationInProgress):
+        directory.find_or_create(member("anna@example.com"), "SE")
+
+    assert store.claim_contact_creation("anna@example.com", "member")

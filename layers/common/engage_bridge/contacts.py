@@ -74,11 +74,22 @@ class ContactDirectory:
         try:
             created = self._create(contact, store_external_id)
         except EngageConflict as conflict:
-            existing = self._collided(conflict, email, contact_type)
+            existing = self._resolve_collision(conflict, email, contact_type)
             self._store.cache_contact_id(email, contact_type, existing)
             return existing, False
+        except Exception:
+            # Retries wait 10 s, 30 s, 60 s (retry_cadence), shorter than the claim; each looks Engage up first.
+            self._store.release_contact_creation(email, contact_type)
+            raise
         self._store.cache_contact_id(email, contact_type, created)
         return created, True
+
+    def _resolve_collision(self, conflict: EngageConflict, email: str, contact_type: str) -> str:
+        try:
+            return self._collided(conflict, email, contact_type)
+        except Exception:
+            self._store.release_contact_creation(email, contact_type)
+            raise
 
     def _create(self, contact: ContactCreate, store_external_id: str) -> str:
         body = contact.body()

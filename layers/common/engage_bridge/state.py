@@ -63,6 +63,8 @@ class StateStore(Protocol):
 
     def claim_contact_creation(self, email: str, contact_type: str) -> bool: ...
 
+    def release_contact_creation(self, email: str, contact_type: str) -> None: ...
+
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange: ...
 
     def commit_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> None: ...
@@ -167,6 +169,13 @@ class DynamoStateStore:
                 raise
             return False
         return True
+
+    def release_contact_creation(self, email: str, contact_type: str) -> None:
+        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out."""
+        self._client.delete_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"creating#{contact_type}"}},
+        )
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""
