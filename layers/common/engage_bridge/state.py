@@ -103,6 +103,30 @@ class DynamoStateStore:
                 found[effect] = LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"])
         return found
 
+    def confirm(self, effect: Effect, reason: str) -> bool:
+        """Replace a sent effect's reason (a receipt Engage accepted is now seen imported); False if it is not sent.
+
+        Not on ``StateStore``: only reconciliation learns this, after reading Engage back.
+        """
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"effect#{effect.subject}"}, "sk": {"S": effect.name}},
+                UpdateExpression="SET reason = :reason, confirmed_at = :at",
+                ConditionExpression="#state = :sent",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":reason": {"S": reason},
+                    ":at": {"S": _iso(self._clock())},
+                    ":sent": {"S": "sent"},
+                },
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            return False
+        return True
+
     def record(self, effect: Effect, state: EffectState, reason: str) -> None:
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
         try:

@@ -316,3 +316,16 @@ def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() 
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
     assert limiter is not None and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter
+
+
+def test_imported_receipt_ids_page_through_a_contacts_transactions() -> None:
+    fake = Recorder(
+        _json(200, {"items": [{"id": "t1", "externalId": "189-1"}], "totalCount": 2, "offset": 0, "count": 1}),
+        _json(200, {"items": [{"transactionNumber": "189-2"}], "totalCount": 2, "offset": 1, "count": 1}),
+    )
+
+    found = fake.client().imported_receipt_ids("c-1", page_size=1)
+
+    assert {"189-1", "189-2"} <= found
+    assert [request.url.path for request in fake.requests] == ["/api/v3/contacts/c-1/transactions"] * 2
+    assert [dict(request.url.params)["offset"] for request in fake.requests] == ["0", "1"]

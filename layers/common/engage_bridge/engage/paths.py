@@ -21,6 +21,7 @@ BACK_IN_STOCK_SUBSCRIPTIONS = "/api/v3/inventory/backinstock/subscriptions"
 
 CONTACT_TEMPLATE = f"{CONTACTS}/{{contactId}}"
 CONTACT_TYPE_CHANGE_TEMPLATE = f"{CONTACTS}/{{contactId}}/updateContactType"
+CONTACT_TRANSACTIONS_TEMPLATE = f"{CONTACTS}/{{contactId}}/transactions"
 CONTACT_BACK_IN_STOCK_TEMPLATE = "/api/v2/contacts/{contactId}/backinstock/subscriptions"
 PROMOTION_REDEEM_TEMPLATE = "/api/v3/promotion-assignments/{assignmentId}/redeem"
 
@@ -31,6 +32,10 @@ def _segment(value: str) -> str:
 
 def contact(contact_id: str) -> str:
     return f"{CONTACTS}/{_segment(contact_id)}"
+
+
+def contact_transactions(contact_id: str) -> str:
+    return f"{CONTACTS}/{_segment(contact_id)}/transactions"
 
 
 def contact_type_change(contact_id: str) -> str:
