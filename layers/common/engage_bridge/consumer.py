@@ -214,8 +214,11 @@ class SqsConsumer[M: BaseModel]:
         try:
             receive_count = int(record.attributes.approximate_receive_count or 1)
             return self._retry_later.postpone(record.receipt_handle, receive_count)
-        except Exception:  # the record must still be reported failed; SQS retries it anyway
-            self._logger.warning("could not schedule the retry; the queue's visibility timeout applies")
+        except Exception as error:  # the record must still be reported failed; SQS retries it anyway
+            self._logger.warning(
+                "could not schedule the retry; the queue's visibility timeout applies",
+                extra={"failure": type(error).__name__},
+            )
             return None
 
     def _apply(self, key: dict[str, str], message: M) -> dict[str, str]:
