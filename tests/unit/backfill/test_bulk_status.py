@@ -102,3 +102,21 @@ def test_counted_rows_are_updated_and_reported_missing_ones_created() -> None:
 
     assert [r.outcome for r in results] == ["updated", "created"]
     assert [[body["email"] for body in batch] for batch in api.created] == [["c1@example.com"]]
+
+
+def test_a_row_refused_for_its_phone_is_written_once_more_without_it() -> None:
+    api = ScriptedBulk(
+        {"status": "Completed", "updated": 0, "errors": [{"index": 0, "reason": "ContactNotFound"}]},
+        {"status": "Completed", "created": 0, "errors": [{"index": 0, "reason": "InvalidPhoneNumber"}]},
+        {"status": "Completed", "updated": 0, "errors": [{"index": 0, "reason": "ContactNotFound"}]},
+        {"status": "Completed", "created": 1, "errors": []},
+    )
+    writer = BulkContactWriter(api, remaining_seconds=lambda: 60.0, sleep=lambda _: None)
+    contact = PendingContact(
+        "customer:1", "member", {"email": "c@example.com", "mobilePhone": "+46701234567"}, {"email": "c@example.com"}
+    )
+
+    results = writer.write([contact])
+
+    assert [r.outcome for r in results] == ["created"]
+    assert [[sorted(body) for body in batch] for batch in api.created] == [[["email", "mobilePhone"]], [["email"]]]

@@ -17,7 +17,7 @@ the ledger, so reconciliation reports it instead of the backfill calling it "upd
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypeIs
 
 from engage_bridge.engage.client import BULK_LIMIT
@@ -29,6 +29,8 @@ DONE_STATES = frozenset({"completed", "complete", "finished", "done", "succeeded
 _SUCCESS_COUNTS = ("created", "updated")
 NOT_FOUND = "ContactNotFound"
 NO_RESULT = "no_result"
+_PHONE = "mobilePhone"
+_PHONE_REASONS = frozenset({"invalidphonenumber", "invalidmobilephone"})  # as the live path reads a 422
 ContactOutcome = Literal["created", "updated", "failed", "not_subscribed"]
 
 Body = Mapping[str, Any]
@@ -102,6 +104,19 @@ def parse_status(body: Mapping[str, Any]) -> BatchStatus:
     return BatchStatus(done=state in DONE_STATES, failed_rows=failed, succeeded=succeeded, state=state)
 
 
+def _refuses_phone(reason: str, contact: PendingContact) -> bool:
+    """A row Engage refused for its phone, which the contact still carries (so a second try can differ)."""
+    return reason.casefold() in _PHONE_REASONS and (_PHONE in contact.update or _PHONE in contact.create)
+
+
+def _without_phone(contact: PendingContact) -> PendingContact:
+    return replace(
+        contact,
+        create={k: v for k, v in contact.create.items() if k != _PHONE},
+        update={k: v for k, v in contact.update.items() if k != _PHONE},
+    )
+
+
 def _is_count(value: object) -> TypeIs[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -157,11 +172,14 @@ class BulkContactWriter:
     ) -> list[ContactResult]:
         results: list[ContactResult] = []
         to_create: list[PendingContact] = []
+        phone_refused: list[PendingContact] = []
         updated = self._run(self._api.bulk_update_contacts, [c.update for c in chunk], contact_type, None)
         for index, contact in enumerate(chunk):
             reason = updated.row_failure(index, len(chunk))
             if reason is None:
                 results.append(ContactResult(contact, "updated"))
+            elif _refuses_phone(reason, contact):
+                phone_refused.append(contact)
             elif reason != NOT_FOUND:
                 results.append(self._failed(contact, reason))
             elif contact.may_create:
@@ -173,7 +191,16 @@ class BulkContactWriter:
             created = self._run(self._api.bulk_create_contacts, bodies, contact_type, on_create_batch)
             for index, contact in enumerate(to_create):
                 reason = created.row_failure(index, len(to_create))
-                results.append(ContactResult(contact, "created") if reason is None else self._failed(contact, reason))
+                if reason is None:
+                    results.append(ContactResult(contact, "created"))
+                elif _refuses_phone(reason, contact):
+                    phone_refused.append(contact)
+                else:
+                    results.append(self._failed(contact, reason))
+        if phone_refused:
+            # As the live path does (seed 001): the contact matters, the phone does not. Sent once more without it.
+            count("FieldLeftOut", "phone_refused", len(phone_refused))
+            results.extend(self._write_chunk(contact_type, [_without_phone(c) for c in phone_refused], on_create_batch))
         return results
 
     def _run(
