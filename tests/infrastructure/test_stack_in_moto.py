@@ -78,7 +78,7 @@ def test_every_handler_queue_exists_with_its_redrive_policy(stack: dict[str, Any
     for url in queue_urls:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attributes["RedrivePolicy"])
-        assert redrive["maxReceiveCount"] == 5
+        assert redrive["maxReceiveCount"] in {5, 8}  # 8 on the queues whose handlers retry on Voyado's cadence
         assert int(attributes["VisibilityTimeout"]) >= 360
 
 

@@ -58,13 +58,19 @@ def test_every_engage_caller_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> Non
     assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
-def test_every_source_queue_has_a_dlq_with_five_receives(cfn: dict[str, Any]) -> None:
+# The Engage handlers retry on Voyado's cadence (10 s, 30 s, 60 s, 300 s...), so they get more, shorter receives.
+CADENCE_QUEUES = {"ContactUpsertQueue", "OrderStatusQueue", "ReceiptPushQueue", "PromotionRedemptionQueue",
+                  "StockRelayQueue"}  # fmt: skip
+
+
+def test_every_source_queue_has_a_dlq_with_five_receives_or_eight_on_the_cadence(cfn: dict[str, Any]) -> None:
     queues = _of_type(cfn, "AWS::SQS::Queue")
     for mapping in _sqs_event_sources(cfn).values():
-        queue = queues[_ref(mapping["Properties"]["EventSourceArn"])]["Properties"]
+        name = _ref(mapping["Properties"]["EventSourceArn"])
+        queue = queues[name]["Properties"]
         redrive = queue["RedrivePolicy"]
 
-        assert redrive["maxReceiveCount"] == 5
+        assert redrive["maxReceiveCount"] == (8 if name in CADENCE_QUEUES else 5)
         dlq = queues[_ref(redrive["deadLetterTargetArn"])]["Properties"]
         assert dlq["MessageRetentionPeriod"] == DLQ_RETENTION_SECONDS
         # A message's expiry counts from its first enqueue, so the DLQ must outlive the source queue.
@@ -224,3 +230,24 @@ def test_every_alarm_points_at_a_runbook_entry(cfn: dict[str, Any]) -> None:
         assert link is not None, name
         assert link.group(1) in anchors, name
         assert name in runbook, f"{name} is not listed in docs/runbook.md"
+
+
+def test_each_cadence_handler_may_change_visibility_on_its_own_queue_only(cfn: dict[str, Any]) -> None:
+    roles = _of_type(cfn, "AWS::IAM::Role")
+    for mapping in _sqs_event_sources(cfn).values():
+        queue = _ref(mapping["Properties"]["EventSourceArn"])
+        function = cfn["Resources"][_ref(mapping["Properties"]["FunctionName"])]
+        role = roles[_ref(function["Properties"]["Role"])]
+        resources = [
+            statement["Resource"]
+            for policy in role["Properties"].get("Policies", [])
+            for statement in policy["PolicyDocument"]["Statement"]
+            if "sqs:ChangeMessageVisibility" in _actions(statement)
+        ]
+        variables = function["Properties"]["Environment"]["Variables"]
+
+        if queue in CADENCE_QUEUES:
+            assert resources == [{"Fn::GetAtt": [queue, "Arn"]}], queue
+            assert variables["SOURCE_QUEUE_URL"] == {"Ref": queue}
+        else:
+            assert resources == [], queue

@@ -13,12 +13,14 @@ from pydantic import BaseModel
 
 from engage_bridge.config import BrandConfig, load_config, parse_config
 from engage_bridge.errors import ConfigError
+from engage_bridge_tools.demo.catalogue import MARKETS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "tools/engage_bridge_tools/data/brand.example.json"
 
 MINIMAL: dict[str, Any] = {
     "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "engage/api-key"},
     "store_external_id": "brand.com",
+    "default_language": "sv-SE",
 }
 
 
@@ -168,3 +170,25 @@ def test_every_option_is_documented_in_the_configuration_reference() -> None:
     undocumented = [name for name in _dotted_fields(BrandConfig) if f"`{name}`" not in reference]
 
     assert undocumented == []
+
+
+def test_a_brand_with_order_emails_names_their_language() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**MINIMAL, "default_language": None})
+    assert raised.value.field == "languages_by_market"
+    assert parse_config({**MINIMAL, "default_language": None, "transactional_emails": False}).default_language is None
+
+
+@pytest.mark.parametrize("language", ["sv", "SV-se", "sv_SE", "swedish", ""])
+def test_a_language_is_a_locale_like_engages_examples(language: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**MINIMAL, "languages_by_market": {"Sweden": language}})
+    assert raised.value.field == "languages_by_market.Sweden"
+
+
+def test_the_example_configuration_names_a_language_for_every_demo_market() -> None:
+    config = parse_config(EXAMPLE.read_text(encoding="utf-8"))
+
+    missing = [market.name for market in MARKETS if market.name not in config.languages_by_market]
+
+    assert missing == []

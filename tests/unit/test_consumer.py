@@ -13,6 +13,7 @@ from pydantic import BaseModel, computed_field
 from engage_bridge.consumer import Outcome, PermanentFailure, SqsConsumer
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import MappingError
+from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
 from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
 
@@ -242,3 +243,70 @@ def test_every_record_is_counted_with_its_reason(
         ("DeadLettered", "engage_validation"),
         ("Retried", "EngageRetryableError"),
     }
+
+
+class RecordingRetryLater:
+    def __init__(self, fails: bool = False) -> None:
+        self.postponed: list[tuple[str, int]] = []
+        self._fails = fails
+
+    def postpone(self, receipt_handle: str, receive_count: int) -> int:
+        if self._fails:
+            raise RuntimeError("AccessDenied")
+        self.postponed.append((receipt_handle, receive_count))
+        return retry_delay(receive_count)
+
+
+def _with_retry_later(
+    persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect, retry_later: RecordingRetryLater
+) -> SqsConsumer[Greeting]:
+    return SqsConsumer(
+        message_model=Greeting,
+        effect=effect,
+        dead_letters=sink,
+        persistence=persistence,
+        metrics=Metrics(namespace="Test", service="test"),
+        logger=Logger(service="test"),
+        retry_later=retry_later,
+    )
+
+
+def test_a_retryable_failure_is_hidden_for_its_cadence_step_by_its_receive_count(
+    persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect
+) -> None:
+    retry_later = RecordingRetryLater()
+    event = sqs_event([body(1, behaviour="retryable"), body(2), body(3, behaviour="invalid")])
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = "3"
+
+    response = _with_retry_later(persistence, sink, effect, retry_later)(event, lambda_context())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert retry_later.postponed == [("handle-0", 3)]  # only the retryable record; the permanent one is dead-lettered
+
+
+def test_a_record_that_cannot_be_postponed_is_still_reported_failed(
+    persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect
+) -> None:
+    consumer = _with_retry_later(persistence, sink, effect, RecordingRetryLater(fails=True))
+
+    response = consumer(sqs_event([body(1, behaviour="retryable"), body(2)]), lambda_context())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+
+
+@pytest.mark.parametrize(("receive_count", "seconds"), [(0, 10), (1, 10), (2, 30), (3, 60), (4, 300), (7, 300)])
+def test_voyados_cadence_by_receive_count(receive_count: int, seconds: int) -> None:
+    assert retry_delay(receive_count) == seconds
+
+
+def test_the_cadence_hides_the_record_in_its_queue() -> None:
+    with mock_aws():
+        sqs = boto3.client("sqs")
+        queue = sqs.create_queue(QueueName="work")["QueueUrl"]
+        sqs.send_message(QueueUrl=queue, MessageBody="x")
+        (message,) = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=0)["Messages"]
+
+        delay = SqsRetryCadence(sqs, queue).postpone(message["ReceiptHandle"], 2)
+
+        assert delay == 30
+        assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages", []) == []

@@ -8,9 +8,11 @@ import pytest
 from moto import mock_aws
 
 from engage_bridge.contacts import ContactCreationInProgress, ContactDirectory
-from engage_bridge.engage.models import ContactCreate
+from engage_bridge.engage.models import ContactCreate, ContactUpdate
+from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError, ValidationIssue
 from engage_bridge.state import DynamoStateStore
 from tests.aws import create_state_table
+from tests.lambda_support import emitted_metrics
 
 
 class RecordingEngage:
@@ -27,6 +29,11 @@ class RecordingEngage:
     ) -> str:
         self.created.append(str(body["email"]))
         return f"contact-{len(self.created)}"
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        return tuple(changes)
 
 
 @pytest.fixture
@@ -61,3 +68,143 @@ def test_the_retry_finds_what_the_winner_created(store: DynamoStateStore) -> Non
     assert (created, created_again) == (True, False)
     assert found_id == created_id
     assert engage.created == ["anna@example.com"]
+
+
+class PhoneRefusingEngage(RecordingEngage):
+    """Engage refusing any body with a phone, in seed 001's 422 envelope."""
+
+    def __init__(self, issue: ValidationIssue | None = None) -> None:
+        super().__init__()
+        self.bodies: list[dict[str, Any]] = []
+        self._issue = issue or ValidationIssue("InvalidPhoneNumber", "MobilePhone", "not a valid phone number")
+
+    def create_contact(
+        self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
+    ) -> str:
+        self._refuse_a_phone(body)
+        return super().create_contact(body, store_external_id=store_external_id, source=source)
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        self._refuse_a_phone(changes)
+        return tuple(changes)
+
+    def _refuse_a_phone(self, body: Mapping[str, Any]) -> None:
+        self.bodies.append(dict(body))
+        if "mobilePhone" in body:
+            raise EngageValidationError("POST", "/api/v3/contacts", 422, None, issues=(self._issue,))
+
+
+def with_phone(email: str) -> ContactCreate:
+    return ContactCreate(contact_type="member", email=email, first_name="Anna", mobile_phone="+46701234567")
+
+
+def test_a_phone_engage_refuses_is_dropped_and_the_contact_created_once_more(
+    store: DynamoStateStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engage = PhoneRefusingEngage()
+
+    contact_id, created = ContactDirectory(engage, store, "ECOM").find_or_create(with_phone("anna@example.com"), "SE")
+
+    assert (contact_id, created) == ("contact-1", True)
+    assert [("mobilePhone" in body) for body in engage.bodies] == [True, False]
+    assert engage.bodies[1]["firstName"] == "Anna"
+    assert ("FieldLeftOut", "phone_refused") in [
+        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+    ]
+
+
+def test_a_refusal_about_more_than_the_phone_is_not_retried(store: DynamoStateStore) -> None:
+    engage = PhoneRefusingEngage(ValidationIssue("InvalidEmailAddress", "Email", "not an e-mail address"))
+
+    with pytest.raises(EngageValidationError):
+        ContactDirectory(engage, store, "ECOM").find_or_create(with_phone("anna@example.com"), "SE")
+    assert len(engage.bodies) == 1
+
+
+def test_a_phone_the_mapping_left_out_is_counted_when_the_contact_is_created(
+    store: DynamoStateStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contact = member("anna@example.com").leaving_out("invalid_phone")
+
+    ContactDirectory(RecordingEngage(), store, "ECOM").find_or_create(contact, "SE")
+
+    assert ("FieldLeftOut", "invalid_phone") in [
+        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+    ]
+
+
+def test_a_member_update_whose_phone_engage_refuses_sends_the_rest(store: DynamoStateStore) -> None:
+    engage = PhoneRefusingEngage()
+    update = ContactUpdate(first_name="Anna", mobile_phone="+46701234567")
+
+    changed = ContactDirectory(engage, store, "ECOM").update("c-1", update, {})
+
+    assert changed == ("firstName",)
+    assert engage.bodies == [{"firstName": "Anna", "mobilePhone": "+46701234567"}, {"firstName": "Anna"}]
+
+
+class CollidingEngage(RecordingEngage):
+    """Engage where someone else creates the contact between our lookup and our create."""
+
+    def __init__(self, code: str, existing_id: str | None = None, found_after: str | None = "site-made") -> None:
+        super().__init__()
+        self.lookups = 0
+        self._code, self._existing_id, self._found_after = code, existing_id, found_after
+
+    def find_contact_id(self, email: str, contact_type: str | None = None) -> str | None:
+        self.lookups += 1
+        return None if self.lookups == 1 else self._found_after
+
+    def create_contact(
+        self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
+    ) -> str:
+        raise EngageConflict("POST", "/api/v3/contacts", self._code, existing_id=self._existing_id)
+
+
+def test_a_key_that_exists_is_looked_up_again_and_used(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists")
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    assert directory.find_or_create(member("anna@example.com"), "SE") == ("site-made", False)
+    assert engage.lookups == 2
+    assert store.cached_contact_id("anna@example.com", "member") == "site-made"
+
+
+def test_an_answer_naming_the_existing_contact_is_used_without_a_lookup(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists", existing_id="named-by-engage")
+
+    assert ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE") == (
+        "named-by-engage",
+        False,
+    )
+    assert engage.lookups == 1
+
+
+def test_a_contact_being_created_elsewhere_is_retried_later(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ContactWithKeyIsBeingCreated")
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    with pytest.raises(ContactCreationInProgress):
+        directory.find_or_create(member("anna@example.com"), "SE")
+    # The redelivery looks up first and finds what the other creator made.
+    assert directory.find_or_create(member("anna@example.com"), "SE") == ("site-made", False)
+
+
+def test_an_existing_key_the_lookup_cannot_find_stays_a_conflict(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ApprovedContactWithKeyExists", found_after=None)
+
+    with pytest.raises(EngageConflict) as raised:
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    assert raised.value.error_code == "ApprovedContactWithKeyExists"
+
+
+def test_a_failed_create_gives_its_claim_back_so_the_retry_need_not_wait_for_it(store: DynamoStateStore) -> None:
+    engage = CollidingEngage("ContactWithKeyIsBeingCreated", found_after=None)
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    with pytest.raises(ContactCreationInProgress):
+        directory.find_or_create(member("anna@example.com"), "SE")
+
+    assert store.claim_contact_creation("anna@example.com", "member")

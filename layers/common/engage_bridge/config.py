@@ -19,6 +19,8 @@ from engage_bridge.errors import ConfigError
 ContactSyncMode = Literal["all", "registered", "with_engage_id", "none"]
 StoreType = Literal["DIRECT_TO_CONSUMER", "WHOLESALE", "MARKETPLACE"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+# Engage's examples for /orders ``language``: sv-SE, en-GB (Voyado, orders field definitions).
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _KNOWN_PLACEHOLDERS = frozenset({"market", "country"})
@@ -91,6 +93,17 @@ class Receipts(_Strict):
     )
 
 
+RedemptionMoment = Literal["payment", "first_shipment"]
+
+
+class Promotions(_Strict):
+    redeem_when: RedemptionMoment = Field(
+        default="payment",
+        description="When an order's Engage promotion is redeemed: once its payment succeeded, or with its first"
+        " completed shipment",
+    )
+
+
 class BackInStock(_Strict):
     locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
         default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
@@ -141,6 +154,14 @@ class BrandConfig(_Strict):
         description="Shipping method name -> tracking link with {tracking_number}, e.g. "
         "https://carrier.example/track?id={tracking_number} (Centra's Integration API has no tracking URL)",
     )
+    promotions: Promotions = Promotions()
+    languages_by_market: dict[NonEmptyStr, Language] = Field(
+        default_factory=dict,
+        description="Centra market name or id -> the language of its order e-mails (/orders language), e.g. sv-SE",
+    )
+    default_language: Language | None = Field(
+        default=None, description="Order e-mail language for a market languages_by_market does not name"
+    )
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":
@@ -150,6 +171,11 @@ class BrandConfig(_Strict):
             raise ValueError(f"store_external_id: unknown placeholder {{{sorted(unknown)[0]}}}")
         if "market" in placeholders and self.default_market is None:
             raise ValueError("default_market: required when store_external_id uses {market}")
+        if self.transactional_emails and not self.languages_by_market and self.default_language is None:
+            raise ValueError(
+                "languages_by_market: required when transactional_emails is on (Engage requires language on "
+                "/orders); name each market's language, or set default_language"
+            )
         for name, store_id in self.store_ids.items():
             if _WHITESPACE.search(store_id):
                 raise ValueError(f"store_ids.{name}: Engage store ids cannot contain whitespace")

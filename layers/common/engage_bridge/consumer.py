@@ -6,7 +6,9 @@ For each record of a batch:
 - the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
   id: the router may enqueue the same effect twice under different ids);
 - a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress) is reported as a batch item
-  failure, so SQS redelivers it after the visibility timeout and moves it to the DLQ after five receives;
+  failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
+  (10 s, 30 s, 60 s, 300 s; ``retry_cadence``), else SQS redelivers it after the visibility timeout; the queue's
+  ``maxReceiveCount`` moves a record that keeps failing to the DLQ;
 - a *permanent* failure (mapping error, Engage validation error, ...) is sent straight to the DLQ with its
   reason as message attributes and removed from the source queue: five identical retries would only delay
   the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
@@ -87,6 +89,12 @@ class DeadLetterSink(Protocol):
     def send(self, body: str, attributes: Mapping[str, str]) -> None: ...
 
 
+class RetryLater(Protocol):
+    """Hides a failed record until its next retry (``retry_cadence.SqsRetryCadence``)."""
+
+    def postpone(self, receipt_handle: str, receive_count: int) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     reason: str
@@ -143,7 +151,9 @@ class SqsConsumer[M: BaseModel]:
         persistence: BasePersistenceLayer,
         metrics: Metrics,
         logger: Logger,
+        retry_later: RetryLater | None = None,
     ) -> None:
+        self._retry_later = retry_later
         self._model = message_model
         self._effect = effect
         self._dead_letters = dead_letters
@@ -181,7 +191,8 @@ class SqsConsumer[M: BaseModel]:
             result = self._apply_once(key={"business_key": key}, message=message)
         except _RETRYABLE_ERRORS as error:
             self._count("Retried", type(error).__name__)
-            self._logger.warning("retrying later", extra={"business_key": key, "error": str(error)})
+            delay = self._postpone(record)
+            self._logger.warning("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
             raise
         except Exception as error:
             dead_letter = dead_letter_for(error)
@@ -195,6 +206,20 @@ class SqsConsumer[M: BaseModel]:
         outcome = Outcome(result["state"], result["reason"])
         self._count(outcome.state.capitalize(), outcome.reason)
         self._logger.info("processed", extra={"business_key": key, **outcome.as_dict()})
+
+    def _postpone(self, record: SQSRecord) -> int | None:
+        """Hide the record for its next interval; None (the queue's visibility timeout applies) if that fails."""
+        if self._retry_later is None:
+            return None
+        try:
+            receive_count = int(record.attributes.approximate_receive_count or 1)
+            return self._retry_later.postpone(record.receipt_handle, receive_count)
+        except Exception as error:  # the record must still be reported failed; SQS retries it anyway
+            self._logger.warning(
+                "could not schedule the retry; the queue's visibility timeout applies",
+                extra={"failure": type(error).__name__},
+            )
+            return None
 
     def _apply(self, key: dict[str, str], message: M) -> dict[str, str]:
         return self._effect(message).as_dict()

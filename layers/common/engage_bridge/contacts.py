@@ -2,19 +2,31 @@
 
 Voyado's partner guide: always look a contact up before creating it. The order here is cache (state table),
 then lookup by e-mail and contact type, then create with ``source`` and ``storeExternalId``. Creation never
-overwrites anything: it happens only when Engage has no contact of that type for the e-mail.
+overwrites anything: it happens only when Engage has no contact of that type for the e-mail. A create that
+collides with a contact made meanwhile (409) ends with that contact, so a race ends in one contact; a phone Engage
+refuses is dropped rather than losing the contact.
 """
 
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from engage_bridge.engage.models import ContactCreate
+from engage_bridge.engage.models import ContactCreate, ContactUpdate
+from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError
 from engage_bridge.errors import BridgeError
+from engage_bridge.observability import count
 from engage_bridge.state import StateStore
+
+_PHONE_FIELD = "mobilePhone"
+# 409 codes on create (a third-party v2 client's code list, audit B9; the sandbox answers them too).
+_BEING_CREATED = "ContactWithKeyIsBeingCreated"
+_KEY_EXISTS = "ApprovedContactWithKeyExists"
+# Engage's codes for a phone it cannot use (find contact: 400 InvalidPhoneNumber); fields named as in seed 001's
+# 422 (``OrderStatus``), so compared without case.
+_PHONE_CODES = frozenset({"invalidphonenumber", "invalidmobilephone"})
 
 
 class ContactCreationInProgress(BridgeError):
-    """Another invocation is creating this contact right now; retried later, it finds the contact."""
+    """Another invocation (or Engage, for someone else) is creating this contact now; retried later, it is found."""
 
     def __init__(self, contact_type: str) -> None:
         super().__init__(f"a {contact_type} contact for this e-mail is being created by another invocation")
@@ -28,6 +40,10 @@ class ContactApi(Protocol):
     def create_contact(
         self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
     ) -> str: ...
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]: ...
 
 
 class ContactDirectory:
@@ -55,10 +71,86 @@ class ContactDirectory:
         # Whoever held the claim before may have finished just now.
         if cached := self._store.cached_contact_id(email, contact_type):
             return cached, False
-        created = self._engage.create_contact(contact.body(), store_external_id=store_external_id, source=self._source)
+        try:
+            created = self._create(contact, store_external_id)
+        except EngageConflict as conflict:
+            existing = self._resolve_collision(conflict, email, contact_type)
+            self._store.cache_contact_id(email, contact_type, existing)
+            return existing, False
+        except Exception:
+            # Retries wait 10 s, 30 s, 60 s (retry_cadence), shorter than the claim; each looks Engage up first.
+            self._store.release_contact_creation(email, contact_type)
+            raise
         self._store.cache_contact_id(email, contact_type, created)
         return created, True
+
+    def _resolve_collision(self, conflict: EngageConflict, email: str, contact_type: str) -> str:
+        try:
+            return self._collided(conflict, email, contact_type)
+        except Exception:
+            self._store.release_contact_creation(email, contact_type)
+            raise
+
+    def _create(self, contact: ContactCreate, store_external_id: str) -> str:
+        body = contact.body()
+        _count_left_out(contact.left_out)
+        try:
+            return self._engage.create_contact(body, store_external_id=store_external_id, source=self._source)
+        except EngageValidationError as error:
+            if _PHONE_FIELD not in body or not refuses_phone(error):
+                raise
+        # Centra's plugin does the same (seed 001): the contact matters, the phone does not.
+        count("FieldLeftOut", "phone_refused")
+        body = {name: value for name, value in body.items() if name != _PHONE_FIELD}
+        return self._engage.create_contact(body, store_external_id=store_external_id, source=self._source)
+
+    def _collided(self, conflict: EngageConflict, email: str, contact_type: str) -> str:
+        """The contact a 409 on create collided with; raises when it is not there (yet).
+
+        ``ContactWithKeyIsBeingCreated``: someone else (the brand's own sign-up, another stack) is creating it;
+        retried later, the lookup finds it. ``ApprovedContactWithKeyExists``, or an answer naming the id: it
+        exists, so it is used. A key Engage says exists but the lookup by e-mail and type cannot find (the
+        tenant's key is not e-mail per type) stays a conflict, dead-lettered with its code.
+        """
+        if conflict.error_code == _BEING_CREATED:
+            count("ContactCreateConflict", "being_created")
+            raise ContactCreationInProgress(contact_type) from conflict
+        if conflict.existing_id:
+            count("ContactCreateConflict", "existing_id")
+            return conflict.existing_id
+        if conflict.error_code == _KEY_EXISTS and (found := self._engage.find_contact_id(email, contact_type)):
+            count("ContactCreateConflict", "key_exists")
+            return found
+        raise conflict
+
+    def update(self, contact_id: str, update: ContactUpdate, current: Mapping[str, Any]) -> tuple[str, ...]:
+        """PATCH what changed; a phone Engage refuses is dropped and the rest sent again, once."""
+        _count_left_out(update.left_out)
+        changes = update.body()
+        try:
+            return self._engage.update_contact(contact_id, changes, current=current)
+        except EngageValidationError as error:
+            if _PHONE_FIELD not in changes or not refuses_phone(error):
+                raise
+            count("FieldLeftOut", "phone_refused")
+            rest = {name: value for name, value in changes.items() if name != _PHONE_FIELD}
+            return self._engage.update_contact(contact_id, rest, current=current)
 
     def forget(self, email: str, contact_type: str) -> None:
         """Drop a cached id Engage no longer knows (the contact was deleted or merged)."""
         self._store.forget_contact_id(email, contact_type)
+
+
+def refuses_phone(error: EngageValidationError) -> bool:
+    """Engage refused the request because of its phone number, and nothing else it names."""
+    issues = error.issues
+    if not issues:
+        return (error.error_code or "").casefold() in _PHONE_CODES
+    return all(
+        issue.field.casefold() == _PHONE_FIELD.casefold() or issue.code.casefold() in _PHONE_CODES for issue in issues
+    )
+
+
+def _count_left_out(reasons: tuple[str, ...]) -> None:
+    for reason in reasons:
+        count("FieldLeftOut", reason)

@@ -65,6 +65,8 @@ class StateStore(Protocol):
 
     def claim_contact_creation(self, email: str, contact_type: str) -> bool: ...
 
+    def release_contact_creation(self, email: str, contact_type: str) -> None: ...
+
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange: ...
 
     def commit_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> None: ...
@@ -108,6 +110,30 @@ class DynamoStateStore:
                 effect = wanted[(item["pk"]["S"], item["sk"]["S"])]
                 found[effect] = LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"])
         return found
+
+    def confirm(self, effect: Effect, reason: str) -> bool:
+        """Replace a sent effect's reason (a receipt Engage accepted is now seen imported); False if it is not sent.
+
+        Not on ``StateStore``: only reconciliation learns this, after reading Engage back.
+        """
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"effect#{effect.subject}"}, "sk": {"S": effect.name}},
+                UpdateExpression="SET reason = :reason, confirmed_at = :at",
+                ConditionExpression="#state = :sent",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":reason": {"S": reason},
+                    ":at": {"S": _iso(self._clock())},
+                    ":sent": {"S": "sent"},
+                },
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            return False
+        return True
 
     def record(self, effect: Effect, state: EffectState, reason: str) -> None:
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
@@ -211,6 +237,13 @@ class DynamoStateStore:
                 raise
             return False
         return True
+
+    def release_contact_creation(self, email: str, contact_type: str) -> None:
+        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out."""
+        self._client.delete_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"creating#{contact_type}"}},
+        )
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""

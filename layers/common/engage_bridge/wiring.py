@@ -25,10 +25,12 @@ from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.retry_cadence import SqsRetryCadence
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore, Effect, ResendLedger
 
@@ -43,8 +45,9 @@ class ConsumerEnvironment(FunctionEnvironment):
 
 
 class HandlerEnvironment(ConsumerEnvironment):
-    """An Engage handler's variables: its share of the Engage budget, and the API key's secret."""
+    """An Engage handler's variables: its share of the Engage budget, the API key's secret, its own queue."""
 
+    source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
     engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
@@ -93,6 +96,8 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
         config.engage,
         requests_per_second=env.engage_requests_per_second,
         concurrent_containers=env.engage_total_concurrency,
+        # One attempt per delivery: retries wait in the queue on Voyado's cadence (retry_cadence), not in a sleep.
+        retry=RetryPolicy(max_attempts=1),
         logger=logger,
         observe_latency=_record_engage_latency,
     )
@@ -118,7 +123,11 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
 def consumer_for[M: BaseModel](
     env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome]
 ) -> SqsConsumer[M]:
+    retry_later = (
+        SqsRetryCadence(boto3.client("sqs"), env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
+    )
     return SqsConsumer(
+        retry_later=retry_later,
         message_model=message_model,
         effect=effect,
         dead_letters=SqsDeadLetters(boto3.client("sqs"), env.dead_letter_queue_url),

@@ -34,6 +34,11 @@ def _seed_body(name: str) -> dict[str, Any]:
     return body
 
 
+def _order_body(name: str) -> dict[str, Any]:
+    """A seed 001 /orders body with the ``language`` Engage lists as mandatory (the seed omits it; audit D10)."""
+    return {**_seed_body(name), "language": "en-US"}
+
+
 def _fast_timeouts(create_contact: float = 2.0) -> EngageTimeouts:
     # The model demands redeem >= 60 s; model_construct lets a test shorten the others only.
     return EngageTimeouts.model_construct(connect=1.0, default=2.0, create_contact=create_contact, redeem=60.0)
@@ -79,7 +84,7 @@ def test_every_typed_outcome(engage_client_factory: EngageClientFactory, engage_
     assert invalid.value.error_code == "InvalidEmailAddress"
     engage_sandbox.set_tenant(order_statuses=[], payment_statuses=[])
     with pytest.raises(EngageValidationError) as rejected:
-        client.post_order(_seed_body("order_confirmation"))
+        client.post_order(_order_body("order_confirmation"))
     assert [(i.code, i.field) for i in rejected.value.issues] == [
         ("InvalidOrderStatus", "OrderStatus"),
         ("InvalidPaymentStatus", "PaymentStatus"),
@@ -116,7 +121,7 @@ def test_429_is_retried_after_retry_after(
 def test_422_is_not_retried(engage_client: Any, engage_sandbox: EngageSandbox) -> None:
     engage_sandbox.set_tenant(order_statuses=["ORDER_SHIPPED"])
     with pytest.raises(EngageValidationError):
-        engage_client.post_order(_seed_body("order_confirmation"))
+        engage_client.post_order(_order_body("order_confirmation"))
     assert len(engage_sandbox.requests("POST", paths.ORDERS)) == 1
 
 
@@ -144,22 +149,25 @@ def test_refused_create_is_simply_resent(engage_client: Any, engage_sandbox: Eng
     assert len(engage_sandbox.contacts_with_email(EMAIL)) == 1
 
 
-def test_a_blind_resend_would_have_duplicated_the_contact(engage_sandbox: EngageSandbox) -> None:
-    # The control case: the sandbox lets duplicates in, which is what makes the test above meaningful.
+def test_a_blind_resend_would_have_been_a_second_create(engage_sandbox: EngageSandbox) -> None:
+    # The control case: Engage refuses the second create (409), and the sandbox records it as the witness of a
+    # bridge that creates blindly, which is what makes the tests above meaningful.
     import httpx
 
     headers = {"apikey": engage_sandbox.api_key, "Content-Type": "application/json"}
     body = {"email": EMAIL, "contactType": "member"}
     with httpx.Client(base_url=engage_sandbox.base_url, headers=headers) as raw:
         raw.post(paths.CONTACTS, json=body)
-        raw.post(paths.CONTACTS, json=body)
-    assert len(engage_sandbox.contacts_with_email(EMAIL)) == 2
+        second = raw.post(paths.CONTACTS, json=body)
+    assert (second.status_code, second.json()["errorCode"]) == (409, "ApprovedContactWithKeyExists")
+    assert len(engage_sandbox.contacts_with_email(EMAIL)) == 1
+    assert len(engage_sandbox.state()["duplicate_creates"]) == 1
 
 
 def test_an_order_is_not_resent_after_an_unanswered_attempt(engage_client: Any, engage_sandbox: EngageSandbox) -> None:
     engage_sandbox.script_fault("drop_after_effect", method="POST", path=paths.ORDERS)
     with pytest.raises(EngageRetryableError) as caught:
-        engage_client.post_order(_seed_body("order_confirmation"))
+        engage_client.post_order(_order_body("order_confirmation"))
     assert caught.value.maybe_applied
     assert engage_sandbox.state()["automation_counts"][0]["count"] == 1
 

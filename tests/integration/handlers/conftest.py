@@ -81,6 +81,7 @@ def deploy(
                 "ENVIRONMENT_NAME": "test",
                 "STATE_TABLE_NAME": "state",
                 "DEAD_LETTER_QUEUE_URL": dlq_url,
+                "SOURCE_QUEUE_URL": sqs.create_queue(QueueName=name)["QueueUrl"],
                 "ENGAGE_API_KEY_SECRET": SECRET_NAME,
                 "ENGAGE_REQUESTS_PER_SECOND": "50",
                 "ENGAGE_TOTAL_CONCURRENCY": "1",

@@ -1,6 +1,7 @@
 """Order e-mails end to end: SQS event → handler → Engage sandbox over loopback, AWS in moto."""
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -85,8 +86,9 @@ def test_only_the_failing_record_is_reported_and_succeeds_when_redelivered(
 ) -> None:
     handler = deploy("order_status")
     event = load_event("order_status")
-    # The first order's three attempts meet 503s (an answered failure: nothing was triggered).
-    engage_sandbox.script_fault("status", method="POST", path="/api/v2/orders", times=3, status=503)
+    # The first order's one attempt meets a 503 (an answered failure: nothing was triggered); its retry waits in
+    # the queue on Voyado's cadence, not in the function.
+    engage_sandbox.script_fault("status", method="POST", path="/api/v2/orders", times=1, status=503)
 
     first = handler.invoke(event)
     redelivered = handler.invoke(records(event, 0))
@@ -196,3 +198,59 @@ def test_logs_hold_no_e_mail_address_or_api_key(
 
 def _engage(sandbox: EngageSandbox) -> dict[str, Any]:
     return {"base_url": sandbox.base_url, "api_key_secret": "centra-engage-bridge/test/engage-api-key"}
+
+
+def test_each_e_mail_names_its_language_and_the_contact_by_id(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    handler = deploy("order_status")
+
+    handler.invoke(records(load_event("order_status"), 1))  # the Swedish shipping confirmation
+
+    (sent,) = [entry["body"] for entry in engage_sandbox.requests("POST", "/api/v2/orders")]
+    (contact,) = engage_sandbox.contacts_with_email("ingridSE0609@nj.io")
+    assert sent["language"] == "sv-SE"
+    assert sent["contact"] == {"matchKey": contact["id"], "matchKeyType": "contactId"}
+
+
+SWEDISH_CUSTOMER = "ingridSE0609@nj.io"  # record 1: a guest (transactional contact under the example's sync mode)
+
+
+def test_a_contact_the_site_is_creating_meanwhile_ends_as_one_contact(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("order_status")
+    event = load_event("order_status")
+    engage_sandbox.create_elsewhere("transactionalContact", seconds=0.5, email=SWEDISH_CUSTOMER)
+
+    first = handler.invoke(records(event, 1, 0))  # 409 ContactWithKeyIsBeingCreated: retried later
+    time.sleep(0.6)
+    retried = handler.invoke(records(event, 1))
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert retried == {"batchItemFailures": []}
+    (contact,) = engage_sandbox.contacts_with_email(SWEDISH_CUSTOMER)
+    (sent,) = [
+        e["body"] for e in engage_sandbox.requests("POST", "/api/v2/orders") if e["body"]["orderNumber"] == "2348955"
+    ]
+    assert sent["contact"] == {"matchKey": contact["id"], "matchKeyType": "contactId"}
+    assert handler.dead_letters() == []
+
+
+@pytest.mark.parametrize("answer", ["conflict", "existing_id"])
+def test_a_create_for_a_key_that_exists_uses_the_existing_contact(
+    deploy: Deploy, engage_sandbox: EngageSandbox, answer: str
+) -> None:
+    existing = engage_sandbox.seed_contact("transactionalContact", email=SWEDISH_CUSTOMER)
+    if answer == "existing_id":
+        engage_sandbox.set_tenant(existing_key_answer="existing_id")
+    handler = deploy("order_status")
+    # The lookup misses it (made meanwhile, or not yet visible), so the bridge creates and Engage says it exists.
+    engage_sandbox.script_fault("status", method="GET", path="/api/v3/contacts/id", status=404)
+
+    response = handler.invoke(records(load_event("order_status"), 1))
+
+    assert response == {"batchItemFailures": []}
+    assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1  # the create Engage answered "exists"
+    (contact,) = engage_sandbox.contacts_with_email(SWEDISH_CUSTOMER)
+    assert contact["id"] == existing
+    (sent,) = [entry["body"] for entry in engage_sandbox.requests("POST", "/api/v2/orders")]
+    assert sent["contact"]["matchKey"] == existing

@@ -68,3 +68,26 @@ def test_backfill_never_redeems(deploy: Deploy, engage_sandbox: EngageSandbox) -
     handler.invoke(sqs_event([redemption(assignment, historical=True)]))
 
     assert engage_sandbox.state()["promotions"][assignment]["redeemed"] is False
+
+
+def test_already_redeemed_after_our_own_unanswered_attempt_counts_as_sent(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    assignment = engage_sandbox.seed_promotion()
+    handler = deploy("promotion_redemption")
+    path = f"/api/v3/promotion-assignments/{assignment}/redeem"
+    # Engage redeems, then the connection drops: no answer reaches the bridge.
+    engage_sandbox.script_fault("drop_after_effect", method="POST", path=path)
+    ok = redemption(engage_sandbox.seed_promotion(), 7)
+
+    first = handler.invoke(sqs_event([redemption(assignment), ok]))
+    retried = handler.invoke(sqs_event([redemption(assignment)]))  # the queue's retry, another invocation
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert retried == {"batchItemFailures": []}
+    assert len(engage_sandbox.requests("POST", path)) == 2
+    assert handler.dead_letters() == []
+    item = handler.dynamodb.get_item(
+        TableName="state", Key={"pk": {"S": "effect#order#2348981"}, "sk": {"S": f"redemption:{assignment}"}}
+    )["Item"]
+    assert (item["state"]["S"], item["reason"]["S"]) == ("sent", "redeemed_unconfirmed")

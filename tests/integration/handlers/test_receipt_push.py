@@ -61,3 +61,25 @@ def test_an_existing_member_is_found_not_duplicated(deploy: Deploy, engage_sandb
     (member,) = engage_sandbox.contacts_with_email("member@example.com")
     assert member["id"] == existing
     assert member["attributes"]["firstName"] == "Kept"  # creation never overwrites what Engage holds
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [("+467062241729", None), ("070-123 45 67", "+46701234567")],  # seed 001's invalid one; a national form
+)
+def test_a_member_with_a_phone_engage_would_refuse_still_gets_the_receipt(
+    deploy: Deploy, engage_sandbox: EngageSandbox, phone: str, stored: str | None
+) -> None:
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    message = json.loads(event["Records"][0]["body"])
+    message["order"]["customer"]["phoneNumber"] = phone
+    event["Records"][0] = {**event["Records"][0], "body": json.dumps(message)}
+
+    response = handler.invoke(event)
+
+    assert response == {"batchItemFailures": []}
+    assert handler.dead_letters() == []
+    assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]
+    (member,) = engage_sandbox.contacts_with_email("member@example.com")
+    assert member["attributes"].get("mobilePhone") == stored

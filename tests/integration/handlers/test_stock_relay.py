@@ -2,7 +2,9 @@
 
 import json
 from collections.abc import Callable
+from typing import Any
 
+import boto3
 import pytest
 
 from engage_bridge_tools.sandbox import EngageSandbox
@@ -24,7 +26,7 @@ def level(quantity: int, at: str, sku: str = "113185-L30-W31", market: int = 1) 
 
 
 def stock_puts(sandbox: EngageSandbox) -> list[list[dict[str, object]]]:
-    return [entry["body"] for entry in sandbox.requests("PUT", "/api/v3/inventory/stock-levels/batch")]
+    return [entry["body"] for entry in sandbox.requests("PUT", "/api/v2/inventory/stock-levels/batch")]
 
 
 def test_sample_levels_reach_engage_per_configured_locale(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
@@ -53,7 +55,7 @@ def test_unchanged_and_out_of_order_levels_are_not_resent(deploy: Deploy, engage
 
 def test_a_failed_send_is_retried_not_taken_for_unchanged(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("stock_relay")
-    engage_sandbox.script_fault("status", method="PUT", path="/api/v3/inventory/stock-levels", times=3, status=503)
+    engage_sandbox.script_fault("status", method="PUT", path="/api/v2/inventory/stock-levels", times=1, status=503)
     event = sqs_event([level(3, "2026-11-23T10:00:00+00:00"), level(1, "2026-11-23T10:00:00+00:00", sku="OTHER")])
 
     first = handler.invoke(event)
@@ -76,3 +78,31 @@ def test_a_restock_from_zero_triggers_back_in_stock_for_a_subscriber(
 
     (notification,) = engage_sandbox.state()["back_in_stock_notifications"]
     assert notification["sku"] == "113185-L30-W31"
+
+
+def test_a_failed_record_waits_in_its_queue_on_voyados_cadence(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    hidden: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        hidden.append(dict(params))
+
+    session = boto3._get_default_session()  # the handler's clients copy the session's hooks when made
+    session.events.register("provide-client-params.sqs.ChangeMessageVisibility", record)
+    try:
+        handler = deploy("stock_relay")
+    finally:
+        session.events.unregister("provide-client-params.sqs.ChangeMessageVisibility", record)
+    sqs = boto3.client("sqs")
+    queue = sqs.get_queue_url(QueueName="stock_relay")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody=level(3, "2026-11-23T10:00:00+00:00"))
+    for _ in range(2):  # the second delivery: ApproximateReceiveCount 2
+        (message,) = sqs.receive_message(QueueUrl=queue, AttributeNames=["All"], VisibilityTimeout=0)["Messages"]
+    engage_sandbox.script_fault("status", method="PUT", path="/api/v2/inventory/stock-levels", times=1, status=503)
+    event = sqs_event([message["Body"], level(1, "2026-11-23T10:00:00+00:00", sku="OTHER")])
+    event["Records"][0].update(receiptHandle=message["ReceiptHandle"], attributes=message["Attributes"])
+
+    response = handler.invoke(event)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert [(call["ReceiptHandle"], call["VisibilityTimeout"]) for call in hidden] == [(message["ReceiptHandle"], 30)]
+    assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages", []) == []  # hidden for now

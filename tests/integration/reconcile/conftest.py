@@ -132,7 +132,8 @@ def pipeline(
         specs = functions()
         handlers = {}
         for name in ("router", *HANDLERS):
-            variables = {**resolve_environment(specs[name], local), "BRAND_CONFIG_FILE": str(config_file)}
+            own = {**local, "SOURCE_QUEUE_URL": queues["ingest" if name == "router" else name]}
+            variables = {**resolve_environment(specs[name], own), "BRAND_CONFIG_FILE": str(config_file)}
             with environment(variables):
                 handlers[name] = load_handler(specs[name])
         yield Pipeline(centra, engage_sandbox, sqs, dynamodb, queues, handlers, config_file)

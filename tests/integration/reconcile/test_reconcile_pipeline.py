@@ -89,7 +89,7 @@ def test_a_synced_shop_reconciles_clean_except_what_engage_refused(
     assert report["summary"]["drifted_objects"] == 1
     sent = verdicts(report, "sent")
     assert ("order:1001", "email:shipped:shipment:2", "order_shipped") in sent
-    assert ("order:1001", "receipt:return:return:1", "return_receipt") in sent
+    assert ("order:1001", "receipt:return:return:1", "return_receipt_accepted") in sent
     assert {obj for obj, effect, _ in sent if effect == "contact"} == {f"customer:{c}" for c in CUSTOMERS}
     # Wholesale never reaches Engage: reported as skipped by routing, with the rule that skipped it.
     assert ("order:1004", "order", "restricted_store_type") in verdicts(report, "skipped")

@@ -340,6 +340,24 @@ def test_contacts_must_exist_once_without_blank_fields_and_with_current_names(
     )
 
 
+def test_a_second_create_engage_refused_is_a_difference(
+    expected: ExpectedEffects, correct_state: dict[str, Any]
+) -> None:
+    correct_state["duplicate_creates"] = [
+        {
+            "contactType": "member",
+            "keyAttribute": "email",
+            "existingContactId": "m1",
+            "code": "ApprovedContactWithKeyExists",
+        }
+    ]
+
+    assert _differences(expected, correct_state) == [
+        f"contact: member email:{fingerprint(MEMBER)}: expected created once, "
+        "got a second create (ApprovedContactWithKeyExists)"
+    ]
+
+
 def test_a_receipt_on_the_wrong_contact_is_a_difference(
     expected: ExpectedEffects, correct_state: dict[str, Any]
 ) -> None:
@@ -387,6 +405,7 @@ def test_the_summary_counts_effects_by_kind(correct_state: dict[str, Any]) -> No
         "created_by_type": {"contact": 2, "member": 1, "transactionalContact": 1},
         "updated": 1,
         "field_updates": 1,
+        "second_creates_refused": 0,
     }
     assert summary["emails"] == {
         "ORDER_CANCELLED": {"SUCCESS": 1},
@@ -394,7 +413,13 @@ def test_the_summary_counts_effects_by_kind(correct_state: dict[str, Any]) -> No
         "ORDER_RETURNED": {"SUCCESS": 1},
         "ORDER_SHIPPED": {"SUCCESS": 3},
     }
-    assert summary["receipts"] == {"purchase": 3, "return": 1, "repeats_ignored": 1}
+    assert summary["receipts"] == {
+        "purchase": 3,
+        "return": 1,
+        "repeats_ignored": 1,
+        "waiting_for_import": 0,
+        "import_failures": 0,
+    }
     assert summary["redemptions"] == 1
     assert summary["back_in_stock"] == {"notifications": 1, "subscriptions_left": 1}
     assert summary["stock_levels"]["levels"] == 2

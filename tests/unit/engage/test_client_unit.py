@@ -228,6 +228,24 @@ def test_redeem_of_an_already_redeemed_promotion_is_a_conflict() -> None:
     assert caught.value.error_code == "PromotionAlreadyRedeemed"
 
 
+@pytest.mark.parametrize(
+    ("body", "existing_id"),
+    [
+        ({"errorCode": "ApprovedContactWithKeyExists"}, None),
+        ({"errorCode": "ApprovedContactWithKeyExists", "id": "old-id"}, "old-id"),
+        ({"contactId": "old-id"}, "old-id"),
+    ],
+)
+def test_a_create_conflict_carries_its_code_and_the_contact_it_names(
+    body: dict[str, str], existing_id: str | None
+) -> None:
+    fake = Recorder(_json(409, body))
+    with pytest.raises(EngageConflict) as caught:
+        fake.client().create_contact({"email": EMAIL, "contactType": "member"})
+    assert caught.value.existing_id == existing_id
+    assert caught.value.error_code == body.get("errorCode")
+
+
 def test_create_contact_sends_source_and_store_as_query_parameters() -> None:
     fake = Recorder(_json(201, {"id": "new-id"}))
     contact_id = fake.client(source="ECOM").create_contact(
@@ -298,3 +316,16 @@ def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() 
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
     assert limiter is not None and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter
+
+
+def test_imported_receipt_ids_page_through_a_contacts_transactions() -> None:
+    fake = Recorder(
+        _json(200, {"items": [{"id": "t1", "externalId": "189-1"}], "totalCount": 2, "offset": 0, "count": 1}),
+        _json(200, {"items": [{"transactionNumber": "189-2"}], "totalCount": 2, "offset": 1, "count": 1}),
+    )
+
+    found = fake.client().imported_receipt_ids("c-1", page_size=1)
+
+    assert {"189-1", "189-2"} <= found
+    assert [request.url.path for request in fake.requests] == ["/api/v3/contacts/c-1/transactions"] * 2
+    assert [dict(request.url.params)["offset"] for request in fake.requests] == ["0", "1"]

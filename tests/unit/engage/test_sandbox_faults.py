@@ -40,3 +40,17 @@ def test_plans_and_scripts_load_from_json() -> None:
     assert plan.seed == 9 and plan.error_statuses == (502,)
     scripted = ScriptedFault.from_json({"kind": "rate_limit", "status": 429, "retry_after": "1", "times": 4})
     assert scripted.fault.kind == "rate_limit" and scripted.times == 4
+
+
+def test_engages_create_timeout_is_drawn_only_for_contact_creates() -> None:
+    plan = FaultPlan(seed=5, create_timeout_rate=1.0)
+    creates = [FaultInjector(plan).decide("POST", "/api/v3/contacts", creates_contact=True) for _ in range(3)]
+    assert creates == [Fault("create_timeout", 504, seconds=5.0)] * 3
+    assert FaultInjector(plan).decide("POST", "/api/v3/receipts") is None
+
+
+def test_no_retry_after_unless_asked_and_a_status_fault_can_carry_engages_code() -> None:
+    burst = FaultInjector(FaultPlan(seed=3, burst_rate=1.0)).decide("GET", "/api/v3/contacts/id")
+    assert burst is not None and burst.retry_after is None
+    scripted = ScriptedFault.from_json({"kind": "status", "status": 404, "code": "ContactNotFound"})
+    assert scripted.fault == Fault("status", 404, code="ContactNotFound")

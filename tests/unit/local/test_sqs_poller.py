@@ -3,6 +3,7 @@
 The function is a small handler written to a temporary folder, so each test controls exactly which records fail.
 """
 
+import dataclasses
 import json
 import textwrap
 import time
@@ -158,3 +159,13 @@ def test_each_concurrent_invocation_gets_its_own_container(harness: Harness) -> 
     with harness.pool.container():
         pass
     assert harness.pool.stats.cold_starts == 2  # warm again
+
+
+def test_scaled_retries_follow_voyados_cadence_for_a_function_that_keeps_it(harness: Harness) -> None:
+    cadence = SqsPoller(
+        dataclasses.replace(harness.poller.trigger, retries_on_cadence=True), harness.pool, harness.sqs, time_scale=0.1
+    )
+    by_receive = [cadence.retry_delay_of({"Attributes": {"ApproximateReceiveCount": str(n)}}) for n in (1, 2, 3, 4, 8)]
+
+    assert by_receive == [1, 3, 6, 30, 30]  # 10, 30, 60, 300, 300 s scaled by 0.1
+    assert harness.poller.retry_delay_of({"Attributes": {"ApproximateReceiveCount": "1"}}) == 1  # no cadence: 360/360

@@ -167,6 +167,8 @@ def config(**changes: Any) -> BrandConfig:
     document: dict[str, Any] = {
         "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "engage/api-key"},
         "store_external_id": "brand.com",
+        "languages_by_market": {"Sweden": "sv-SE"},
+        "default_language": "en-GB",
     }
     document.update(changes)
     return parse_config(document)

@@ -20,6 +20,7 @@ def brand(tmp_path: Path) -> Path:
                 "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "engage/api-key"},
                 "store_external_id": "centra.com",
                 "contact_sync": "with_engage_id",
+                "default_language": "sv-SE",
             }
         ),
         encoding="utf-8",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +10,8 @@ from hypothesis import strategies as st
 from engage_bridge.centra import Customer
 from engage_bridge.engage.models import ContactUpdate, Preferences
 from engage_bridge.mapping import contact_role, member_update, newsletter_contact, order_contact, subscription_update
-from engage_bridge.mapping.contacts import international_phone
+from engage_bridge.mapping.contacts import INVALID_PHONE, customer_contact
+from engage_bridge.mapping.phones import mobile_phone
 from tests.unit.mapping.builders import (
     config,
     contact_id_attribute,
@@ -130,11 +132,63 @@ def test_subscription_preferences_are_sent_whatever_customer_updates_says() -> N
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("+46 70-123 45 67", "+46701234567"), ("0701234567", None), ("", None), ("+0123456789", None)],
+    ("raw", "country", "expected"),
+    [
+        ("+46 70-123 45 67", None, "+46701234567"),
+        ("070-123 45 67", "SE", "+46701234567"),  # national form, read in the address country
+        ("+34701235456", "SE", "+34701235456"),  # an international number keeps its own country (seed 001)
+        ("+44 7911 123456", "se", "+447911123456"),
+    ],
 )
-def test_only_international_phone_numbers_are_sent(raw: str, expected: str | None) -> None:
-    assert international_phone(raw) == expected
+def test_phone_numbers_are_sent_as_e164(raw: str, country: str | None, expected: str) -> None:
+    assert mobile_phone(raw, country).e164 == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "country"),
+    [
+        ("+467062241729", "SE"),  # seed 001's own number: one digit too many for Sweden
+        ("0701234567", None),  # national form without a country to read it in
+        ("+0123456789", None),
+        ("not a number", "SE"),
+        ("+46" + "1" * 70, "SE"),
+    ],
+)
+def test_an_invalid_phone_number_is_left_out_and_marked(raw: str, country: str | None) -> None:
+    assert mobile_phone(raw, country).e164 is None
+    assert mobile_phone(raw, country).invalid
+
+
+def test_no_phone_is_not_an_invalid_phone() -> None:
+    assert mobile_phone("  ", "SE").invalid is False
+
+
+@given(raw=st.text(alphabet="+0123456789 -()", max_size=20), country=st.sampled_from([None, "SE", "US", "DE", "xx"]))
+def test_a_sent_phone_is_always_a_valid_e164_number(raw: str, country: str | None) -> None:
+    mapped = mobile_phone(raw, country)
+    if mapped.e164 is not None:
+        parsed = phonenumbers.parse(mapped.e164, None)
+        assert phonenumbers.is_valid_number(parsed)
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == mapped.e164
+
+
+def test_a_member_with_seed_001s_phone_is_created_without_it_and_the_drop_is_noted() -> None:
+    someone = customer(phoneNumber="+467062241729")
+
+    contact = customer_contact(someone, config())
+
+    assert "mobilePhone" not in contact.body()
+    assert contact.left_out == (INVALID_PHONE,)
+    assert customer_contact(customer(), config()).left_out == ()
+
+
+def test_a_member_update_with_an_invalid_phone_sends_the_rest() -> None:
+    update = member_update(customer(phoneNumber="+467062241729"), config(customer_updates=True))
+
+    assert update is not None
+    assert "mobilePhone" not in update.body()
+    assert update.body()["firstName"] == "Astrid"
+    assert update.left_out == (INVALID_PHONE,)
 
 
 _text = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["", " ", "\t\n", "x"]))

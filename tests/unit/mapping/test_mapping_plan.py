@@ -3,6 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from engage_bridge.engage import paths
 from engage_bridge.mapping import CONTACT_ID_PLACEHOLDER, EngageRequest, order_shipped, plan, purchase_receipt
 from tests.unit.mapping.builders import (
@@ -131,16 +133,19 @@ def test_without_transactional_emails_only_contacts_and_receipts_remain() -> Non
     assert [path for _, path, _ in steps] == [paths.CONTACTS, paths.RECEIPTS, paths.RECEIPTS]
 
 
-def test_the_promotion_is_redeemed_once_after_the_first_receipt_when_payment_succeeded() -> None:
+@pytest.mark.parametrize(("redeem_when", "after"), [("payment", paths.ORDERS), ("first_shipment", paths.RECEIPTS)])
+def test_the_promotion_is_redeemed_once_at_the_brands_moment_when_payment_succeeded(
+    redeem_when: str, after: str
+) -> None:
     document = order_document()
     document["shipments"][1].update(isShipped=True, shippedAt="2024-05-05T10:00:00+02:00")
     document["attributes"] = [{"type": {"name": "voyado_promotion_id"}, "elements": [{"value": PROMOTION}]}]
 
-    requests = plan(order(document), config())
+    requests = plan(order(document), config(promotions={"redeem_when": redeem_when}))
 
     redemptions = [i for i, r in enumerate(requests) if r.path == paths.promotion_redeem(PROMOTION)]
     assert len(redemptions) == 1
-    assert requests[redemptions[0] - 1].path == paths.RECEIPTS
+    assert requests[redemptions[0] - 1].path == after
     assert requests[redemptions[0]].body.body() == {"redemptionChannel": "ECOM"}
 
 

@@ -72,6 +72,9 @@ class MemoryLedger:
     def claim_contact_creation(self, email: str, contact_type: str) -> bool:
         return True
 
+    def release_contact_creation(self, email: str, contact_type: str) -> None:
+        return None
+
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         return "changed"
 

@@ -144,21 +144,38 @@ CASES: dict[str, Case] = {
         ["historical"] * 4,
         historical=True,
     ),
-    "promotion: paid and shipped, redeemed once after the first receipt": Case(
-        lambda: order_state(shipped=[1, 2], promotion=PROMOTION),
-        ["contact:customer", CREATED, SHIPPED_1, RECEIPT_1, REDEEM, SHIPPED_2, RECEIPT_2],
+    "promotion: paid, redeemed at once, before any shipment (default)": Case(
+        lambda: order_state(unshipped=[1], promotion=PROMOTION), ["contact:customer", CREATED, REDEEM]
     ),
-    "promotion: shipped but payment pending": Case(
+    "promotion: paid and shipped, redeemed once with the payment": Case(
+        lambda: order_state(shipped=[1, 2], promotion=PROMOTION),
+        ["contact:customer", CREATED, REDEEM, SHIPPED_1, RECEIPT_1, SHIPPED_2, RECEIPT_2],
+    ),
+    "promotion: payment pending, not redeemed even when shipped": Case(
         lambda: order_state(payments=["PENDING"], shipped=[1], promotion=PROMOTION),
         ["contact:customer", "email:created:pending", SHIPPED_1, RECEIPT_1],
         ["payment_not_settled"],
     ),
-    "promotion: paid but not shipped": Case(
-        lambda: order_state(unshipped=[1], promotion=PROMOTION), ["contact:customer", CREATED], ["not_shipped"]
+    "promotion at first shipment: paid and shipped, redeemed once after the first receipt": Case(
+        lambda: order_state(shipped=[1, 2], promotion=PROMOTION),
+        ["contact:customer", CREATED, SHIPPED_1, RECEIPT_1, REDEEM, SHIPPED_2, RECEIPT_2],
+        cfg={"promotions": {"redeem_when": "first_shipment"}},
+    ),
+    "promotion at first shipment: shipped but payment pending": Case(
+        lambda: order_state(payments=["PENDING"], shipped=[1], promotion=PROMOTION),
+        ["contact:customer", "email:created:pending", SHIPPED_1, RECEIPT_1],
+        ["payment_not_settled"],
+        cfg={"promotions": {"redeem_when": "first_shipment"}},
+    ),
+    "promotion at first shipment: paid but not shipped": Case(
+        lambda: order_state(unshipped=[1], promotion=PROMOTION),
+        ["contact:customer", CREATED],
+        ["not_shipped"],
+        cfg={"promotions": {"redeem_when": "first_shipment"}},
     ),
     "promotion: a guest's redemption does not need a receipt": Case(
         lambda: order_state(shipped=[1], promotion=PROMOTION, customer=GUEST),
-        [CREATED, SHIPPED_1, REDEEM],
+        [CREATED, REDEEM, SHIPPED_1],
         ["not_a_member", "not_a_member"],
         cfg={"contact_sync": "registered"},
     ),
@@ -184,9 +201,9 @@ def test_every_routed_message_goes_to_its_own_queue() -> None:
     assert [routed.route for routed in decision.routed] == [
         "contact_upsert",
         "order_status",
+        "promotion_redemption",
         "order_status",
         "receipt_push",
-        "promotion_redemption",
     ]
 
 

@@ -10,9 +10,10 @@ Against a bare request: the request that carries each message's effect (the e-ma
 created contact, the redeem, the stock levels) is taken from the sandbox's log after the handler ran and sent
 again, byte for byte the same body, with a plain keep-alive ``httpx.Client`` to the same sandbox. That is the
 least any bridge must do per message; the ratio says what the handler's parsing, idempotency, ledger, lookups
-and mapping cost on top. The sandbox answers a repeated body as it answered the first (receipts and contacts
-are not deduplicated, e-mail triggers are counted again); a redeem goes to a fresh assignment, since a second
-redeem of the same one is a 409, a different code path.
+and mapping cost on top. The sandbox answers a repeated receipt or e-mail trigger as it answered the first
+(receipts are queued again, e-mail triggers counted again); a contact create goes to a fresh e-mail and a redeem
+to a fresh assignment, since a second create for the same key or a second redeem of the same assignment is a 409,
+a different code path.
 
 Cold import has a section of its own (``cold_import``).
 """
@@ -49,7 +50,7 @@ EFFECT_ENDPOINTS = {
     "order_status": "POST /api/v2/orders",
     "receipt_push": "POST /api/v3/receipts",
     "promotion_redemption": "POST /api/v3/promotion-assignments/{assignmentId}/redeem",
-    "stock_relay": "PUT /api/v3/inventory/stock-levels/batch",
+    "stock_relay": "PUT /api/v2/inventory/stock-levels/batch",
 }
 
 
@@ -125,8 +126,11 @@ def _bare_ms_per_message(name: str, sandbox: EngageSandbox, made: list[dict[str,
         if name == "promotion_redemption":
             path = f"/api/v3/promotion-assignments/{sandbox.seed_promotion()}/redeem"
         url = f"{path}?{logged['query']}" if logged["query"] else path
+        sent = logged["body"]
+        if name == "contact_upsert":
+            sent = {**sent, "email": f"bare-{sent['email']}"}  # Engage refuses a second create for one key
         # Serialised as the bridge's Engage session does, so the bytes on the wire are the same.
-        body = None if logged["body"] is None else json.dumps(logged["body"], separators=(",", ":")).encode()
+        body = None if sent is None else json.dumps(sent, separators=(",", ":")).encode()
         requests.append((logged["method"], url, body))
     headers = {"apikey": sandbox.api_key, "Content-Type": "application/json", "User-Agent": "bench/1"}
     with httpx.Client(base_url=sandbox.base_url, headers=headers) as client:
@@ -159,6 +163,7 @@ def _deployed(spec: FunctionSpec, config_file: Path) -> Iterator[SqsLambdaEntry]
         "ENVIRONMENT_NAME": "bench",
         "STATE_TABLE_NAME": "state",
         "DEAD_LETTER_QUEUE_URL": sqs.create_queue(QueueName=f"{spec.name}-dlq")["QueueUrl"],
+        "SOURCE_QUEUE_URL": sqs.create_queue(QueueName=spec.name)["QueueUrl"],
         "ENGAGE_API_KEY_SECRET": SECRET_NAME,
         "ENGAGE_REQUESTS_PER_SECOND": "50",
         "ENGAGE_TOTAL_CONCURRENCY": "1",

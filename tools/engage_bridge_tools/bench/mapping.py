@@ -68,6 +68,7 @@ def _config() -> BrandConfig:
             "engage": {"base_url": "https://bench.staging.voyado.com", "api_key_secret": "bench/api-key"},
             "store_external_id": "{market}",
             "default_market": "Sweden",
+            "default_language": "sv-SE",
         }
     )
 

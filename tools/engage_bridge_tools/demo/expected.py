@@ -251,7 +251,14 @@ class _Oracle:
                 receipt_id = f"{number}-{rules.delivery_number(order, shipment)}"
                 self.out.receipts[receipt_id] = ExpectedReceipt(number, "purchase", label, fp)
         assignment = rules.attribute(order, self.cfg.promotion_id_attribute)
-        if shipments and assignment and rules.looks_like_id(assignment) and rules.payment_state(order) == "success":
+        # Redeemed once the payment succeeded; with promotions.redeem_when "first_shipment" only once one shipped.
+        moment_reached = bool(shipments) or self.cfg.promotions.redeem_when == "payment"
+        if (
+            moment_reached
+            and assignment
+            and rules.looks_like_id(assignment)
+            and rules.payment_state(order) == "success"
+        ):
             self.to_redeem.add(assignment)
         by_id = {s["id"]: s for s in order.get("shipments", [])}
         for returned in order.get("returns", []):
@@ -374,9 +381,10 @@ def compare(expected: ExpectedEffects, sandbox_state: dict[str, Any]) -> list[Di
     """Every way the sandbox's state (``GET /_sandbox/state``) differs from ``expected``; empty when it matches."""
     contacts: dict[str, Entry] = sandbox_state.get("contacts", {})
     differences = [
-        *_compare_emails(expected, sandbox_state.get("orders", [])),
+        *_compare_emails(expected, sandbox_state.get("orders", []), contacts),
         *_compare_receipts(expected, sandbox_state.get("receipts", {}), contacts),
         *_compare_contacts(expected, contacts),
+        *_compare_second_creates(sandbox_state.get("duplicate_creates", []), contacts),
         *_compare_redemptions(expected, sandbox_state.get("promotions", {})),
         *_compare_stock(expected, sandbox_state.get("stock_levels", {})),
         *_compare_back_in_stock(expected, sandbox_state, contacts),
@@ -390,14 +398,23 @@ def _count_difference(kind: str, subject: str, wanted: int, got: int) -> Differe
     return Difference(kind, subject, what, seen)
 
 
-def _compare_emails(expected: ExpectedEffects, bodies: list[Entry]) -> list[Difference]:
+def _recipient(body: Entry, contacts: dict[str, Entry]) -> str:
+    """The fingerprint of the e-mail an /orders body reaches: its match key, or the e-mail of the contact it names."""
+    match = body.get("contact") or {}
+    key = str(match.get("matchKey") or "")
+    if str(match.get("matchKeyType") or "").casefold() == "contactid":
+        key = str(((contacts.get(key) or {}).get("fields") or {}).get("email") or f"unknown contact {key}")
+    return fingerprint(key)
+
+
+def _compare_emails(expected: ExpectedEffects, bodies: list[Entry], contacts: dict[str, Entry]) -> list[Difference]:
     actual: Counter[EmailKey] = Counter()
     differences = []
     for body in bodies:
         number = str(body.get("orderNumber"))
         key = (number, str(body.get("orderStatus")), str(body.get("paymentStatus")), body_signature(body, expected))
         actual[key] += 1
-        recipient = fingerprint(str((body.get("contact") or {}).get("matchKey") or ""))
+        recipient = _recipient(body, contacts)
         recipient_wanted = expected.recipients.get(number)
         if recipient_wanted is not None and recipient != recipient_wanted and key in expected.emails:
             subject = f"order {number} {key[1]}"
@@ -481,6 +498,17 @@ def _compare_contacts(expected: ExpectedEffects, contacts: dict[str, Entry]) -> 
             differences.append(_count_difference("contact", subject, 1, len(found)))
         for contact in found:
             differences += _contact_content(subject, wanted, contact.get("fields") or {})
+    return differences
+
+
+def _compare_second_creates(refused: list[Entry], contacts: dict[str, Entry]) -> list[Difference]:
+    """A create Engage refused because the key exists or is being created: the bridge created twice, even though
+    Engage (409, or the existing id) kept the contact single."""
+    differences = []
+    for entry in refused:
+        existing = contacts.get(str(entry.get("existingContactId")))
+        subject = f"{entry.get('contactType')} {email_label(_contact_key(existing)[0])}" if existing else "a contact"
+        differences.append(Difference("contact", subject, "created once", f"a second create ({entry.get('code')})"))
     return differences
 
 

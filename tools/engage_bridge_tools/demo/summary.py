@@ -26,17 +26,20 @@ def summarize(sandbox_state: dict[str, Any]) -> dict[str, Any]:
             "created_by_type": dict(sorted(Counter(str(c.get("contactType")) for c in created).items())),
             "updated": sum(1 for c in contacts if c.get("patches")),
             "field_updates": sum(len(c.get("patches") or []) for c in contacts),
+            "second_creates_refused": len(sandbox_state.get("duplicate_creates", [])),
         },
         "emails": {status: dict(sorted(counts.items())) for status, counts in sorted(emails.items())},
         "receipts": {
             "purchase": receipts.get("purchase", 0),
             "return": receipts.get("return", 0),
             "repeats_ignored": len(sandbox_state.get("duplicate_receipts", [])),
+            "waiting_for_import": len(sandbox_state.get("receipt_queue", [])),
+            "import_failures": sum(1 for e in sandbox_state.get("integration_log", []) if e.get("status") == "Failed"),
         },
         "redemptions": sum(1 for p in sandbox_state.get("promotions", {}).values() if p.get("redeemedVia")),
         "stock_levels": {
             "levels": len(sandbox_state.get("stock_levels", {})),
-            "updates_accepted": sum(1 for r in stock_puts if r.get("status") == 202),
+            "updates_accepted": sum(1 for r in stock_puts if 200 <= int(r.get("status") or 0) < 300),
         },
         "back_in_stock": {
             "notifications": len(sandbox_state.get("back_in_stock_notifications", [])),

@@ -11,6 +11,11 @@ runs is not, so a slow invocation never sees its own records delivered a second 
 (120 s) or an idempotency record in progress outlives five receives 4 s apart and the record is dead-lettered,
 where AWS, retrying 360 s apart, finds the window closed.
 
+A function that retries on Voyado's cadence (``retries_on_cadence``: the Engage handlers) hides a failed record
+itself with ``ChangeMessageVisibility`` (10 s, 30 s, 60 s, 300 s by its receive count). At full time scale the
+poller leaves that alone, as Lambda's poller does; scaled, it applies the same cadence step scaled, instead of the
+queue's visibility timeout.
+
 An optional ``DeliveryChaos`` (``delivery_faults``) adds duplicate deliveries, shuffled batches and invocations
 that die mid-batch; without one nothing of it happens.
 """
@@ -21,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from engage_bridge.retry_cadence import retry_delay
 from engage_bridge_tools.local.containers import FunctionPool
 from engage_bridge_tools.local.delivery_faults import DeliveryChaos, resend_attributes
 from engage_bridge_tools.local.lambda_events import sqs_record
@@ -58,7 +64,17 @@ class SqsPoller:
     def retry_delay(self) -> int:
         """How long a failed record stays hidden: the visibility timeout, scaled (SQS counts whole seconds), not below
         the floor nor above the timeout itself."""
-        scaled = max(1, math.ceil(self._visibility_seconds * self._time_scale), self._retry_floor_seconds)
+        return self._scaled(self._visibility_seconds)
+
+    def retry_delay_of(self, message: dict[str, Any]) -> int:
+        """``retry_delay`` for one failed record: its cadence step when the function retries on Voyado's cadence."""
+        if not self.trigger.retries_on_cadence:
+            return self.retry_delay
+        receive_count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        return self._scaled(retry_delay(receive_count))
+
+    def _scaled(self, seconds: int) -> int:
+        scaled = max(1, math.ceil(seconds * self._time_scale), self._retry_floor_seconds)
         return min(scaled, self._visibility_seconds)
 
     def poll_once(self, on_invoke: Callable[[int, int], None] | None = None) -> int:
@@ -97,7 +113,7 @@ class SqsPoller:
                     self._sqs.change_message_visibility(
                         QueueUrl=self.trigger.queue_url,
                         ReceiptHandle=message["ReceiptHandle"],
-                        VisibilityTimeout=self.retry_delay,
+                        VisibilityTimeout=self.retry_delay_of(message),
                     )
         for start in range(0, len(done), 10):
             chunk = done[start : start + 10]

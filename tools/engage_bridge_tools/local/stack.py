@@ -52,6 +52,8 @@ class SqsTrigger:
     batching_window_seconds: int
     report_batch_item_failures: bool
     maximum_concurrency: int
+    # The function hides a failed record itself on Voyado's cadence (its SOURCE_QUEUE_URL; retry_cadence).
+    retries_on_cadence: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +242,10 @@ def _sqs_triggers(by_arn: dict[str, str]) -> tuple[SqsTrigger, ...]:
                 report_batch_item_failures="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []),
                 # Lambda's default for SQS without ScalingConfig is up to 1000; locally a handful is plenty.
                 maximum_concurrency=int(mapping.get("ScalingConfig", {}).get("MaximumConcurrency", 5)),
+                retries_on_cadence="SOURCE_QUEUE_URL"
+                in lambda_.get_function_configuration(FunctionName=mapping["FunctionArn"])
+                .get("Environment", {})
+                .get("Variables", {}),
             )
         )
         # The local runtime is the poller now. Enabled, moto would receive each message on every send to the

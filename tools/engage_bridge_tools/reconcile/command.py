@@ -2,7 +2,8 @@
 
 Prints the drift report as a table (drifted objects, or every object with --all) and writes it as JSON with
 --json. --fix re-enqueues every object with a missing effect on the stack's ingest queue; failed effects are
-not retried. --spot-check N looks N contacts the ledger calls sent up in Engage by e-mail.
+not retried. --spot-check N looks N contacts the ledger calls sent up in Engage by e-mail. --receipt-imports reads
+members' transactions back: a receipt Engage accepted (202) but never imported is drift.
 
 Exit status: 0 no drift; 1 drift found (with --fix: drift --fix could not address); 2 bad input.
 """
@@ -18,7 +19,7 @@ from engage_bridge.centra.client import CentraClient
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.errors import BridgeError
 from engage_bridge.ingress.queue import SqsIngestQueue
-from engage_bridge.reconcile import DriftReport, enqueue_missing, reconcile, spot_check
+from engage_bridge.reconcile import DriftReport, check_receipt_imports, enqueue_missing, reconcile, spot_check
 from engage_bridge.state import DynamoStateStore
 from engage_bridge_tools.cli import _Subparsers
 from engage_bridge_tools.reconcile.table import print_report
@@ -40,6 +41,11 @@ def register(subparsers: _Subparsers) -> None:
     parser.add_argument("--fix", action="store_true", help="re-enqueue objects with missing effects")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON ('-' for stdout)")
     parser.add_argument("--spot-check", type=int, default=0, metavar="N", help="look N sent contacts up in Engage")
+    parser.add_argument(
+        "--receipt-imports",
+        action="store_true",
+        help="read members' transactions back from Engage: receipts accepted (202) but never imported are drift",
+    )
     parser.add_argument("--all", action="store_true", help="list every object, not only drifted ones")
     parser.add_argument("--stack", metavar="NAME", help="deployed stack to read targets from")
     parser.add_argument("--config", type=Path, metavar="BRAND.json", help="brand configuration (default: stack's)")
@@ -106,11 +112,14 @@ def _run(args: argparse.Namespace, targets: Targets, session: Any, until: dateti
     with CentraClient(targets.centra_url, targets.centra_token, user_agent="reconcile") as centra:
         result = reconcile(centra, store, targets.config, since=args.since, until=until, now=lambda: datetime.now(UTC))
     report = result.report
-    if args.spot_check:
+    if args.spot_check or args.receipt_imports:
         with EngageClient.from_config(
             targets.config.engage, requests_per_second=SPOT_CHECK_REQUESTS_PER_SECOND, api_key=_engage_key()
         ) as engage:
-            report = spot_check(report, result.probes, engage, args.spot_check)
+            if args.spot_check:
+                report = spot_check(report, result.probes, engage, args.spot_check)
+            if args.receipt_imports:
+                report = check_receipt_imports(report, result.receipts, engage, store, now=lambda: datetime.now(UTC))
     if args.fix:
         assert targets.ingest_queue_url is not None  # noqa: S101 - resolve() requires it with --fix
         queue = SqsIngestQueue(session.client("sqs"), targets.ingest_queue_url)

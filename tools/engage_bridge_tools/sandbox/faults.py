@@ -11,9 +11,11 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["status", "rate_limit", "slow", "timeout_after_effect", "drop_after_effect"]
+FaultKind = Literal["status", "rate_limit", "slow", "timeout_after_effect", "drop_after_effect", "create_timeout"]
 # Applied before the request reaches its handler: no effect. The *_after_effect kinds apply it first.
 BEFORE_EFFECT: frozenset[str] = frozenset({"status", "rate_limit"})
+# Engage's own create-contact timeout: 504 RequestTimeOut after about 5 s, rolled back (Voyado, timeout changes).
+CREATE_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +24,9 @@ class Fault:
 
     kind: FaultKind
     status: int = 503
-    retry_after: str | None = None
+    retry_after: str | None = None  # Voyado documents no Retry-After; a test that wants one asks
     seconds: float = 0.0
+    code: str | None = None  # errorCode of a status fault's body (e.g. ContactNotFound for a scripted 404)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +38,13 @@ class FaultPlan:
     error_statuses: tuple[int, ...] = (500, 503)
     burst_rate: float = 0.0  # share of requests that start a run of 429s
     burst_length: int = 3
-    retry_after: str | None = "1"
+    retry_after: str | None = None
     slow_rate: float = 0.0
     slow_seconds: float = 0.5
     timeout_rate: float = 0.0  # effect applied, answer held back for timeout_seconds
     timeout_seconds: float = 65.0
+    create_timeout_rate: float = 0.0  # share of contact creates that Engage times out (504, nothing created)
+    create_timeout_seconds: float = CREATE_TIMEOUT_SECONDS
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "FaultPlan":
@@ -98,21 +103,21 @@ class FaultInjector:
             script = [{**asdict(entry[0]), "remaining": entry[1]} for entry in self._script]
             return {"plan": asdict(self.plan), "script": script}
 
-    def decide(self, method: str, path: str) -> Fault | None:
+    def decide(self, method: str, path: str, *, creates_contact: bool = False) -> Fault | None:
         with self._lock:
             for entry in self._script:
                 scripted, remaining = entry
                 if remaining > 0 and scripted.matches(method, path):
                     entry[1] -= 1
                     return scripted.fault  # type: ignore[no-any-return]
-            return self._draw()
+            return self._draw(creates_contact=creates_contact)
 
-    def _draw(self) -> Fault | None:  # noqa: PLR0911 - one return per fault kind
+    def _draw(self, *, creates_contact: bool) -> Fault | None:  # noqa: PLR0911 - one return per fault kind
         plan = self.plan
         if self._burst_left > 0:
             self._burst_left -= 1
             return Fault("rate_limit", 429, plan.retry_after)
-        if not (plan.error_rate or plan.burst_rate or plan.slow_rate or plan.timeout_rate):
+        if not (plan.error_rate or plan.burst_rate or plan.slow_rate or plan.timeout_rate or plan.create_timeout_rate):
             return None
         # One draw per request, laid over consecutive intervals of the shares.
         draw = self._rng.random()
@@ -127,6 +132,9 @@ class FaultInjector:
         draw -= plan.slow_rate
         if draw < plan.timeout_rate:
             return Fault("timeout_after_effect", seconds=plan.timeout_seconds)
+        draw -= plan.timeout_rate
+        if creates_contact and draw < plan.create_timeout_rate:
+            return Fault("create_timeout", 504, seconds=plan.create_timeout_seconds)
         return None
 
     def _start_burst(self) -> Fault:

@@ -1,48 +1,28 @@
 """Stock levels and back-in-stock subscriptions.
 
 Sources: Voyado "back in stock" (subscription fields, 201, contact must exist, a subscription is used up
-once it triggered), v2 Swagger ``PUT /inventory/stock-levels[/batch]`` (v3 prefix assumed), seed 004
-(quantity is the absolute free-to-allocate level; ``externalId`` is the market id). The trigger rule
-"a level rising from 0 to above 0" and "an unknown level counts as 0" are assumptions (docs/sandbox.md).
+once it triggered), v2 Swagger ``PUT /api/v2/inventory/stock-levels[/batch]`` (200 "OK"; no v3 path is
+evidenced), seed 004 (quantity is the absolute free-to-allocate level; ``externalId`` is the market id).
+The trigger rule "a level rising from 0 to above 0" and "an unknown level counts as 0" are assumptions
+(docs/sandbox.md).
 """
 
 from typing import Any
 
-from engage_bridge_tools.sandbox.protocol import Reply, Request, error, invalid, issue
+from engage_bridge_tools.sandbox.protocol import Reply, Request, error
 from engage_bridge_tools.sandbox.state import SandboxState, now_iso
 
 
 def put_levels(state: SandboxState, request: Request) -> Reply:
-    levels = request.body
-    if not isinstance(levels, list):
-        return invalid(400, "Stock levels are not valid", [issue("InvalidBody", "Body", "Expected a JSON array.")])
-    problems = [problem for index, level in enumerate(levels) for problem in _check_level(index, level)]
-    if problems:
-        return invalid(400, "Stock levels are not valid", problems)
-    for level in levels:
+    """The body fits the contract (an array of ``{sku, quantity:int, locale?, externalId?}``) before it gets here."""
+    for level in request.body:
         set_level(state, level)
-    return Reply(202)
+    return Reply(200)
 
 
 def put_level(state: SandboxState, request: Request) -> Reply:
-    problems = _check_level(0, request.body)
-    if problems:
-        return invalid(400, "Stock level is not valid", problems)
     set_level(state, request.body)
-    return Reply(202)
-
-
-def _check_level(index: int, level: Any) -> list[dict[str, str]]:
-    where = f"[{index}]"
-    if not isinstance(level, dict):
-        return [issue("InvalidBody", where, "Expected an object.")]
-    problems = []
-    if not isinstance(level.get("sku"), str) or not level["sku"]:
-        problems.append(issue("Required", f"{where}.Sku", "'Sku' must not be empty."))
-    quantity = level.get("quantity")
-    if not isinstance(quantity, int) or isinstance(quantity, bool):
-        problems.append(issue("InvalidQuantity", f"{where}.Quantity", "'Quantity' must be an integer."))
-    return problems
+    return Reply(200)
 
 
 def set_level(state: SandboxState, level: dict[str, Any]) -> None:
@@ -69,15 +49,6 @@ def _notify(state: SandboxState, sku: str, locale: str | None, market: str | Non
 
 def subscribe(state: SandboxState, request: Request) -> Reply:
     body = request.body
-    if not isinstance(body, dict):
-        return invalid(400, "Subscription is not valid", [issue("InvalidBody", "Body", "Expected a JSON object.")])
-    problems = [
-        issue("Required", name[:1].upper() + name[1:], f"'{name}' must not be empty.")
-        for name in ("contactId", "sku", "locale")
-        if not isinstance(body.get(name), str) or not body[name]
-    ]
-    if problems:
-        return invalid(400, "Subscription is not valid", problems)
     if body["contactId"] not in state.contacts:
         return error(404, "ContactNotFound", "Contact not found.")
     subscription = {
@@ -140,13 +111,13 @@ def _contact_by_email(state: SandboxState, where: str, email: Any, contact_type:
 
 
 def unsubscribe(state: SandboxState, request: Request) -> Reply:
-    if state.subscriptions.pop(request.params["subscription_id"], None) is None:
+    if state.subscriptions.pop(request.params["subscriptionId"], None) is None:
         return error(404, "SubscriptionNotFound", "Subscription not found.")
     return Reply(204)
 
 
 def contact_subscriptions(state: SandboxState, request: Request) -> Reply:
-    contact_id = request.params["contact_id"]
+    contact_id = request.params["contactId"]
     if contact_id not in state.contacts:
         return error(404, "ContactNotFound", "Contact not found.")
     return Reply(200, [item for item in state.subscriptions.values() if item["contactId"] == contact_id])

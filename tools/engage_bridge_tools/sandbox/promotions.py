@@ -38,11 +38,8 @@ def add_promotion(
 
 
 def redeem(state: SandboxState, request: Request) -> Reply:
-    body = request.body
-    channel = body.get("redemptionChannel") if isinstance(body, dict) else None
-    if channel not in CHANNELS:
-        return error(400, "NotAValidRedemptionChannel", "redemptionChannel must be ECOM, POS or OTHER.")
-    assignment = state.promotions.get(request.params["assignment_id"])
+    channel = request.body["redemptionChannel"]  # the contract holds it to ECOM, POS or OTHER
+    assignment = state.promotions.get(request.params["assignmentId"])
     if assignment is None:
         return error(404, "PromotionNotFound", "Promotion not found.")
     if assignment["redeemed"]:

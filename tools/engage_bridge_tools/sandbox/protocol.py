@@ -4,6 +4,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engage_bridge_tools.sandbox.contract import issue
+
+__all__ = ["JSON_HEADERS", "Reply", "Request", "error", "invalid", "issue"]
+
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -21,11 +25,6 @@ class Reply:
     status: int
     body: Any = None  # JSON-ready; None means an empty body
     headers: Mapping[str, str] = field(default_factory=dict)
-
-
-def issue(code: str, field_name: str, description: str) -> dict[str, str]:
-    """One ``validationErrors`` entry, shaped as in seed 001's real 422 answer."""
-    return {"validationErrorCode": code, "field": field_name, "errorDescription": description}
 
 
 def error(status: int, code: str, message: str, **extra: Any) -> Reply:

@@ -1,59 +1,69 @@
-"""Which handler answers which Engage method and path."""
+"""Which handler answers which operation of Engage's contract (``contract/engage/openapi.yaml``).
 
-import re
+Paths and methods come from the contract alone: an operation missing here is a startup error, a path missing
+from the contract is a 404, whatever the bridge believes.
+"""
+
 from collections.abc import Callable
 
-from engage_bridge.engage import paths
-from engage_bridge_tools.sandbox import contacts, inventory, promotions, reads, transactions
-from engage_bridge_tools.sandbox.protocol import Reply, Request
+from engage_bridge_tools.sandbox import contacts, inventory, promotions, transactions
+from engage_bridge_tools.sandbox.contract import Contract, Operation
+from engage_bridge_tools.sandbox.protocol import Reply, Request, error, invalid
 from engage_bridge_tools.sandbox.state import SandboxState
 
 Handler = Callable[[SandboxState, Request], Reply]
-_ID = r"[^/]+"
+Issues = list[dict[str, str]]
+
+# createContact is not here: it is answered in two steps around its key (app.SandboxApp._create_contact).
+HANDLERS: dict[str, Handler] = {
+    "lookupContactId": contacts.lookup,
+    "getContact": contacts.get,
+    "updateContact": contacts.patch,
+    "updateContactType": contacts.change_type,
+    "getContactTransactions": contacts.transactions,
+    "getChangedContactIds": contacts.changes,
+    "getContactOverview": contacts.overview,
+    "listConsents": contacts.consents,
+    "createContactsInBulk": contacts.bulk,
+    "updateContactsInBulk": contacts.bulk,
+    "getBulkStatus": contacts.bulk_status,
+    "registerOrder": transactions.post_order,
+    "registerReceipt": transactions.post_receipt,
+    "redeemPromotion": promotions.redeem,
+    "updateStockLevels": inventory.put_levels,
+    "updateStockLevel": inventory.put_level,
+    "createBackInStockSubscription": inventory.subscribe,
+    "listBackInStockSubscriptions": inventory.contact_subscriptions,
+    "deleteBackInStockSubscription": inventory.unsubscribe,
+}
+CREATE_CONTACT = "createContact"
+
+_MESSAGES = {
+    "registerOrder": "Order is not valid",
+    "registerReceipt": "Receipt is not valid",
+    "createContact": "Contact is not valid",
+    "updateContact": "Contact is not valid",
+    "createContactsInBulk": "Batch is not valid",
+    "updateContactsInBulk": "Batch is not valid",
+    "updateStockLevels": "Stock levels are not valid",
+    "updateStockLevel": "Stock level is not valid",
+    "createBackInStockSubscription": "Subscription is not valid",
+}
 
 
-def _route(method: str, pattern: str, handler: Handler) -> tuple[str, re.Pattern[str], Handler]:
-    return method, re.compile(f"^{pattern}$", re.IGNORECASE), handler
+def check(contract: Contract) -> None:
+    """Fail at start when the contract and the handlers disagree."""
+    named = {operation.operation_id for operation in contract.operations}
+    served = {*HANDLERS, CREATE_CONTACT}
+    if named != served:
+        unserved, unknown = sorted(named - served), sorted(served - named)
+        raise RuntimeError(f"contract and sandbox disagree: unserved {unserved}, unknown {unknown}")
 
 
-ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
-    # Fixed paths before the {contactId} patterns they would otherwise match.
-    _route("GET", re.escape(paths.CONTACT_ID_LOOKUP), contacts.lookup),
-    _route("GET", re.escape(paths.CONTACTS_BULK_STATUS), contacts.bulk_status),
-    _route("GET", "/api/v3/contacts/changes", reads.contact_changes),
-    _route("GET", rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})/transactions", reads.contact_transactions),
-    _route("GET", "/api/v3/consents", reads.consents),
-    _route("POST", re.escape(paths.CONTACTS_BULK), contacts.bulk),
-    _route("PATCH", re.escape(paths.CONTACTS_BULK), contacts.bulk),
-    _route("POST", re.escape(paths.CONTACTS), contacts.create),
-    _route("GET", rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})", contacts.get),
-    _route("PATCH", rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})", contacts.patch),
-    _route("POST", rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})/updateContactType", contacts.change_type),
-    _route(
-        "GET",
-        rf"{re.escape(paths.CONTACTS)}/(?P<contact_id>{_ID})/backinstock/subscriptions",
-        inventory.contact_subscriptions,
-    ),
-    _route("POST", re.escape(paths.ORDERS), transactions.post_order),
-    _route("POST", re.escape(paths.RECEIPTS), transactions.post_receipt),
-    _route("POST", rf"/api/v3/promotion-assignments/(?P<assignment_id>{_ID})/redeem", promotions.redeem),
-    _route("PUT", re.escape(paths.STOCK_LEVELS_BATCH), inventory.put_levels),
-    _route("PUT", "/api/v3/inventory/stock-levels", inventory.put_level),
-    _route("POST", re.escape(paths.BACK_IN_STOCK_SUBSCRIPTIONS), inventory.subscribe),
-    _route(
-        "DELETE", rf"{re.escape(paths.BACK_IN_STOCK_SUBSCRIPTIONS)}/(?P<subscription_id>{_ID})", inventory.unsubscribe
-    ),
-)
-
-
-def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-    """The handler and path parameters for a request, or None (404 / 405 decided by the caller)."""
-    for route_method, pattern, handler in ROUTES:
-        match = pattern.match(path)
-        if match and route_method == method:
-            return handler, match.groupdict()
-    return None
-
-
-def path_exists(path: str) -> bool:
-    return any(pattern.match(path) for _, pattern, _ in ROUTES)
+def rejected(operation: Operation, problems: Issues) -> Reply:
+    """A request that misses the contract, in the shape the evidence shows for that operation."""
+    if operation.operation_id == "redeemPromotion":  # Voyado, redeem a promotion: a coded 400
+        return error(400, "NotAValidRedemptionChannel", "redemptionChannel must be ECOM, POS or OTHER.")
+    if operation.operation_id == "lookupContactId" or not operation.body_pointer:
+        return error(400, "InvalidSearchQuery", "; ".join(p["errorDescription"] for p in problems))
+    return invalid(operation.invalid_status, _MESSAGES.get(operation.operation_id, "Request is not valid"), problems)

@@ -171,9 +171,11 @@ class EngageSandbox:
         order_statuses: list[str] | None = None,
         payment_statuses: list[str] | None = None,
         contact_types: list[str] | None = None,
+        **settings: Any,
     ) -> None:
-        """Change the tenant's tags or contact types; ``[]`` means none configured."""
-        data: dict[str, Any] = {}
+        """Change the tenant's tags or contact types (``[]`` means none configured), or any other ``Tenant`` field
+        (``existing_key_answer``, ``receipt_import_seconds``, ``create_seconds``, ``contact_keys``, ...)."""
+        data: dict[str, Any] = dict(settings)
         for name, value in (
             ("order_statuses", order_statuses),
             ("payment_statuses", payment_statuses),
@@ -182,6 +184,21 @@ class EngageSandbox:
             if value is not None:
                 data[name] = value
         self.app.seed(data)
+
+    def create_elsewhere(self, contact_type: str = "member", *, seconds: float = 1.0, **fields: Any) -> None:
+        """The brand's own site starts creating this contact now; it exists ``seconds`` later. Meanwhile a create
+        for the same key gets 409 ``ContactWithKeyIsBeingCreated`` and a lookup 404."""
+        self.app.create_elsewhere(contact_type, seconds, fields)
+
+    def import_receipts(self) -> int:
+        """Import every queued receipt now (Engage's interval, run at once); how many left the queue."""
+        return self.app.import_receipts()
+
+    def integration_log(self) -> list[dict[str, Any]]:
+        """Engage's integration log as far as the sandbox keeps one: each receipt import and its outcome."""
+        self.app.tick()
+        with self.app.state.lock:
+            return [dict(entry) for entry in self.app.state.integration_log]
 
     def seed_contact(self, contact_type: str = "member", **fields: Any) -> str:
         """Store a contact directly (no request logged); return its id."""
@@ -233,13 +250,19 @@ class EngageSandbox:
         status: int = 503,
         retry_after: str | None = None,
         seconds: float = 0.0,
+        code: str | None = None,
     ) -> None:
-        """Give the next ``times`` requests matching ``method`` and ``path`` (prefix) the fault ``kind``."""
-        fault = Fault(kind, status, retry_after, seconds)
+        """Give the next ``times`` requests matching ``method`` and ``path`` (prefix) the fault ``kind``.
+
+        ``create_timeout`` on a contact create is Engage's own 504 after ``seconds`` (5 is Engage's), nothing
+        created; ``code`` gives a status fault Engage's error body for that code (e.g. 404 ``ContactNotFound``).
+        """
+        fault = Fault(kind, status, retry_after, seconds, code)
         self.app.faults.script(ScriptedFault(fault, method, path, times))
 
     def state(self) -> dict[str, Any]:
-        """A deep copy of the full state, including ``requests`` (the request log)."""
+        """A deep copy of the full state, including ``requests`` (the request log), after the clock's tick."""
+        self.app.tick()
         return self.app.state.snapshot()
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:

@@ -2,23 +2,23 @@
 
 Orders: accepted (202, seed 001) only when ``orderStatus`` and ``paymentStatus`` are configured tags and
 the totals add up, else 422 with seed 001's envelope. Engage stores no order and does not deduplicate, so
-every accepted order is one triggered automation. Receipts: required fields and the sign rules of Voyado's
-"register a return"; 202 (seed 001); a repeated ``uniqueReceiptId`` is ignored but still answered 202.
+every accepted order is one triggered automation. Receipts: queued with 202 once the body fits the contract
+(seed 001), then imported later (Voyado, introduction to receipts): a receipt whose contact Engage cannot find,
+or that breaks the sign rules of Voyado's "register a return", is refused in the integration log, never to the
+sender; a repeated ``uniqueReceiptId`` is ignored at import.
 """
 
+import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engage_bridge_tools.sandbox.protocol import Reply, Request, invalid, issue
-from engage_bridge_tools.sandbox.state import SandboxState
+from engage_bridge_tools.sandbox.state import SandboxState, now_iso
 
 TOLERANCE = Decimal("0.01")
 ORDER_REQUIRED = ("orderNumber", "orderStatus", "paymentStatus", "createdDate", "storeId", "currency")
 ORDER_ITEM_REQUIRED = ("type", "sku", "quantity", "grossPaidPrice", "description")
-RECEIPT_REQUIRED = ("uniqueReceiptId", "receiptNumber", "createdDate", "storeExternalId", "currency")
-RECEIPT_ITEM_REQUIRED = ("type", "sku", "quantity", "grossPaidPrice", "taxAmount", "taxPercent")
-RECEIPT_ITEM_TEXT = ("articleNumber", "articleName")
 ITEM_TYPES = frozenset({"PURCHASE", "RETURN", "ADJUSTMENT"})
 Issues = list[dict[str, str]]
 
@@ -41,28 +41,73 @@ def post_order(state: SandboxState, request: Request) -> Reply:
             "orderStatus": body["orderStatus"],
             "paymentStatus": body["paymentStatus"],
             "matchKey": body["contact"]["matchKey"],
+            # How many contacts the match key names: Engage's choice among several is undocumented (audit D13).
+            "contactsMatched": len(_matching_contacts(state, body["contact"])),
         }
     )
     return Reply(202)
 
 
 def post_receipt(state: SandboxState, request: Request) -> Reply:
-    body = request.body
-    if not isinstance(body, dict):
-        return invalid(400, "Receipt is not valid", [issue("InvalidBody", "Body", "Expected a JSON object.")])
-    problems = _common(body, RECEIPT_REQUIRED)
-    problems += _required_list(body, "paymentMethods", allow_empty=False)
-    problems += _items(body, RECEIPT_ITEM_REQUIRED, RECEIPT_ITEM_TEXT)
-    if not problems:
-        problems += _receipt_signs(body)
-    if problems:
-        return invalid(400, "Receipt is not valid", problems)
-    receipt_id = str(body["uniqueReceiptId"])
-    if receipt_id in state.receipts:
-        state.duplicate_receipts.append(receipt_id)  # ignored by Engage, answered like a new one
-    else:
-        state.receipts[receipt_id] = body
+    """Queue the receipt (its JSON already fits the contract); ``import_receipts`` decides its fate later."""
+    state.receipt_queue.append(
+        {"uniqueReceiptId": str(request.body["uniqueReceiptId"]), "acceptedAt": time.monotonic(), "body": request.body}
+    )
     return Reply(202)
+
+
+def import_receipts(state: SandboxState, now: float, *, every: float, force: bool = False) -> int:
+    """Import the queued receipts accepted at least ``every`` seconds before ``now`` (all with ``force``).
+
+    Each ends imported (``receipts``), ignored as a duplicate (``duplicate_receipts``) or refused; each outcome
+    is a line in the integration log. Returns how many were taken from the queue.
+    """
+    due = [entry for entry in state.receipt_queue if force or entry["acceptedAt"] + every <= now]
+    state.receipt_queue = [entry for entry in state.receipt_queue if entry not in due]
+    for entry in due:
+        receipt_id, body = entry["uniqueReceiptId"], entry["body"]
+        if receipt_id in state.receipts:
+            state.duplicate_receipts.append(receipt_id)
+            _log(state, receipt_id, "Ignored", ["Duplicate uniqueReceiptId"])
+            continue
+        contact_id, problems = _receipt_contact(state, body["contact"])
+        problems += [problem["errorDescription"] for problem in _common(body, ()) + _receipt_signs(body)]
+        if problems or contact_id is None:
+            _log(state, receipt_id, "Failed", problems)
+            continue
+        state.receipts[receipt_id] = body
+        state.receipt_contacts[receipt_id] = contact_id
+        _log(state, receipt_id, "Imported", [])
+    return len(due)
+
+
+def _log(state: SandboxState, receipt_id: str, status: str, messages: list[str]) -> None:
+    state.integration_log.append(
+        {"type": "Receipts", "uniqueReceiptId": receipt_id, "status": status, "messages": messages, "at": now_iso()}
+    )
+
+
+def _receipt_contact(state: SandboxState, contact: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """The contact a receipt belongs to: by id, or by a key within ``contactType`` (default: the tenant's)."""
+    contact_type = contact.get("contactType") or state.tenant.default_contact_type
+    found = _matching_contacts(state, contact, contact_type)
+    if len(found) == 1:
+        return found[0], []
+    return None, ["Contact is missing" if not found else "Several contacts match"]
+
+
+def _matching_contacts(state: SandboxState, contact: dict[str, Any], contact_type: str | None = None) -> list[str]:
+    """Ids of the contacts a ``{matchKey, matchKeyType}`` names (of ``contactType`` when given)."""
+    kind, key = str(contact["matchKeyType"]).casefold(), str(contact["matchKey"])
+    if kind == "contactid":
+        return [key] if key in state.contacts else []
+    field = {"email": "email", "mobilephone": "mobilePhone", "externalid": "externalId"}.get(kind, kind)
+    return [
+        held["id"]
+        for held in state.contacts.values()
+        if (contact_type is None or held["contactType"] == contact_type)
+        and str(held["fields"].get(field) or "").casefold() == key.casefold()
+    ]
 
 
 def _pascal(name: str) -> str:
@@ -150,6 +195,27 @@ def _order_totals(body: dict[str, Any]) -> Issues:
     if total is None or abs(computed - total) > TOLERANCE:
         description = f"TotalGrossPrice {total} does not match the sum of items and fees {computed}."
         return [issue("InvalidTotalGrossPrice", "TotalGrossPrice", description)]
+    return _order_tax(body)
+
+
+def _order_tax(body: dict[str, Any]) -> Issues:
+    """When ``totalTax`` is sent it must add up too: items' ``taxAmount`` plus the fees' ``tax`` (v2 Swagger: totals
+    "must be correct and add up"; a fee's tax "is added into totalTax"). Seed 001 sends no ``totalTax``."""
+    if body.get("totalTax") in (None, ""):
+        return []
+    parts = [_decimal(item.get("taxAmount", 0)) for item in body["items"]]
+    parts += [
+        _decimal(fee.get("tax", 0))
+        for name in ("freightFee", "handlingFee", "totalRoundOff")
+        if isinstance(fee := body.get(name), dict)
+    ]
+    total_tax = _decimal(body["totalTax"])
+    if total_tax is None or any(part is None for part in parts):
+        return [issue("InvalidDecimal", "TotalTax", "Tax amounts must be decimals.")]
+    computed = sum((part for part in parts if part is not None), Decimal(0))
+    if abs(computed - total_tax) > TOLERANCE:
+        description = f"TotalTax {total_tax} does not match the sum of item and fee taxes {computed}."
+        return [issue("InvalidTotalTax", "TotalTax", description)]
     return []
 
 

@@ -42,6 +42,8 @@ def effects_exactly_once(expected: ExpectedEffects, state: dict[str, Any]) -> Ch
         },
         "differences": len(differences),
         "receipt_repeats_ignored_by_engage": len(state.get("duplicate_receipts", [])),
+        "second_creates_refused_by_engage": len(state.get("duplicate_creates", [])),
+        "receipt_import_failures": sum(1 for e in state.get("integration_log", []) if e.get("status") == "Failed"),
     }
     return Check("effects_exactly_once", figures, [str(difference) for difference in differences])
 

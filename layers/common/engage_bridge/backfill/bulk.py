@@ -6,21 +6,31 @@ and only the rows Engage reports as ``ContactNotFound`` are then created. An upd
 fields that have a value (``ContactUpdate``), and member fields only with ``customer_updates`` on, as the live
 contact handler writes them. At most ``BULK_LIMIT`` contacts per request.
 
-The status object's shape is undocumented (docs/engage-api reference §2.8): a batch counts as running while its
-``status`` is one of ``RUNNING_STATES``, and failed rows are read from ``errors: [{index, reason}]``.
+The status object's shape is undocumented (the v2 Swagger: "Status object for batch", no schema; audit C5), so it
+is read failing closed. A batch is done only when its ``status`` is a word in ``DONE_STATES``; any other word,
+known as running or not, keeps it followed (and an unknown one is counted and logged), so an unexpected status
+never passes for "finished". Failed rows are read from ``errors: [{index, reason}]``. A row without an entry there
+counts as written only when the status also counts the successes (``created`` + ``updated``) and those plus the
+failures add up to every row sent; otherwise it is failed with reason ``no_result`` and its customer stays out of
+the ledger, so reconciliation reports it instead of the backfill calling it "updated".
 """
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol, TypeIs
 
 from engage_bridge.engage.client import BULK_LIMIT
-from engage_bridge.observability import logger
+from engage_bridge.observability import count, logger
 from engage_bridge.state import Effect
 
 RUNNING_STATES = frozenset({"pending", "queued", "processing", "running", "inprogress", "in progress", "started"})
+DONE_STATES = frozenset({"completed", "complete", "finished", "done", "succeeded", "success", "failed", "error"})
+_SUCCESS_COUNTS = ("created", "updated")
 NOT_FOUND = "ContactNotFound"
+NO_RESULT = "no_result"
+_PHONE = "mobilePhone"
+_PHONE_REASONS = frozenset({"invalidphonenumber", "invalidmobilephone"})  # as the live path reads a 422
 ContactOutcome = Literal["created", "updated", "failed", "not_subscribed"]
 
 Body = Mapping[str, Any]
@@ -61,6 +71,16 @@ class ContactResult:
 class BatchStatus:
     done: bool
     failed_rows: Mapping[int, str]
+    succeeded: int | None = None  # rows the status counts as written, when it counts them
+    state: str = ""
+
+    def row_failure(self, index: int, rows: int) -> str | None:
+        """Why row ``index`` of ``rows`` failed; None only when the status shows it was written."""
+        if (reason := self.failed_rows.get(index)) is not None:
+            return reason
+        if self.succeeded is not None and self.succeeded + len(self.failed_rows) == rows:
+            return None
+        return NO_RESULT
 
 
 class BulkStillRunning(Exception):
@@ -74,10 +94,31 @@ class BulkStillRunning(Exception):
 def parse_status(body: Mapping[str, Any]) -> BatchStatus:
     state = str(body.get("status") or "").strip().casefold()
     failed: dict[int, str] = {}
-    for error in body.get("errors") or []:
+    errors = body.get("errors")
+    for error in errors if isinstance(errors, list) else []:
         if isinstance(error, Mapping) and isinstance(error.get("index"), int):
             failed[error["index"]] = str(error.get("reason") or "unknown")
-    return BatchStatus(done=state not in RUNNING_STATES, failed_rows=failed)
+    counts = [value for name in _SUCCESS_COUNTS if name in body and _is_count(value := body[name])]
+    known = counts and len(counts) == sum(name in body for name in _SUCCESS_COUNTS)
+    succeeded = sum(counts) if known else None
+    return BatchStatus(done=state in DONE_STATES, failed_rows=failed, succeeded=succeeded, state=state)
+
+
+def _refuses_phone(reason: str, contact: PendingContact) -> bool:
+    """A row Engage refused for its phone, which the contact still carries (so a second try can differ)."""
+    return reason.casefold() in _PHONE_REASONS and (_PHONE in contact.update or _PHONE in contact.create)
+
+
+def _without_phone(contact: PendingContact) -> PendingContact:
+    return replace(
+        contact,
+        create={k: v for k, v in contact.create.items() if k != _PHONE},
+        update={k: v for k, v in contact.update.items() if k != _PHONE},
+    )
+
+
+def _is_count(value: object) -> TypeIs[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class BulkContactWriter:
@@ -103,6 +144,10 @@ class BulkContactWriter:
             status = parse_status(self._api.bulk_contacts_status(batch_id))
             if status.done:
                 return status
+            if status.state not in RUNNING_STATES:
+                # Not a word known to mean "finished", so it is not taken as finished (audit C5).
+                count("BulkStatusUnknown", "not_done")
+                logger.warning("bulk batch status unknown; still following", extra={"status": status.state[:40]})
             if self._remaining() < self._reserve + delay:
                 raise BulkStillRunning(batch_id)
             self._sleep(delay)
@@ -127,11 +172,14 @@ class BulkContactWriter:
     ) -> list[ContactResult]:
         results: list[ContactResult] = []
         to_create: list[PendingContact] = []
+        phone_refused: list[PendingContact] = []
         updated = self._run(self._api.bulk_update_contacts, [c.update for c in chunk], contact_type, None)
         for index, contact in enumerate(chunk):
-            reason = updated.failed_rows.get(index)
+            reason = updated.row_failure(index, len(chunk))
             if reason is None:
                 results.append(ContactResult(contact, "updated"))
+            elif _refuses_phone(reason, contact):
+                phone_refused.append(contact)
             elif reason != NOT_FOUND:
                 results.append(self._failed(contact, reason))
             elif contact.may_create:
@@ -142,8 +190,17 @@ class BulkContactWriter:
             bodies = [c.create for c in to_create]
             created = self._run(self._api.bulk_create_contacts, bodies, contact_type, on_create_batch)
             for index, contact in enumerate(to_create):
-                reason = created.failed_rows.get(index)
-                results.append(ContactResult(contact, "created") if reason is None else self._failed(contact, reason))
+                reason = created.row_failure(index, len(to_create))
+                if reason is None:
+                    results.append(ContactResult(contact, "created"))
+                elif _refuses_phone(reason, contact):
+                    phone_refused.append(contact)
+                else:
+                    results.append(self._failed(contact, reason))
+        if phone_refused:
+            # As the live path does (seed 001): the contact matters, the phone does not. Sent once more without it.
+            count("FieldLeftOut", "phone_refused", len(phone_refused))
+            results.extend(self._write_chunk(contact_type, [_without_phone(c) for c in phone_refused], on_create_batch))
         return results
 
     def _run(

@@ -70,7 +70,7 @@ def _member(services: Services, member: ContactCreate, store_id: str, update: Co
         if created:
             return "member_created"
         current = services.engage.get_contact(contact_id)
-    changed = services.engage.update_contact(contact_id, update.body(), current=_attributes(current))
+    changed = services.contacts.update(contact_id, update, _attributes(current))
     return "member_updated" if changed else "member_unchanged"
 
 

@@ -36,8 +36,9 @@ def send_order_email(services: Services, message: OrderEmail) -> Outcome:
     # E-mails are on here, so a customer who is not a member is a transactional contact.
     role = contact_role(order.customer, cfg) or "transactional"
 
-    body = _body(message, cfg)  # mapped before any write, so an unmappable order creates no contact
-    services.contacts.find_or_create(order_contact(order, role, cfg), order_store_id(cfg, order))
+    _body(message, cfg, None)  # mapped before any write, so an unmappable order creates no contact
+    contact_id, _ = services.contacts.find_or_create(order_contact(order, role, cfg), order_store_id(cfg, order))
+    body = _body(message, cfg, contact_id)  # matched by id: the e-mail alone may name a member and a contact
     try:
         services.engage.post_order(body.body())
     except EngageRetryableError as error:
@@ -62,18 +63,18 @@ def _skip_reason(services: Services, message: OrderEmail) -> str | None:
     return None
 
 
-def _body(message: OrderEmail, cfg: BrandConfig) -> OrderBody:
+def _body(message: OrderEmail, cfg: BrandConfig, contact_id: str | None) -> OrderBody:
     order = message.order
     if message.status == "created":
-        return order_created(order, cfg)
+        return order_created(order, cfg, contact_id)
     if message.status == "cancelled":
-        return order_cancelled(order, cfg)
+        return order_cancelled(order, cfg, contact_id)
     if message.status == "shipped":
         shipment = message.shipment(message.shipment_id)
         if shipment is None:
             raise MappingError("order", order.reference, "shipments", f"no shipment {message.shipment_id}")
-        return order_shipped(order, shipment, cfg)
+        return order_shipped(order, shipment, cfg, contact_id)
     returned = message.returned(message.return_id)
     if returned is None:
         raise MappingError("order", order.reference, "returns", f"no return {message.return_id}")
-    return order_returned(order, returned, cfg)
+    return order_returned(order, returned, cfg, contact_id)

@@ -1,7 +1,10 @@
 """Purchase and return receipts, for members only (seed 000: sales are registered on members).
 
 Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely; the ledger still records it,
-because reconciliation reads what was sent from there.
+because reconciliation reads what was sent from there. Engage's 202 means *accepted*: receipts are queued and
+imported in intervals, and an import failure shows only in Engage's integration log (Voyado, introduction to
+receipts; audit E12). So the ledger says ``<kind>_receipt_accepted``; reconciliation reads the contact's
+transactions back and turns it into ``<kind>_receipt_imported``, or reports the receipt as not imported.
 """
 
 from engage_bridge.config import BrandConfig
@@ -12,6 +15,8 @@ from engage_bridge.errors import MappingError
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
+
+ACCEPTED = "accepted"  # 202: queued for import; reconciliation confirms the import (reconcile.receipt_imports)
 
 
 def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
@@ -26,8 +31,8 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
 
     contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
-    services.store.record(effect, "sent", f"{message.kind}_receipt")
-    return Outcome("sent", f"{message.kind}_receipt")
+    services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}")
+    return Outcome("sent", f"{message.kind}_receipt_{ACCEPTED}")
 
 
 def _receipt(message: ReceiptPush, cfg: BrandConfig, contact_id: str) -> Receipt:

@@ -239,6 +239,29 @@ class EngageClient:
         """Register a purchase or return receipt; safe to resend (``uniqueReceiptId`` deduplicates)."""
         self._send(self._call("POST", paths.RECEIPTS, paths.RECEIPTS, body=body))
 
+    def imported_receipt_ids(self, contact_id: str, page_size: int = 100) -> set[str]:
+        """The receipt ids among a contact's imported transactions (``GET .../contacts/{id}/transactions``).
+
+        Engage imports receipts some time after accepting them (Voyado, introduction to receipts), and which
+        ``TransactionItem`` field carries ``uniqueReceiptId`` is undocumented; the bridge sends the same value as
+        ``receiptNumber``, so ``externalId``, ``transactionNumber`` and ``id`` are all read. Pages through the list.
+        """
+        found: set[str] = set()
+        offset = 0
+        while True:
+            params = {"offset": str(offset), "count": str(page_size)}
+            call = self._call(
+                "GET", paths.CONTACT_TRANSACTIONS_TEMPLATE, paths.contact_transactions(contact_id), params=params
+            )
+            page = _json_object(call, self._send(call))
+            items = [item for item in page.get("items") or [] if isinstance(item, dict)]
+            for item in items:
+                found.update(str(item[key]) for key in ("externalId", "transactionNumber", "id") if item.get(key))
+            offset += len(items)
+            total = page.get("totalCount")
+            if not items or not isinstance(total, int) or offset >= total:
+                return found
+
     def redeem_promotion(self, assignment_id: str, channel: str = "ECOM") -> None:
         """Redeem a promotion assignment. Raises ``EngageConflict`` if it was already redeemed or expired."""
         if channel not in REDEMPTION_CHANNELS:

@@ -9,9 +9,18 @@ Serialisation rules, all in one place:
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    RootModel,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 _CENT = Decimal("0.01")
@@ -135,6 +144,7 @@ class OrderBody(EngageModel):
     order_status: str
     payment_status: str
     store_id: str
+    language: str  # mandatory per Voyado's field definitions, although seed 001's bodies omit it (audit D10)
     currency: str
     items: list[OrderItem]
     exchange_rate_to_group_currency: Number
@@ -211,6 +221,18 @@ class _ContactFields(EngageModel):
     city: str | None = None
     country_code: str | None = None
     preferences: Preferences | None = None
+    # Fields the mapping had a value for but left out, with why (``mobilePhone: invalid``); never sent.
+    _left_out: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        return self._left_out
+
+    def leaving_out(self, *reasons: str) -> Self:
+        """A copy of this body noting fields left out on purpose (counted where the body is sent)."""
+        copy = self.model_copy()
+        copy._left_out = (*self._left_out, *reasons)
+        return copy
 
     @field_validator("*", mode="before")
     @classmethod
@@ -254,7 +276,7 @@ class StockLevel(EngageModel):
 
 
 class StockLevelBatch(RootModel[list[StockLevel]]):
-    """``PUT /api/v3/inventory/stock-levels/batch``: a JSON array."""
+    """``PUT /api/v2/inventory/stock-levels/batch``: a JSON array (the only evidenced path, audit G1)."""
 
     model_config = ConfigDict(frozen=True)
 

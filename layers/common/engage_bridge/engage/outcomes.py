@@ -75,10 +75,18 @@ class EngageConflict(EngageError):
     """409: multiple matches, promotion already redeemed or expired, ..."""
 
     def __init__(
-        self, method: str, path: str, error_code: str | None, matches: tuple[str, ...] = (), message: str | None = None
+        self,
+        method: str,
+        path: str,
+        error_code: str | None,
+        matches: tuple[str, ...] = (),
+        message: str | None = None,
+        *,
+        existing_id: str | None = None,
     ) -> None:
         self.matches = matches  # contact ids of a MultipleMatches answer
         self.message = scrub(message) if message else None
+        self.existing_id = existing_id  # the contact a create collided with, when Engage names it
         super().__init__(method, path, 409, error_code)
 
 

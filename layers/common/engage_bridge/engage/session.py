@@ -219,7 +219,7 @@ def classify(call: Call, response: httpx.Response) -> EngageError | None:
     elif status == 404:
         error = EngageNotFound(method, path, status, code)
     elif status == 409:
-        error = EngageConflict(method, path, code, _matches(body), message)
+        error = EngageConflict(method, path, code, _matches(body), message, existing_id=_existing_id(body))
     elif status in (408, 429) or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         maybe_applied = status in _MAYBE_APPLIED_STATUSES
@@ -260,6 +260,15 @@ def _issues(body: Mapping[str, Any]) -> tuple[ValidationIssue, ...]:
         for item in raw
         if isinstance(item, dict)
     )
+
+
+def _existing_id(body: Mapping[str, Any]) -> str | None:
+    """The contact a 409 on create names, if any (the v2 Swagger: a create for an existing key returns its id)."""
+    for key in ("id", "contactId"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _matches(body: Mapping[str, Any]) -> tuple[str, ...]:

@@ -15,13 +15,13 @@ from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactCreate, ContactUpdate, Preferences
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping.email import require_email
+from engage_bridge.mapping.phones import mobile_phone
 from engage_bridge.mapping.store import StoreContext, store_external_id
 
 ContactRole = Literal["member", "transactional"]
+# Why a body lacks a field it had a value for: the skip reason its handler counts.
+INVALID_PHONE = "invalid_phone"
 
-# Engage rejects a contact whose phone is not international; better no phone than no contact.
-_INTERNATIONAL_PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 _GENDERS: dict[str, Literal["Male", "Female"]] = {
     "male": "Male",
@@ -112,6 +112,7 @@ def member_update(customer: Customer, cfg: BrandConfig) -> ContactUpdate | None:
     if not cfg.customer_updates:
         return None
     address = customer.billing_address or Address()
+    phone = mobile_phone(customer.phone_number or address.phone, address.country_code)
     update = ContactUpdate(
         first_name=customer.first_name or address.first_name,
         last_name=customer.last_name or address.last_name,
@@ -120,9 +121,11 @@ def member_update(customer: Customer, cfg: BrandConfig) -> ContactUpdate | None:
         country_code=address.country_code,
         zip_code=address.zip_code,
         gender=gender(customer.gender),
-        mobile_phone=international_phone(customer.phone_number or address.phone),
+        mobile_phone=phone.e164,
     )
-    return None if update.is_empty() else update
+    if update.is_empty():
+        return None
+    return update.leaving_out(INVALID_PHONE) if phone.invalid else update
 
 
 def subscription_update(subscribed: bool) -> ContactUpdate:
@@ -146,24 +149,21 @@ def gender(value: str | None) -> Literal["Male", "Female"] | None:
     return _GENDERS.get((value or "").strip().casefold())
 
 
-def international_phone(value: str | None) -> str | None:
-    compact = _PHONE_SEPARATORS.sub("", value or "")
-    return compact if _INTERNATIONAL_PHONE.match(compact) else None
-
-
 def _member(customer: Customer, address: Address, email: str, contact_type: str) -> ContactCreate:
     accepts_email = customer.newsletter  # None when unknown: then Engage keeps its default
-    return ContactCreate(
+    phone = mobile_phone(customer.phone_number or address.phone, address.country_code)
+    contact = ContactCreate(
         contact_type=contact_type,
         email=email,
         first_name=customer.first_name or address.first_name,
         last_name=customer.last_name or address.last_name,
         birth_day=customer.birthdate,
         gender=gender(customer.gender),
-        mobile_phone=international_phone(customer.phone_number or address.phone),
+        mobile_phone=phone.e164,
         street=" ".join(part for part in (address.address1, address.address2) if part),
         zip_code=address.zip_code,
         city=address.city,
         country_code=address.country_code,
         preferences=Preferences(accepts_email=accepts_email),
     )
+    return contact.leaving_out(INVALID_PHONE) if phone.invalid else contact

@@ -22,6 +22,30 @@ def email_match(order: Order) -> ContactMatch:
     return ContactMatch(match_key=order_email(order), match_key_type="email")
 
 
+def order_contact_match(order: Order, contact_id: str | None) -> ContactMatch:
+    """The contact by id when the bridge knows it (Voyado lists ``contactId`` as a match key type), else by e-mail.
+
+    ``/orders`` carries no contact type, so by e-mail a member and a newsletter contact sharing the address could
+    be confused (audit D13); the id the bridge just found or created cannot.
+    """
+    if contact_id is None:
+        return email_match(order)
+    order_email(order)  # an order without an e-mail is still unmappable
+    return ContactMatch(match_key=contact_id, match_key_type="contactId")
+
+
+def order_language(cfg: BrandConfig, order: Order) -> str:
+    """The order's market's language from ``languages_by_market`` (name, then id), else ``default_language``."""
+    market = order.market
+    for key in (market.name, None if market.id is None else str(market.id)) if market else ():
+        if key and (language := cfg.languages_by_market.get(key)):
+            return language
+    if cfg.default_language is None:
+        name = market.name if market and market.name else "?"
+        raise MappingError("order", order.reference, "market", f"no language configured for market {name!r}")
+    return cfg.default_language
+
+
 def order_store_id(cfg: BrandConfig, order: Order) -> str:
     """The order's store: its market, and for ``{country}`` the shipping country (seed 001)."""
     shipping = order.shipping_address.country_name if order.shipping_address else None

@@ -15,10 +15,11 @@ from engage_bridge.engage.models import (
     OrderItemExtraData,
 )
 from engage_bridge.mapping.context import (
-    email_match,
     fee_tax_percent,
     is_first_shipment,
+    order_contact_match,
     order_fees,
+    order_language,
     order_store_id,
     return_fees,
     return_index,
@@ -36,27 +37,41 @@ from engage_bridge.mapping.money import ZERO, tax_details
 from engage_bridge.mapping.payments import payment_methods, payment_status_tag
 
 
-def order_created(order: Order, cfg: BrandConfig) -> OrderBody:
-    """Order confirmation; with a failed payment the same body carries the failed payment status."""
+def order_created(order: Order, cfg: BrandConfig, contact_id: str | None = None) -> OrderBody:
+    """Order confirmation; with a failed payment the same body carries the failed payment status.
+
+    Every ``order_*`` body matches the contact by ``contact_id`` when given, else by e-mail (seed 001).
+    """
     return _order_body(
-        order, cfg, status=cfg.order_status_tags.created, lines=ordered_lines(order), fees=order_fees(order)
+        order,
+        cfg,
+        contact_id,
+        status=cfg.order_status_tags.created,
+        lines=ordered_lines(order),
+        fees=order_fees(order),
     )
 
 
-def order_cancelled(order: Order, cfg: BrandConfig) -> OrderBody:
+def order_cancelled(order: Order, cfg: BrandConfig, contact_id: str | None = None) -> OrderBody:
     return _order_body(
-        order, cfg, status=cfg.order_status_tags.cancelled, lines=cancelled_lines(order), fees=order_fees(order)
+        order,
+        cfg,
+        contact_id,
+        status=cfg.order_status_tags.cancelled,
+        lines=cancelled_lines(order),
+        fees=order_fees(order),
     )
 
 
-def order_shipped(order: Order, shipment: Shipment, cfg: BrandConfig) -> OrderBody:
+def order_shipped(order: Order, shipment: Shipment, cfg: BrandConfig, contact_id: str | None = None) -> OrderBody:
     """One e-mail per shipment, listing that shipment's lines only (no duplicate e-mail on split shipments)."""
     lines = shipment_lines(order, shipment_index(order, shipment))
     fees = order_fees(order) if is_first_shipment(order, shipment) else _no_fees()
-    return _order_body(order, cfg, status=cfg.order_status_tags.shipped, lines=lines, fees=fees, shipment=shipment)
+    status = cfg.order_status_tags.shipped
+    return _order_body(order, cfg, contact_id, status=status, lines=lines, fees=fees, shipment=shipment)
 
 
-def order_returned(order: Order, returned: Return, cfg: BrandConfig) -> OrderBody:
+def order_returned(order: Order, returned: Return, cfg: BrandConfig, contact_id: str | None = None) -> OrderBody:
     """Lines stay ``purchase`` with positive quantities here; the total is what the return is worth (seed 001)."""
     index = return_index(order, returned)
     shipment, lines = returned_lines(order, index)
@@ -64,6 +79,7 @@ def order_returned(order: Order, returned: Return, cfg: BrandConfig) -> OrderBod
     return _order_body(
         order,
         cfg,
+        contact_id,
         status=cfg.order_status_tags.returned,
         lines=lines,
         fees=fees,
@@ -79,6 +95,7 @@ def _no_fees() -> tuple[Fee, Fee]:
 def _order_body(
     order: Order,
     cfg: BrandConfig,
+    contact_id: str | None,
     *,
     status: str,
     lines: list[PricedLine],
@@ -93,12 +110,13 @@ def _order_body(
     taxed = [(line.gross_paid, line.line.tax_percent) for line in lines]
     taxed += [(freight.value, fee_rate), (handling.value, fee_rate)]
     return OrderBody(
-        contact=email_match(order),
+        contact=order_contact_match(order, contact_id),
         order_number=order.reference,
         created_date=order.created_at,
         order_status=status,
         payment_status=payment_status_tag(order, cfg),
         store_id=order_store_id(cfg, order),
+        language=order_language(cfg, order),
         currency=order_currency(order),
         items=[_order_item(line) for line in lines],
         exchange_rate_to_group_currency=order.currency_base_rate,

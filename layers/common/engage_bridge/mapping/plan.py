@@ -70,15 +70,18 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
     if order.is_on_hold:  # held (fraud check, waiting for the payment provider): only the contact, until released
         return requests
     if order.status.upper() == "CANCELLED":
-        return requests + ([_post(paths.ORDERS, order_cancelled(order, cfg))] if emails else [])
+        return requests + ([_post(paths.ORDERS, order_cancelled(order, cfg, member_id))] if emails else [])
     if emails:
-        requests.append(_post(paths.ORDERS, order_created(order, cfg)))
+        requests.append(_post(paths.ORDERS, order_created(order, cfg, member_id)))
     if payment_state(order) == "failed":
         return requests
     assignment_id = promotion_to_redeem(order, cfg)
+    if assignment_id and cfg.promotions.redeem_when == "payment":
+        requests.append(_post(paths.promotion_redeem(assignment_id), promotion_redemption()))
+        assignment_id = None
     for shipment in _completed_shipments(order):
         if emails:
-            requests.append(_post(paths.ORDERS, order_shipped(order, shipment, cfg)))
+            requests.append(_post(paths.ORDERS, order_shipped(order, shipment, cfg, member_id)))
         if is_member:
             requests.append(_post(paths.RECEIPTS, purchase_receipt(order, shipment, cfg, member_id)))
         if assignment_id:
@@ -86,7 +89,7 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
             assignment_id = None
     for returned in (r for r in order.returns if r.is_completed):
         if emails:
-            requests.append(_post(paths.ORDERS, order_returned(order, returned, cfg)))
+            requests.append(_post(paths.ORDERS, order_returned(order, returned, cfg, member_id)))
         if is_member:
             requests.append(_post(paths.RECEIPTS, return_receipt(order, returned, cfg, member_id)))
     return requests

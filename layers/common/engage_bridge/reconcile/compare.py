@@ -17,6 +17,7 @@ from engage_bridge.reconcile.expected import (
     Expectations,
     Expected,
     ObjectRef,
+    ReceiptProbe,
     expected_for_customer,
     expected_for_order,
 )
@@ -37,6 +38,7 @@ class Reconciliation:
 
     report: DriftReport
     probes: list[ContactProbe] = field(default_factory=list)
+    receipts: list[ReceiptProbe] = field(default_factory=list)
 
 
 def reconcile(
@@ -60,7 +62,7 @@ def reconcile(
     report = DriftReport(
         generated_at=now(), window=window, summary=summarise(objects, judge.untracked), objects=objects
     )
-    return Reconciliation(report, list(judge.probes.values()))
+    return Reconciliation(report, list(judge.probes.values()), judge.receipts)
 
 
 class _Judge:
@@ -69,6 +71,7 @@ class _Judge:
         self._owners: dict[str, ObjectRef] = {}
         self._verdicts: dict[str, dict[str, EffectStatus]] = {}
         self.probes: dict[str, ContactProbe] = {}
+        self.receipts: list[ReceiptProbe] = []
         self.untracked = 0
 
     def add(self, batch: list[Expectations]) -> None:
@@ -80,6 +83,7 @@ class _Judge:
             self._verdicts.setdefault(item.owner.key, {}).setdefault(item.name, _verdict(item, entries))
         for expectations in batch:
             self.untracked += expectations.untracked
+            self.receipts.extend(expectations.receipts)
             for probe in expectations.probes:
                 self.probes.setdefault(probe.owner.key, probe)
 

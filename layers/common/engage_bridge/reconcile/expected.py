@@ -5,13 +5,14 @@ object's current state implies comes back either routed (then the ledger must ha
 by a routing rule with its reason (wholesale, restrictions, ``contact_sync``, a failed payment, ...).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from engage_bridge.centra import Customer, Order
 from engage_bridge.config import BrandConfig
-from engage_bridge.mapping import contact_role
-from engage_bridge.messages import ContactUpsert
+from engage_bridge.errors import MappingError
+from engage_bridge.mapping import contact_role, purchase_receipt, return_receipt
+from engage_bridge.messages import ContactUpsert, ReceiptPush
 from engage_bridge.pii import fingerprint
 from engage_bridge.routing import Decision, route_customer, route_order
 from engage_bridge.state import Effect
@@ -49,11 +50,26 @@ class ContactProbe:
     contact_type: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiptProbe:
+    """Where a member's receipt should show once Engage imported it: the member (by e-mail and type) and the
+    ``uniqueReceiptId`` of each receipt effect. Holds the e-mail, so it never leaves memory."""
+
+    owner: ObjectRef
+    email: str
+    contact_type: str
+    receipt_ids: dict[str, str]  # ledger effect name -> uniqueReceiptId
+
+
 @dataclass(slots=True)
 class Expectations:
     effects: list[Expected]
     probes: list[ContactProbe]
     untracked: int = 0
+    receipts: list[ReceiptProbe] = field(default_factory=list)
+
+
+_ANY_CONTACT = "00000000-0000-0000-0000-000000000000"  # the receipt id does not depend on the contact
 
 
 def _never_sent(_: Effect) -> bool:
@@ -68,7 +84,31 @@ def expected_for_order(order: Order, cfg: BrandConfig) -> Expectations:
         Expected(owner, "order" if s.subject == prefix[:-1] else s.subject.removeprefix(prefix), skip_reason=s.reason)
         for s in decision.skipped
     ]
-    return _with_routed(decision, skipped, cfg, owner)
+    expectations = _with_routed(decision, skipped, cfg, owner)
+    if order.email and (receipt_ids := _receipt_ids(order, decision, cfg)):
+        expectations.receipts.append(ReceiptProbe(owner, order.email, cfg.contact_types.member, receipt_ids))
+    return expectations
+
+
+def _receipt_ids(order: Order, decision: Decision, cfg: BrandConfig) -> dict[str, str]:
+    """The ``uniqueReceiptId`` of each receipt the order routes, as the receipt handler maps it."""
+    ids = {}
+    for routed in decision.routed:
+        message = routed.message
+        if not isinstance(message, ReceiptPush):
+            continue
+        shipment, returned = message.shipment(message.shipment_id), message.returned(message.return_id)
+        try:
+            if message.kind == "purchase" and shipment is not None:
+                receipt = purchase_receipt(order, shipment, cfg, _ANY_CONTACT)
+            elif message.kind == "return" and returned is not None:
+                receipt = return_receipt(order, returned, cfg, _ANY_CONTACT)
+            else:
+                continue
+        except MappingError:  # the handler dead-letters it; the ledger shows no row to confirm
+            continue
+        ids[message.effect_name] = receipt.unique_receipt_id
+    return ids
 
 
 def expected_for_customer(customer: Customer, cfg: BrandConfig) -> Expectations:

@@ -20,7 +20,15 @@ FAILED_NOT_RETRIED = (
     "promotion already redeemed or expired); see the reason, and the handler's DLQ (engage-bridge dlq list)"
 )
 NOT_READ_BACK = (
-    "orders, e-mails and receipts cannot be read back from Engage: only contacts are spot-checked, by e-mail"
+    "orders and e-mails cannot be read back from Engage: contacts are spot-checked by e-mail, receipts by"
+    " --receipt-imports"
+)
+
+
+NOT_IMPORTED = (
+    "Engage answers 202 when it queues a receipt and imports it later; a receipt it cannot import (contact gone or"
+    " merged, bad data) shows only in Engage's integration log. Check it there; --fix sends it again (Engage ignores a"
+    " uniqueReceiptId it already imported)"
 )
 
 
@@ -89,6 +97,16 @@ class SpotCheck(_Frozen):
     note: str = NOT_READ_BACK
 
 
+class ReceiptImports(_Frozen):
+    """Receipts Engage accepted (202), read back from each member's transactions (Engage imports them later)."""
+
+    checked: int = Field(description="accepted receipts looked for in Engage")
+    imported: int
+    pending: int = Field(description="accepted too recently to judge (Engage imports in intervals)")
+    not_imported: list[str] = Field(description="'<object> <uniqueReceiptId>': accepted, never imported (now missing)")
+    note: str = NOT_IMPORTED
+
+
 class DriftReport(_Frozen):
     schema_version: int = SCHEMA_VERSION
     generated_at: AwareDatetime
@@ -96,6 +114,7 @@ class DriftReport(_Frozen):
     summary: Summary
     objects: list[ObjectReport]
     spot_check: SpotCheck | None = None
+    receipt_imports: ReceiptImports | None = None
     fix: FixResult | None = None
 
     @property

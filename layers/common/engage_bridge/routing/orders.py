@@ -3,9 +3,9 @@
 The rules are ``mapping.plan``'s (docs/mapping.md, "Output"), so the router never disagrees with what
 ``engage-bridge map`` prints: a cancelled order gets ORDER_CANCELLED and nothing else; a failed payment gets its
 ORDER_CREATED e-mail (status FAILED) and nothing else; each completed shipment gets ORDER_SHIPPED and, for
-members, its purchase receipt, and the first one carries the promotion redemption when the payment succeeded;
-each completed return gets ORDER_RETURNED and, for members, its return receipt. An order on hold gets its
-contact only, until the hold is released.
+members, its purchase receipt; the promotion is redeemed once the payment succeeded (or with the first completed
+shipment, by the brand's ``promotions.redeem_when``); each completed return gets ORDER_RETURNED and, for members,
+its return receipt. An order on hold gets its contact only, until the hold is released.
 """
 
 from collections.abc import Callable
@@ -86,6 +86,7 @@ def route_order(order: Order, cfg: BrandConfig, already_sent: AlreadySent, *, hi
 
     receipts_blocked = None if contact_role(order.customer, cfg) == "member" else "not_a_member"
     redemption = _Redemption(order, cfg, historical)
+    redemption.at_payment(out)
     for delivery in deliveries:
         if isinstance(delivery, Shipment):
             email = OrderEmail(order=order, status="shipped", shipment_id=delivery.id, historical=historical)
@@ -161,11 +162,15 @@ def _delivery_subject(order: Order, delivery: Shipment | Return) -> str:
 
 
 class _Redemption:
-    """The promotion redemption: once, with the first completed shipment, and only after a successful payment.
+    """The promotion redemption: once, only after a successful payment, at the brand's ``promotions.redeem_when``.
 
-    Seed 000: Centra redeems "through the receipt sent once the order is shipped", "if and only if the payment has
-    been successful". An assignment id that is not an id is skipped (``promotion_id_invalid``) rather than
-    raised, so one bad attribute cannot hold back the order's e-mails and receipts.
+    ``payment`` (the default): as soon as the payment succeeded. Voyado: "the checkout redeems the promotion after
+    the payment has been successfully processed" (redeem a promotion); Centra's plugin marks promotions redeemed
+    "when an Order is placed" (seed 001). Waiting for a shipment leaves a personal offer usable on a second order
+    until then (weeks for a pre-order; audit F10). ``first_shipment``: with the first completed shipment, as seed
+    000 describes ("through the receipt sent once the order is shipped"). An assignment id that is not an id is
+    skipped (``promotion_id_invalid``) rather than raised, so one bad attribute cannot hold back the order's
+    e-mails and receipts.
     """
 
     def __init__(self, order: Order, cfg: BrandConfig, historical: bool) -> None:
@@ -180,7 +185,15 @@ class _Redemption:
         else:
             self._invalid = False
 
+    def at_payment(self, out: _Collector) -> None:
+        if self._cfg.promotions.redeem_when == "payment":
+            self._redeem(out)
+
     def after_shipment(self, out: _Collector) -> None:
+        if self._cfg.promotions.redeem_when == "first_shipment":
+            self._redeem(out)
+
+    def _redeem(self, out: _Collector) -> None:
         if self._done or self._assignment_id is None:
             return
         self._done = True
