@@ -64,7 +64,6 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
     if restriction_reason(order, cfg) is not None:
         return []
     requests = _order_contacts(order, cfg)
-    is_member = contact_role(order.customer, cfg) == "member"
     member_id = known_contact_id(order.customer, cfg) or contact_id
     emails = cfg.transactional_emails
     if order.is_on_hold:  # held (fraud check, waiting for the payment provider): only the contact, until released
@@ -75,6 +74,14 @@ def plan_order(order: Order, cfg: BrandConfig, contact_id: str = CONTACT_ID_PLAC
         requests.append(_post(paths.ORDERS, order_created(order, cfg, member_id)))
     if payment_state(order) == "failed":
         return requests
+    return requests + _paid_order_requests(order, cfg, member_id)
+
+
+def _paid_order_requests(order: Order, cfg: BrandConfig, member_id: str) -> list[EngageRequest]:
+    """A paid order's redemption, shipments and returns, in the order Engage should see them."""
+    requests: list[EngageRequest] = []
+    emails = cfg.transactional_emails
+    is_member = contact_role(order.customer, cfg) == "member"
     assignment_id = promotion_to_redeem(order, cfg)
     if assignment_id and cfg.promotions.redeem_when == "payment":
         requests.append(_post(paths.promotion_redeem(assignment_id), promotion_redemption()))
