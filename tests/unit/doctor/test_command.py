@@ -17,6 +17,7 @@ CONFIG = {
     "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "k"},
     "store_external_id": "brand.com",
     "contact_types": {"member": "Member"},
+    "default_language": "sv-SE",
 }
 
 
