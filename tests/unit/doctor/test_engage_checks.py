@@ -58,6 +58,7 @@ def _config(**overrides: object) -> object:
         "store_external_id": "{market}",
         "default_market": "Sweden",
         "store_ids": {"Rest of World": "RestOfWorld"},
+        "default_language": "sv-SE",
     }
     document.update(overrides)
     return parse_config(document)

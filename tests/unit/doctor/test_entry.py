@@ -21,6 +21,7 @@ def _environ(tmp_path: Path, secret: str = SECRET) -> dict[str, str]:
         "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": secret},
         "store_external_id": "brand.com",
         "contact_types": {"member": "Member"},
+        "default_language": "sv-SE",
     }
     path = tmp_path / "brand.json"
     path.write_text(json.dumps(config), encoding="utf-8")
