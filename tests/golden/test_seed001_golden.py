@@ -40,6 +40,8 @@ def _config(store_external_id: str) -> BrandConfig:
             "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "engage/api-key"},
             "store_external_id": store_external_id,
             "languages_by_market": LANGUAGES,
+            # Centra's Integration API has no tracking URL; the plugin's link for this method is configuration.
+            "tracking_links": {"Hemleverans kl. 17-22": "https://www.nudiejeans.com/budbee/"},
         }
     )
 

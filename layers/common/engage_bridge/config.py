@@ -151,7 +151,7 @@ class BrandConfig(_Strict):
     back_in_stock: BackInStock = BackInStock()
     tracking_links: dict[NonEmptyStr, NonEmptyStr] = Field(
         default_factory=dict,
-        description="Shipping method name -> tracking link with {tracking_number}, e.g. "
+        description="Shipping method name -> tracking link, {tracking_number} filled in when present, e.g. "
         "https://carrier.example/track?id={tracking_number} (Centra's Integration API has no tracking URL)",
     )
     promotions: Promotions = Promotions()
@@ -180,8 +180,8 @@ class BrandConfig(_Strict):
             if _WHITESPACE.search(store_id):
                 raise ValueError(f"store_ids.{name}: Engage store ids cannot contain whitespace")
         for method, template in self.tracking_links.items():
-            if set(_PLACEHOLDER.findall(template)) != {"tracking_number"}:
-                raise ValueError(f"tracking_links.{method}: needs {{tracking_number}} and no other placeholder")
+            if set(_PLACEHOLDER.findall(template)) - {"tracking_number"}:
+                raise ValueError(f"tracking_links.{method}: the only placeholder is {{tracking_number}}")
         return self
 
     @property

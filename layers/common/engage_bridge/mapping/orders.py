@@ -194,12 +194,15 @@ def _extra_data(order: Order, shipment: Shipment | None, cfg: BrandConfig) -> Or
 
 
 def tracking_link(order: Order, shipment: Shipment | None, cfg: BrandConfig) -> str:
-    """The brand's tracking link for the order's shipping method, with the shipment's tracking number; else "".
+    """The brand's tracking link for the order's shipping method, with the shipment's tracking number filled in
+    when the link has ``{tracking_number}`` (no number then means no link); "" for a method without a link.
 
     Centra's Integration API has no tracking URL (only its REST APIs do), so the link comes from configuration.
     """
     template = cfg.tracking_links.get(order.shipping_method)
-    number = shipment.tracking_number if shipment else None
-    if not template or not number:
+    if not template:
         return ""
-    return template.replace("{tracking_number}", quote(number, safe=""))
+    if "{tracking_number}" not in template:
+        return template  # one link for the method (seed 001: a carrier's tracking page, no number in it)
+    number = shipment.tracking_number if shipment else None
+    return template.replace("{tracking_number}", quote(number, safe="")) if number else ""
