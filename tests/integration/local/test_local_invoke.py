@@ -49,18 +49,25 @@ def _reconciled(outcome: invoke.Invocation, session: LocalSession) -> None:
     assert outcome.result["objects"] > 0, outcome.result  # the window holds sample-shop orders
 
 
+def _doctor_checked(outcome: invoke.Invocation, session: LocalSession) -> None:
+    # Against the local fake and sandbox every check that can be judged passes, and the Engage side was read
+    assert outcome.result["failed"] == [] and outcome.result["passed"] > 0, outcome.result
+    assert any(made.startswith("GET /api/v3/contacts/id") for made in outcome.engage_requests), outcome
+
+
 # What each sample's main path does, by event file; every file in events/ must be listed.
 MAIN_PATHS: dict[str, Callable[[invoke.Invocation, LocalSession], None]] = {
     "backfill": _queued("BackfillQueue"),  # the run started and queued its first page
     "centra_events": _events_moved,
     "centra_webhook": _webhook_accepted,
+    "doctor": _doctor_checked,
     "contact_upsert": _requests("POST /api/v3/contacts"),
     "order_status": _requests("POST /api/v2/orders"),
     "promotion_redemption": _promotion_redeemed,
     "receipt_push": _requests("POST /api/v3/receipts"),
     "reconcile": _reconciled,
     "router": _queued("OrderStatusQueue", "ReceiptPushQueue", "ContactUpsertQueue", "StockRelayQueue"),
-    "stock_relay": _requests("PUT /api/v3/inventory/stock-levels/batch"),
+    "stock_relay": _requests("PUT /api/v2/inventory/stock-levels/batch"),
 }
 
 
