@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.errors import ConfigError
 from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
 from engage_bridge.subscriptions.entry import subscription_handler
 from engage_bridge.subscriptions.proof import sign
@@ -125,3 +126,10 @@ def test_an_unhandled_httpx_error_never_reaches_the_storefront_as_a_traceback(aw
     answer = handler(http_event(body, sign(SECRET, body, int(time.time()) + 120)), lambda_context())
 
     assert (answer["statusCode"], json.loads(answer["body"])) == (502, {"status": "engage_refused"})
+
+
+def test_a_configuration_naming_another_engage_secret_fails_at_cold_start(aws: dict[str, str]) -> None:
+    with pytest.raises(ConfigError) as raised:
+        subscription_handler({**aws, "ENGAGE_API_KEY_SECRET": "another/secret"})
+
+    assert raised.value.field == "engage.api_key_secret"

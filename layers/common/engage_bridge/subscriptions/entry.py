@@ -19,6 +19,7 @@ from engage_bridge.config import load_config
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.errors import ConfigError
 from engage_bridge.ingress.webhook_entry import raw_body, webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.state import DynamoStateStore
@@ -45,6 +46,12 @@ def subscription_handler(
     env = parse_environment(SubscriptionEnvironment, environ)
     env.bind_observability()
     cfg = load_config(dict(environ))
+    if cfg.engage.api_key_secret != env.engage_api_key_secret:
+        # Otherwise an access-denied error on the first subscription, as the queue handlers check too (wiring.py).
+        raise ConfigError(
+            "engage.api_key_secret",
+            f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
+        )
     table = dynamodb or boto3.client("dynamodb")
     client = engage or EngageClient.from_config(
         cfg.engage,
