@@ -24,6 +24,10 @@ from engage_bridge_tools.local.session import LocalSession
 
 PATH = "/back-in-stock/subscriptions"
 PROOF_SECONDS = 300
+# What a storefront does with 503 try_again and 429 (docs/back-in-stock.md): send again a little later.
+ATTEMPTS = 6
+RETRY_SECONDS = 1.0
+RETRIED_STATUSES = frozenset({429, 503})
 
 
 def take_storefront_subscriptions(
@@ -39,7 +43,7 @@ def take_storefront_subscriptions(
     answers: Counter[str] = Counter()
     bodies = [_body(item) for item in subscriptions]
     for body in [*bodies, *bodies[:1]]:
-        answers[_post(url, body, _proof(key, body))] += 1
+        answers[_post(url, body, key)] += 1
     for body in bodies[:1]:
         answers[_post(url, body, None)] += 1
     return dict(sorted(answers.items()))
@@ -62,9 +66,14 @@ def _proof(key: str, body: bytes) -> str:
     return f"t={expires},v1={digest}"
 
 
-def _post(url: str, body: bytes, proof: str | None) -> str:
-    headers = {"Content-Type": "application/json"}
-    if proof is not None:
-        headers["X-Storefront-Proof"] = proof
-    response = httpx.post(url, content=body, headers=headers, timeout=60)
+def _post(url: str, body: bytes, key: str | None) -> str:
+    """One request (unsigned without ``key``), sent again while the endpoint answers 503 or 429; its last answer."""
+    for attempt in range(ATTEMPTS):
+        headers = {"Content-Type": "application/json"}
+        if key is not None:
+            headers["X-Storefront-Proof"] = _proof(key, body)
+        response = httpx.post(url, content=body, headers=headers, timeout=60)
+        if response.status_code not in RETRIED_STATUSES or attempt == ATTEMPTS - 1:
+            break
+        time.sleep(RETRY_SECONDS)
     return f"{response.status_code} {response.json().get('status')}"
