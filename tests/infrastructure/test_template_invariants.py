@@ -49,12 +49,23 @@ def _engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_every_engage_caller_is_fed_by_its_own_queue(cfn: dict[str, Any]) -> None:
+def _reserved_engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Engage callers no queue feeds (the subscription endpoint): reserved concurrency caps them instead."""
+    return {
+        name: function
+        for name, function in _engage_callers(cfn).items()
+        if "ReservedConcurrentExecutions" in function["Properties"]
+    }
+
+
+def test_every_engage_caller_is_fed_by_its_own_queue_or_has_reserved_concurrency(cfn: dict[str, Any]) -> None:
     sources = [_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()]
     queues = [_ref(m["Properties"]["EventSourceArn"]) for m in _sqs_event_sources(cfn).values()]
+    queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn))
 
-    assert set(_engage_callers(cfn)) <= set(sources)
-    assert len(_engage_callers(cfn)) == 6  # the five handlers and the backfill (bulk contacts)
+    assert queued <= set(sources)
+    assert len(queued) == 6  # the five handlers and the backfill (bulk contacts)
+    assert set(_reserved_engage_callers(cfn)) == {"BackInStockSubscriptionFunction"}
     assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
@@ -118,7 +129,7 @@ def test_engage_concurrency_adds_up_to_the_total_the_clients_divide_by(cfn: dict
         m["Properties"]["ScalingConfig"]["MaximumConcurrency"]
         for m in _sqs_event_sources(cfn).values()
         if _ref(m["Properties"]["FunctionName"]) in callers
-    )
+    ) + sum(int(f["Properties"]["ReservedConcurrentExecutions"]) for f in _reserved_engage_callers(cfn).values())
 
     for function in callers.values():
         assert int(function["Properties"]["Environment"]["Variables"]["ENGAGE_TOTAL_CONCURRENCY"]) == total

@@ -113,6 +113,17 @@ class BackInStock(_Strict):
         description="Centra market id -> the warehouse ids of its allocation rule; a market's stock is the sum of "
         "their free-to-allocate quantities (no market listed: no stock levels are sent)",
     )
+    relay_stock_levels: bool = Field(
+        default=True,
+        description="Send Centra's stock levels to Engage; turn off when Voyado's own Centra back-in-stock "
+        "integration already sends them (two relays would starve each other of StockChange events)",
+    )
+    subscriptions_per_client_per_hour: PositiveInt = Field(
+        default=20, description="Subscription requests one client (source IP) may make per hour"
+    )
+    subscriptions_per_email_per_hour: PositiveInt = Field(
+        default=5, description="Subscription requests for one e-mail address per hour"
+    )
 
 
 class BrandConfig(_Strict):

@@ -57,6 +57,7 @@ def _doctor_checked(outcome: invoke.Invocation, session: LocalSession) -> None:
 
 # What each sample's main path does, by event file; every file in events/ must be listed.
 MAIN_PATHS: dict[str, Callable[[invoke.Invocation, LocalSession], None]] = {
+    "back_in_stock_subscription": _requests("POST /api/v3/inventory/backinstock/subscriptions"),
     "backfill": _queued("BackfillQueue"),  # the run started and queued its first page
     "centra_events": _events_moved,
     "centra_webhook": _webhook_accepted,

@@ -305,7 +305,8 @@ class _Oracle:
         """A subscription is notified (and used up) when a level it matches rises from 0 to above 0 (docs/sandbox.md:
         same SKU; locale and market id must agree where both carry one)."""
         rises = {key for key, values in levels.items() if any(a <= 0 < b for a, b in pairwise(values))}
-        for item in self.scenario.engage_seed.get("back_in_stock_subscriptions", []):
+        seeded = self.scenario.engage_seed.get("back_in_stock_subscriptions", [])
+        for item in [*seeded, *self.scenario.storefront_subscriptions]:
             email = item.get("email")
             if not email:
                 continue  # subscriptions seeded by contact id cannot be tied to an address here

@@ -22,6 +22,10 @@ OTHER_RETRY = "Engage or Centra asked to slow down, failed or did not answer; SQ
 
 
 def print_summary(summary: dict[str, Any], out: TextIO) -> None:
+    if "storefront_subscriptions" in summary:
+        _section(
+            "Storefront subscriptions (POST /back-in-stock/subscriptions)", summary["storefront_subscriptions"], out
+        )
     _section("Centra objects in", summary["centra_in"], out)
     engage_out = dict(summary["engage_out"])
     emails = engage_out.pop("emails", {})

@@ -3,9 +3,10 @@
 1. Generate the scenario (``scenario.py``): the initial shop, the Engage tenant's existing members, promotions
    and back-in-stock subscriptions, and three phases of shop changes.
 2. Start the Engage sandbox, the Centra fake and the local runtime (the template's stack in moto).
-3. Apply each phase's changes to the fake (each sends Centra's webhook and queues Centra's events), then run
+3. Take the storefront's back-in-stock subscriptions through the stack's endpoint (``storefront.py``).
+4. Apply each phase's changes to the fake (each sends Centra's webhook and queues Centra's events), then run
    the pipeline until every queue is empty.
-4. Summarise: Centra objects in, Engage effects out, skips, retries and dead letters by reason, and what the
+5. Summarise: Centra objects in, Engage effects out, skips, retries and dead letters by reason, and what the
    run cost in invocations and AWS requests; compare Engage's state with what the shop implies
    (``expected.py``). Exit 1 on any difference.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from engage_bridge.config import parse_config
 from engage_bridge_tools.demo.expected import compare, expected_effects
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
+from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
 from engage_bridge_tools.demo.summary import summarize
 from engage_bridge_tools.local.dead_letters import dead_letters_of, reasons
 from engage_bridge_tools.local.engage_rate import mean_requests_per_second, peak_requests_per_second
@@ -46,21 +48,25 @@ def run_demo(
     )
     with local_session(options) as session:
         started = time.monotonic()
-        _play(session, scenario)
+        storefront = _play(session, scenario, config)
         elapsed = time.monotonic() - started
-        return _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
+        summary = _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
+        return {"storefront_subscriptions": storefront, **summary}
 
 
-def _play(session: LocalSession, scenario: Scenario) -> None:
+def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, int]:
+    """Play the scenario; return the storefront's subscription answers by status."""
     if session.sandbox is None or session.centra is None:
         raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    storefront = take_storefront_subscriptions(session, scenario.storefront_subscriptions, scenario.shop, config)
     for name, phase in zip(PHASE_NAMES, scenario.phases, strict=True):
         for step in phase:
             getattr(session.centra, step.action)(**step.kwargs)
         bar = ProgressBar(f"{name:<14}")
         bar.finish(session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS, on_progress=bar))
+    return storefront
 
 
 def _summary(

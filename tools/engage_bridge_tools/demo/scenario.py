@@ -81,6 +81,8 @@ class Scenario:
     engage_seed: dict[str, Any]  # body for the Engage sandbox's POST /_sandbox/seed
     phases: tuple[tuple[Step, ...], ...]  # applied in order; the pipeline is drained between phases
     cases: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # case -> order numbers exercising it
+    # Back-in-stock subscriptions the storefront sends through the stack's endpoint (seed format), not seeded
+    storefront_subscriptions: tuple[dict[str, Any], ...] = ()
 
     def steps(self) -> Iterator[tuple[int, Step]]:
         """Every step with the index of its phase."""
@@ -473,6 +475,8 @@ class _Generator:
         self._make_orders()
         self._customer_changes()
         stock, subscriptions = self._stock()
+        # A member's subscription to a SKU restocked in phase 3 arrives through the storefront instead of the seed.
+        storefront = (subscriptions.pop(1),)
         promotions = [{"id": assignment_id} for assignment_id in self.assignment_ids]
         shop = {
             "stores": [dict(DTC_STORE), dict(WHOLESALE_STORE)],
@@ -499,7 +503,7 @@ class _Generator:
             "back_in_stock_subscriptions": subscriptions,
         }
         cases = {name: tuple(sorted(set(numbers))) for name, numbers in sorted(self.cases.items())}
-        return Scenario(shop, engage_seed, tuple(tuple(phase) for phase in self.phases), cases)
+        return Scenario(shop, engage_seed, tuple(tuple(phase) for phase in self.phases), cases, storefront)
 
 
 def _tracking(number: int, delivery: int) -> str:

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from engage_bridge.centra.webhook_signature import signature_header
 from engage_bridge_tools.command_line import OperatorError
+from engage_bridge_tools.local import storefront
 from engage_bridge_tools.local.announce import announce_shop
 from engage_bridge_tools.local.session import LocalSession, SessionOptions, local_session
 from engage_bridge_tools.local.stack import LocalStack
@@ -74,9 +75,15 @@ def sign_again(event: dict[str, Any], secret: str, now: int) -> dict[str, Any]:
 
 def invoke(session: LocalSession, name: str, event: dict[str, Any], *, keep_signature: bool = False) -> Invocation:
     logical_id = function_named(session.runtime.stack, name)
+    code_folder = session.runtime.stack.functions[logical_id].code_dir.name
     if _is_http_event(event) and not keep_signature:
-        event = sign_again(event, session.endpoints.centra_webhook_secret, int(time.time()))
-    if session.runtime.stack.functions[logical_id].code_dir.name == EVENTS_POLLER and session.centra is not None:
+        if storefront.is_storefront_request(event):
+            event = storefront.sign_storefront_again(event, session.endpoints.storefront_proof_secret, int(time.time()))
+        else:
+            event = sign_again(event, session.endpoints.centra_webhook_secret, int(time.time()))
+    if code_folder == storefront.FUNCTION_FOLDER:
+        storefront.record_catalogue(session)
+    if code_folder == EVENTS_POLLER and session.centra is not None:
         session.runtime.pools[logical_id].invoke(event)  # registers the listeners Centra queues events for
         announce_shop(session.centra)
     before = len(session.sandbox.state()["requests"]) if session.sandbox is not None else 0

@@ -1,7 +1,7 @@
 """Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
 
 Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
-configuration, the three secrets) is created here with local values; endpoints come from ``LocalEndpoints``
+configuration, the four secrets) is created here with local values; endpoints come from ``LocalEndpoints``
 (the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
 """
 
@@ -26,6 +26,8 @@ class LocalEndpoints:
     centra_webhook_secret: str
     engage_base_url: str
     engage_api_key: str
+    # The key a local storefront signs back-in-stock subscriptions with (docs/back-in-stock.md); local only.
+    storefront_proof_secret: str = "local-storefront-proof-secret"  # noqa: S105 - local emulators only
 
 
 def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
@@ -36,6 +38,7 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "CentraGraphqlUrl": endpoints.centra_graphql_url,
         "CentraTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-token",
         "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
+        "StorefrontProofSecretName": f"centra-engage-bridge/{ENVIRONMENT}/storefront-proof-secret",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
     }
     declared = load_template()["Parameters"]
@@ -61,6 +64,7 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
         (values["EngageApiKeySecretName"], endpoints.engage_api_key),
         (values["CentraTokenSecretName"], endpoints.centra_token),
         (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
+        (values["StorefrontProofSecretName"], endpoints.storefront_proof_secret),
     ):
         secrets.create_secret(Name=name, SecretString=value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger

@@ -18,6 +18,7 @@ from engage_bridge.config import BrandConfig, parse_config
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN
 from engage_bridge_tools.demo.expected import expected_effects, summarize
 from engage_bridge_tools.demo.scenario import PHASE_NAMES, Scenario, generate_scenario
+from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
 from engage_bridge_tools.local.dead_letters import dead_letters_of
 from engage_bridge_tools.local.progress import ProgressBar
 from engage_bridge_tools.local.session import LocalSession, SessionOptions, local_session
@@ -53,7 +54,7 @@ def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True, api_key: 
     )
     with local_session(options) as session:
         started = time.monotonic()
-        _play(session, scenario, planted, progress=progress)
+        _play(session, scenario, planted, config, progress=progress)
         elapsed = time.monotonic() - started
         return _verdict(session, plan, scenario, planted, config=config, api_key=api_key, elapsed=elapsed)
 
@@ -64,11 +65,15 @@ def soak_scenario(plan: SoakPlan, config: BrandConfig) -> tuple[Scenario, Plante
     return scenario, plant(scenario.shop, config)
 
 
-def _play(session: LocalSession, scenario: Scenario, planted: PlantedShop, *, progress: bool) -> None:
+def _play(
+    session: LocalSession, scenario: Scenario, planted: PlantedShop, config: BrandConfig, *, progress: bool
+) -> None:
     if session.sandbox is None or session.centra is None:
         raise RuntimeError("the soak runs on the Engage sandbox and the Centra fake")
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    # The storefront's subscriptions go through the endpoint under the same Engage faults (a 503 is sent again).
+    take_storefront_subscriptions(session, scenario.storefront_subscriptions, scenario.shop, config)
     last = len(scenario.phases) - 1
     for index, (name, phase) in enumerate(zip(PHASE_NAMES, scenario.phases, strict=True)):
         planted_now = planted.steps if index == 0 else planted.blanking if index == last else ()

@@ -9,6 +9,7 @@ from engage_bridge.config import BrandConfig
 from engage_bridge.doctor.centra_checks import centra_checks
 from engage_bridge.doctor.engage_checks import engage_checks
 from engage_bridge.doctor.report import Check, Report
+from engage_bridge.doctor.stock_relay import stock_relay_check
 from engage_bridge.doctor.transport import EngageReader, GraphQLEndpoint
 from engage_bridge.ingress.poller import INGEST_TYPES
 
@@ -26,6 +27,7 @@ def run_doctor(
     checks: list[Check] = []
     if centra is not None:
         checks.extend(centra_checks(centra, documents, assumptions, sorted(INGEST_TYPES)))
+        checks.append(stock_relay_check(centra, config))
     if engage is not None:
         checks.extend(engage_checks(engage, config, now=now))
     return Report.of(checks)

@@ -307,6 +307,12 @@ class EngageClient:
             return outcome.value
         return _string_field(call, _json_object(call, outcome), "id")
 
+    def find_back_in_stock_subscription(
+        self, contact_id: str, sku: str, locale: str, external_id: str | None
+    ) -> str | None:
+        """The id of the contact's subscription to ``sku`` in ``locale`` (and market), or None."""
+        return self._find_subscription(contact_id, sku, locale, external_id)
+
     def _find_subscription(self, contact_id: str, sku: str, locale: str, external_id: str | None) -> str | None:
         call = self._call(
             "GET", paths.CONTACT_BACK_IN_STOCK_TEMPLATE, paths.contact_back_in_stock_subscriptions(contact_id)

@@ -12,14 +12,18 @@ def route_stock(levels: list[StockLevel], event_time: datetime, cfg: BrandConfig
     """One ``StockUpdate`` per SKU and market, stamped ``event_time`` (timezone-aware).
 
     "Only when it changed since the last one sent" is the stock handler's check against the state table, made
-    where the level is committed; repeating it here would read the table twice and could race with it. ``cfg``
-    is not consulted today (the handler maps the market's locales from it); it keeps the routers' signatures alike.
+    where the level is committed; repeating it here would read the table twice and could race with it. With
+    ``back_in_stock.relay_stock_levels`` off every level is skipped (``stock_relay_off``).
     A level without a SKU or a market id cannot be matched to a subscription, and a level read twice (one SKU
     named twice by an event) is sent once.
     """
     if event_time.utcoffset() is None:
         raise ValueError("event_time must be timezone-aware")
     decision = Decision()
+    if not cfg.back_in_stock.relay_stock_levels:
+        # Voyado's own Centra integration relays stock levels for this brand (docs/back-in-stock.md).
+        decision.skipped.extend(Skipped("stock_relay_off", f"stock:{level.reference}") for level in levels)
+        return decision
     seen: set[str] = set()
     for level in levels:
         subject = f"stock:{level.reference}"

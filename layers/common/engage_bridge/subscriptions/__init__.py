@@ -1,0 +1,1 @@
+"""Back-in-stock subscriptions taken from the brand's storefront (``POST /back-in-stock/subscriptions``)."""
