@@ -23,6 +23,7 @@ from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
+from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.retry import RetryPolicy
@@ -131,6 +132,7 @@ def consumer_for[M: BaseModel](
         message_model=message_model,
         effect=effect,
         dead_letters=SqsDeadLetters(boto3.client("sqs"), env.dead_letter_queue_url),
+        dead_letter_marks=DynamoDeadLetterMarks(boto3.client("dynamodb"), env.state_table_name),
         persistence=DynamoDBPersistenceLayer(
             table_name=env.state_table_name,
             key_attr="pk",
