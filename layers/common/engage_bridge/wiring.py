@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
+from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.effects.services import Services
@@ -102,7 +103,8 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
         logger=logger,
         observe_latency=_record_engage_latency,
     )
-    return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source))
+    consent = DynamoConsentStore(boto3.client("dynamodb"), env.state_table_name)
+    return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source), consent)
 
 
 def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[RouterServices, CentraClient]:
