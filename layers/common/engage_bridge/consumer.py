@@ -5,7 +5,8 @@ For each record of a batch:
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
 - the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
   id: the router may enqueue the same effect twice under different ids);
-- a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress) is reported as a batch item
+- a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
+  predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
   (10 s, 30 s, 60 s, 300 s; ``retry_cadence``), else SQS redelivers it after the visibility timeout; the queue's
   ``maxReceiveCount`` moves a record that keeps failing to the DLQ;
@@ -54,6 +55,7 @@ from engage_bridge.engage.outcomes import (
 )
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
+from engage_bridge.sequence import PredecessorPending
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -121,6 +123,7 @@ _RETRYABLE_ERRORS = (
     CentraRetryableError,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
+    PredecessorPending,
 )
 
 

@@ -24,6 +24,7 @@ from engage_bridge.mapping import (
 )
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import OrderEmail
+from engage_bridge.sequence import ensure_predecessor_settled
 
 _NO_ANSWER_STATUSES = frozenset({None, 504})
 
@@ -33,6 +34,8 @@ def send_order_email(services: Services, message: OrderEmail) -> Outcome:
     effect = message.ledger_effect
     if reason := _skip_reason(services, message):
         return Outcome("skipped", reason)
+    # A shipment's e-mail never before the confirmation, a return's never before its shipment's (sequence).
+    ensure_predecessor_settled(message, services.store.ledger_entry)
     # E-mails are on here, so a customer who is not a member is a transactional contact.
     role = contact_role(order.customer, cfg) or "transactional"
 

@@ -15,6 +15,7 @@ from engage_bridge.errors import MappingError
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
+from engage_bridge.sequence import ensure_predecessor_settled
 
 ACCEPTED = "accepted"  # 202: queued for import; reconciliation confirms the import (reconcile.receipt_imports)
 
@@ -28,6 +29,8 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
         return Outcome("skipped", "not_a_member")
     if services.already_sent(effect, message.resend):
         return Outcome("skipped", "already_sent")
+    # A return receipt never before the purchase receipt it refunds (sequence).
+    ensure_predecessor_settled(message, services.store.ledger_entry)
 
     contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
