@@ -4,7 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engage_bridge.backfill.pages import pending_contacts
 from engage_bridge.consent import ConsentRecord, Signal, decide
+from engage_bridge.messages import ContactUpsert
+from tests.unit.mapping.builders import config, customer
 
 NOW = 1_800_000_000.0
 OPTED_OUT = ConsentRecord(opted_out_at=NOW - 3600, opt_out_source="engage")
@@ -101,3 +104,15 @@ def test_a_yes_is_never_written_unless_fresh_and_newer_than_the_last_opt_out(
         assert record.opted_out_at is None and previous is None
     if signal.subscribed is False:
         assert decision.accepts_email is False
+
+
+@pytest.mark.parametrize(("newsletter", "patched"), [(True, {}), (False, {"preferences": {"acceptsEmail": False}})])
+def test_a_backfill_replay_never_patches_a_yes_over_an_existing_contact(
+    newsletter: bool, patched: dict[str, object]
+) -> None:
+    upsert = ContactUpsert(kind="customer", customer=customer(newsletter=newsletter), historical=True)
+
+    *_, subscriber = pending_contacts(upsert, config())
+
+    assert {k: v for k, v in subscriber.update.items() if k != "email"} == patched
+    assert subscriber.create["preferences"] == {"acceptsEmail": newsletter}  # a contact created here carries it
