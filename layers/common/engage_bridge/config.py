@@ -115,6 +115,23 @@ class BackInStock(_Strict):
     )
 
 
+class Consent(_Strict):
+    """Opt-outs made in Engage, back to Centra (docs/mapping.md "Consent", docs/configuration.md)."""
+
+    write_opt_outs_to_centra: bool = Field(
+        default=False,
+        description="Write an Engage opt-out to the Centra customer (receiveNewsletters: false); the mutation's name "
+        "is assumed, so keep this off until engage-bridge doctor confirms updateCustomer on the tenant. Off: the "
+        "opt-out is kept in the state table and reported (ConsentOptOutNotWritten)",
+    )
+    changes_window_minutes: PositiveInt = Field(
+        default=30,
+        le=1440,
+        description="How far back each scheduled read of Engage's changed contacts looks (overlapping windows: "
+        "the feed's time zone and freshness are not documented)",
+    )
+
+
 class BrandConfig(_Strict):
     """Everything one brand's stack needs to know about its Centra store and Engage tenant."""
 
@@ -162,6 +179,7 @@ class BrandConfig(_Strict):
     default_language: Language | None = Field(
         default=None, description="Order e-mail language for a market languages_by_market does not name"
     )
+    consent: Consent = Consent()
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":
