@@ -43,7 +43,7 @@ from engage_bridge.centra.outcomes import (
     CentraUnexpectedResponse,
     CentraUserError,
 )
-from engage_bridge.contacts import ContactCreationInProgress
+from engage_bridge.contacts import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.dead_letter_marks import DeadLetterMarks
 from engage_bridge.engage.outcomes import (
     EngageConflict,
@@ -109,6 +109,7 @@ class DeadLetter:
 
 # Engage answers that no retry can change, by the reason they are filed under in the DLQ.
 _PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (EmailBelongsToAnotherContact, "email_change_conflict"),
     (EngageNotFound, "engage_not_found"),
     (EngageUnauthorized, "engage_unauthorized"),
     (EngageUnexpectedResponse, "engage_unexpected_response"),

@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field
 
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
-from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.consent import DynamoConsentStore
+from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.effects.services import Services
@@ -30,6 +30,7 @@ from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
+from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.retry_cadence import SqsRetryCadence
@@ -104,7 +105,9 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
         observe_latency=_record_engage_latency,
     )
     consent = DynamoConsentStore(boto3.client("dynamodb"), env.state_table_name)
-    return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source), consent)
+    links = DynamoIdentityLinks(boto3.client("dynamodb"), env.state_table_name)
+    contacts = ContactDirectory(engage, store, config.engage.source, links)
+    return Services(config, engage, store, contacts, consent)
 
 
 def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[RouterServices, CentraClient]:

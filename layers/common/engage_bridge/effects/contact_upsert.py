@@ -13,12 +13,14 @@
 
 from typing import Any
 
+from engage_bridge.centra import Customer
 from engage_bridge.consent import ConsentGate, Decision, Signal, accepts_email
 from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageNotFound
 from engage_bridge.errors import MappingError
+from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import contact_role, customer_contact, member_update, newsletter_contact, subscription_update
 from engage_bridge.mapping.contacts import customer_store_id, newsletter_contact_of_customer, newsletter_store_id
 from engage_bridge.mapping.email import require_email
@@ -56,7 +58,8 @@ def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
     if is_member:
         member = customer_contact(customer, cfg, accepts)
         store_id = customer_store_id(customer, cfg)
-        reasons.append(_member(services, gate, member, store_id, member_update(customer, cfg), accepts=accepts))
+        update = member_update(customer, cfg)
+        reasons.append(_member(services, gate, member, store_id, update, accepts=accepts, customer=customer))
     if syncs_newsletter:
         contact = newsletter_contact_of_customer(customer, email, cfg, accepts)
         reasons.append(_subscription(services, gate, contact, accepts, customer_store_id(customer, cfg)))
@@ -99,8 +102,13 @@ def _member(
     update: ContactUpdate | None,
     *,
     accepts: bool | None,
+    customer: Customer,
 ) -> str:
-    contact_id, created = services.contacts.find_or_create(member, store_id)
+    # The customer's linked member takes a changed e-mail rather than a second member being made (identity).
+    customer_id = linked_customer_id(customer)
+    contact_id, created = services.contacts.find_or_create(
+        member, store_id, customer_id=customer_id, current_email=True
+    )
     if created:
         if accepts:
             gate.written_opt_in(member.email)
@@ -112,7 +120,9 @@ def _member(
     except EngageNotFound:
         # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once.
         services.contacts.forget(member.email, member.contact_type)
-        contact_id, created = services.contacts.find_or_create(member, store_id)
+        contact_id, created = services.contacts.find_or_create(
+            member, store_id, customer_id=customer_id, current_email=True
+        )
         if created:
             return "member_created"
         current = services.engage.get_contact(contact_id)

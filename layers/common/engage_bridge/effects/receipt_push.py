@@ -12,6 +12,7 @@ from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import Receipt
 from engage_bridge.errors import MappingError
+from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
@@ -32,7 +33,9 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
     # A return receipt never before the purchase receipt it refunds (sequence).
     ensure_predecessor_settled(message, services.store.ledger_entry)
 
-    contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))
+    contact_id, _ = services.contacts.find_or_create(
+        order_contact(order, "member", cfg), order_store_id(cfg, order), customer_id=linked_customer_id(order.customer)
+    )
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
     services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}")
     return Outcome("sent", f"{message.kind}_receipt_{ACCEPTED}")
