@@ -99,6 +99,7 @@ def test_a_changed_e_mail_moves_to_the_same_contact_instead_of_a_second_member(
     link = links.linked("77")
     assert link is not None and link.has_email("anna.l@example.com")
     assert directory.find("anna.l@example.com", "member") == first  # the cache knows the new address too
+    assert directory.find("anna@example.com", "member") is None  # and forgot the old one, now free in Engage
 
 
 def test_an_address_another_contact_holds_is_refused_never_merged(directory: ContactDirectory, engage: Engage) -> None:

@@ -98,6 +98,7 @@ class ContactDirectory:
         if link is not None and (link.has_email(contact.email) or not current_email):
             return link.contact_id, False
         if link is not None and self._move_email(self._links, customer_id, link.contact_id, contact):
+            self._links.forget_address(link.email_fingerprint, contact.contact_type)
             return link.contact_id, False
         contact_id, created = self._find_or_create(contact, store_external_id)
         self._links.link(customer_id, contact_id, contact.email)

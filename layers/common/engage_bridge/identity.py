@@ -33,6 +33,8 @@ class IdentityLinks(Protocol):
 
     def unlink(self, customer_id: str) -> None: ...
 
+    def forget_address(self, email_fingerprint: str, contact_type: str) -> None: ...
+
 
 class DynamoIdentityLinks:
     """``IdentityLinks`` on the stack's state table (no expiry: a customer's contact outlives any cache)."""
@@ -55,6 +57,12 @@ class DynamoIdentityLinks:
 
     def unlink(self, customer_id: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_key(customer_id))
+
+    def forget_address(self, email_fingerprint: str, contact_type: str) -> None:
+        """Drop the cached contact id of an address a contact no longer has (``state``'s ``contact#`` rows): the
+        address is free in Engage now, and whoever uses it next must be looked up, not given this contact."""
+        key = {"pk": {"S": f"contact#{email_fingerprint}"}, "sk": {"S": f"type#{contact_type}"}}
+        self._client.delete_item(TableName=self._table, Key=key)
 
 
 def linked_customer_id(customer: Customer | None) -> str | None:
