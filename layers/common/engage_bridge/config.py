@@ -132,6 +132,17 @@ class Consent(_Strict):
     )
 
 
+class Erasure(_Strict):
+    """A customer deleted in Centra (docs/mapping.md "Erasure", docs/runbook.md "Erasure")."""
+
+    action: Literal["report", "delete"] = Field(
+        default="report",
+        description="report: record the erasure in the ledger and log it (engage-bridge reconcile lists it) for a "
+        "person to act on in Engage; delete: soft-delete the customer's linked Engage member (DELETE "
+        "/api/v3/contacts/{id}; restorable in Engage for seven days, then its personal data is erased)",
+    )
+
+
 class BrandConfig(_Strict):
     """Everything one brand's stack needs to know about its Centra store and Engage tenant."""
 
@@ -180,6 +191,7 @@ class BrandConfig(_Strict):
         default=None, description="Order e-mail language for a market languages_by_market does not name"
     )
     consent: Consent = Consent()
+    erasure: Erasure = Erasure()
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageValidationError
 from engage_bridge.errors import BridgeError
-from engage_bridge.identity import IdentityLinks
+from engage_bridge.identity import ContactLink, IdentityLinks
 from engage_bridge.observability import count
 from engage_bridge.state import StateStore
 
@@ -194,6 +194,16 @@ class ContactDirectory:
             count("FieldLeftOut", "phone_refused")
             rest = {name: value for name, value in changes.items() if name != _PHONE_FIELD}
             return self._engage.update_contact(contact_id, rest, current=current)
+
+    def linked(self, customer_id: str) -> ContactLink | None:
+        """The Engage contact a Centra customer is linked to (``identity``), if any."""
+        return None if self._links is None else self._links.linked(customer_id)
+
+    def unlink(self, customer_id: str, link: ContactLink, contact_type: str) -> None:
+        """Forget a customer whose contact was erased: its link, and the cached id of the contact's address."""
+        if self._links is not None:
+            self._links.unlink(customer_id)
+            self._links.forget_address(link.email_fingerprint, contact_type)
 
     def forget(self, email: str, contact_type: str) -> None:
         """Drop a cached id Engage no longer knows (the contact was deleted or merged)."""

@@ -16,6 +16,7 @@ from typing import Any
 from engage_bridge.centra import Customer
 from engage_bridge.consent import ConsentGate, Decision, Signal, accepts_email
 from engage_bridge.consumer import Outcome
+from engage_bridge.effects.erasure import erase_customer
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageNotFound
@@ -28,6 +29,8 @@ from engage_bridge.messages import ContactUpsert
 
 
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
+    if message.kind == "erasure":
+        return erase_customer(services, message)
     cfg, gate = services.config, ConsentGate(services.consent)
     now = services.consent.now()
     if message.subscription is not None:

@@ -203,6 +203,19 @@ class EngageClient:
         )
         self._send(call)
 
+    def delete_contact(self, contact_id: str, *, source: str | None = None) -> bool:
+        """Erase a contact (``DELETE /api/v3/contacts/{id}?source=``): Engage soft-deletes it, restorable for seven
+        days, then erases its personal data (engage-wave2.md §4). False when Engage answers 404: not found, or
+        deleted already, which is the same outcome."""
+        call = self._call(
+            "DELETE", paths.CONTACT_TEMPLATE, paths.contact(contact_id), params={"source": source or self.source}
+        )
+        try:
+            self._send(call)
+        except EngageNotFound:
+            return False
+        return True
+
     def bulk_create_contacts(self, contacts: Sequence[Body], *, contact_type: str | None = None) -> list[str]:
         """Create contacts, at most 4000 per request; return one batch id per request."""
         params = {"contactType": contact_type} if contact_type else {}
