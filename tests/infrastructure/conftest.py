@@ -16,6 +16,7 @@ PARAMETERS = {
     "BrandConfigParameterName": "centra-engage-bridge/test/brand-config",
     "EngageApiKeySecretName": "centra-engage-bridge/test/engage-api-key",
     "CentraWebhookSecretName": "centra-engage-bridge/test/centra-webhook-secret",
+    "EngageWebhookSecretName": "centra-engage-bridge/test/engage-webhook-secret",
     "CentraGraphqlUrl": "https://brand.centraqa.com/graphql",
     "CentraTokenSecretName": "centra-engage-bridge/test/centra-token",
 }
