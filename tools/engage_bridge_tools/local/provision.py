@@ -1,12 +1,12 @@
 """Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
 
 Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
-configuration, the three secrets) is created here with local values; endpoints come from ``LocalEndpoints``
+configuration, the four secrets) is created here with local values; endpoints come from ``LocalEndpoints``
 (the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from engage_bridge_tools.local.stack import LocalStack, deploy
 from engage_bridge_tools.local.template import load_template
+from engage_bridge_tools.sandbox.webhooks import new_secret
 
 STACK_NAME = "engage-bridge-local"
 ENVIRONMENT = "local"
@@ -26,6 +27,7 @@ class LocalEndpoints:
     centra_webhook_secret: str
     engage_base_url: str
     engage_api_key: str
+    engage_webhook_secret: str = field(default_factory=new_secret)  # Svix format, generated per run
 
 
 def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
@@ -36,6 +38,7 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "CentraGraphqlUrl": endpoints.centra_graphql_url,
         "CentraTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-token",
         "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
+        "EngageWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
     }
     declared = load_template()["Parameters"]
@@ -61,6 +64,7 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
         (values["EngageApiKeySecretName"], endpoints.engage_api_key),
         (values["CentraTokenSecretName"], endpoints.centra_token),
         (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
+        (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret),
     ):
         secrets.create_secret(Name=name, SecretString=value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger
