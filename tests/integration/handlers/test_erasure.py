@@ -2,9 +2,11 @@
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engage_bridge.reconcile.compare import reported_erasures
 from engage_bridge.state import DynamoStateStore, Effect
 from engage_bridge_tools.sandbox import EngageSandbox
 from tests.integration.handlers.conftest import DeployedHandler
@@ -33,8 +35,13 @@ def test_report_records_the_erasure_and_leaves_engage_alone(deploy: Deploy, enga
 
     assert engage_sandbox.requests("DELETE") == []
     assert len(engage_sandbox.contacts_with_email("anna@example.com")) == 1
-    entry = DynamoStateStore(handler.dynamodb, "state").ledger_entry(ERASURE)
+    store = DynamoStateStore(handler.dynamodb, "state")
+    entry = store.ledger_entry(ERASURE)
     assert entry is not None and (entry.state, entry.reason) == ("skipped", "erasure_reported")
+    window = (datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(minutes=1))
+    (listed,) = reported_erasures(store, *window)  # what reconciliation's report lists
+    assert listed.customer == "customer:77"
+    assert reported_erasures(store, window[0] - timedelta(days=1), window[0]) == []
 
 
 def test_delete_soft_deletes_the_linked_member_once(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
