@@ -45,6 +45,16 @@ def _events_moved(outcome: invoke.Invocation, session: LocalSession) -> None:
     assert outcome.queued["IngestQueue"] == outcome.result["queued"]
 
 
+def _preference_webhook_queued(outcome: invoke.Invocation, session: LocalSession) -> None:
+    assert outcome.result["statusCode"] == 200, outcome.result
+    assert outcome.queued == {"ConsentQueue": 1}
+
+
+def _changes_read(outcome: invoke.Invocation, session: LocalSession) -> None:
+    assert any(made.startswith("GET /api/v3/contacts/changes") for made in outcome.engage_requests), outcome
+    assert outcome.result["queued"] == outcome.queued.get("ConsentQueue", 0), outcome
+
+
 def _reconciled(outcome: invoke.Invocation, session: LocalSession) -> None:
     assert outcome.result["objects"] > 0, outcome.result  # the window holds sample-shop orders
 
@@ -55,6 +65,9 @@ MAIN_PATHS: dict[str, Callable[[invoke.Invocation, LocalSession], None]] = {
     "centra_events": _events_moved,
     "centra_webhook": _webhook_accepted,
     "contact_upsert": _requests("POST /api/v3/contacts"),
+    "engage_changes": _changes_read,
+    "engage_consent": _requests("GET /api/v3/contacts/"),  # re-read, never trusted from the message
+    "engage_webhook": _preference_webhook_queued,
     "order_status": _requests("POST /api/v2/orders"),
     "promotion_redemption": _promotion_redeemed,
     "receipt_push": _requests("POST /api/v3/receipts"),
