@@ -154,10 +154,21 @@ class Feed:
 NOW = datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
 
 
+class Marks:
+    def __init__(self) -> None:
+        self.queued_at: dict[str, float] = {}
+
+    def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        if contact_id in self.queued_at and self.queued_at[contact_id] > now - window_seconds:
+            return False
+        self.queued_at[contact_id] = now
+        return True
+
+
 def test_the_feed_queues_each_changed_contact_of_the_window() -> None:
     sent: list[PreferenceChange] = []
 
-    assert read_changes(Feed(), sent.append, NOW, timedelta(minutes=30)) == 2
+    assert read_changes(Feed(), Marks(), sent.append, NOW, timedelta(minutes=30)) == 2
 
     assert [(c.source, c.contact_id) for c in sent] == [("changes", "a"), ("changes", "b")]
 
@@ -165,7 +176,7 @@ def test_the_feed_queues_each_changed_contact_of_the_window() -> None:
 def test_a_window_engage_finds_too_large_is_read_in_halves() -> None:
     feed, sent = Feed(limit=1), list[PreferenceChange]()
 
-    read_changes(feed, sent.append, NOW, timedelta(minutes=30))
+    read_changes(feed, Marks(), sent.append, NOW, timedelta(minutes=30))
 
     assert sorted(c.contact_id or "" for c in sent) == ["a", "b"]
     assert len(feed.windows) == 3
@@ -175,5 +186,17 @@ def test_a_feed_not_activated_is_counted_and_queues_nothing() -> None:
     feed = Feed(fail=EngageUnauthorized("GET", "/api/v3/contacts/changes", 401, None, "unauthorized"))
     sent: list[PreferenceChange] = []
 
-    assert read_changes(feed, sent.append, NOW, timedelta(minutes=30)) == 0
+    assert read_changes(feed, Marks(), sent.append, NOW, timedelta(minutes=30)) == 0
     assert sent == []
+
+
+def test_overlapping_reads_queue_a_contact_once_per_window() -> None:
+    feed, marks, sent = Feed(), Marks(), list[PreferenceChange]()
+    window = timedelta(minutes=30)
+
+    counts = [read_changes(feed, marks, sent.append, NOW + timedelta(minutes=m), window) for m in (0, 10)]
+    feed.changed["a"] = NOW + timedelta(minutes=31)  # changed again after it was queued
+    later = read_changes(feed, marks, sent.append, NOW + timedelta(minutes=40), window)
+
+    assert counts == [2, 0]
+    assert later == 1 and sent[-1].contact_id == "a"

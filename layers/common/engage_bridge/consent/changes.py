@@ -22,18 +22,34 @@ class ChangesApi(Protocol):
     def changed_contact_ids(self, change_type: str, from_date: datetime, to_date: datetime) -> list[str]: ...
 
 
-def read_changes(engage: ChangesApi, send: Callable[[PreferenceChange], None], now: datetime, window: timedelta) -> int:
-    """Queue one preference change per contact Engage reports updated in the window; the number queued."""
+class FeedMarks(Protocol):
+    """Which contacts a read already queued: overlapping windows list a contact again until it ages out."""
+
+    def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        """True (and marked) unless the contact was queued within the last ``window_seconds``."""
+        ...
+
+
+def read_changes(
+    engage: ChangesApi, marks: FeedMarks, send: Callable[[PreferenceChange], None], now: datetime, window: timedelta
+) -> int:
+    """Queue one preference change per contact Engage reports updated in the window and no earlier read of the
+    window queued; the number queued. A contact changed again after it was queued is listed again once the first
+    read ages out of the window, while the change is still in it (the schedule runs at least twice per window)."""
     try:
         ids = _ids(engage, now - window, now)
     except (EngageUnauthorized, EngageNotFound) as error:
         count("EngageChangesUnavailable", type(error).__name__)
         logger.error("Engage's contacts/changes feed is not available (it may need activating by Voyado)")
         return 0
+    queued = 0
     for contact_id in dict.fromkeys(ids):
-        send(PreferenceChange(source="changes", contact_id=contact_id, observed_at=now.timestamp()))
-    count("EngageChangesRead", "updated", len(ids))
-    return len(ids)
+        if marks.mark(contact_id, now.timestamp(), window.total_seconds()):
+            send(PreferenceChange(source="changes", contact_id=contact_id, observed_at=now.timestamp()))
+            queued += 1
+    count("EngageChangesRead", "listed", len(ids))
+    count("EngageChangesRead", "queued", queued)
+    return queued
 
 
 def _ids(engage: ChangesApi, start: datetime, end: datetime) -> list[str]:

@@ -92,6 +92,33 @@ class DynamoMessageIds:
         return {"pk": {"S": f"engagewebhook#{message_id}"}, "sk": {"S": "message"}}
 
 
+class DynamoFeedMarks:
+    """``consentfeed#<contact id>``: when the changes feed last queued a contact (expires after two windows)."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"consentfeed#{contact_id}"},
+                    "sk": {"S": "queued"},
+                    "queued_at": {"N": repr(now)},
+                    "expiration": {"N": str(int(now + 2 * window_seconds))},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR queued_at <= :aged",
+                ExpressionAttributeValues={":aged": {"N": repr(now - window_seconds)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+
 class SqsConsentQueue:
     def __init__(self, client: Any, queue_url: str) -> None:
         self._client = client
@@ -162,6 +189,7 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
 class EngageChangesEnvironment(FunctionEnvironment):
     consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
 
 
 # One GET per run: a fixed small rate, outside the handlers' shared budget.
@@ -179,11 +207,12 @@ def engage_changes_handler(
         raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
     engage = EngageClient.from_config(config.engage, requests_per_second=_CHANGES_REQUESTS_PER_SECOND, logger=logger)
     queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
+    marks = DynamoFeedMarks(boto3.client("dynamodb"), env.state_table_name)
     window = timedelta(minutes=config.consent.changes_window_minutes)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         engage.set_deadline(context.get_remaining_time_in_millis)
-        return {"queued": read_changes(engage, queue.send, now(), window)}
+        return {"queued": read_changes(engage, marks, queue.send, now(), window)}
 
     observed: HttpHandler = logger.inject_lambda_context(
         tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
