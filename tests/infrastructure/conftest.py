@@ -17,6 +17,7 @@ PARAMETERS = {
     "EngageApiKeySecretName": "centra-engage-bridge/test/engage-api-key",
     "CentraWebhookSecretName": "centra-engage-bridge/test/centra-webhook-secret",
     "StorefrontProofSecretName": "centra-engage-bridge/test/storefront-proof-secret",
+    "EngageWebhookSecretName": "centra-engage-bridge/test/engage-webhook-secret",
     "CentraGraphqlUrl": "https://brand.centraqa.com/graphql",
     "CentraTokenSecretName": "centra-engage-bridge/test/centra-token",
 }

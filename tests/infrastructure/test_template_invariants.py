@@ -64,14 +64,14 @@ def test_every_engage_caller_is_fed_by_its_own_queue_or_has_reserved_concurrency
     queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn))
 
     assert queued <= set(sources)
-    assert len(queued) == 6  # the five handlers and the backfill (bulk contacts)
+    assert len(queued) == 7  # the five handlers, the backfill (bulk contacts) and the consent consumer
     assert set(_reserved_engage_callers(cfn)) == {"BackInStockSubscriptionFunction"}
     assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
 # The Engage handlers retry on Voyado's cadence (10 s, 30 s, 60 s, 300 s...), so they get more, shorter receives.
 CADENCE_QUEUES = {"ContactUpsertQueue", "OrderStatusQueue", "ReceiptPushQueue", "PromotionRedemptionQueue",
-                  "StockRelayQueue"}  # fmt: skip
+                  "StockRelayQueue", "ConsentQueue"}  # fmt: skip
 
 
 def test_every_source_queue_has_a_dlq_with_five_receives_or_eight_on_the_cadence(cfn: dict[str, Any]) -> None:

@@ -126,6 +126,34 @@ class BackInStock(_Strict):
     )
 
 
+class Consent(_Strict):
+    """Opt-outs made in Engage, back to Centra (docs/mapping.md "Consent", docs/configuration.md)."""
+
+    write_opt_outs_to_centra: bool = Field(
+        default=False,
+        description="Write an Engage opt-out to the Centra customer (receiveNewsletters: false); the mutation's name "
+        "is assumed, so keep this off until engage-bridge doctor confirms updateCustomer on the tenant. Off: the "
+        "opt-out is kept in the state table and reported (ConsentOptOutNotWritten)",
+    )
+    changes_window_minutes: PositiveInt = Field(
+        default=30,
+        le=1440,
+        description="How far back each scheduled read of Engage's changed contacts looks (overlapping windows: "
+        "the feed's time zone and freshness are not documented)",
+    )
+
+
+class Erasure(_Strict):
+    """A customer deleted in Centra (docs/mapping.md "Erasure", docs/runbook.md "Erasure")."""
+
+    action: Literal["report", "delete"] = Field(
+        default="report",
+        description="report: record the erasure in the ledger and log it (engage-bridge reconcile lists it) for a "
+        "person to act on in Engage; delete: soft-delete the customer's linked Engage member (DELETE "
+        "/api/v3/contacts/{id}; restorable in Engage for seven days, then its personal data is erased)",
+    )
+
+
 class BrandConfig(_Strict):
     """Everything one brand's stack needs to know about its Centra store and Engage tenant."""
 
@@ -173,6 +201,8 @@ class BrandConfig(_Strict):
     default_language: Language | None = Field(
         default=None, description="Order e-mail language for a market languages_by_market does not name"
     )
+    consent: Consent = Consent()
+    erasure: Erasure = Erasure()
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":

@@ -5,14 +5,17 @@ For each record of a batch:
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
 - the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
   id: the router may enqueue the same effect twice under different ids);
-- a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress) is reported as a batch item
+- a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
+  predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
   (10 s, 30 s, 60 s, 300 s; ``retry_cadence``), else SQS redelivers it after the visibility timeout; the queue's
   ``maxReceiveCount`` moves a record that keeps failing to the DLQ;
 - a *permanent* failure (mapping error, Engage validation error, ...) is sent straight to the DLQ with its
   reason as message attributes and removed from the source queue: five identical retries would only delay
   the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
-  and a redrive after the fix runs the effect again.
+  and a redrive after the fix runs the effect again. Once per effect: a second copy of the same business key
+  (the webhook and the poller both routed it) finds the first copy's mark (``dead_letter_marks``) and is dropped,
+  counted as Skipped/already_dead_lettered.
 
 Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
 """
@@ -40,7 +43,8 @@ from engage_bridge.centra.outcomes import (
     CentraUnexpectedResponse,
     CentraUserError,
 )
-from engage_bridge.contacts import ContactCreationInProgress
+from engage_bridge.contacts import ContactCreationInProgress, EmailBelongsToAnotherContact
+from engage_bridge.dead_letter_marks import DeadLetterMarks
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageNotFound,
@@ -51,6 +55,7 @@ from engage_bridge.engage.outcomes import (
 )
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
+from engage_bridge.sequence import PredecessorPending
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -104,6 +109,7 @@ class DeadLetter:
 
 # Engage answers that no retry can change, by the reason they are filed under in the DLQ.
 _PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (EmailBelongsToAnotherContact, "email_change_conflict"),
     (EngageNotFound, "engage_not_found"),
     (EngageUnauthorized, "engage_unauthorized"),
     (EngageUnexpectedResponse, "engage_unexpected_response"),
@@ -118,6 +124,7 @@ _RETRYABLE_ERRORS = (
     CentraRetryableError,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
+    PredecessorPending,
 )
 
 
@@ -152,8 +159,10 @@ class SqsConsumer[M: BaseModel]:
         metrics: Metrics,
         logger: Logger,
         retry_later: RetryLater | None = None,
+        dead_letter_marks: DeadLetterMarks | None = None,
     ) -> None:
         self._retry_later = retry_later
+        self._marks = dead_letter_marks
         self._model = message_model
         self._effect = effect
         self._dead_letters = dead_letters
@@ -225,6 +234,22 @@ class SqsConsumer[M: BaseModel]:
         return self._effect(message).as_dict()
 
     def _dead_letter(self, record: SQSRecord, key: str, dead_letter: DeadLetter) -> None:
+        marks = self._marks if key else None  # a body that did not parse has no business key to mark
+        if marks is not None and not marks.take(key, record.message_id, _redrive_count(record)):
+            # Another copy of this effect is in the DLQ already, with the same reason: one letter per effect.
+            self._count("Skipped", "already_dead_lettered")
+            self._logger.info(
+                "already dead-lettered by another copy", extra={"business_key": key, "reason": dead_letter.reason}
+            )
+            return
+        try:
+            self._send_dead_letter(record, key, dead_letter)
+        except Exception:
+            if marks is not None:
+                marks.release(key, record.message_id)
+            raise
+
+    def _send_dead_letter(self, record: SQSRecord, key: str, dead_letter: DeadLetter) -> None:
         attributes = {
             "reason": dead_letter.reason,
             "detail": dead_letter.detail[:1000],
@@ -248,6 +273,13 @@ class SqsConsumer[M: BaseModel]:
 
     def _count(self, name: str, reason: str) -> None:
         count(name, reason, of=self._metrics)
+
+
+def _redrive_count(record: SQSRecord) -> int:
+    """How often ``engage-bridge dlq redrive`` sent this message back (its ``redrive_count`` attribute); 0 if never."""
+    attribute = (record.raw_event.get("messageAttributes") or {}).get("redrive_count") or {}
+    value = str(attribute.get("stringValue") or "")
+    return int(value) if value.isdigit() else 0
 
 
 def _describe(error: ValidationError) -> str:

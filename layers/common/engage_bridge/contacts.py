@@ -5,14 +5,20 @@ then lookup by e-mail and contact type, then create with ``source`` and ``storeE
 overwrites anything: it happens only when Engage has no contact of that type for the e-mail. A create that
 collides with a contact made meanwhile (409) ends with that contact, so a race ends in one contact; a phone Engage
 refuses is dropped rather than losing the contact.
+
+A member is also linked to its Centra customer id (``identity``): when that customer comes with another e-mail,
+the linked contact's e-mail is changed (PATCH, after ``GET /contacts/id?email=`` found no contact with the new
+address) instead of a second member being created; an address another contact holds is
+``EmailBelongsToAnotherContact``, dead-lettered as ``email_change_conflict``.
 """
 
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
-from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError
+from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageValidationError
 from engage_bridge.errors import BridgeError
+from engage_bridge.identity import ContactLink, IdentityLinks
 from engage_bridge.observability import count
 from engage_bridge.state import StateStore
 
@@ -32,6 +38,16 @@ class ContactCreationInProgress(BridgeError):
         super().__init__(f"a {contact_type} contact for this e-mail is being created by another invocation")
 
 
+class EmailBelongsToAnotherContact(BridgeError):
+    """A customer's new e-mail is already another Engage contact's: merging is a person's decision, not ours."""
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__(
+            f"customer {customer_id} changed e-mail to an address another Engage contact already has; not merged:"
+            " merge the two contacts in Engage (or correct the e-mail in Centra), then redrive"
+        )
+
+
 class ContactApi(Protocol):
     """The part of ``EngageClient`` contact resolution uses."""
 
@@ -47,10 +63,11 @@ class ContactApi(Protocol):
 
 
 class ContactDirectory:
-    def __init__(self, engage: ContactApi, store: StateStore, source: str) -> None:
+    def __init__(self, engage: ContactApi, store: StateStore, source: str, links: IdentityLinks | None = None) -> None:
         self._engage = engage
         self._store = store
         self._source = source
+        self._links = links
 
     def find(self, email: str, contact_type: str) -> str | None:
         """The contact id for this e-mail and type, or None if Engage has none."""
@@ -61,8 +78,50 @@ class ContactDirectory:
             self._store.cache_contact_id(email, contact_type, found)
         return found
 
-    def find_or_create(self, contact: ContactCreate, store_external_id: str) -> tuple[str, bool]:
-        """The contact id, creating the contact if Engage has none; the flag says whether it was created."""
+    def find_or_create(
+        self,
+        contact: ContactCreate,
+        store_external_id: str,
+        *,
+        customer_id: str | None = None,
+        current_email: bool = False,
+    ) -> tuple[str, bool]:
+        """The contact id, creating the contact if Engage has none; the flag says whether it was created.
+
+        ``customer_id`` (a member's Centra customer id) follows the customer's link: the linked contact is used
+        whatever e-mail the caller has. ``current_email`` says ``contact.email`` is the customer's e-mail now
+        (a customer record, not an order placed under an older address), so the linked contact takes it.
+        """
+        if customer_id is None or self._links is None:
+            return self._find_or_create(contact, store_external_id)
+        link = self._links.linked(customer_id)
+        if link is not None and (link.has_email(contact.email) or not current_email):
+            return link.contact_id, False
+        if link is not None and self._move_email(self._links, customer_id, link.contact_id, contact):
+            self._links.forget_address(link.email_fingerprint, contact.contact_type)
+            return link.contact_id, False
+        contact_id, created = self._find_or_create(contact, store_external_id)
+        self._links.link(customer_id, contact_id, contact.email)
+        return contact_id, created
+
+    def _move_email(self, links: IdentityLinks, customer_id: str, contact_id: str, contact: ContactCreate) -> bool:
+        """Give the linked contact the customer's new e-mail; False if that contact is gone from Engage."""
+        holder = self._engage.find_contact_id(contact.email)
+        if holder is not None and holder != contact_id:
+            count("EmailChange", "address_taken")
+            raise EmailBelongsToAnotherContact(customer_id)
+        if holder is None:
+            try:
+                self._engage.update_contact(contact_id, {"email": contact.email})
+            except EngageNotFound:
+                links.unlink(customer_id)  # deleted in Engage: the customer is found or created afresh
+                return False
+            count("EmailChange", "moved")
+        self._store.cache_contact_id(contact.email, contact.contact_type, contact_id)
+        links.link(customer_id, contact_id, contact.email)
+        return True
+
+    def _find_or_create(self, contact: ContactCreate, store_external_id: str) -> tuple[str, bool]:
         email, contact_type = contact.email, contact.contact_type
         if existing := self.find(email, contact_type):
             return existing, False
@@ -135,6 +194,16 @@ class ContactDirectory:
             count("FieldLeftOut", "phone_refused")
             rest = {name: value for name, value in changes.items() if name != _PHONE_FIELD}
             return self._engage.update_contact(contact_id, rest, current=current)
+
+    def linked(self, customer_id: str) -> ContactLink | None:
+        """The Engage contact a Centra customer is linked to (``identity``), if any."""
+        return None if self._links is None else self._links.linked(customer_id)
+
+    def unlink(self, customer_id: str, link: ContactLink, contact_type: str) -> None:
+        """Forget a customer whose contact was erased: its link, and the cached id of the contact's address."""
+        if self._links is not None:
+            self._links.unlink(customer_id)
+            self._links.forget_address(link.email_fingerprint, contact_type)
 
     def forget(self, email: str, contact_type: str) -> None:
         """Drop a cached id Engage no longer knows (the contact was deleted or merged)."""

@@ -23,6 +23,7 @@ from engage_bridge.routing import (
     Decision,
     Route,
     route_customer,
+    route_customer_erasure,
     route_newsletter_subscription,
     route_order,
     route_stock,
@@ -97,6 +98,9 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
             return None if order is None else route_order(order, cfg, services.already_sent, historical=historical)
         case "customer":
             customer = centra.customer(event.object_id)
+            if customer is None and (event.change or "").upper() == "DELETED":
+                # Deleted in Centra (the event's object is null, EVT): the brand's erasure action (docs/mapping.md).
+                return route_customer_erasure(event.object_id)
             return None if customer is None else route_customer(customer, cfg, historical=historical)
         case "newsletter_subscription":
             subscription = centra.newsletter_subscription(event.object_id)

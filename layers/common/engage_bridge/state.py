@@ -111,6 +111,24 @@ class DynamoStateStore:
                 found[effect] = LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"])
         return found
 
+    def ledger_rows(self, subject: str) -> list[LedgerEntry]:
+        """Every ledger row of one subject (``erasures``: each reported erasure), for reconciliation."""
+        rows: list[LedgerEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"effect#{subject}"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            answer = self._client.query(**request)
+            for item in answer.get("Items", []):
+                effect = Effect(subject, item["sk"]["S"])
+                rows.append(LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"]))
+            if "LastEvaluatedKey" not in answer:
+                return rows
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
     def confirm(self, effect: Effect, reason: str) -> bool:
         """Replace a sent effect's reason (a receipt Engage accepted is now seen imported); False if it is not sent.
 

@@ -21,13 +21,16 @@ from pydantic import BaseModel, Field
 
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
+from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
+from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
+from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.retry_cadence import SqsRetryCadence
@@ -101,7 +104,10 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
         logger=logger,
         observe_latency=_record_engage_latency,
     )
-    return Services(config, engage, store, ContactDirectory(engage, store, config.engage.source))
+    consent = DynamoConsentStore(boto3.client("dynamodb"), env.state_table_name)
+    links = DynamoIdentityLinks(boto3.client("dynamodb"), env.state_table_name)
+    contacts = ContactDirectory(engage, store, config.engage.source, links)
+    return Services(config, engage, store, contacts, consent)
 
 
 def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[RouterServices, CentraClient]:
@@ -131,6 +137,7 @@ def consumer_for[M: BaseModel](
         message_model=message_model,
         effect=effect,
         dead_letters=SqsDeadLetters(boto3.client("sqs"), env.dead_letter_queue_url),
+        dead_letter_marks=DynamoDeadLetterMarks(boto3.client("dynamodb"), env.state_table_name),
         persistence=DynamoDBPersistenceLayer(
             table_name=env.state_table_name,
             key_attr="pk",

@@ -45,6 +45,20 @@ class DeployedHandler:
         self.invocations.append(response)
         return response
 
+    def history_sent(self, event: dict[str, Any]) -> None:
+        """Record as sent what the event's e-mails and receipts follow (``engage_bridge.sequence``): the sample
+        events hold one shipping or return e-mail per order, whose confirmation went out before the sample."""
+        from engage_bridge.messages import OrderEmail, ReceiptPush
+        from engage_bridge.sequence import predecessors
+        from engage_bridge.state import DynamoStateStore
+
+        store = DynamoStateStore(self.dynamodb, "state")
+        for record in event["Records"]:
+            body = json.loads(record["body"])
+            message = (OrderEmail if "status" in body else ReceiptPush).model_validate(body)
+            for effect in predecessors(message)[:1]:
+                store.record(effect, "sent", "before_the_sample")
+
     def dead_letters(self) -> list[tuple[dict[str, Any], dict[str, str]]]:
         received = self.sqs.receive_message(
             QueueUrl=self.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0

@@ -22,6 +22,7 @@ def automations(sandbox: EngageSandbox) -> dict[tuple[str, str], int]:
 
 def test_every_sample_e_mail_is_triggered_once(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
 
     response = handler.invoke(load_event("order_status"))
 
@@ -37,6 +38,7 @@ def test_every_engage_call_is_measured_for_the_dashboard(
     deploy: Deploy, engage_sandbox: EngageSandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
 
     handler.invoke(load_event("order_status"))
 
@@ -49,6 +51,7 @@ def test_a_customer_engage_does_not_know_gets_a_contact_before_the_e_mail(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
 
     handler.invoke(records(load_event("order_status"), 0))
 
@@ -58,6 +61,7 @@ def test_a_customer_engage_does_not_know_gets_a_contact_before_the_e_mail(
 
 def test_the_same_message_delivered_twice_sends_one_e_mail(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = load_event("order_status")
 
     handler.invoke(event)
@@ -68,6 +72,7 @@ def test_the_same_message_delivered_twice_sends_one_e_mail(deploy: Deploy, engag
 
 def test_a_second_shipment_of_the_same_order_is_its_own_e_mail(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = load_event("order_status")
     second = json.loads(event["Records"][1]["body"])
     order = second["order"]
@@ -85,6 +90,7 @@ def test_only_the_failing_record_is_reported_and_succeeds_when_redelivered(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = load_event("order_status")
     # The first order's one attempt meets a 503 (an answered failure: nothing was triggered); its retry waits in
     # the queue on Voyado's cadence, not in the function.
@@ -103,6 +109,7 @@ def test_a_timeout_after_engage_applied_the_order_is_never_resent(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("order_status", engage={**_engage(engage_sandbox), "timeouts": {"default": 0.3}})
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     engage_sandbox.script_fault("timeout_after_effect", method="POST", path="/api/v2/orders", seconds=1.0)
     event = records(load_event("order_status"), 0)
 
@@ -117,6 +124,7 @@ def test_a_tag_the_tenant_lacks_goes_to_the_dlq_with_engages_reasons(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     engage_sandbox.set_tenant(order_statuses=[])
     event = records(load_event("order_status"), 0)
 
@@ -132,6 +140,7 @@ def test_a_tag_the_tenant_lacks_goes_to_the_dlq_with_engages_reasons(
 
 def test_a_redriven_message_is_sent_once_the_tenant_is_fixed(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     engage_sandbox.set_tenant(order_statuses=[])
     event = records(load_event("order_status"), 0)
     handler.invoke(event)
@@ -144,6 +153,7 @@ def test_a_redriven_message_is_sent_once_the_tenant_is_fixed(deploy: Deploy, eng
 
 def test_an_order_without_e_mail_is_dead_lettered_naming_the_field(deploy: Deploy) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = records(load_event("order_status"), 0)
     message = json.loads(event["Records"][0]["body"])
     message["order"]["customer"]["email"] = None
@@ -172,6 +182,7 @@ def test_backfill_and_wholesale_orders_send_nothing(
     reason: str,
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = records(load_event("order_status"), 0)
     message = json.loads(event["Records"][0]["body"])
     change(message)
@@ -187,6 +198,7 @@ def test_logs_hold_no_e_mail_address_or_api_key(
     deploy: Deploy, engage_sandbox: EngageSandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     engage_sandbox.set_tenant(order_statuses=[])  # failures log the most
 
     handler.invoke(load_event("order_status"))
@@ -202,6 +214,7 @@ def _engage(sandbox: EngageSandbox) -> dict[str, Any]:
 
 def test_each_e_mail_names_its_language_and_the_contact_by_id(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
 
     handler.invoke(records(load_event("order_status"), 1))  # the Swedish shipping confirmation
 
@@ -218,6 +231,7 @@ def test_a_contact_the_site_is_creating_meanwhile_ends_as_one_contact(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     event = load_event("order_status")
     engage_sandbox.create_elsewhere("transactionalContact", seconds=0.5, email=SWEDISH_CUSTOMER)
 
@@ -243,6 +257,7 @@ def test_a_create_for_a_key_that_exists_uses_the_existing_contact(
     if answer == "existing_id":
         engage_sandbox.set_tenant(existing_key_answer="existing_id")
     handler = deploy("order_status")
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
     # The lookup misses it (made meanwhile, or not yet visible), so the bridge creates and Engage says it exists.
     engage_sandbox.script_fault("status", method="GET", path="/api/v3/contacts/id", status=404)
 

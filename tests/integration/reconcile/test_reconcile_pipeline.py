@@ -108,6 +108,8 @@ def test_lost_effects_are_found_exactly_and_fix_closes_the_gap(
     found = {(obj, effect) for obj, effect, _ in verdicts(report, "missing")}
     assert found == {
         ("order:1001", "email:shipped:shipment:2"),
+        # Not lost, but waiting: a return's e-mail never goes before its shipment's (engage_bridge.sequence).
+        ("order:1001", "email:returned:return:1"),
         ("order:1001", "receipt:return:return:1"),
         ("order:1002", "email:created:pending"),
         ("customer:2", "contact"),
@@ -121,8 +123,8 @@ def test_lost_effects_are_found_exactly_and_fix_closes_the_gap(
 
     assert verdicts(report, "missing") == set()
     assert report["summary"]["drifted_objects"] == 1  # only the refused promotion
-    # The fix sent the two lost e-mails, and nothing that had gone out already.
-    assert len(pipeline.engage.requests("POST", "/api/v2/orders")) == emails_before + 2
+    # The fix sent the two lost e-mails and the return e-mail that waited for one, and nothing that had gone out.
+    assert len(pipeline.engage.requests("POST", "/api/v2/orders")) == emails_before + 3
 
 
 def test_effects_a_backfill_suppressed_are_skipped_with_their_reason(

@@ -86,7 +86,7 @@ def test_check_request_names_what_misses() -> None:
     assert check_request("PUT", "/api/v3/inventory/stock-levels/batch", []) == [
         "/api/v3/inventory/stock-levels/batch is not an Engage path in the contract"
     ]
-    assert check_request("DELETE", "/api/v3/contacts/c-1") == ["DELETE is not an operation on /api/v3/contacts/c-1"]
+    assert check_request("PUT", "/api/v3/contacts/c-1") == ["PUT is not an operation on /api/v3/contacts/c-1"]
     assert check_request("GET", "/api/v3/contacts/changes?fromDate=2026-01-01") == [
         "getChangedContactIds: ChangeType: 'changeType' is required."
     ]

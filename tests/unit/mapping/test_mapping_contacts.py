@@ -58,7 +58,8 @@ def test_contact_type_handles_come_from_config_verbatim() -> None:
     assert newsletter_contact(newsletter_subscription(), cfg).contact_type == "Contact"
 
 
-def test_a_new_member_carries_all_personal_data() -> None:
+def test_a_new_member_carries_all_personal_data_and_no_consent_from_an_order() -> None:
+    # The order's customer says newsletter: false; an order never carries acceptsEmail either way (consent rules).
     body = order_contact(order(), "member", config()).body()
 
     assert body == {
@@ -73,7 +74,6 @@ def test_a_new_member_carries_all_personal_data() -> None:
         "zipCode": "11151",
         "city": "Stockholm",
         "countryCode": "SE",
-        "preferences": {"acceptsEmail": False},
     }
 
 

@@ -1,6 +1,6 @@
 """The soak's checks: each fails on the violation it is about, and names it without personal data."""
 
-from engage_bridge.config import parse_config
+from engage_bridge.config import OrderStatusTags, parse_config
 from engage_bridge_tools.demo.scenario import Step
 from engage_bridge_tools.local.dead_letters import DeadLetter
 from engage_bridge_tools.soak import checks
@@ -17,10 +17,10 @@ def _letter(queue: str, reason: str, key: str | None) -> DeadLetter:
     return DeadLetter(queue=queue, reason=reason, business_key=key, detail=None, body="{}")
 
 
-def test_the_dlqs_holding_each_poison_pass_even_with_copies() -> None:
+def test_the_dlqs_holding_each_poison_once_pass() -> None:
     letters = [
         _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),
-        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),  # delivered twice
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:shipped:shipment:3"),  # another effect
         _letter("ContactUpsertDLQ", "mapping_error", "contact:newsletter:abc:def"),
     ]
 
@@ -28,6 +28,18 @@ def test_the_dlqs_holding_each_poison_pass_even_with_copies() -> None:
 
     assert check.violations == []
     assert check.figures["messages"] == 3
+
+
+def test_an_effect_dead_lettered_twice_is_a_violation() -> None:
+    letters = [
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),
+        _letter("OrderStatusDLQ", "engage_validation", "order:90001:email:created"),  # the poller's copy
+        _letter("ContactUpsertDLQ", "mapping_error", "contact:newsletter:abc:def"),
+    ]
+
+    check = checks.dead_letters_are_the_poison(letters, POISONS)
+
+    assert check.violations == ["order:90001:email:created dead-lettered 2 times in OrderStatusDLQ"]
 
 
 def test_a_dead_letter_that_is_not_poison_or_a_missing_poison_is_a_violation() -> None:
@@ -81,3 +93,65 @@ def test_the_soak_timeouts_make_a_held_back_answer_a_client_timeout() -> None:
     assert config.engage.timeouts.default == SOAK_TIMEOUTS["default"]
     assert plan.timeout_seconds > config.engage.timeouts.default
     assert plan.timeout_seconds > config.engage.timeouts.create_contact
+
+
+TAGS = OrderStatusTags()
+
+
+def _post(path: str, body: dict[str, object], status: int = 202) -> dict[str, object]:
+    return {"method": "POST", "path": path, "status": status, "body": body}
+
+
+def _email(order: str, status: str, tracking: str = "") -> dict[str, object]:
+    return _post(
+        "/api/v2/orders", {"orderNumber": order, "orderStatus": status, "extraData": {"trackingNumber": tracking}}
+    )
+
+
+def _receipt(receipt_id: str) -> dict[str, object]:
+    return _post("/api/v3/receipts", {"uniqueReceiptId": receipt_id})
+
+
+def test_an_order_whose_e_mails_and_receipts_came_in_lifecycle_order_has_no_inversion() -> None:
+    requests = [
+        _email("7", "ORDER_CREATED"),
+        _email("7", "ORDER_SHIPPED", "T1"),
+        _receipt("7-1"),
+        _email("7", "ORDER_SHIPPED", "T2"),
+        _email("7", "ORDER_RETURNED", "T1"),
+        _receipt("7-1-30"),
+    ]
+
+    check = checks.lifecycle_in_order(requests, TAGS)
+
+    assert check.violations == []
+    assert check.figures == {"orders": 1, "emails": 4, "receipts": 2, "inversions": 0}
+
+
+def test_each_kind_of_inversion_is_reported() -> None:
+    requests = [
+        _email("7", "ORDER_SHIPPED", "T1"),  # before the confirmation
+        _email("7", "ORDER_CREATED"),
+        _email("8", "ORDER_CREATED"),
+        _email("8", "ORDER_SHIPPED", "T1"),
+        _email("8", "ORDER_RETURNED", "T2"),  # its shipment's e-mail never came first
+        _receipt("8-1-40"),  # before its purchase receipt
+        _receipt("8-1"),
+    ]
+
+    check = checks.lifecycle_in_order(requests, TAGS)
+
+    assert check.violations == [
+        "order 7: a shipping e-mail before its confirmation",
+        "order 8: a return e-mail before the shipping e-mail of its shipment",
+        "receipt 8-1-40: return receipt before the purchase receipt 8-1",
+    ]
+    assert check.figures["inversions"] == 3
+
+
+def test_what_engage_refused_is_no_delivery() -> None:
+    requests = [_email("7", "ORDER_CREATED", "T1") | {"status": 400}, _email("7", "ORDER_SHIPPED", "T1")]
+
+    assert checks.lifecycle_in_order(requests, TAGS).violations == [
+        "order 7: a shipping e-mail before its confirmation"
+    ]

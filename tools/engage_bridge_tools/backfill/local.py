@@ -13,6 +13,7 @@ from engage_bridge.backfill.step import BackfillServices, handle_command
 from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig
+from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.consumer import Outcome
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.receipt_push import push_receipt
@@ -65,6 +66,7 @@ class LocalBackfill:
             self.receipt_engage,
             self.ledger,
             ContactDirectory(self.receipt_engage, self.ledger, self.config.engage.source),
+            DynamoConsentStore(self.dynamodb, self.table),
         )
 
     def drain_commands(self, *, limit: int = 10_000) -> int:

@@ -76,6 +76,7 @@ class CentraFake:
         self.repeat_share = repeat_share
         self._repeats = random.Random(repeat_seed)  # noqa: S311 - reproducible chaos, not security
         self.repeated_changes = 0  # shop changes sent twice
+        self.customer_updates: list[Entry] = []  # every updateCustomer the fake applied, in order
 
     @classmethod
     def from_file(cls, path: Path = SAMPLE_SHOP, **options: Any) -> Self:
@@ -105,7 +106,7 @@ class CentraFake:
     ) -> dict[str, Any]:
         """Run a query as the given integration, skipping HTTP and auth; returns the response JSON."""
         with self.lock:
-            context = RequestContext(self.shop, self.hub, integration_name)
+            context = RequestContext(self.shop, self.hub, integration_name, self.customer_updates)
             result = execute(context, query, variables, operation_name, self.without)
             if result.errors:
                 self.refused.append((operation_name or "<anonymous>", tuple(e.message for e in result.errors)))

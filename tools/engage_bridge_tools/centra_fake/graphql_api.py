@@ -11,7 +11,7 @@ entry, as Centra would return it) and implement filters, paging and the events o
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -52,6 +52,8 @@ class RequestContext:
     shop: Shop
     hub: EventHub
     integration_name: str
+    # The witness of customer writes (the assumed ``updateCustomer``): who changed which customer, and how.
+    customer_updates: list[Entry] = field(default_factory=list)
 
 
 Info = GraphQLResolveInfo[RequestContext]
@@ -341,6 +343,19 @@ def resolve_confirm_events(_: None, info: Info, input: dict[str, Any]) -> Entry:
     }
 
 
+def resolve_update_customer(_: None, info: Info, id: int, input: dict[str, Any]) -> Entry:
+    """``updateCustomer`` (an assumed name): ``receiveNewsletters`` is the one input field the fake applies."""
+    context = _context(info)
+    customer = context.shop.customer(id)
+    if customer is None:
+        return {"customer": None, "userErrors": [{"message": f"Customer {id} not found", "path": ["id"]}],
+                "userWarnings": []}  # fmt: skip
+    if input.get("receiveNewsletters") is not None:
+        customer["newsletter"] = bool(input["receiveNewsletters"])  # the shop file keeps the plugin-era key
+    context.customer_updates.append({"customerId": id, "input": dict(input), "integration": context.integration_name})
+    return {"customer": customer, "userErrors": [], "userWarnings": []}
+
+
 # -- links between entries -------------------------------------------------------------------------------
 
 
@@ -462,6 +477,7 @@ _ROOT: dict[str, dict[str, Resolver]] = {
         "setEventListeners": resolve_set_event_listeners,
         "unsetEventListeners": resolve_unset_event_listeners,
         "confirmEvents": resolve_confirm_events,
+        "updateCustomer": resolve_update_customer,
     },
 }
 _ABSTRACT: dict[str, Callable[..., str]] = {

@@ -8,6 +8,9 @@ stand-in.
 Redrive sends each selected message back to the DLQ's source queue with its attributes (plus redrive_count
 and redriven_from) and deletes it from the DLQ only once the send succeeded. Purge deletes the selected
 messages. Messages not selected are left where they were, visible again as soon as the command ends.
+Both also clear the messages' dead-letter marks in the state table (one letter per failed effect: a copy of an
+effect already in a DLQ is dropped while its mark stands), found with --stack or named with --state-table; a
+redriven message that fails again reaches the DLQ even where its mark could not be cleared.
 
 Exit status: 0 done; 1 something could not be moved or deleted, or the queue could not be read to the end;
 2 bad input (unknown queue or stack, a queue that is no DLQ, no such message, purge without confirmation).
@@ -15,16 +18,17 @@ Exit status: 0 done; 1 something could not be moved or deleted, or the queue cou
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge_tools.cli import _Subparsers
 from engage_bridge_tools.dlq import output
-from engage_bridge_tools.dlq.letters import Selection
+from engage_bridge_tools.dlq.letters import DeadLetter, Selection
 from engage_bridge_tools.dlq.moving import Report, find, purge, redrive, survey
 from engage_bridge_tools.dlq.queues import (
     DeployedStack,
@@ -51,6 +55,9 @@ def register(subparsers: _Subparsers) -> None:
     common.add_argument("--region", help="AWS region (default: from the environment or profile)")
     common.add_argument("--endpoint-url", metavar="URL", help="SQS/CloudFormation endpoint, e.g. a moto server")
     common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument(
+        "--state-table", metavar="NAME", help="the state table, to clear dead-letter marks (default: from --stack)"
+    )
     common.add_argument(
         "--visibility-timeout",
         type=_positive,
@@ -144,8 +151,15 @@ def _redrive(target: Target, out: TextIO, err: TextIO) -> int:
     destination = source_queue(target.sqs, target.queue, target.stack)
     if not target.args.json:
         print(f"{target.queue.label} -> {destination.label}", file=out)
+    marks = None if target.args.dry_run else _dead_letter_marks(target, err)
     report = redrive(
-        target.sqs, target.scan(), target.queue, destination, _selection(target.args), dry_run=target.args.dry_run
+        target.sqs,
+        target.scan(),
+        target.queue,
+        destination,
+        _selection(target.args),
+        dry_run=target.args.dry_run,
+        before_send=marks,
     )
     output.print_outcome("redrive", target.queue, report, out, as_json=target.args.json, dry_run=target.args.dry_run)
     return _status(report, err)
@@ -166,8 +180,30 @@ def _purge(target: Target, out: TextIO, err: TextIO, confirm: Confirm) -> int:
         # Exactly what was confirmed: not a matching message that arrived while the question was open.
         selection = Selection(selection.reasons, frozenset(letter.message_id for letter in planned.selected))
     report = purge(target.sqs, target.scan(), target.queue, selection)
+    if marks := _dead_letter_marks(target, err):
+        marks(report.done)
     output.print_outcome("purge", target.queue, report, out, as_json=target.args.json)
     return _status(report, err)
+
+
+def _dead_letter_marks(target: Target, err: TextIO) -> Callable[[Sequence[DeadLetter]], None] | None:
+    """What clears the marks of moved or deleted letters; None (with a warning) if no state table is known."""
+    table = target.args.state_table or (target.stack.physical_id("StateTable") if target.stack else None)
+    if not table:
+        print(
+            "engage-bridge dlq: no --stack or --state-table: dead-letter marks are left to expire (14 days);"
+            " until then a copy of a moved effect that fails is dropped as already dead-lettered",
+            file=err,
+        )
+        return None
+    session = boto3.session.Session(region_name=target.args.region)
+    marks = DynamoDeadLetterMarks(session.client("dynamodb", endpoint_url=target.args.endpoint_url), table)
+
+    def clear(letters: Sequence[DeadLetter]) -> None:
+        for key in {letter.business_key for letter in letters if letter.business_key}:
+            marks.clear(key)
+
+    return clear
 
 
 def _run(

@@ -7,7 +7,7 @@ second delivery a counted duplicate, not a second e-mail. A message whose send o
 DLQ and is reported.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,14 +61,27 @@ def find(scan: QueueScan, message_id: str) -> DeadLetter | None:
 
 
 def redrive(
-    sqs: Any, scan: QueueScan, dead_letter_queue: Queue, target: Queue, selection: Selection, *, dry_run: bool
+    sqs: Any,
+    scan: QueueScan,
+    dead_letter_queue: Queue,
+    target: Queue,
+    selection: Selection,
+    *,
+    dry_run: bool,
+    before_send: Callable[[Sequence[DeadLetter]], None] | None = None,
 ) -> Report:
-    """Move the selected messages from ``dead_letter_queue`` to ``target``, attributes kept."""
+    """Move the selected messages from ``dead_letter_queue`` to ``target``, attributes kept.
+
+    ``before_send`` (clearing their dead-letter marks) runs before a batch is sent: once the message is back in
+    its queue it may fail again at once, and its new mark must not be the one cleared.
+    """
     report = Report()
     with scan:
         for batch in scan.batches():
             chosen = _take(report, batch, selection)
             if chosen and not dry_run:
+                if before_send is not None:
+                    before_send(chosen)
                 sent = _send(sqs, target, dead_letter_queue, chosen, report)
                 _delete(sqs, scan, dead_letter_queue, sent, report, after_send=True)
     return _finish(report, scan)

@@ -70,6 +70,10 @@ class DeployedStack:
             return self.queue(name)
         return None
 
+    def physical_id(self, logical_id: str) -> str | None:
+        """A deployed resource's name or URL (the state table: ``StateTable``); None if the stack has none."""
+        return self._physical_ids.get(logical_id) or None
+
     def logical_id_of(self, url: str) -> str | None:
         return next((logical_id for logical_id, physical in self._physical_ids.items() if physical == url), None)
 

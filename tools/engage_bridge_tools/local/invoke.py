@@ -18,8 +18,11 @@ import json
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+
+from standardwebhooks import Webhook
 
 from engage_bridge.centra.webhook_signature import signature_header
 from engage_bridge_tools.command_line import OperatorError
@@ -73,11 +76,29 @@ def sign_again(event: dict[str, Any], secret: str, now: int) -> dict[str, Any]:
     return signed
 
 
+def sign_svix_again(event: dict[str, Any], secret: str, now: int) -> dict[str, Any]:
+    """An Engage (Svix) webhook event signed again over its raw body with ``secret`` at ``now``."""
+    headers = {name.lower(): value for name, value in event.get("headers", {}).items()}
+    prefix = "svix-" if "svix-id" in headers else "webhook-"
+    moment = datetime.fromtimestamp(now, UTC)
+    signature = Webhook(secret).sign(headers[f"{prefix}id"], moment, _raw_body(event))
+    signed = dict(event)
+    signed["headers"] = {**headers, f"{prefix}timestamp": str(now), f"{prefix}signature": signature}
+    signed["requestContext"] = {**event["requestContext"], "timeEpoch": now * 1000}
+    return signed
+
+
+def _is_svix_event(event: dict[str, Any]) -> bool:
+    return any(name.lower() in ("svix-id", "webhook-id") for name in event.get("headers", {}))
+
+
 def invoke(session: LocalSession, name: str, event: dict[str, Any], *, keep_signature: bool = False) -> Invocation:
     logical_id = function_named(session.runtime.stack, name)
     code_folder = session.runtime.stack.functions[logical_id].code_dir.name
     if _is_http_event(event) and not keep_signature:
-        if storefront.is_storefront_request(event):
+        if _is_svix_event(event):
+            event = sign_svix_again(event, session.endpoints.engage_webhook_secret, int(time.time()))
+        elif storefront.is_storefront_request(event):
             event = storefront.sign_storefront_again(event, session.endpoints.storefront_proof_secret, int(time.time()))
         else:
             event = sign_again(event, session.endpoints.centra_webhook_secret, int(time.time()))

@@ -1,12 +1,12 @@
 """Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
 
 Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
-configuration, the four secrets) is created here with local values; endpoints come from ``LocalEndpoints``
+configuration, the five secrets) is created here with local values; endpoints come from ``LocalEndpoints``
 (the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from engage_bridge_tools.local.stack import LocalStack, deploy
 from engage_bridge_tools.local.template import load_template
+from engage_bridge_tools.sandbox.webhooks import new_secret
 
 STACK_NAME = "engage-bridge-local"
 ENVIRONMENT = "local"
@@ -28,6 +29,7 @@ class LocalEndpoints:
     engage_api_key: str
     # The key a local storefront signs back-in-stock subscriptions with (docs/back-in-stock.md); local only.
     storefront_proof_secret: str = "local-storefront-proof-secret"  # noqa: S105 - local emulators only
+    engage_webhook_secret: str = field(default_factory=new_secret)  # Svix format, generated per run
 
 
 def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
@@ -39,6 +41,7 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "CentraTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-token",
         "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
         "StorefrontProofSecretName": f"centra-engage-bridge/{ENVIRONMENT}/storefront-proof-secret",
+        "EngageWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
     }
     declared = load_template()["Parameters"]
@@ -65,6 +68,7 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
         (values["CentraTokenSecretName"], endpoints.centra_token),
         (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
         (values["StorefrontProofSecretName"], endpoints.storefront_proof_secret),
+        (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret),
     ):
         secrets.create_secret(Name=name, SecretString=value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger

@@ -27,8 +27,10 @@ from engage_bridge_tools.local.provision import LocalEndpoints, provision
 from engage_bridge_tools.local.runtime import LocalRuntime
 from engage_bridge_tools.local.sqs_retention import retention_check_without_counting
 from engage_bridge_tools.sandbox import EngageSandbox
+from engage_bridge_tools.sandbox.webhooks import PreferenceWebhooks
 
 WEBHOOK_PATH = "/centra/webhook"
+ENGAGE_WEBHOOK_PATH = "/engage/webhook"
 
 
 @dataclass
@@ -122,6 +124,11 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
                 runtime.route_url(WEBHOOK_PATH), webhook_secret, options.webhook_drop_share, options.centra_seed
             )
             fake.send_webhooks_to(target)
+        if sandbox is not None:
+            # Engage's preference webhooks, Svix-signed, over loopback to the local HTTP API.
+            sandbox.send_webhooks_to(
+                PreferenceWebhooks(runtime.route_url(ENGAGE_WEBHOOK_PATH), endpoints.engage_webhook_secret)
+            )
         yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls)
 
 

@@ -110,7 +110,8 @@ def remaining_drift(report: DriftReport) -> int:
 def _run(args: argparse.Namespace, targets: Targets, session: Any, until: datetime) -> DriftReport:
     store = DynamoStateStore(session.client("dynamodb"), targets.state_table)
     with CentraClient(targets.centra_url, targets.centra_token, user_agent="reconcile") as centra:
-        result = reconcile(centra, store, targets.config, since=args.since, until=until, now=lambda: datetime.now(UTC))
+        now = lambda: datetime.now(UTC)  # noqa: E731 - one line, used once
+        result = reconcile(centra, store, targets.config, since=args.since, until=until, now=now, erasures=store)
     report = result.report
     if args.spot_check or args.receipt_imports:
         with EngageClient.from_config(

@@ -330,6 +330,18 @@ def apply_patch(contact: dict[str, Any], body: dict[str, Any]) -> None:
     contact["meta"]["updatedOn"] = now_iso()
 
 
+def delete(state: SandboxState, request: Request) -> Reply:
+    """Soft delete: the contact is gone from every read and lookup, kept (restorable) for seven days; 404 when it
+    is not found or already deleted (Voyado, delete contact; data storage in Engage)."""
+    contact = state.contacts.pop(request.params["contactId"], None)
+    if contact is None:
+        return error(404, "ContactNotFound", "Contact not found.")
+    contact["meta"]["deletedOn"] = now_iso()
+    contact["meta"]["deletedBySource"] = request.query.get("source")
+    state.deleted_contacts[contact["id"]] = contact
+    return Reply(200, None)
+
+
 def change_type(state: SandboxState, request: Request) -> Reply:
     contact = state.contacts.get(request.params["contactId"])
     if contact is None:

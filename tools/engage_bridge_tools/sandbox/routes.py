@@ -19,6 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "lookupContactId": contacts.lookup,
     "getContact": contacts.get,
     "updateContact": contacts.patch,
+    "deleteContact": contacts.delete,
     "updateContactType": contacts.change_type,
     "getContactTransactions": contacts.transactions,
     "getChangedContactIds": contacts.changes,

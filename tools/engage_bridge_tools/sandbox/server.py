@@ -11,7 +11,8 @@ from engage_bridge_tools.sandbox import contacts, promotions
 from engage_bridge_tools.sandbox.app import DEFAULT_RATE_LIMIT, SandboxApp
 from engage_bridge_tools.sandbox.faults import Fault, FaultKind, FaultPlan, ScriptedFault
 from engage_bridge_tools.sandbox.protocol import JSON_HEADERS, Reply
-from engage_bridge_tools.sandbox.state import Tenant
+from engage_bridge_tools.sandbox.state import Tenant, now_iso
+from engage_bridge_tools.sandbox.webhooks import Delivery, PreferenceWebhooks
 
 DEFAULT_API_KEY = "sandbox-api-key"
 
@@ -103,6 +104,7 @@ class EngageSandbox:
         self._verbose = verbose
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.webhooks: PreferenceWebhooks | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -283,3 +285,21 @@ class EngageSandbox:
 
     def reset(self) -> None:
         self.app.reset()
+
+    # --- preference webhooks -------------------------------------------------------------------------
+
+    def send_webhooks_to(self, webhooks: PreferenceWebhooks) -> None:
+        """Deliver preference webhooks to this endpoint (the bridge's ``POST /engage/webhook``)."""
+        self.webhooks = webhooks
+
+    def change_preference(self, contact_id: str, accepts_email: bool) -> Delivery | None:
+        """The person changes their e-mail preference in Engage (an unsubscribe link, the UI): the contact is
+        updated and, with webhooks on, ``contact.acceptsEmail.changed`` is delivered. None without webhooks."""
+        with self.app.state.lock:
+            contact = self.app.state.contacts[contact_id]
+            preferences = contact["fields"].get("preferences")
+            contact["fields"]["preferences"] = {**(preferences or {}), "acceptsEmail": accepts_email}
+            contact["meta"]["updatedOn"] = now_iso()  # the change is in GET /api/v3/contacts/changes too
+        if self.webhooks is None:
+            return None
+        return self.webhooks.deliver(contact_id, "contact.acceptsEmail.changed", {"acceptsEmail": accepts_email})

@@ -56,6 +56,8 @@ class SandboxState:
     tenant: Tenant = field(default_factory=Tenant)
     seed: int = 0
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Soft-deleted contacts (DELETE /api/v3/contacts/{id}): hidden from every read, restorable for seven days.
+    deleted_contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     orders: list[dict[str, Any]] = field(default_factory=list)
     automations: list[dict[str, Any]] = field(default_factory=list)
     # Receipts: accepted (202) into the queue, then imported into ``receipts`` or refused into the integration log.
@@ -111,6 +113,7 @@ class SandboxState:
 
 _DATA_FIELDS = (
     "contacts",
+    "deleted_contacts",
     "orders",
     "automations",
     "receipt_queue",

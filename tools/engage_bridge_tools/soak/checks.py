@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engage_bridge.config import OrderStatusTags
 from engage_bridge_tools.demo.expected import ExpectedEffects, blank_fields, compare
 from engage_bridge_tools.local.dead_letters import DeadLetter
 from engage_bridge_tools.local.engage_rate import peak_requests_per_second
@@ -16,6 +17,8 @@ from engage_bridge_tools.soak.log_scan import LogHit
 from engage_bridge_tools.soak.poison import Poison
 
 CONTACTS_PATH = "/api/v3/contacts"
+ORDERS_PATH = "/api/v2/orders"
+RECEIPTS_PATH = "/api/v3/receipts"
 
 
 @dataclass
@@ -94,11 +97,12 @@ def no_field_blanked(state: dict[str, Any]) -> Check:
 def dead_letters_are_the_poison(letters: Sequence[DeadLetter], poisons: Sequence[Poison]) -> Check:
     """Each planted poison input in its DLQ with its reason, and nothing else in any DLQ.
 
-    A poison input is dead-lettered each time it is delivered (a duplicate delivery, a crashed batch, a second
-    event about the same order): the redelivery runs it again, as it must for a redrive after a fix. So the
-    check is on distinct inputs; the copies are counted.
+    A poison input is delivered more than once (a duplicate delivery, a crashed batch, the webhook and the poller
+    both routing it), yet each failed effect must make one dead letter (``engage_bridge.dead_letter_marks``):
+    a business key dead-lettered twice is a violation.
     """
     found: Counter[str] = Counter()
+    per_effect: Counter[tuple[str, str]] = Counter()
     violations = []
     for letter in letters:
         poison = next((p for p in poisons if p.matches(letter.queue, letter.reason, letter.business_key)), None)
@@ -106,13 +110,67 @@ def dead_letters_are_the_poison(letters: Sequence[DeadLetter], poisons: Sequence
             violations.append(f"unexpected dead letter in {letter.queue}: {letter.reason} ({letter.business_key})")
         else:
             found[poison.label] += 1
+            per_effect[(letter.queue, letter.business_key or "")] += 1
     violations += [f"missing from {p.queue}: {p.label} ({p.reason})" for p in poisons if not found[p.label]]
+    violations += [
+        f"{key or 'a message without business key'} dead-lettered {times} times in {queue}"
+        for (queue, key), times in per_effect.items()
+        if times > 1
+    ]
     figures = {
         "planted": len(poisons),
         "found": {f"{p.queue}: {p.reason}: {p.label}": found[p.label] for p in poisons},
         "messages": len(letters),
     }
     return Check("dead_letters_are_the_poison", figures, violations)
+
+
+def lifecycle_in_order(requests: Sequence[dict[str, Any]], tags: OrderStatusTags) -> Check:
+    """Per order, in the order Engage accepted them: the confirmation before any shipping e-mail, a shipment's
+    e-mail before the return e-mail for it (matched by tracking number where both carry one), and a delivery's
+    purchase receipt (``<order>-<delivery>``) before any return receipt against it (``<order>-<delivery>-<id>``)."""
+    confirmed: set[str] = set()
+    shipped: dict[str, set[str]] = {}
+    receipts: set[str] = set()
+    inversions: list[str] = []
+    emails = 0
+    for request in requests:
+        if request.get("method") != "POST" or not 200 <= int(request.get("status") or 0) < 300:
+            continue
+        path, body = str(request.get("path", "")), request.get("body")
+        if not isinstance(body, dict):
+            continue
+        if path.startswith(ORDERS_PATH):
+            emails += 1
+            inversions += _email_inversions(body, tags, confirmed, shipped)
+        elif path.startswith(RECEIPTS_PATH):
+            receipt_id = str(body.get("uniqueReceiptId", ""))
+            parts = receipt_id.split("-")
+            if len(parts) == 3 and "-".join(parts[:2]) not in receipts:
+                inversions.append(
+                    f"receipt {receipt_id}: return receipt before the purchase receipt {parts[0]}-{parts[1]}"
+                )
+            receipts.add(receipt_id)
+    figures = {"orders": len(confirmed | shipped.keys()), "emails": emails, "receipts": len(receipts)}
+    return Check("lifecycle_in_order", {**figures, "inversions": len(inversions)}, inversions)
+
+
+def _email_inversions(
+    body: dict[str, Any], tags: OrderStatusTags, confirmed: set[str], shipped: dict[str, set[str]]
+) -> list[str]:
+    order, status = str(body.get("orderNumber", "")), body.get("orderStatus")
+    tracking = str((body.get("extraData") or {}).get("trackingNumber") or "")
+    if status == tags.created:
+        confirmed.add(order)
+    elif status == tags.shipped:
+        shipped.setdefault(order, set()).add(tracking)
+        if order not in confirmed:
+            return [f"order {order}: a shipping e-mail before its confirmation"]
+    elif status == tags.returned:
+        sent = shipped.get(order)
+        if sent is None or (tracking and tracking not in sent):
+            return [f"order {order}: a return e-mail before the shipping e-mail of its shipment"]
+    return []
 
 
 def within_budget(requests: Sequence[dict[str, Any]], budget: float) -> Check:

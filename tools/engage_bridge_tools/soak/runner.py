@@ -113,6 +113,7 @@ def _verdict(
         checks.centra_refused_nothing(session.centra.refused),
         checks.restricted_orders_untouched(expected, state),
         checks.no_field_blanked(state),
+        checks.lifecycle_in_order(requests, config.order_status_tags),
         checks.dead_letters_are_the_poison(dead_letters_of(session.runtime), planted.poisons),
         checks.within_budget(requests, plan.requests_per_second),
         checks.log_without_personal_data(hits, len(lines)),

@@ -137,7 +137,9 @@ def pending_contacts(upsert: ContactUpsert, cfg: BrandConfig) -> list[PendingCon
     if cfg.newsletter_subscribers and customer.newsletter is not None:
         subscriber = newsletter_contact_of_customer(customer, email, cfg)
         subscribed = customer.newsletter is True
-        preference = {"email": email, "preferences": {"acceptsEmail": subscribed}}
+        # A replay never writes a yes over an existing contact (consent rules, docs/mapping.md): the bulk PATCH
+        # carries a no, which always goes through, and only a contact created here carries the yes.
+        preference = {"email": email, **({} if subscribed else {"preferences": {"acceptsEmail": False}})}
         effect = upsert.ledger_effect
         contacts.append(
             PendingContact(subject, subscriber.contact_type, subscriber.body(), preference, subscribed, effect)

@@ -223,6 +223,12 @@ class CentraClient:
         items = _list(found.get("newsletterSubscriptions"), "NewsletterSubscription")
         return _parse(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
 
+    def set_receive_newsletters(self, customer_id: int, receive_newsletters: bool) -> None:
+        """Write a customer's newsletter flag (``CustomerUpdateInput.receiveNewsletters``); the mutation's name is
+        assumed (``Mutation.updateCustomer`` in assumptions.graphql): the doctor confirms it before it is used."""
+        variables = {"id": customer_id, "receiveNewsletters": receive_newsletters}
+        self._mutation("UpdateCustomerNewsletter", queries.UPDATE_CUSTOMER_NEWSLETTER, variables, "updateCustomer")
+
     # --- events ----------------------------------------------------------------------------------------
 
     def set_event_listeners(

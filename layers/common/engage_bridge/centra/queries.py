@@ -125,6 +125,15 @@ mutation SetEventListeners($input: [EventListenerSetInput!]!) {
     userWarnings { ...UserWarningFields }
   }
 }""")
+# The mutation's name and arguments are an assumption (assumptions.graphql, Mutation.updateCustomer).
+UPDATE_CUSTOMER_NEWSLETTER: Final = with_fragments("""
+mutation UpdateCustomerNewsletter($id: Int!, $receiveNewsletters: Boolean!) {
+  updateCustomer(id: $id, input: {receiveNewsletters: $receiveNewsletters}) {
+    customer { id }
+    userErrors { ...UserErrorFields }
+    userWarnings { ...UserWarningFields }
+  }
+}""")
 # The documented way to list what an integration name listens to (EVT); setEventListeners' payload is not.
 EVENT_LISTENERS: Final = "query EventListeners { eventListeners { integrationName objectType changeTypes } }"
 CONFIRM_EVENTS: Final = with_fragments("""
@@ -170,6 +179,7 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "CustomersUpdatedBetween": CUSTOMERS_UPDATED_BETWEEN,
     "NewsletterSubscription": NEWSLETTER_SUBSCRIPTION,
     "SetEventListeners": SET_EVENT_LISTENERS,
+    "UpdateCustomerNewsletter": UPDATE_CUSTOMER_NEWSLETTER,
     "EventListeners": EVENT_LISTENERS,
     "ConfirmEvents": CONFIRM_EVENTS,
     "Events": EVENTS,

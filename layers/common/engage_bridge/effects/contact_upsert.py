@@ -1,20 +1,27 @@
-"""Contacts for Centra customers and newsletter subscribers, under seed 001's update rules.
+"""Contacts for Centra customers and newsletter subscribers, under seed 001's update rules and the consent rules.
 
 - A customer who is a member under ``contact_sync`` is created as a member with everything known; once it
   exists, its member fields are updated only when ``customer_updates`` is on, and only fields that changed
   and have a value (an empty Centra field never blanks Engage).
 - A customer who is not a member gets a transactional contact when an e-mail first needs one (the order
   e-mail handler creates it), as Centra's plugin does; nothing is written here.
-- Newsletter: a subscriber becomes a contact of the newsletter type; its subscription preference is updated
-  always. Opt-in is read from the customer record or the subscription only, never from an order, and an
-  unsubscribed person who has no newsletter contact is not given one.
+- Newsletter: a subscriber becomes a contact of the newsletter type. ``acceptsEmail`` is written only as the
+  consent rules allow (``engage_bridge.consent``, docs/mapping.md "Consent"): a yes only for a fresh opt-in newer
+  than the last opt-out the bridge knows of, and a first-seen yes only when no Engage record of the address says
+  no; a no always. A newsletter contact is created only to carry a yes.
 """
 
+from typing import Any
+
+from engage_bridge.centra import Customer
+from engage_bridge.consent import ConsentGate, Decision, Signal, accepts_email
 from engage_bridge.consumer import Outcome
+from engage_bridge.effects.erasure import erase_customer
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageNotFound
 from engage_bridge.errors import MappingError
+from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import contact_role, customer_contact, member_update, newsletter_contact, subscription_update
 from engage_bridge.mapping.contacts import customer_store_id, newsletter_contact_of_customer, newsletter_store_id
 from engage_bridge.mapping.email import require_email
@@ -22,32 +29,67 @@ from engage_bridge.messages import ContactUpsert
 
 
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
+    if message.kind == "erasure":
+        return erase_customer(services, message)
+    cfg, gate = services.config, ConsentGate(services.consent)
+    now = services.consent.now()
     if message.subscription is not None:
         subscription = message.subscription
         email = require_email("newsletter_subscription", subscription.reference, subscription.email)
         if not services.config.newsletter_subscribers:
             return Outcome("skipped", "newsletter_sync_off")
-        contact = newsletter_contact(subscription, services.config)
-        reason = _subscription(services, contact, newsletter_store_id(subscription, services.config))
+        created_at = subscription.created_at.timestamp() if subscription.created_at else None
+        signal = Signal("subscription", subscription.subscribed, now, created_at)
+        accepts = _resolve(services, gate, email, gate.judge(email, signal))
+        contact = newsletter_contact(subscription, cfg, accepts)
+        reason = _subscription(services, gate, contact, accepts, newsletter_store_id(subscription, cfg))
+        gate.settle(email, signal)
         _record(services, message, reason)
         return Outcome("sent", reason)
 
-    customer, cfg = message.customer, services.config
+    customer = message.customer
     if customer is None:  # ContactUpsert's validator makes this unreachable; mypy cannot know that
         raise MappingError("contact_upsert", message.correlation_id, "customer", "missing")
     email = require_email("customer", customer.reference, customer.email)
-    reasons = []
-    if contact_role(customer, cfg) == "member":
-        member = customer_contact(customer, cfg)
-        reasons.append(_member(services, member, customer_store_id(customer, cfg), member_update(customer, cfg)))
-    if cfg.newsletter_subscribers and customer.newsletter is not None:
-        contact = newsletter_contact_of_customer(customer, email, cfg)
-        reasons.append(_subscription(services, contact, customer_store_id(customer, cfg)))
-    if not reasons:
+    is_member = contact_role(customer, cfg) == "member"
+    syncs_newsletter = cfg.newsletter_subscribers and customer.newsletter is not None
+    if not (is_member or syncs_newsletter):
         return Outcome("skipped", "not_a_member")
+    signal = Signal("customer", customer.newsletter, now)
+    accepts = _resolve(services, gate, email, gate.judge(email, signal))
+    reasons = []
+    if is_member:
+        member = customer_contact(customer, cfg, accepts)
+        store_id = customer_store_id(customer, cfg)
+        update = member_update(customer, cfg)
+        reasons.append(_member(services, gate, member, store_id, update, accepts=accepts, customer=customer))
+    if syncs_newsletter:
+        contact = newsletter_contact_of_customer(customer, email, cfg, accepts)
+        reasons.append(_subscription(services, gate, contact, accepts, customer_store_id(customer, cfg)))
+    gate.settle(email, signal)
     reason = "+".join(reasons)
     _record(services, message, reason)
     return Outcome("sent", reason)
+
+
+def _resolve(services: Services, gate: ConsentGate, email: str, decision: Decision) -> bool | None:
+    """What may be written as ``acceptsEmail``; a first-seen yes is checked against every record of the address."""
+    if decision.verdict == "first_opt_in":
+        types = services.config.contact_types
+        records = [record for kind in (types.member, types.newsletter) if (record := _read(services, email, kind))]
+        decision = gate.confirm_first_opt_in(email, records)
+    return decision.accepts_email
+
+
+def _read(services: Services, email: str, contact_type: str) -> dict[str, Any] | None:
+    contact_id = services.contacts.find(email, contact_type)
+    if contact_id is None:
+        return None
+    try:
+        return services.engage.get_contact(contact_id)
+    except EngageNotFound:
+        services.contacts.forget(email, contact_type)  # deleted or merged in Engage: nothing there says no
+        return None
 
 
 def _record(services: Services, message: ContactUpsert, reason: str) -> None:
@@ -55,34 +97,66 @@ def _record(services: Services, message: ContactUpsert, reason: str) -> None:
         services.store.record(effect, "sent", reason)
 
 
-def _member(services: Services, member: ContactCreate, store_id: str, update: ContactUpdate | None) -> str:
-    contact_id, created = services.contacts.find_or_create(member, store_id)
+def _member(
+    services: Services,
+    gate: ConsentGate,
+    member: ContactCreate,
+    store_id: str,
+    update: ContactUpdate | None,
+    *,
+    accepts: bool | None,
+    customer: Customer,
+) -> str:
+    # The customer's linked member takes a changed e-mail rather than a second member being made (identity).
+    customer_id = linked_customer_id(customer)
+    contact_id, created = services.contacts.find_or_create(
+        member, store_id, customer_id=customer_id, current_email=True
+    )
     if created:
+        if accepts:
+            gate.written_opt_in(member.email)
         return "member_created"
-    if update is None:
+    if update is None and accepts is None:
         return "member_exists"
     try:
         current = services.engage.get_contact(contact_id)
     except EngageNotFound:
         # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once.
         services.contacts.forget(member.email, member.contact_type)
-        contact_id, created = services.contacts.find_or_create(member, store_id)
+        contact_id, created = services.contacts.find_or_create(
+            member, store_id, customer_id=customer_id, current_email=True
+        )
         if created:
             return "member_created"
         current = services.engage.get_contact(contact_id)
-    changed = services.contacts.update(contact_id, update, _attributes(current))
+    changed: tuple[str, ...] = ()
+    if update is not None:
+        changed = services.contacts.update(contact_id, update, _attributes(current))
+    if accepts is not None and accepts_email(current) is not accepts:
+        # A fresh opt-in or an opt-out is the person's, so it reaches the member too.
+        changed += services.engage.update_contact(contact_id, subscription_update(accepts).body(), current=current)
+        if accepts:
+            gate.written_opt_in(member.email)
     return "member_updated" if changed else "member_unchanged"
 
 
-def _subscription(services: Services, contact: ContactCreate, store_id: str) -> str:
-    subscribed = bool(contact.preferences and contact.preferences.accepts_email)
-    if not subscribed and services.contacts.find(contact.email, contact.contact_type) is None:
-        return "not_subscribed"
+def _subscription(
+    services: Services, gate: ConsentGate, contact: ContactCreate, accepts: bool | None, store_id: str
+) -> str:
+    existing = services.contacts.find(contact.email, contact.contact_type)
+    if existing is None and not accepts:
+        # A newsletter contact exists to carry a yes: none is made for a no, nor where consent was not given now.
+        return "not_subscribed" if accepts is False else "newsletter_consent_unchanged"
     contact_id, created = services.contacts.find_or_create(contact, store_id)
     if created:
+        gate.written_opt_in(contact.email)
         return "newsletter_created"
+    if accepts is None:
+        return "newsletter_consent_unchanged"
     current = services.engage.get_contact(contact_id)
-    changed = services.engage.update_contact(contact_id, subscription_update(subscribed).body(), current=current)
+    changed = services.engage.update_contact(contact_id, subscription_update(accepts).body(), current=current)
+    if changed and accepts:
+        gate.written_opt_in(contact.email)
     return "newsletter_updated" if changed else "newsletter_unchanged"
 
 

@@ -13,6 +13,7 @@ from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import OrderBody
 from engage_bridge.engage.outcomes import EngageRetryableError
 from engage_bridge.errors import MappingError
+from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import (
     contact_role,
     order_cancelled,
@@ -24,6 +25,7 @@ from engage_bridge.mapping import (
 )
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import OrderEmail
+from engage_bridge.sequence import ensure_predecessor_settled
 
 _NO_ANSWER_STATUSES = frozenset({None, 504})
 
@@ -33,11 +35,16 @@ def send_order_email(services: Services, message: OrderEmail) -> Outcome:
     effect = message.ledger_effect
     if reason := _skip_reason(services, message):
         return Outcome("skipped", reason)
+    # A shipment's e-mail never before the confirmation, a return's never before its shipment's (sequence).
+    ensure_predecessor_settled(message, services.store.ledger_entry)
     # E-mails are on here, so a customer who is not a member is a transactional contact.
     role = contact_role(order.customer, cfg) or "transactional"
 
     _body(message, cfg, None)  # mapped before any write, so an unmappable order creates no contact
-    contact_id, _ = services.contacts.find_or_create(order_contact(order, role, cfg), order_store_id(cfg, order))
+    # A member's order goes to the contact linked to its customer, whatever e-mail the order was placed under.
+    customer_id = linked_customer_id(order.customer) if role == "member" else None
+    contact = order_contact(order, role, cfg)
+    contact_id, _ = services.contacts.find_or_create(contact, order_store_id(cfg, order), customer_id=customer_id)
     body = _body(message, cfg, contact_id)  # matched by id: the e-mail alone may name a member and a contact
     try:
         services.engage.post_order(body.body())

@@ -12,9 +12,11 @@ from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import Receipt
 from engage_bridge.errors import MappingError
+from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
+from engage_bridge.sequence import ensure_predecessor_settled
 
 ACCEPTED = "accepted"  # 202: queued for import; reconciliation confirms the import (reconcile.receipt_imports)
 
@@ -28,8 +30,12 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
         return Outcome("skipped", "not_a_member")
     if services.already_sent(effect, message.resend):
         return Outcome("skipped", "already_sent")
+    # A return receipt never before the purchase receipt it refunds (sequence).
+    ensure_predecessor_settled(message, services.store.ledger_entry)
 
-    contact_id, _ = services.contacts.find_or_create(order_contact(order, "member", cfg), order_store_id(cfg, order))
+    contact_id, _ = services.contacts.find_or_create(
+        order_contact(order, "member", cfg), order_store_id(cfg, order), customer_id=linked_customer_id(order.customer)
+    )
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
     services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}")
     return Outcome("sent", f"{message.kind}_receipt_{ACCEPTED}")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from engage_bridge.config import BrandConfig
+from engage_bridge.consent import ConsentStore
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.messages import ResendRequest
@@ -15,6 +16,7 @@ class Services:
     engage: EngageClient
     store: StateStore
     contacts: ContactDirectory
+    consent: ConsentStore
 
     def already_sent(self, effect: Effect, resend: ResendRequest | None = None) -> bool:
         """The ledger says ``effect`` went out, and no forced resend overrides it.

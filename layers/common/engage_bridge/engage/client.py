@@ -15,6 +15,7 @@ no httpx exception ever leaves this package. How each operation may be retried:
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -148,6 +149,17 @@ class EngageClient:
         call = self._call("GET", paths.CONTACT_TEMPLATE, paths.contact(contact_id))
         return _json_object(call, self._send(call))
 
+    def changed_contact_ids(self, change_type: str, from_date: datetime, to_date: datetime) -> list[str]:
+        """Ids of contacts ``Created``/``Updated``/``Deleted`` in ``[from_date, to_date]`` (no paging; Engage
+        answers 400 above 250 000). Dates go as ``2023-05-04 11:05:00.000``, Voyado's example; its time zone is not
+        documented, so callers read overlapping windows (engage-wave2.md §2)."""
+        params = {"changeType": change_type, "fromDate": _voyado_date(from_date), "toDate": _voyado_date(to_date)}
+        call = self._call("GET", paths.CONTACT_CHANGES, paths.CONTACT_CHANGES, params=params)
+        body = _json(call, self._send(call))
+        if not isinstance(body, list) or not all(isinstance(item, str) for item in body):
+            raise EngageUnexpectedResponse(call.method, call.template, 200, None, "not a list of contact ids")
+        return list(body)
+
     def create_contact(self, body: Body, *, store_external_id: str | None = None, source: str | None = None) -> str:
         """Create a contact and return its id. ``contactType`` and the key (``email``) go in ``body``.
 
@@ -202,6 +214,19 @@ class EngageClient:
             params={"contactTypeId": contact_type},
         )
         self._send(call)
+
+    def delete_contact(self, contact_id: str, *, source: str | None = None) -> bool:
+        """Erase a contact (``DELETE /api/v3/contacts/{id}?source=``): Engage soft-deletes it, restorable for seven
+        days, then erases its personal data (engage-wave2.md §4). False when Engage answers 404: not found, or
+        deleted already, which is the same outcome."""
+        call = self._call(
+            "DELETE", paths.CONTACT_TEMPLATE, paths.contact(contact_id), params={"source": source or self.source}
+        )
+        try:
+            self._send(call)
+        except EngageNotFound:
+            return False
+        return True
 
     def bulk_create_contacts(self, contacts: Sequence[Body], *, contact_type: str | None = None) -> list[str]:
         """Create contacts, at most 4000 per request; return one batch id per request."""
@@ -363,6 +388,10 @@ class EngageClient:
         if isinstance(body, dict):
             return _string_field(call, body, "batchId" if "batchId" in body else "id")
         raise EngageUnexpectedResponse(call.method, call.template, 200, None, "no batch id")
+
+
+def _voyado_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
 def _chunks(items: Sequence[Body], size: int) -> Iterator[list[Body]]:

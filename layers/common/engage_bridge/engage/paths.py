@@ -13,6 +13,7 @@ from urllib.parse import quote
 CONTACT_ID_LOOKUP = "/api/v3/contacts/id"
 CONTACTS = "/api/v3/contacts"
 CONTACTS_BULK = "/api/v3/contacts/bulk"
+CONTACT_CHANGES = "/api/v3/contacts/changes"  # changed contact ids (engage-wave2.md §2)
 CONTACTS_BULK_STATUS = "/api/v2/contacts/bulk/status"
 ORDERS = "/api/v2/orders"
 RECEIPTS = "/api/v3/receipts"

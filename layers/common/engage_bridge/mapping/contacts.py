@@ -1,8 +1,9 @@
 """Engage contacts for Centra customers: which type a customer becomes, and what is sent on create and update.
 
 Seed 001's rules: members are created with all personal data available; a transactional contact carries only
-e-mail, gender and country; a newsletter contact carries its subscription. Opt-in comes only from the customer
-record (``newsletter``), never from an order, so an order cannot subscribe anyone (seed 003, consent drift).
+e-mail, gender and country; a newsletter contact carries its subscription. ``acceptsEmail`` is never read off a
+Centra object here: the caller passes what the consent rules allow (``engage_bridge.consent``, docs/mapping.md),
+and a contact an order needs carries none, so an order cannot subscribe anyone (seed 003, consent drift).
 """
 
 import re
@@ -52,7 +53,7 @@ def order_contact(order: Order, role: ContactRole, cfg: BrandConfig) -> ContactC
     customer = order.customer or Customer()
     address = customer.billing_address or order.billing_address or order.shipping_address or Address()
     if role == "member":
-        return _member(customer, address, email, cfg.contact_types.member)
+        return _member(customer, address, email, cfg.contact_types.member, accepts_email=None)
     return ContactCreate(
         contact_type=cfg.contact_types.transactional,
         email=email,
@@ -61,10 +62,11 @@ def order_contact(order: Order, role: ContactRole, cfg: BrandConfig) -> ContactC
     )
 
 
-def customer_contact(customer: Customer, cfg: BrandConfig) -> ContactCreate:
-    """A member created from the customer record alone (no order yet)."""
+def customer_contact(customer: Customer, cfg: BrandConfig, accepts_email: bool | None = None) -> ContactCreate:
+    """A member created from the customer record; ``accepts_email`` as the consent rules decided (None: left out)."""
     email = require_email("customer", customer.reference, customer.email)
-    return _member(customer, customer.billing_address or Address(), email, cfg.contact_types.member)
+    address = customer.billing_address or Address()
+    return _member(customer, address, email, cfg.contact_types.member, accepts_email=accepts_email)
 
 
 def customer_store_id(customer: Customer, cfg: BrandConfig) -> str:
@@ -73,27 +75,35 @@ def customer_store_id(customer: Customer, cfg: BrandConfig) -> str:
     return store_external_id(cfg, StoreContext("customer", customer.reference, country_name=country))
 
 
-def newsletter_contact(subscription: NewsletterSubscription, cfg: BrandConfig) -> ContactCreate:
+def newsletter_contact(
+    subscription: NewsletterSubscription, cfg: BrandConfig, accepts_email: bool | None = None
+) -> ContactCreate:
+    """The ``contact`` of a sign-up; ``accepts_email`` as the consent rules decided (default: the sign-up's state,
+    what a first sight of it allows, as ``engage-bridge map`` shows)."""
     email = require_email("newsletter_subscription", subscription.reference, subscription.email)
     return ContactCreate(
         contact_type=cfg.contact_types.newsletter,
         email=email,
         country_code=subscription.country.code if subscription.country else None,
-        preferences=Preferences(accepts_email=subscription.subscribed),
+        preferences=Preferences(accepts_email=subscription.subscribed if accepts_email is None else accepts_email),
     )
 
 
-def newsletter_contact_of_customer(customer: Customer, email: str, cfg: BrandConfig) -> ContactCreate:
+def newsletter_contact_of_customer(
+    customer: Customer, email: str, cfg: BrandConfig, accepts_email: bool | None = None
+) -> ContactCreate:
     """The ``contact`` a customer is as a newsletter subscriber (seed 001: one customer, two contact types).
 
-    Opt-in is the customer record's ``newsletter`` flag and nothing else (seed 003, consent drift).
+    ``accepts_email``: what the consent rules allow; default the customer's own flag (a first sight of it).
     """
     address = customer.billing_address or Address()
     return ContactCreate(
         contact_type=cfg.contact_types.newsletter,
         email=email,
         country_code=address.country_code,
-        preferences=Preferences(accepts_email=customer.newsletter is True),
+        preferences=Preferences(
+            accepts_email=(customer.newsletter is True) if accepts_email is None else accepts_email
+        ),
     )
 
 
@@ -149,8 +159,10 @@ def gender(value: str | None) -> Literal["Male", "Female"] | None:
     return _GENDERS.get((value or "").strip().casefold())
 
 
-def _member(customer: Customer, address: Address, email: str, contact_type: str) -> ContactCreate:
-    accepts_email = customer.newsletter  # None when unknown: then Engage keeps its default
+def _member(
+    customer: Customer, address: Address, email: str, contact_type: str, *, accepts_email: bool | None
+) -> ContactCreate:
+    # accepts_email None: the key is left out and Engage keeps its default (not subscribed, seed 001).
     phone = mobile_phone(customer.phone_number or address.phone, address.country_code)
     contact = ContactCreate(
         contact_type=contact_type,

@@ -107,7 +107,8 @@ def plan_customer(customer: Customer, cfg: BrandConfig) -> list[EngageRequest]:
     requests: list[EngageRequest] = []
     store_id = customer_store_id(customer, cfg)
     if contact_role(customer, cfg) == "member":
-        requests += _member(customer, cfg, store_id, customer_contact(customer, cfg))
+        # As the consent rules treat a first sight of the customer (docs/mapping.md, "Consent").
+        requests += _member(customer, cfg, store_id, customer_contact(customer, cfg, customer.newsletter))
     if cfg.newsletter_subscribers and customer.newsletter and customer.email:
         contact = newsletter_contact_of_customer(customer, customer.email, cfg)
         requests.append(_post(paths.CONTACTS, contact, _contact_query(cfg, store_id)))

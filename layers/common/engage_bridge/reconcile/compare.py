@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from engage_bridge.config import BrandConfig
+from engage_bridge.effects.erasure import REPORTED_ERASURES
 from engage_bridge.reconcile.expected import (
     ContactProbe,
     Expectations,
@@ -21,9 +22,22 @@ from engage_bridge.reconcile.expected import (
     expected_for_customer,
     expected_for_order,
 )
-from engage_bridge.reconcile.report import DriftReport, EffectStatus, ObjectReport, Window, summarise
+from engage_bridge.reconcile.report import (
+    DriftReport,
+    EffectStatus,
+    ObjectReport,
+    ReportedErasure,
+    Window,
+    summarise,
+)
 from engage_bridge.reconcile.source import CentraWindowReader, customer_pages, order_pages
 from engage_bridge.state import Effect, LedgerEntry
+
+
+class ErasureLedger(Protocol):
+    """The ledger rows of one subject (``DynamoStateStore.ledger_rows``): the reported erasures."""
+
+    def ledger_rows(self, subject: str) -> list[LedgerEntry]: ...
 
 
 class LedgerReader(Protocol):
@@ -49,7 +63,9 @@ def reconcile(
     since: datetime,
     until: datetime,
     now: Callable[[], datetime],
+    erasures: ErasureLedger | None = None,
 ) -> Reconciliation:
+    """``erasures`` (the state table) adds the erasures reported in the window (``erasure.action: report``)."""
     window = Window(since=since, until=until)  # validates that both are timezone-aware
     if since >= until:
         raise ValueError("since must be before until")
@@ -60,9 +76,24 @@ def reconcile(
         judge.add([expected_for_customer(customer, cfg) for customer in customers])
     objects = judge.objects()
     report = DriftReport(
-        generated_at=now(), window=window, summary=summarise(objects, judge.untracked), objects=objects
+        generated_at=now(),
+        window=window,
+        summary=summarise(objects, judge.untracked),
+        objects=objects,
+        erasures_reported=[] if erasures is None else reported_erasures(erasures, since, until),
     )
     return Reconciliation(report, list(judge.probes.values()), judge.receipts)
+
+
+def reported_erasures(ledger: ErasureLedger, since: datetime, until: datetime) -> list[ReportedErasure]:
+    """Erasures reported in ``[since, until)``, oldest first."""
+    found = []
+    for row in ledger.ledger_rows(REPORTED_ERASURES):
+        at = datetime.fromisoformat(row.at)
+        if since <= at < until and row.reason == "erasure_reported":
+            customer = "customer:" + row.effect.name.removeprefix("customer#")
+            found.append((at, ReportedErasure(customer=customer, reported_at=row.at)))
+    return [erasure for _, erasure in sorted(found, key=lambda pair: pair[0])]
 
 
 class _Judge:

@@ -62,7 +62,8 @@ def reconcile_handler(environ: Mapping[str, str], centra: CentraClient | None = 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         client.set_deadline(context.get_remaining_time_in_millis)
         since, until = window_before(_scheduled_time(event), hours=env.window_hours, settle_minutes=env.settle_minutes)
-        report = reconcile(client, store, cfg, since=since, until=until, now=lambda: datetime.now(UTC)).report
+        now = lambda: datetime.now(UTC)  # noqa: E731 - one line, used once
+        report = reconcile(client, store, cfg, since=since, until=until, now=now, erasures=store).report
         key = report_key(report)
         s3.put_object(
             Bucket=env.report_bucket,

@@ -107,6 +107,13 @@ class ReceiptImports(_Frozen):
     note: str = NOT_IMPORTED
 
 
+class ReportedErasure(_Frozen):
+    """A customer deleted in Centra whose Engage member was reported, not deleted (``erasure.action: report``)."""
+
+    customer: str = Field(description="'customer:<Centra customer id>'")
+    reported_at: str
+
+
 class DriftReport(_Frozen):
     schema_version: int = SCHEMA_VERSION
     generated_at: AwareDatetime
@@ -116,6 +123,10 @@ class DriftReport(_Frozen):
     spot_check: SpotCheck | None = None
     receipt_imports: ReceiptImports | None = None
     fix: FixResult | None = None
+    erasures_reported: list[ReportedErasure] = Field(
+        default_factory=list,
+        description="customers deleted in Centra in this window whose Engage member awaits a person's decision",
+    )
 
     @property
     def drifted(self) -> list[ObjectReport]:

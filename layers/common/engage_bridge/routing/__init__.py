@@ -24,7 +24,7 @@ Every deliberate non-route is a ``Skipped`` with a countable reason:
 - ``no_email``, ``no_customer_record``, ``no_sku``, ``no_market``, ``duplicate_level``: nothing to address.
 """
 
-from engage_bridge.routing.contacts import route_customer, route_newsletter_subscription
+from engage_bridge.routing.contacts import route_customer, route_customer_erasure, route_newsletter_subscription
 from engage_bridge.routing.decision import Decision, Message, Route, Routed, Skipped, contact_effect
 from engage_bridge.routing.orders import AlreadySent, route_order
 from engage_bridge.routing.stock import route_stock
@@ -38,6 +38,7 @@ __all__ = [
     "Skipped",
     "contact_effect",
     "route_customer",
+    "route_customer_erasure",
     "route_newsletter_subscription",
     "route_order",
     "route_stock",

@@ -24,6 +24,11 @@ def route_customer(customer: Customer, cfg: BrandConfig, *, historical: bool = F
     return Decision(routed=[Routed.of(ContactUpsert(kind="customer", customer=customer, historical=historical))])
 
 
+def route_customer_erasure(customer_id: int) -> Decision:
+    """A customer deleted in Centra: the contact handler applies the brand's ``erasure.action`` to its member."""
+    return Decision(routed=[Routed.of(ContactUpsert(kind="erasure", customer=Customer(id=customer_id)))])
+
+
 def route_newsletter_subscription(subscription: NewsletterSubscription, cfg: BrandConfig) -> Decision:
     """A ``contact`` (newsletter type) when the brand syncs newsletter subscribers; unsubscribing is routed too."""
     subject = f"newsletter_subscription:{subscription.reference}"

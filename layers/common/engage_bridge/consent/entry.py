@@ -1,0 +1,220 @@
+"""Lambda entries for consent from Engage: the preference webhook (HTTP API) and the consent consumer.
+
+``POST /engage/webhook`` verifies, deduplicates and enqueues, and answers at once (Svix needs a 2xx within 15 s).
+The consumer takes the consent queue (``PreferenceChange``); on an EventBridge schedule a third entry reads Engage's
+changed contacts onto the same queue. The endpoint secret (``ENGAGE_WEBHOOK_SECRET``) is the Svix signing secret,
+or JSON ``{"signing", "previous", "encryption_key"}`` while rotating or when Engage encrypts payloads.
+"""
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
+from pydantic import Field
+
+from engage_bridge.centra.client import CentraClient
+from engage_bridge.config import load_config
+from engage_bridge.consent.changes import read_changes
+from engage_bridge.consent.messages import PreferenceChange
+from engage_bridge.consent.sync import ConsentServices, take_preference_change
+from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook
+from engage_bridge.engage.client import EngageClient
+from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.errors import ConfigError
+from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.wiring import HandlerEnvironment, SqsLambdaEntry, build_services, consumer_for
+
+HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# Svix retries for about 28 hours (engage-wave2.md §1.4); ids are remembered well beyond that.
+MESSAGE_ID_SECONDS = 72 * 3600
+
+
+class EngageWebhookEnvironment(FunctionEnvironment):
+    consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
+    webhook_secret_name: str = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+
+
+class ConsentEnvironment(HandlerEnvironment):
+    webhook_secret_name: str = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
+    centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
+    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+
+
+def webhook_secret(secret_name: str) -> dict[str, str]:
+    """``signing`` (and ``previous``, ``encryption_key`` when given) from a plain ``whsec_`` string or JSON."""
+    value = str(parameters.get_secret(secret_name, max_age=300))
+    try:
+        document = json.loads(value)
+    except json.JSONDecodeError:
+        return {"signing": value}
+    if not isinstance(document, dict):
+        return {"signing": value}
+    return {key: str(document[key]) for key in ("signing", "previous", "encryption_key") if document.get(key)}
+
+
+class DynamoMessageIds:
+    """Svix message ids taken in, in the state table (``engagewebhook#<id>``), expiring after three days."""
+
+    def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+
+    def first_time(self, message_id: str) -> bool:
+        now = int(self._clock())
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**self._key(message_id), "expiration": {"N": str(now + MESSAGE_ID_SECONDS)}},
+                ConditionExpression="attribute_not_exists(pk) OR expiration <= :now",
+                ExpressionAttributeValues={":now": {"N": str(now)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def forget(self, message_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=self._key(message_id))
+
+    @staticmethod
+    def _key(message_id: str) -> dict[str, dict[str, str]]:
+        return {"pk": {"S": f"engagewebhook#{message_id}"}, "sk": {"S": "message"}}
+
+
+class DynamoFeedMarks:
+    """``consentfeed#<contact id>``: when the changes feed last queued a contact (expires after two windows)."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"consentfeed#{contact_id}"},
+                    "sk": {"S": "queued"},
+                    "queued_at": {"N": repr(now)},
+                    "expiration": {"N": str(int(now + 2 * window_seconds))},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR queued_at <= :aged",
+                ExpressionAttributeValues={":aged": {"N": repr(now - window_seconds)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+
+class SqsConsentQueue:
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._client = client
+        self._queue_url = queue_url
+
+    def send(self, change: PreferenceChange) -> None:
+        self._client.send_message(QueueUrl=self._queue_url, MessageBody=change.model_dump_json())
+
+
+def _raw_body(event: Mapping[str, Any]) -> bytes | None:
+    body = event.get("body") or ""
+    try:
+        return base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else str(body).encode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
+    env = parse_environment(EngageWebhookEnvironment, environ)
+    env.bind_observability()
+    ids = DynamoMessageIds(boto3.client("dynamodb"), env.state_table_name)
+    queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
+
+    def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        body = _raw_body(event)
+        if body is None:
+            answer = WebhookAnswer(400, "undecodable_body")
+        else:
+            secret = webhook_secret(env.webhook_secret_name)
+            secrets = [secret[key] for key in ("signing", "previous") if key in secret]
+            answer = receive_preference_webhook(body, event.get("headers") or {}, secrets, ids, queue)
+        if answer.status >= 400:
+            count("EngageWebhookRefused", answer.reason)
+            logger.warning("engage webhook refused", extra={"status": answer.status, "reason": answer.reason})
+        else:
+            count("EngageWebhookAccepted", answer.reason)
+        return {
+            "statusCode": answer.status,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"status": answer.reason, "queued": answer.queued}),
+        }
+
+    observed: HttpHandler = logger.inject_lambda_context(
+        tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
+    )
+    return observed
+
+
+def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
+    """The consent consumer: SQS batches of preference changes → state table (and Centra where allowed)."""
+    env = parse_environment(ConsentEnvironment, environ)
+    env.bind_observability()
+    config = load_config(dict(environ))
+    handler_services = build_services(env, config)
+    secret = webhook_secret(env.webhook_secret_name)
+    centra = (
+        CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
+        if config.consent.write_opt_outs_to_centra
+        else None
+    )
+    services = ConsentServices(
+        config, handler_services.engage, handler_services.consent, centra, secret.get("encryption_key")
+    )
+    consumer = consumer_for(env, PreferenceChange, lambda change: take_preference_change(services, change))
+    return SqsLambdaEntry(consumer, services, handler_services.engage)
+
+
+class EngageChangesEnvironment(FunctionEnvironment):
+    consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
+    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+
+
+# One GET per run: a fixed small rate, outside the handlers' shared budget.
+_CHANGES_REQUESTS_PER_SECOND = 1.0
+
+
+def engage_changes_handler(
+    environ: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> HttpHandler:
+    """The schedule's read of Engage's changed contacts, onto the consent queue (the safety net for webhooks)."""
+    env = parse_environment(EngageChangesEnvironment, environ)
+    env.bind_observability()
+    config = load_config(dict(environ))
+    if config.engage.api_key_secret != env.engage_api_key_secret:
+        raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
+    engage = EngageClient.from_config(config.engage, requests_per_second=_CHANGES_REQUESTS_PER_SECOND, logger=logger)
+    queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
+    marks = DynamoFeedMarks(boto3.client("dynamodb"), env.state_table_name)
+    window = timedelta(minutes=config.consent.changes_window_minutes)
+
+    def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        engage.set_deadline(context.get_remaining_time_in_millis)
+        return {"queued": read_changes(engage, marks, queue.send, now(), window)}
+
+    observed: HttpHandler = logger.inject_lambda_context(
+        tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
+    )
+    return observed

@@ -1,0 +1,65 @@
+"""Applying the consent rules to one address: read what the bridge knows, decide, remember, and look at Engage.
+
+A first-seen yes (no opt-out known, and no earlier Centra state to compare with) is the one case the state
+table cannot settle: the person may have unsubscribed in Engage, which never tells Centra (seed 001). So before
+it is written, the address's records in Engage are read; a "no" there is an opt-out the bridge did not know of:
+it is kept in the state table and nothing is written (Voyado: shop data never turns an opt-out back into an
+opt-in; Voyado's Shopify app "never downgrades" and never upgrades without a fresh opt-in).
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engage_bridge.consent.rules import Decision, Signal, decide
+from engage_bridge.consent.store import ConsentStore
+from engage_bridge.observability import count
+
+# Where an opt-out came from (``opt_out_source`` in the state table).
+FROM_CENTRA = "centra"
+FROM_ENGAGE_CONTACT = "engage_contact"
+
+
+class ConsentGate:
+    def __init__(self, store: ConsentStore) -> None:
+        self._store = store
+
+    def judge(self, email: str, signal: Signal) -> Decision:
+        """The decision for ``signal``; a Centra opt-out is kept at once (keeping it twice changes nothing)."""
+        decision = decide(signal, self._store.consent(email))
+        if decision.verdict == "opt_out":
+            self._store.record_opt_out(email, signal.at, FROM_CENTRA)
+        count("ConsentDecision", decision.reason)
+        return decision
+
+    def confirm_first_opt_in(self, email: str, engage_records: Iterable[Mapping[str, Any]]) -> Decision:
+        """A first-seen yes stands only if none of the address's Engage records says no."""
+        if any(accepts_email(record) is False for record in engage_records):
+            self._store.record_opt_out(email, self._store.now(), FROM_ENGAGE_CONTACT)
+            count("ConsentHeld", "engage_says_no")
+            return Decision("leave", "engage_says_no")
+        return Decision("opt_in", "first_seen_opt_in")
+
+    def settle(self, email: str, signal: Signal) -> None:
+        """Remember what Centra said, once every write it led to is done: a retry after a failed write must still
+        see the change as fresh, or the opt-in would be lost."""
+        if signal.subscribed is not None:
+            self._store.observe(email, signal.kind, signal.subscribed)
+
+    def written_opt_in(self, email: str) -> None:
+        self._store.record_opt_in(email, self._store.now())
+
+
+def accepts_email(contact: Mapping[str, Any]) -> bool | None:
+    """``acceptsEmail`` of an Engage contact, wherever and however cased it is (engage-wave2.md §3: nested under
+    ``preferences`` on create, top level in some Voyado examples, ``AcceptsEmails`` in third-party code)."""
+    for holder in (contact.get("preferences"), contact.get("attributes"), contact):
+        if not isinstance(holder, Mapping):
+            continue
+        for name, value in holder.items():
+            if (
+                isinstance(name, str)
+                and name.casefold() in ("acceptsemail", "acceptsemails")
+                and isinstance(value, bool)
+            ):
+                return value
+    return None

@@ -1,0 +1,91 @@
+"""One dead letter per failed effect: a mark in the state table, keyed on the effect's business key.
+
+The webhook and the events poller both report most changes, so the router may enqueue the same effect twice
+(under two SQS message ids, one business key). Powertools idempotency forgets a key whose effect failed for
+good (so a redrive after the fix runs it again); without a mark, the second copy fails the same way and lands in
+the DLQ next to the first, and operators count one failure twice.
+
+Before a handler dead-letters a record it takes the mark ``deadletter#<business key>`` / ``letter`` with a
+conditional write. Only the first copy gets it; later copies are dropped and counted
+(``Skipped``/``already_dead_lettered``). The mark names the SQS message that took it, so that message, if its
+send to the DLQ failed and SQS delivers it again, still gets through. A redriven message (it carries the
+``redrive_count`` attribute ``engage-bridge dlq redrive`` adds) supersedes a mark with a lower count: after the
+redrive it is the only copy, and if it fails again it must reach the DLQ. ``engage-bridge dlq redrive`` and
+``purge`` also delete the marks of what they move (``--state-table`` or ``--stack``). A mark expires with the DLQ's
+retention (14 days), so it never outlives the letter it stands for.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # template.yaml: every DLQ's MessageRetentionPeriod
+_MARK_SORT_KEY = "letter"
+
+
+def mark_key(business_key: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"deadletter#{business_key}"}, "sk": {"S": _MARK_SORT_KEY}}
+
+
+class DeadLetterMarks(Protocol):
+    def take(self, business_key: str, message_id: str, redrive_count: int) -> bool:
+        """True if this message may dead-letter ``business_key``: no other copy did it before."""
+        ...
+
+    def release(self, business_key: str, message_id: str) -> None:
+        """Give back a mark this message took but could not use (its send to the DLQ failed)."""
+        ...
+
+
+class DynamoDeadLetterMarks:
+    """``DeadLetterMarks`` on the stack's state table."""
+
+    def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+
+    def take(self, business_key: str, message_id: str, redrive_count: int) -> bool:
+        now = int(self._clock())
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **mark_key(business_key),
+                    "message_id": {"S": message_id},
+                    "redrive_count": {"N": str(redrive_count)},
+                    "expiration": {"N": str(now + DLQ_RETENTION_SECONDS)},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR expiration <= :now OR message_id = :message_id"
+                    " OR redrive_count < :redrive_count"
+                ),
+                ExpressionAttributeValues={
+                    ":now": {"N": str(now)},
+                    ":message_id": {"S": message_id},
+                    ":redrive_count": {"N": str(redrive_count)},
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def release(self, business_key: str, message_id: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=mark_key(business_key),
+                ConditionExpression="message_id = :message_id",
+                ExpressionAttributeValues={":message_id": {"S": message_id}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def clear(self, business_key: str) -> None:
+        """Forget the mark (``engage-bridge dlq redrive``/``purge``): the next failure of this effect is new."""
+        self._client.delete_item(TableName=self._table, Key=mark_key(business_key))

@@ -1,0 +1,85 @@
+"""Lifecycle order per order, decided from the ledger: an effect waits until the one it follows is settled.
+
+Engage fires an automation for every ``/orders`` call as it arrives, and a return receipt refunds a purchase
+Engage must already hold. Yet the handlers run in parallel, on separate queues, and a predecessor can be held
+back (a contact being created elsewhere, a 429) while its successor goes through. So:
+
+- a shipment's e-mail follows the order's confirmation (``email:created:<payment state>``, any of them);
+- a return's e-mail follows the e-mail of the shipment it returns goods from;
+- a return receipt follows the purchase receipt of that shipment.
+
+Settled means the ledger holds the predecessor as sent, refused for good (failed), or held back by a historical
+sync (a backfilled order never e-mails, so its live shipment must not wait for a confirmation that never comes).
+An effect whose predecessor is not settled raises ``PredecessorPending``: the consumer counts it as
+Retried/PredecessorPending and hides it for Voyado's next retry interval (``retry_cadence``), and its queue's
+``maxReceiveCount`` (8, about 22 minutes) dead-letters it if the predecessor never settles. An operator's resend
+skips the check: the operator chose to send that one e-mail.
+"""
+
+from collections.abc import Callable
+
+from engage_bridge.errors import BridgeError, MappingError
+from engage_bridge.mapping.context import return_index
+from engage_bridge.mapping.lines import returned_lines
+from engage_bridge.mapping.payments import PaymentState
+from engage_bridge.messages import OrderEmail, ReceiptPush
+from engage_bridge.state import Effect, LedgerEntry
+
+LedgerRead = Callable[[Effect], LedgerEntry | None]
+
+_PAYMENT_STATES: tuple[PaymentState, ...] = ("success", "pending", "failed")
+
+
+class PredecessorPending(BridgeError):
+    """``effect`` must wait: the effect it follows has not reached Engage yet. Retried later, never dropped."""
+
+    def __init__(self, effect: Effect, waiting_for: tuple[Effect, ...]) -> None:
+        self.effect = effect
+        self.waiting_for = waiting_for
+        names = " or ".join(e.name for e in waiting_for)
+        super().__init__(f"{effect.subject} {effect.name} waits for {names}")
+
+
+def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:
+    """The effects ``message`` follows, any one of which settles it; empty if it follows none.
+
+    A return whose shipment cannot be found has no predecessor here: its handler maps it and dead-letters the
+    ``MappingError`` with the field, which is the useful report.
+    """
+    order = message.order
+    subject = f"order#{order.number}"
+    if isinstance(message, OrderEmail):
+        if message.status == "shipped":
+            return tuple(Effect(subject, f"email:created:{state}") for state in _PAYMENT_STATES)
+        if message.status == "returned" and (shipment_id := _returned_from(message, message.return_id)) is not None:
+            return (Effect(subject, f"email:shipped:shipment:{shipment_id}"),)
+        return ()
+    if message.kind == "return" and (shipment_id := _returned_from(message, message.return_id)) is not None:
+        return (Effect(subject, f"receipt:purchase:shipment:{shipment_id}"),)
+    return ()
+
+
+def ensure_predecessor_settled(message: OrderEmail | ReceiptPush, ledger: LedgerRead) -> None:
+    """Raise ``PredecessorPending`` unless ``message`` follows nothing, or what it follows is settled."""
+    if message.resend is not None:
+        return
+    waiting_for = predecessors(message)
+    if waiting_for and not any(_settled(ledger(effect)) for effect in waiting_for):
+        raise PredecessorPending(message.ledger_effect, waiting_for)
+
+
+def _settled(entry: LedgerEntry | None) -> bool:
+    if entry is None:
+        return False
+    return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
+
+
+def _returned_from(message: OrderEmail | ReceiptPush, return_id: int | None) -> int | None:
+    returned = message.returned(return_id)
+    if returned is None:
+        return None
+    try:
+        shipment, _ = returned_lines(message.order, return_index(message.order, returned))
+    except MappingError:
+        return None
+    return shipment.id

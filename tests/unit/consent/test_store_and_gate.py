@@ -1,0 +1,104 @@
+"""Opt-outs in the state table (by address fingerprint) and the gate that applies the rules to one address."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from engage_bridge.consent import ConsentGate, DynamoConsentStore, Signal, accepts_email
+from tests.aws import create_state_table
+
+EMAIL = "Anna@Example.com"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_state_table(client)
+        yield client
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(dynamodb: Any, clock: Clock) -> DynamoConsentStore:
+    return DynamoConsentStore(dynamodb, "state", clock)
+
+
+def test_an_opt_out_is_kept_under_the_address_fingerprint_without_the_address(
+    store: DynamoConsentStore, dynamodb: Any
+) -> None:
+    assert store.record_opt_out(EMAIL, 100.0, "engage")
+
+    (item,) = dynamodb.scan(TableName="state")["Items"]
+    assert item["pk"]["S"].startswith("consent#")
+    assert "anna" not in str(item).casefold()
+    assert store.consent("anna@example.com ").opted_out_at == 100.0
+
+
+def test_an_older_opt_out_never_replaces_a_newer_one(store: DynamoConsentStore) -> None:
+    store.record_opt_out(EMAIL, 200.0, "engage")
+
+    assert not store.record_opt_out(EMAIL, 100.0, "centra")
+    record = store.consent(EMAIL)
+    assert (record.opted_out_at, record.opt_out_source) == (200.0, "engage")
+
+
+def test_the_gate_remembers_centra_only_once_settled_so_a_failed_write_is_retried_as_fresh(
+    store: DynamoConsentStore, clock: Clock
+) -> None:
+    gate = ConsentGate(store)
+    signal = Signal("customer", True, clock.now)
+
+    assert gate.judge(EMAIL, signal).verdict == "first_opt_in"
+    assert gate.judge(EMAIL, signal).verdict == "first_opt_in"  # the write failed: the retry judges the same
+    gate.settle(EMAIL, signal)
+    assert gate.judge(EMAIL, signal).verdict == "leave"  # a later unrelated change carrying the same flag
+
+
+def test_a_no_in_engage_holds_a_first_seen_yes_and_becomes_a_known_opt_out(
+    store: DynamoConsentStore, clock: Clock
+) -> None:
+    gate = ConsentGate(store)
+    member = {"id": "m1", "attributes": {"email": EMAIL}, "preferences": {"acceptsEmail": False}}
+
+    decision = gate.confirm_first_opt_in(EMAIL, [member])
+
+    assert (decision.verdict, decision.accepts_email) == ("leave", None)
+    assert store.consent(EMAIL).opted_out_at == clock.now
+    assert store.consent(EMAIL).opt_out_source == "engage_contact"
+
+
+def test_a_first_seen_yes_stands_where_engage_has_no_no(store: DynamoConsentStore) -> None:
+    gate = ConsentGate(store)
+
+    assert gate.confirm_first_opt_in(EMAIL, [{"preferences": {"acceptsEmail": True}}, {"id": "x"}]).accepts_email
+
+
+@pytest.mark.parametrize(
+    ("contact", "expected"),
+    [
+        ({"preferences": {"acceptsEmail": False}}, False),
+        ({"preferences": {"AcceptsEmails": True}}, True),
+        ({"acceptsEmail": False}, False),
+        ({"attributes": {"acceptsemail": True}}, True),
+        ({"preferences": {}}, None),
+        ({"preferences": {"acceptsEmail": "false"}}, None),
+    ],
+)
+def test_accepts_email_is_read_wherever_engage_puts_it(contact: dict[str, Any], expected: bool | None) -> None:
+    assert accepts_email(contact) is expected

@@ -1,0 +1,163 @@
+"""One dead letter per failed effect, however many copies of it the router enqueued (webhook and poller)."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from moto import mock_aws
+
+from engage_bridge.consumer import SqsConsumer
+from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
+from tests.aws import create_state_table
+from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
+from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_state_table(client)
+        yield client
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def marks(dynamodb: Any, clock: Clock) -> DynamoDeadLetterMarks:
+    return DynamoDeadLetterMarks(dynamodb, "state", clock)
+
+
+def _consumer(dynamodb: Any, marks: DynamoDeadLetterMarks, sink: Any) -> SqsConsumer[Greeting]:
+    return SqsConsumer(
+        message_model=Greeting,
+        effect=Effect(),
+        dead_letters=sink,
+        persistence=DynamoDBPersistenceLayer(
+            table_name="state",
+            key_attr="pk",
+            sort_key_attr="sk",
+            static_pk_value="idempotency#t",
+            boto3_client=dynamodb,
+        ),
+        metrics=Metrics(namespace="Test", service="test"),
+        logger=Logger(service="test"),
+        dead_letter_marks=marks,
+    )
+
+
+def _redriven(event: dict[str, Any], count: int) -> dict[str, Any]:
+    for record in event["Records"]:
+        record["messageAttributes"] = {"redrive_count": {"stringValue": str(count), "dataType": "Number"}}
+    return event
+
+
+def _with_ids(event: dict[str, Any], *ids: str) -> dict[str, Any]:
+    for record, message_id in zip(event["Records"], ids, strict=True):
+        record["messageId"] = message_id
+    return event
+
+
+def test_two_copies_of_a_failing_effect_make_one_dead_letter(
+    dynamodb: Any, marks: DynamoDeadLetterMarks, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sink = RecordingSink()
+    consumer = _consumer(dynamodb, marks, sink)
+
+    webhook_copy = _with_ids(sqs_event([body(7, behaviour="invalid")]), "from-webhook")
+    poller_copy = _with_ids(sqs_event([body(7, behaviour="invalid")]), "from-poller")
+    assert consumer(webhook_copy, lambda_context()) == {"batchItemFailures": []}
+    assert consumer(poller_copy, lambda_context()) == {"batchItemFailures": []}  # removed, not retried
+
+    ((_, attributes),) = sink.sent
+    assert attributes["source_message_id"] == "from-webhook"
+    metrics = emitted_metrics(capsys.readouterr().out)
+    assert ("DeadLettered", {"reason": "engage_validation"}) in [(n, {"reason": d["reason"]}) for n, d in metrics]
+    assert ("Skipped", "already_dead_lettered") in [(n, d.get("reason")) for n, d in metrics]
+
+
+def test_different_effects_are_each_dead_lettered(dynamodb: Any, marks: DynamoDeadLetterMarks) -> None:
+    sink = RecordingSink()
+    consumer = _consumer(dynamodb, marks, sink)
+
+    consumer(sqs_event([body(7, "created", "invalid"), body(7, "shipped", "invalid")]), lambda_context())
+
+    assert len(sink.sent) == 2
+
+
+def test_a_copy_whose_dlq_send_failed_gets_through_on_its_next_delivery(
+    dynamodb: Any, marks: DynamoDeadLetterMarks
+) -> None:
+    class FlakySink(RecordingSink):
+        def __init__(self) -> None:
+            super().__init__()
+            self.failures = 1
+
+        def send(self, body: str, attributes: Mapping[str, str]) -> None:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("SQS unreachable")
+            super().send(body, attributes)
+
+    sink = FlakySink()
+    consumer = _consumer(dynamodb, marks, sink)
+    event = _with_ids(sqs_event([body(7, behaviour="invalid"), body(8)]), "only-copy", "other")
+
+    assert consumer(event, lambda_context()) == {"batchItemFailures": [{"itemIdentifier": "only-copy"}]}
+    assert consumer(event, lambda_context()) == {"batchItemFailures": []}
+    assert len(sink.sent) == 1
+
+
+def test_a_released_mark_lets_the_other_copy_dead_letter(marks: DynamoDeadLetterMarks) -> None:
+    assert marks.take("order:7:email", "first", 0)
+    marks.release("order:7:email", "first")
+
+    assert marks.take("order:7:email", "second", 0)
+
+
+def test_release_leaves_another_messages_mark(marks: DynamoDeadLetterMarks) -> None:
+    assert marks.take("order:7:email", "first", 0)
+    marks.release("order:7:email", "second")
+
+    assert not marks.take("order:7:email", "second", 0)
+
+
+def test_a_redriven_message_that_fails_again_reaches_the_dlq(dynamodb: Any, marks: DynamoDeadLetterMarks) -> None:
+    sink = RecordingSink()
+    consumer = _consumer(dynamodb, marks, sink)
+    consumer(_with_ids(sqs_event([body(7, behaviour="invalid")]), "original"), lambda_context())
+
+    redriven = _redriven(_with_ids(sqs_event([body(7, behaviour="invalid")]), "redriven"), 1)
+    consumer(redriven, lambda_context())
+    late_copy = _with_ids(sqs_event([body(7, behaviour="invalid")]), "late-poller-copy")
+    consumer(late_copy, lambda_context())
+
+    assert [attributes["source_message_id"] for _, attributes in sink.sent] == ["original", "redriven"]
+
+
+def test_a_cleared_mark_lets_the_next_failure_through(marks: DynamoDeadLetterMarks) -> None:
+    assert marks.take("order:7:email", "first", 0)
+    marks.clear("order:7:email")
+
+    assert marks.take("order:7:email", "after-purge", 0)
+
+
+def test_a_mark_expires_with_the_dlqs_retention(marks: DynamoDeadLetterMarks, clock: Clock) -> None:
+    assert marks.take("order:7:email", "first", 0)
+    clock.now += DLQ_RETENTION_SECONDS
+
+    assert marks.take("order:7:email", "weeks-later", 0)
