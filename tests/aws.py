@@ -25,3 +25,13 @@ def create_state_table(dynamodb: Any, table_name: str = "state") -> str:
     )
     dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=properties["TimeToLiveSpecification"])
     return table_name
+
+
+class Clock:
+    """A clock a test sets by hand (``clock.now += 60``), for stores that take ``now`` as a callable."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -1,40 +1,17 @@
 """One dead letter per failed effect, however many copies of it the router enqueued (webhook and poller)."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import boto3
 import pytest
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-from moto import mock_aws
 
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
-from tests.aws import create_state_table
+from tests.aws import Clock
 from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
 from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_state_table(client)
-        yield client
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """One contact per person: a customer's member is linked to its Centra id and takes a changed e-mail."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from engage_bridge.consumer import dead_letter_for
 from engage_bridge.contacts import ContactDirectory, EmailBelongsToAnotherContact
@@ -13,7 +11,6 @@ from engage_bridge.engage.models import ContactCreate
 from engage_bridge.engage.outcomes import EngageNotFound
 from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.state import DynamoStateStore, email_key
-from tests.aws import create_state_table
 
 
 class Engage:
@@ -44,14 +41,6 @@ class Engage:
         if "email" in changes:
             self.emails[contact_id] = str(changes["email"])
         return tuple(changes)
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_state_table(client)
-        yield client
 
 
 @pytest.fixture

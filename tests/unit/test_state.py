@@ -1,38 +1,14 @@
 """The state table store against moto's DynamoDB, with the table the template declares."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from engage_bridge.state import CONTACT_CACHE_SECONDS, CONTACT_CLAIM_SECONDS, DynamoStateStore, Effect
-from tests.aws import create_state_table
+from tests.aws import Clock
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_state_table(client)
-        yield client
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

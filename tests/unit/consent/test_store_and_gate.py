@@ -1,37 +1,13 @@
 """Opt-outs in the state table (by address fingerprint) and the gate that applies the rules to one address."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from engage_bridge.consent import ConsentGate, DynamoConsentStore, Signal, accepts_email
-from tests.aws import create_state_table
+from tests.aws import Clock
 
 EMAIL = "Anna@Example.com"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_state_table(client)
-        yield client
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
