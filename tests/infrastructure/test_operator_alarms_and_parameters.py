@@ -17,7 +17,7 @@ def _alarms(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: r["Properties"] for name, r in cfn["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"}
 
 
-@pytest.mark.parametrize("queue", ["PollerFailureQueue", "ReconcileFailureQueue"])
+@pytest.mark.parametrize("queue", ["PollerFailureQueue", "ReconcileFailureQueue", "EngageChangesFailureQueue"])
 def test_the_poller_and_reconciliation_failure_queues_alarm_at_one_message(cfn: dict[str, Any], queue: str) -> None:
     [alarm] = [
         alarm
@@ -28,6 +28,23 @@ def test_the_poller_and_reconciliation_failure_queues_alarm_at_one_message(cfn: 
 
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_a_failed_or_unstarted_changes_feed_run_lands_in_its_failure_queue(cfn: dict[str, Any]) -> None:
+    function = cfn["Resources"]["EngageChangesFunction"]["Properties"]
+    rules = [r["Properties"] for r in cfn["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    [rule] = [r for r in rules if r["Targets"][0]["Arn"] == {"Fn::GetAtt": ["EngageChangesFunction", "Arn"]}]
+    [invoke] = [
+        r["Properties"]
+        for r in cfn["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventInvokeConfig"
+        and r["Properties"]["FunctionName"] == {"Ref": "EngageChangesFunction"}
+    ]
+
+    failure_queue = {"Fn::GetAtt": ["EngageChangesFailureQueue", "Arn"]}
+    assert function["Handler"] == "app.lambda_handler"
+    assert rule["Targets"][0]["DeadLetterConfig"] == {"Arn": failure_queue}
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == failure_queue
 
 
 def test_refused_webhooks_alarm_over_fifteen_minutes_on_what_the_webhook_function_counts(cfn: dict[str, Any]) -> None:
