@@ -13,11 +13,16 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS.*not supporte
 
 
 def _stack_queue_url(stack_name: str, logical_id: str) -> str:
-    resource = boto3.client("cloudformation").describe_stack_resource(
-        StackName=stack_name, LogicalResourceId=logical_id
-    )
-    url: str = resource["StackResourceDetail"]["PhysicalResourceId"]
-    return url
+    # list_stack_resources, not describe_stack_resource: moto's describe stops at the first resource type it does
+    # not model (a queue policy or an EventInvokeConfig listed before the queue) instead of skipping it.
+    pages = boto3.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack_name)
+    [url] = [
+        summary["PhysicalResourceId"]
+        for page in pages
+        for summary in page["StackResourceSummaries"]
+        if summary["LogicalResourceId"] == logical_id
+    ]
+    return str(url)
 
 
 @pytest.mark.parametrize(
