@@ -138,3 +138,25 @@ def test_a_mark_expires_with_the_dlqs_retention(marks: DynamoDeadLetterMarks, cl
     clock.now += DLQ_RETENTION_SECONDS
 
     assert marks.take("order:7:email", "weeks-later", 0)
+
+
+def test_the_same_message_delivered_again_after_its_letter_was_sent_is_dropped(
+    dynamodb: Any, marks: DynamoDeadLetterMarks
+) -> None:
+    # The invocation died after the send (a timeout mid-batch): SQS returns the whole batch, this record included.
+    sink = RecordingSink()
+    consumer = _consumer(dynamodb, marks, sink)
+    event = _with_ids(sqs_event([body(7, behaviour="invalid")]), "only-copy")
+
+    assert consumer(event, lambda_context()) == {"batchItemFailures": []}
+    assert consumer(event, lambda_context()) == {"batchItemFailures": []}
+
+    assert len(sink.sent) == 1
+
+
+def test_confirm_leaves_a_mark_a_redrive_took(marks: DynamoDeadLetterMarks) -> None:
+    assert marks.take("order:7:email", "original", 0)
+    assert marks.take("order:7:email", "redriven", 1)
+    marks.confirm("order:7:email", "original")
+
+    assert marks.take("order:7:email", "redriven", 1)  # its own send has not been confirmed yet

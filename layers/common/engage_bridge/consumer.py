@@ -248,6 +248,8 @@ class SqsConsumer[M: BaseModel]:
             if marks is not None:
                 marks.release(key, record.message_id)
             raise
+        if marks is not None:
+            marks.confirm(key, record.message_id)
 
     def _send_dead_letter(self, record: SQSRecord, key: str, dead_letter: DeadLetter) -> None:
         attributes = {

@@ -8,7 +8,9 @@ the DLQ next to the first, and operators count one failure twice.
 Before a handler dead-letters a record it takes the mark ``deadletter#<business key>`` / ``letter`` with a
 conditional write. Only the first copy gets it; later copies are dropped and counted
 (``Skipped``/``already_dead_lettered``). The mark names the SQS message that took it, so that message, if its
-send to the DLQ failed and SQS delivers it again, still gets through. A redriven message (it carries the
+send to the DLQ failed and SQS delivers it again, still gets through; once the send succeeded the mark says so
+(``sent``), and the same message delivered again (its invocation died after the send, so SQS returns the whole
+batch) is dropped like any other copy. A redriven message (it carries the
 ``redrive_count`` attribute ``engage-bridge dlq redrive`` adds) supersedes a mark with a lower count: after the
 redrive it is the only copy, and if it fails again it must reach the DLQ. ``engage-bridge dlq redrive`` and
 ``purge`` also delete the marks of what they move (``--state-table`` or ``--stack``). A mark expires with the DLQ's
@@ -38,6 +40,10 @@ class DeadLetterMarks(Protocol):
         """Give back a mark this message took but could not use (its send to the DLQ failed)."""
         ...
 
+    def confirm(self, business_key: str, message_id: str) -> None:
+        """Record that this message's letter is in the DLQ: a redelivery of the same message is a copy too."""
+        ...
+
 
 class DynamoDeadLetterMarks:
     """``DeadLetterMarks`` on the stack's state table."""
@@ -59,7 +65,8 @@ class DynamoDeadLetterMarks:
                     "expiration": {"N": str(now + DLQ_RETENTION_SECONDS)},
                 },
                 ConditionExpression=(
-                    "attribute_not_exists(pk) OR expiration <= :now OR message_id = :message_id"
+                    "attribute_not_exists(pk) OR expiration <= :now"
+                    " OR (message_id = :message_id AND attribute_not_exists(sent))"
                     " OR redrive_count < :redrive_count"
                 ),
                 ExpressionAttributeValues={
@@ -83,6 +90,20 @@ class DynamoDeadLetterMarks:
                 ExpressionAttributeValues={":message_id": {"S": message_id}},
             )
         except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def confirm(self, business_key: str, message_id: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=mark_key(business_key),
+                UpdateExpression="SET sent = :sent",
+                ConditionExpression="message_id = :message_id",
+                ExpressionAttributeValues={":sent": {"BOOL": True}, ":message_id": {"S": message_id}},
+            )
+        except ClientError as error:
+            # A redrive took the mark meanwhile: the letter it stands for is the redriven one.
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
 
