@@ -1,6 +1,7 @@
 """``engage-bridge centra-fake``: serve the Centra fake over HTTP until interrupted."""
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -80,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         shop = load_shop(args.shop)
     except (ShopFileError, OSError) as error:
-        print(f"centra-fake: {args.shop}: {error}")
-        return 2
+        return _operator_error(f"{args.shop}: {error}")
     if args.check:
         print(f"{args.shop}: valid ({len(shop.orders)} orders, {len(shop.customers)} customers)")
         return 0
@@ -95,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         fake_schema(without)
     except ValueError as error:
-        print(f"centra-fake: --without {error}")
-        return 2
+        return _operator_error(f"--without {error}")
     fake = CentraFake(shop, tokens=tokens, rate_limit=args.rate_limit, webhook=webhook, without=without)
     server = CentraFakeHTTPServer(fake, args.host, args.port, verbose=args.verbose)
     print(f"Centra fake serving {server.url}/graphql (tokens: {', '.join(sorted(tokens))})", flush=True)
@@ -107,3 +106,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _operator_error(message: str) -> int:
+    # The CLI's own one-line form (engage_bridge_tools.command_line), written here because the fake imports
+    # nothing that leads to engage_bridge.
+    print(f"engage-bridge centra-fake: {message}", file=sys.stderr)
+    return 2
