@@ -15,7 +15,8 @@ For each record of a batch:
   the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
   and a redrive after the fix runs the effect again. Once per effect: a second copy of the same business key
   (the webhook and the poller both routed it) finds the first copy's mark (``dead_letter_marks``) and is dropped,
-  counted as Skipped/already_dead_lettered.
+  counted as Skipped/already_dead_lettered. An e-mail or receipt waiting for a predecessor that is in a DLQ
+  (its mark stands) is dead-lettered at once as ``predecessor_dead_lettered`` rather than retried (``sequence``).
 
 Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
 """
