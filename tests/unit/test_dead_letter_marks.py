@@ -5,10 +5,13 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from engage_bridge.consumer import SqsConsumer
+from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
+from engage_bridge.sequence import PredecessorPending
+from engage_bridge.state import Effect as LedgerEffect
 from tests.aws import Clock
 from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
 from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
@@ -160,3 +163,72 @@ def test_confirm_leaves_a_mark_a_redrive_took(marks: DynamoDeadLetterMarks) -> N
     marks.confirm("order:7:email", "original")
 
     assert marks.take("order:7:email", "redriven", 1)  # its own send has not been confirmed yet
+
+
+def _waiting_consumer(dynamodb: Any, marks: DynamoDeadLetterMarks, sink: Any) -> SqsConsumer[Greeting]:
+    """A consumer whose every message is a shipping e-mail of order 7 waiting for the order's confirmation."""
+
+    def wait(message: Greeting) -> Outcome:
+        shipped = LedgerEffect("order#7", "email:shipped:shipment:1")
+        raise PredecessorPending(
+            shipped, tuple(LedgerEffect("order#7", f"email:created:{s}") for s in ("success", "pending", "failed"))
+        )
+
+    consumer = _consumer(dynamodb, marks, sink)
+    consumer._effect = wait  # same consumer, an effect that waits
+    return consumer
+
+
+def test_a_successor_whose_predecessor_is_in_the_dlq_is_dead_lettered_at_once_naming_it(
+    dynamodb: Any, marks: DynamoDeadLetterMarks
+) -> None:
+    sink = RecordingSink()
+    consumer = _waiting_consumer(dynamodb, marks, sink)
+    assert marks.take("order:7:email:created:success", "confirmation", 0)  # the confirmation was dead-lettered
+    marks.confirm("order:7:email:created:success", "confirmation")
+
+    assert consumer(sqs_event([body(8, "shipped")]), lambda_context()) == {"batchItemFailures": []}
+
+    [(_, attributes)] = sink.sent
+    assert attributes["reason"] == "predecessor_dead_lettered"
+    assert "order:7:email:created:success is in a DLQ" in attributes["detail"]
+
+
+def test_a_successor_waits_while_its_predecessor_is_not_dead_lettered(
+    dynamodb: Any, marks: DynamoDeadLetterMarks
+) -> None:
+    sink = RecordingSink()
+    consumer = _waiting_consumer(dynamodb, marks, sink)
+
+    with pytest.raises(BatchProcessingError):  # every record failed (retryable): reported failed, retried later
+        consumer(sqs_event([body(8, "shipped"), body(9, "shipped")]), lambda_context())
+
+    assert sink.sent == []
+
+
+def test_after_a_redrive_of_both_the_successor_waits_for_its_predecessor_unless_that_fails_again(
+    dynamodb: Any, marks: DynamoDeadLetterMarks
+) -> None:
+    sink = RecordingSink()
+    consumer = _waiting_consumer(dynamodb, marks, sink)
+    assert marks.take("order:7:email:created:success", "confirmation", 0)
+    redriven = _redriven(sqs_event([body(8, "shipped")]), 1)
+
+    # The predecessor's mark is from the first round (a redrive not yet cleared it): the successor waits.
+    with pytest.raises(BatchProcessingError):
+        consumer(redriven, lambda_context())
+    # The redriven predecessor failed again: its mark is of this round, so the successor goes to the DLQ again.
+    assert marks.take("order:7:email:created:success", "confirmation-redriven", 1)
+    again = consumer(_redriven(sqs_event([body(8, "shipped")]), 1), lambda_context())
+
+    assert again == {"batchItemFailures": []}
+    assert [attributes["reason"] for _, attributes in sink.sent] == ["predecessor_dead_lettered"]
+
+
+def test_redrive_count_reads_a_live_mark_only(marks: DynamoDeadLetterMarks, clock: Clock) -> None:
+    assert marks.redrive_count("order:7:email") is None
+    assert marks.take("order:7:email", "first", 2)
+
+    assert marks.redrive_count("order:7:email") == 2
+    clock.now += DLQ_RETENTION_SECONDS + 1
+    assert marks.redrive_count("order:7:email") is None

@@ -15,7 +15,8 @@ For each record of a batch:
   the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
   and a redrive after the fix runs the effect again. Once per effect: a second copy of the same business key
   (the webhook and the poller both routed it) finds the first copy's mark (``dead_letter_marks``) and is dropped,
-  counted as Skipped/already_dead_lettered.
+  counted as Skipped/already_dead_lettered. An e-mail or receipt waiting for a predecessor that is in a DLQ
+  (its mark stands) is dead-lettered at once as ``predecessor_dead_lettered`` rather than retried (``sequence``).
 
 Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
 """
@@ -199,6 +200,11 @@ class SqsConsumer[M: BaseModel]:
         try:
             result = self._apply_once(key={"business_key": key}, message=message)
         except _RETRYABLE_ERRORS as error:
+            if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
+                self._dead_letter(
+                    record, key, DeadLetter("predecessor_dead_lettered", f"{error}; {waited} is in a DLQ")
+                )
+                return
             self._count("Retried", type(error).__name__)
             delay = self._postpone(record)
             self._logger.warning("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
@@ -215,6 +221,18 @@ class SqsConsumer[M: BaseModel]:
         outcome = Outcome(result["state"], result["reason"])
         self._count(outcome.state.capitalize(), outcome.reason)
         self._logger.info("processed", extra={"business_key": key, **outcome.as_dict()})
+
+    def _dead_lettered_predecessor(self, record: SQSRecord, error: PredecessorPending) -> str | None:
+        """The business key of an awaited effect whose letter is in a DLQ from this redrive round or a later one
+        (an older round's mark is one a redrive of both has yet to clear: wait for it); None if none is."""
+        if self._marks is None:
+            return None
+        round_ = _redrive_count(record)
+        for waited in error.waiting_for_keys:
+            held = self._marks.redrive_count(waited)
+            if held is not None and held >= round_:
+                return waited
+        return None
 
     def _postpone(self, record: SQSRecord) -> int | None:
         """Hide the record for its next interval; None (the queue's visibility timeout applies) if that fails."""

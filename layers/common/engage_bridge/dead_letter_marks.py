@@ -44,6 +44,10 @@ class DeadLetterMarks(Protocol):
         """Record that this message's letter is in the DLQ: a redelivery of the same message is a copy too."""
         ...
 
+    def redrive_count(self, business_key: str) -> int | None:
+        """The redrive round of the letter standing for ``business_key`` (0: never redriven); None: no letter."""
+        ...
+
 
 class DynamoDeadLetterMarks:
     """``DeadLetterMarks`` on the stack's state table."""
@@ -106,6 +110,12 @@ class DynamoDeadLetterMarks:
             # A redrive took the mark meanwhile: the letter it stands for is the redriven one.
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+
+    def redrive_count(self, business_key: str) -> int | None:
+        item = self._client.get_item(TableName=self._table, Key=mark_key(business_key), ConsistentRead=True).get("Item")
+        if item is None or int(item["expiration"]["N"]) <= int(self._clock()):
+            return None
+        return int(item.get("redrive_count", {}).get("N", "0"))
 
     def clear(self, business_key: str) -> None:
         """Forget the mark (``engage-bridge dlq redrive``/``purge``): the next failure of this effect is new."""

@@ -42,6 +42,8 @@ class CentraReader(Protocol):
 
     def customer(self, customer_id: int) -> Customer | None: ...
 
+    def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]: ...
+
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None: ...
 
 
@@ -97,9 +99,9 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
             order = read[event.object_type](event.object_id)
             return None if order is None else route_order(order, cfg, services.already_sent, historical=historical)
         case "customer":
-            customer = centra.customer(event.object_id)
-            if customer is None and (event.change or "").upper() == "DELETED":
-                # Deleted in Centra (the event's object is null, EVT): the brand's erasure action (docs/mapping.md).
+            customer, anonymised = centra.customer_and_anonymised(event.object_id)
+            if anonymised or (customer is None and (event.change or "").upper() == "DELETED"):
+                # Anonymised (GDPR) or deleted in Centra (a deleted object is null, EVT): the brand's erasure action.
                 return route_customer_erasure(event.object_id)
             return None if customer is None else route_customer(customer, cfg, historical=historical)
         case "newsletter_subscription":

@@ -11,9 +11,12 @@ back (a contact being created elsewhere, a 429) while its successor goes through
 Settled means the ledger holds the predecessor as sent, refused for good (failed), or held back by a historical
 sync (a backfilled order never e-mails, so its live shipment must not wait for a confirmation that never comes).
 An effect whose predecessor is not settled raises ``PredecessorPending``: the consumer counts it as
-Retried/PredecessorPending and hides it for Voyado's next retry interval (``retry_cadence``), and its queue's
-``maxReceiveCount`` (8, about 22 minutes) dead-letters it if the predecessor never settles. An operator's resend
-skips the check: the operator chose to send that one e-mail.
+Retried/PredecessorPending and hides it for Voyado's next retry interval (``retry_cadence``). If the predecessor
+is in a DLQ (its dead-letter mark stands, from this redrive round or a later one) the successor cannot settle
+before an operator acts: the consumer dead-letters it at once as ``predecessor_dead_lettered``, naming the
+predecessor's business key, so a redrive of both runs them in order. Otherwise the queue's ``maxReceiveCount`` (8,
+about 22 minutes) dead-letters it if the predecessor never settles. An operator's resend skips the check: the
+operator chose to send that one e-mail.
 """
 
 from collections.abc import Callable
@@ -38,6 +41,11 @@ class PredecessorPending(BridgeError):
         self.waiting_for = waiting_for
         names = " or ".join(e.name for e in waiting_for)
         super().__init__(f"{effect.subject} {effect.name} waits for {names}")
+
+    @property
+    def waiting_for_keys(self) -> tuple[str, ...]:
+        """The awaited effects' business keys (``order:<number>:<effect>``), as their dead-letter marks hold them."""
+        return tuple(f"order:{e.subject.removeprefix('order#')}:{e.name}" for e in self.waiting_for)
 
 
 def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:

@@ -14,6 +14,7 @@ from engage_bridge.backfill.run import BackfillLocked, BackfillWindow
 from engage_bridge.backfill.step import start_backfill
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import parse_config
+from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.engage import EngageClient, RetryPolicy
 from engage_bridge.state import Effect
 from engage_bridge_tools.backfill.history import generated_history
@@ -197,3 +198,34 @@ def test_bulk_status_is_followed_to_the_end_and_failed_rows_are_counted_listed_a
     assert {f.reason for f in run[0].failures} == {"InvalidContactType"}
     assert backfill.ledger.ledger_entry(Effect("customer#10000", "contact")) is None
     assert backfill.ledger.ledger_entry(Effect("customer#10001", "contact")) is not None
+
+
+def test_a_subscriber_whose_member_opted_out_in_engage_or_whose_opt_out_is_known_gets_no_newsletter_yes(
+    backfill: LocalBackfill, engage_sandbox: EngageSandbox
+) -> None:
+    # Every second customer's newsletter flag is true in Centra. history.0 unsubscribed in Engage (its member says
+    # no, Centra never heard); history.2's opt-out is already kept in the state table (a preference webhook).
+    engage_sandbox.seed_contact("member", email="history.0@example.com", preferences={"acceptsEmail": False})
+    consent = DynamoConsentStore(backfill.dynamodb, backfill.table)
+    consent.record_opt_out("history.2@example.com", 1.0, "engage_webhook")
+    _start(backfill)
+    backfill.drain_commands()
+
+    newsletter = backfill.config.contact_types.newsletter
+    yes_sent = {  # every bulk create or update row carrying a yes, whatever Engage made of it
+        str(body.get("email"))
+        for request in engage_sandbox.requests()
+        if request["path"].startswith("/api/v3/contacts/bulk")
+        for body in (request["body"] if isinstance(request["body"], list) else [])
+        if (body.get("preferences") or {}).get("acceptsEmail") is True
+    }
+    yes = {
+        c["fields"]["email"]
+        for c in engage_sandbox.state()["contacts"].values()
+        if c["contactType"] == newsletter and (c["fields"].get("preferences") or {}).get("acceptsEmail") is True
+    }
+    assert yes == {f"history.{i}@example.com" for i in range(4, CUSTOMERS, 2)}
+    assert yes_sent == yes
+    assert consent.consent("history.0@example.com").opt_out_source == "engage_contact"  # the live path knows it too
+    run = backfill.runs.load()
+    assert run is not None and run[0].counts["customers"]["contacts_consent_held"] == 2

@@ -105,3 +105,21 @@ def test_a_revoked_centra_token_sends_the_event_to_the_dlq_with_its_reason(
     dead = sqs.receive_message(QueueUrl=queues["ingest-dlq"], MaxNumberOfMessages=10, MessageAttributeNames=["All"])
     reasons = {m["MessageAttributes"]["reason"]["StringValue"] for m in dead["Messages"]}
     assert reasons == {"centra_unauthorized"}
+
+
+def test_a_customer_anonymised_in_centra_is_routed_as_an_erasure_not_synced(
+    router: tuple[Callable[..., Any], dict[str, str], Any], centra_fake: CentraFakeHandle
+) -> None:
+    handler, queues, sqs = router
+    with CentraClient(centra_fake.graphql_url, centra_fake.token) as centra:
+        assert centra.customer_and_anonymised(1)[1] is False
+        centra_fake.fake.anonymize_customer(1)  # Centra's GDPR anonymisation: the record stays, the filter finds it
+        customer, anonymised = centra.customer_and_anonymised(1)
+    assert customer is not None and anonymised is True
+    event = IngestEvent(source="events", object_type="customer", object_id=1, change="UPDATED", centra_event_id=3)
+
+    response = handler(sqs_event([event.model_dump_json()]), lambda_context())
+
+    assert response == {"batchItemFailures": []}
+    assert [(m["kind"], m["customer"]["id"]) for m in queued(sqs, queues["contact_upsert"])] == [("erasure", 1)]
+    assert centra_fake.fake.refused == []

@@ -89,7 +89,12 @@ def centra() -> Iterator[CentraFake]:
 
 
 def _bridge(
-    engage_sandbox: EngageSandbox, centra: CentraFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **consent: Any
+    engage_sandbox: EngageSandbox,
+    centra: CentraFake,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    encryption_key: str | None = None,
+    **consent: Any,
 ) -> Bridge:
     parameters.clear_caches()  # type: ignore[no-untyped-call]
     dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
@@ -97,7 +102,8 @@ def _bridge(
     secret = new_secret()
     manager = boto3.client("secretsmanager")
     manager.create_secret(Name=ENGAGE_KEY_SECRET, SecretString=engage_sandbox.api_key)
-    manager.create_secret(Name=WEBHOOK_SECRET, SecretString=json.dumps({"signing": secret}))
+    keys = {"signing": secret} | ({"encryption_key": encryption_key} if encryption_key else {})
+    manager.create_secret(Name=WEBHOOK_SECRET, SecretString=json.dumps(keys))
     manager.create_secret(Name=CENTRA_TOKEN_SECRET, SecretString=DEFAULT_TOKEN)
     config = brand_config(engage_sandbox, consent=consent)
     config_file = tmp_path / "brand.json"
@@ -129,7 +135,7 @@ def _bridge(
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     host, port = server.server_address[:2]
     url = f"http://{host!s}:{port}/engage/webhook"
-    engage_sandbox.send_webhooks_to(PreferenceWebhooks(url, secret))
+    engage_sandbox.send_webhooks_to(PreferenceWebhooks(url, secret, encryption_key=encryption_key))
     consume = handlers["engage_consent"]
     return Bridge(url, secret, sqs, dynamodb, queue_url, lambda event: consume(event, lambda_context()))
 
@@ -139,7 +145,7 @@ def bridge_factory(
     engage_sandbox: EngageSandbox, centra: CentraFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Bridge]]:
     with mock_aws():
-        yield lambda **consent: _bridge(engage_sandbox, centra, tmp_path, monkeypatch, **consent)
+        yield lambda **options: _bridge(engage_sandbox, centra, tmp_path, monkeypatch, **options)
 
 
 def test_an_unsubscribe_in_engage_lands_in_the_state_table_and_is_reported_with_the_write_off(
@@ -204,3 +210,19 @@ def test_a_duplicate_delivery_is_taken_once_and_a_bad_signature_or_a_replay_is_r
     assert (first.status, again.status, forged.status, replayed.status) == (200, 200, 401, 401)
     assert webhook_family.status == 200
     assert [c["message_id"] for c in bridge.drain()] == [first.message_id, webhook_family.message_id]
+
+
+def test_an_encrypted_webhook_is_decrypted_with_the_key_from_the_secret(
+    bridge_factory: Callable[..., Bridge], engage_sandbox: EngageSandbox
+) -> None:
+    bridge = bridge_factory(encryption_key="k" * 16 + "K" * 16)
+    contact_id = engage_sandbox.seed_contact("member", email=EMAIL, preferences={"acceptsEmail": True})
+
+    delivery = engage_sandbox.change_preference(contact_id, accepts_email=False)
+    (change,) = bridge.drain()
+
+    assert delivery is not None and delivery.status == 200
+    assert delivery.body["isEncrypted"] is True and contact_id not in json.dumps(delivery.body)
+    assert change["contact_id"] is None and change["encrypted_payload"] == delivery.body["payload"]
+    record = DynamoConsentStore(bridge.dynamodb, "state").consent(EMAIL)
+    assert record.opt_out_source == "engage_webhook"  # the consumer decrypted the contact id and re-read it

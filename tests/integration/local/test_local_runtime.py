@@ -84,3 +84,14 @@ def test_a_small_generated_shop_leaves_engage_exactly_as_the_shop_implies(tmp_pa
     assert engage["emails"]["ORDER_CREATED"]  # confirmations went out ...
     assert engage["receipts"]["purchase"] > 0 and engage["back_in_stock"]["notifications"] > 0  # ... and the rest
     assert summary["run"]["engage_peak_per_second"] <= summary["run"]["engage_budget_per_second"]
+    consent = summary["consent"]  # issue 17, each also a difference when broken
+    assert consent["opted_out_never_subscribed"]["ok"] and consent["opted_out_never_subscribed"]["contact_writes"] > 0
+    assert consent["one_member_after_email_change"] == {
+        "ok": True,
+        "members": 1,
+        "contacts_at_old_address": 0,
+        "receipts_on_member": 2,  # the purchase before the change, the return after it
+        "violations": [],
+    }
+    webhook = consent["preference_webhook_landed"]
+    assert consent["webhook_encrypted"] is True and webhook["ok"] and webhook["centra_updates"] == 1

@@ -67,6 +67,12 @@ def test_every_promise_holds_under_every_kind_of_fault(soak: SoakRun) -> None:
     assert checks["dead_letters_are_the_poison"]["planted"] == 3
     assert all(found >= 1 for found in checks["dead_letters_are_the_poison"]["found"].values())
     assert checks["within_engage_budget"]["peak_per_second"] <= SMALL.requests_per_second
+    # Issue 17: the opted-out person was written to (ordered, renamed, replayed) but never with a yes, and the
+    # sandbox's preference webhook reached the state table and the Centra fake.
+    opted_out = checks["opted_out_never_subscribed"]
+    assert opted_out["people"] == 1 and opted_out["replayed_messages"] == 2 and opted_out["contact_writes"] > 0
+    webhook = checks["preference_webhook_landed"]
+    assert webhook["webhook_status"] == 200 and webhook["opt_out_source"] and webhook["centra_updates"] >= 1
 
 
 def test_no_log_line_of_the_soak_holds_an_email_a_phone_number_or_a_key(soak: SoakRun) -> None:

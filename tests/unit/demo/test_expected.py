@@ -12,7 +12,7 @@ from engage_bridge_tools.centra_fake.fake import CentraFake
 from engage_bridge_tools.demo.catalogue import DTC_STORE, MARKETS, PRODUCTS, WHOLESALE_STORE
 from engage_bridge_tools.demo.documents import OrderLineSpec, OrderSpec, Person, customer_entry, order_entry
 from engage_bridge_tools.demo.expected import ExpectedEffects, compare, expected_effects, summarize
-from engage_bridge_tools.demo.scenario import Scenario, Step, load_demo_config
+from engage_bridge_tools.demo.scenario import Scenario, Step, generate_scenario, load_demo_config
 
 MEMBER = "ada@example.com"
 GUEST = "bo@example.com"
@@ -436,3 +436,18 @@ def test_the_expectation_follows_the_configuration(
     assert not no_emails.emails
     assert {contact_type for _, contact_type in no_emails.contacts} == {"member", "contact"}
     assert set(no_emails.receipts) == set(everyone.receipts)  # receipts do not depend on e-mails
+
+
+def test_a_subscribed_customer_who_opted_out_in_engage_is_expected_to_keep_the_no() -> None:
+    config = load_demo_config()
+    scenario = generate_scenario(20, 1, config=config)
+    assert scenario.opted_out is not None
+    shop = dict(scenario.shop)
+    fp = fingerprint(scenario.opted_out.email)
+
+    expected = expected_effects(scenario, shop, config)
+
+    member = expected.contacts[(fp, config.contact_types.member)]
+    newsletter = expected.contacts.get((fp, config.contact_types.newsletter))
+    assert member.accepts_email is False
+    assert newsletter is None or (newsletter.optional and newsletter.accepts_email is None)

@@ -146,3 +146,29 @@ def test_the_same_seed_gives_the_same_scenario_and_another_seed_another() -> Non
 def test_too_few_orders_is_refused_naming_the_argument() -> None:
     with pytest.raises(ValueError, match=f"orders: at least {MIN_ORDERS}"):
         generate_scenario(MIN_ORDERS - 1)
+
+
+@pytest.mark.parametrize(("orders", "seed"), CASES)
+def test_the_consent_cases_are_set_up(orders: int, seed: int) -> None:
+    scenario, final = generated(orders, seed)
+    assert scenario.opted_out is not None and scenario.unsubscribes_in_engage is not None
+    customers = {customer["id"]: customer for customer in final["customers"]}
+    seeded = {item["email"]: item for item in scenario.engage_seed["contacts"]}
+
+    opted_out = scenario.opted_out
+    # Opted out in Engage, while Centra's flag is still true: the stale flag the consent rules must not trust.
+    assert seeded[opted_out.email]["preferences"] == {"acceptsEmail": False}
+    assert customers[opted_out.customer_id]["newsletter"] is True
+    (number,) = scenario.cases["opted_out_in_engage"]
+    order = next(order for order in final["orders"] if order["number"] == number)
+    assert order["customer"]["id"] == opted_out.customer_id and order["shipments"]
+    renamed = [
+        step
+        for _, step in scenario.steps()
+        if step.action == "update_customer" and step.kwargs["customer_id"] == opted_out.customer_id
+    ]
+    assert [set(step.kwargs["changes"]) for step in renamed] == [{"lastName"}]
+
+    unsubscribing = scenario.unsubscribes_in_engage
+    assert seeded[unsubscribing.email]["preferences"] == {"acceptsEmail": True}
+    assert customers[unsubscribing.customer_id]["newsletter"] is True

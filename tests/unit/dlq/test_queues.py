@@ -34,6 +34,10 @@ def _stack_queue_url(stack_name: str, logical_id: str) -> str:
         ("router", "IngestDLQ"),
         ("centra_events", "PollerFailureQueue"),
         ("ReceiptPushDLQ", "ReceiptPushDLQ"),
+        ("engage_consent", "ConsentDLQ"),
+        ("ConsentDLQ", "ConsentDLQ"),
+        ("engage_changes", "EngageChangesFailureQueue"),
+        ("backfill", "BackfillDLQ"),
     ],
 )
 def test_a_function_or_logical_id_resolves_to_the_deployed_queue(
@@ -54,6 +58,14 @@ def test_a_handler_dlqs_source_is_its_handler_queue(sqs: Any, deployed_stack: st
 
     assert source.url == _stack_queue_url(deployed_stack, "OrderStatusQueue")
     assert source.logical_id == "OrderStatusQueue"
+
+
+def test_the_consent_dlqs_source_is_the_consent_queue(sqs: Any, deployed_stack: str) -> None:
+    stack = DeployedStack(boto3.client("cloudformation"), deployed_stack)
+
+    source = source_queue(sqs, resolve_queue("engage_consent", sqs, stack), stack)
+
+    assert source.logical_id == "ConsentQueue"
 
 
 def test_the_poller_failure_queue_has_no_source_to_redrive_to(sqs: Any, deployed_stack: str) -> None:

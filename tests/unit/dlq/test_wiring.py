@@ -15,6 +15,11 @@ EXPECTED = {
     "stock_relay": {"StockRelayDLQ"},
     "router": {"IngestDLQ"},
     "centra_events": {"PollerFailureQueue"},
+    "engage_consent": {"ConsentDLQ"},
+    "engage_changes": {"EngageChangesFailureQueue"},
+    "backfill": {"BackfillDLQ"},
+    "reconcile": {"ReconcileFailureQueue"},
+    "doctor": {"DoctorFailureQueue"},
 }
 
 
@@ -50,6 +55,54 @@ def test_every_dead_letter_queue_in_the_template_can_be_named_by_its_function() 
     reachable = {queue for f in function_failure_queues(sam_template()).values() for queue in f.dead_letter_queues}
 
     assert redrive_targets <= reachable
+
+
+def test_every_queue_a_function_fails_into_is_found_whatever_its_name() -> None:
+    """Each handler's ``DEAD_LETTER_QUEUE_URL`` and each destination under a failure key, as the template declares
+    them: a queue added to the template (ConsentDLQ, a new handler's) is known without touching the dlq tool."""
+    resources = sam_template()["Resources"]
+    declared: set[str] = set()
+    for resource in resources.values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        if isinstance(variables.get("DEAD_LETTER_QUEUE_URL"), dict):
+            declared.add(variables["DEAD_LETTER_QUEUE_URL"]["Ref"])
+    declared |= {
+        target
+        for resource in resources.values()
+        if resource["Type"] in {"AWS::Serverless::Function", "AWS::Lambda::EventInvokeConfig"}
+        for target in _failure_destinations(resource.get("Properties", {}))
+    }
+
+    reachable = {queue for f in function_failure_queues(sam_template()).values() for queue in f.dead_letter_queues}
+
+    assert "ConsentDLQ" in declared
+    assert declared <= reachable
+    assert {name: set(f.dead_letter_queues) for name, f in function_failure_queues(sam_template()).items()} == EXPECTED
+
+
+def _failure_destinations(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in {"DeadLetterConfig", "OnFailure"}:
+                found |= {part[0] for part in _get_atts(value)}
+            else:
+                found |= _failure_destinations(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _failure_destinations(item)
+    return found
+
+
+def _get_atts(node: Any) -> list[list[str]]:
+    if isinstance(node, dict):
+        atts = [node["Fn::GetAtt"]] if "Fn::GetAtt" in node else []
+        return [a if isinstance(a, list) else a.split(".", 1) for a in atts] + [
+            att for value in node.values() for att in _get_atts(value)
+        ]
+    if isinstance(node, list):
+        return [att for item in node for att in _get_atts(item)]
+    return []
 
 
 def _queue(redrive_to: str | None = None) -> dict[str, Any]:

@@ -67,6 +67,9 @@ class FixtureCentra:
         known = {order.customer.id: order.customer for order in ORDERS if order.customer is not None}
         return known.get(customer_id)
 
+    def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]:
+        return self.customer(customer_id), False
+
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
         self._fail_for(subscription_id)
         if subscription_id % 2:

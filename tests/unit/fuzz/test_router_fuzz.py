@@ -48,7 +48,7 @@ skus = st.lists(st.just(SKU) | st.text(max_size=12), max_size=3).map(tuple)
 stock = st.lists(
     st.builds(
         SkuStock,
-        sku=st.just(SKU) | st.text(min_size=1, max_size=12),
+        sku=st.just(SKU) | st.text(min_size=1, max_size=12).filter(str.strip),  # SkuStock strips whitespace
         warehouses=st.lists(
             st.builds(
                 WarehouseStock,

@@ -25,6 +25,7 @@ class FakeCentra:
     def __init__(self, orders: dict[int, Order] | None = None):
         self.orders = orders or {}
         self.reads = 0
+        self.anonymised: set[int] = set()
 
     def order(self, number: int) -> Order | None:
         self.reads += 1
@@ -41,6 +42,9 @@ class FakeCentra:
     def customer(self, customer_id: int) -> Customer | None:
         self.reads += 1
         return None
+
+    def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]:
+        return self.customer(customer_id), customer_id in self.anonymised
 
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
         self.reads += 1

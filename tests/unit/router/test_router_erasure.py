@@ -36,3 +36,17 @@ def test_a_customer_that_cannot_be_read_after_an_update_is_no_erasure() -> None:
 
     assert (outcome.state, outcome.reason) == ("skipped", "customer_not_found")
     assert queues.sent == []
+
+
+def test_a_customer_anonymised_in_centra_routes_one_erasure_whatever_the_change_type() -> None:
+    for change in ("UPDATED", "DELETED", None):
+        queues = RecordingQueues()
+        centra = FakeCentra()
+        centra.anonymised.add(77)
+        event = IngestEvent(source="events", object_type="customer", object_id=77, change=change)
+
+        route_ingest_event(services(centra, MemoryLedger(), queues), event)
+
+        ((route, message),) = queues.sent
+        assert route == "contact_upsert"
+        assert isinstance(message, ContactUpsert) and message.kind == "erasure"

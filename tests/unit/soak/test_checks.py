@@ -1,5 +1,7 @@
 """The soak's checks: each fails on the violation it is about, and names it without personal data."""
 
+from typing import Any
+
 from engage_bridge.config import OrderStatusTags, parse_config
 from engage_bridge_tools.demo.scenario import Step
 from engage_bridge_tools.local.dead_letters import DeadLetter
@@ -154,4 +156,67 @@ def test_what_engage_refused_is_no_delivery() -> None:
 
     assert checks.lifecycle_in_order(requests, TAGS).violations == [
         "order 7: a shipping e-mail before its confirmation"
+    ]
+
+
+OPTED_OUT = "opted.out@example.com"
+CONTACTS: dict[str, Any] = {
+    "m1": {"contactType": "member", "fields": {"email": OPTED_OUT, "preferences": {"acceptsEmail": False}}},
+    "m2": {"contactType": "member", "fields": {"email": "someone@example.com", "preferences": {"acceptsEmail": True}}},
+}
+
+
+def _write(seq: int, method: str, path: str, body: object) -> dict[str, object]:
+    return {"seq": seq, "method": method, "path": path, "status": 200, "body": body}
+
+
+def test_writes_that_leave_the_opted_out_persons_consent_alone_pass() -> None:
+    requests = [
+        _write(1, "PATCH", "/api/v3/contacts/m1", {"lastName": "New"}),  # a name change carries no consent
+        _write(2, "PATCH", "/api/v3/contacts/m1", {"preferences": {"acceptsEmail": False}}),  # a no always goes through
+        _write(3, "POST", "/api/v3/contacts", {"email": "someone@example.com", "preferences": {"acceptsEmail": True}}),
+        _write(4, "POST", "/api/v3/receipts", {"contact": {"id": "m1"}}),  # not a contact write
+    ]
+
+    check = checks.opted_out_never_subscribed(requests, CONTACTS, [OPTED_OUT], replayed=2)
+
+    assert check.violations == []
+    assert check.figures == {"people": 1, "replayed_messages": 2, "contact_writes": 2, "yes_written": 0}
+
+
+def test_every_way_of_writing_a_yes_for_the_opted_out_person_is_a_violation() -> None:
+    requests = [
+        _write(1, "POST", "/api/v3/contacts", {"email": OPTED_OUT.upper(), "preferences": {"acceptsEmail": True}}),
+        _write(2, "PATCH", "/api/v3/contacts/m1", {"acceptsEmail": True}),
+        _write(3, "PATCH", "/api/v3/contacts/bulk", [{"id": "m1", "preferences": {"AcceptsEmail": True}}]),
+        _write(4, "POST", "/api/v2/contacts/m1/preferences/acceptsEmail", {"value": True}),
+        {**_write(5, "PATCH", "/api/v3/contacts/m1", {"acceptsEmail": True}), "status": 500},  # tried is enough
+    ]
+    newsletter = {"email": OPTED_OUT, "preferences": {"acceptsEmail": True}}
+    contacts = {**CONTACTS, "n1": {"contactType": "contact", "fields": newsletter}}
+
+    check = checks.opted_out_never_subscribed(requests, contacts, [OPTED_OUT])
+
+    assert [v.split(":")[0] for v in check.violations] == [
+        "request 1",
+        "request 2",
+        "request 3",
+        "request 4",
+        "request 5",
+        "contact n1",
+    ]
+    assert all(OPTED_OUT not in violation.casefold() for violation in check.violations)
+
+
+def test_a_preference_webhook_that_landed_everywhere_passes_and_each_missing_landing_is_named() -> None:
+    update = {"customerId": 7, "input": {"receiveNewsletters": False}, "integration": "bridge"}
+
+    landed = checks.preference_webhook_landed(200, "engage_webhook", [update], 7)
+    lost = checks.preference_webhook_landed(None, None, [{**update, "customerId": 8}], 7)
+
+    assert landed.violations == [] and landed.figures["centra_updates"] == 1
+    assert lost.violations == [
+        "the preference webhook was answered None",
+        "no opt-out kept in the state table",
+        "no receiveNewsletters false written to Centra customer 7",
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage_bridge.backfill.commands import COMMAND, SqsCommandQueue
+from engage_bridge.backfill.consent import BackfillConsent
 from engage_bridge.backfill.step import BackfillServices, handle_command
 from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
@@ -60,6 +61,9 @@ class LocalBackfill:
             lease_seconds=900.0,
             sleep=self._pause,
             page_size=self.page_size,
+            may_create=BackfillConsent(
+                self.config, DynamoConsentStore(self.dynamodb, self.table), self.engage
+            ).may_create,
         )
         self.receipt_services = Services(
             self.config,

@@ -222,6 +222,9 @@ class CentraFake:
     def update_customer(self, customer_id: int, changes: Mapping[str, Any]) -> Entry:
         return self._apply(shop_actions.update_customer, customer_id, changes)
 
+    def anonymize_customer(self, customer_id: int) -> Entry:
+        return self._apply(shop_actions.anonymize_customer, customer_id)
+
     def add_newsletter_subscription(
         self,
         email: str,

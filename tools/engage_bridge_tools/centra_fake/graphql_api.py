@@ -185,6 +185,7 @@ def resolve_customers(_: None, info: Info, limit: int, page: int, where: dict[st
         and _email_matches(customer, where.get("email"))
         and _in_range(customer.get("createdAt"), where.get("createdAt"))
         and _in_range(customer.get("updatedAt"), where.get("updatedAt"))
+        and (where.get("isAnonymized") is None or bool(customer.get("anonymized")) is where["isAnonymized"])
     ]
     return _page(customers, limit, page)
 

@@ -320,6 +320,19 @@ def update_customer(
     return customer, [Change("Customer", "UPDATED", customer_id, _ref_id(customer, "store"))]
 
 
+def anonymize_customer(shop: Shop, now: datetime, customer_id: int) -> tuple[Entry, list[Change]]:
+    """Centra's GDPR anonymisation (``PUT anonymize-customer/<id>``, ``anonymizeCustomers``): the record is kept and
+    ``CustomerFilter.isAnonymized`` finds it (centra-wave2.md §4). What its personal fields become is not published,
+    so they are left as they were; the change is announced as Customer UPDATED (the record stays; an inference)."""
+    customer = shop.customer(customer_id)
+    if customer is None:
+        raise ShopActionError(f"unknown customer {customer_id}")
+    if customer.get("anonymized"):
+        raise ShopActionError(f"customer {customer_id}: the personal data was already anonymized")
+    customer.update(anonymized=True, updatedAt=_stamp(now))
+    return customer, [Change("Customer", "UPDATED", customer_id, _ref_id(customer, "store"))]
+
+
 def add_newsletter_subscription(
     shop: Shop,
     now: datetime,

@@ -126,6 +126,12 @@ class _Oracle:
             if item.get("email")
         }
         self.to_redeem: set[str] = set()
+        # Addresses whose member opted out in Engage before the run: Engage is the master of preferences.
+        self.opted_out_in_engage = {
+            fingerprint(str(item["email"]))
+            for item in scenario.engage_seed.get("contacts", [])
+            if item.get("email") and (item.get("preferences") or {}).get("acceptsEmail") is False
+        }
 
     # contacts
 
@@ -167,6 +173,12 @@ class _Oracle:
             return
         key = (fingerprint(email), self.cfg.contact_types.newsletter)
         subscribed = customer.get("newsletter") is True
+        if subscribed and key[0] in self.opted_out_in_engage:
+            # Centra's flag is stale (docs/mapping.md "Consent"): no yes, the member keeps its no.
+            self._contact(key, ExpectedContact(f"newsletter contact {email_label(key[0])}", optional=True))
+            member = (key[0], self.cfg.contact_types.member)
+            self._contact(member, ExpectedContact(f"member {email_label(key[0])}", accepts_email=False))
+            return
         # Unsubscribed and never subscribed: no contact is created; subscribed once, then off: left open.
         if subscribed:
             self._contact(key, ExpectedContact(f"newsletter contact {email_label(key[0])}", accepts_email=True))

@@ -39,6 +39,8 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
         "none: no message ended in a dead-letter queue",
         out,
     )
+    if summary.get("consent"):
+        _section("Consent (an opted-out person replayed; an unsubscribe in Engage by webhook)", summary["consent"], out)
     run = {key: value for key, value in summary["run"].items() if key not in {"invocations", "aws_requests"}}
     _section("Run", run, out)
     if summary["differences"]:

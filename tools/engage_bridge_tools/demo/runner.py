@@ -5,7 +5,8 @@
 2. Start the Engage sandbox, the Centra fake and the local runtime (the template's stack in moto).
 3. Take the storefront's back-in-stock subscriptions through the stack's endpoint (``storefront.py``).
 4. Apply each phase's changes to the fake (each sends Centra's webhook and queues Centra's events), then run
-   the pipeline until every queue is empty.
+   the pipeline until every queue is empty. Then the consent cases (``consent.py``): the person who opted out in
+   Engage is replayed, and another unsubscribes in Engage, which sends an (encrypted) preference webhook.
 5. Summarise: Centra objects in, Engage effects out, skips, retries and dead letters by reason, and what the
    run cost in invocations and AWS requests; compare Engage's state with what the shop implies
    (``expected.py``). Exit 1 on any difference.
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge.config import parse_config
+from engage_bridge_tools.demo.consent import ConsentRun, consent_checks, play_consent_cases, write_opt_outs_to_centra
 from engage_bridge_tools.demo.expected import compare, expected_effects
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
@@ -29,13 +31,15 @@ from engage_bridge_tools.local.session import LocalSession, SessionOptions, loca
 from engage_bridge_tools.sandbox.faults import FaultPlan
 
 DRAIN_TIMEOUT_SECONDS = 1800.0
+# Engage's 32-character key for encrypted preference webhooks: the demo's tenant encrypts them (isEncrypted: true).
+DEMO_WEBHOOK_ENCRYPTION_KEY = "demo-engage-webhook-key-32-chars"  # local emulators only
 
 
 def run_demo(
     orders: int, seed: int, log_path: Path, *, requests_per_second: float = 40, sandbox_latency: float = 0.0
 ) -> dict[str, Any]:
     """Run the demo and return its summary (``differences`` empty when Engage holds exactly what it should)."""
-    config_document = json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8"))
+    config_document = write_opt_outs_to_centra(json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8")))
     config = parse_config(config_document)
     scenario = generate_scenario(orders, seed, config=config)
     options = SessionOptions(
@@ -45,13 +49,16 @@ def run_demo(
         requests_per_second=requests_per_second,
         # Engage's latency, if any: every answer held back this long (the sandbox's "slow" fault on every request).
         sandbox_options={"faults": FaultPlan(slow_rate=1.0, slow_seconds=sandbox_latency)} if sandbox_latency else None,
+        engage_webhook_encryption_key=DEMO_WEBHOOK_ENCRYPTION_KEY,
     )
     with local_session(options) as session:
         started = time.monotonic()
         storefront = _play(session, scenario, config)
+        consent = play_consent_cases(session, scenario)
         elapsed = time.monotonic() - started
         summary = _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
-        return {"storefront_subscriptions": storefront, **summary}
+        consent_summary = _consent(session, scenario, consent, summary, config.contact_types.member)
+        return {"storefront_subscriptions": storefront, "consent": consent_summary, **summary}
 
 
 def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, int]:
@@ -110,6 +117,17 @@ def _summary(
         },
         "differences": differences,
     }
+
+
+def _consent(
+    session: LocalSession, scenario: Scenario, consent: ConsentRun, summary: dict[str, Any], member_type: str
+) -> dict[str, Any]:
+    """Issue 17's checks with their figures; a broken promise is also a difference (exit 1)."""
+    if session.sandbox is None:
+        return {}
+    found = consent_checks(session, scenario, consent, session.sandbox.state(), member_type)
+    summary["differences"] += [f"{check.name}: {violation}" for check in found for violation in check.violations]
+    return {"webhook_encrypted": consent.webhook_encrypted, **{check.name: check.as_dict() for check in found}}
 
 
 def _centra_objects(shop: dict[str, Any]) -> dict[str, int]:

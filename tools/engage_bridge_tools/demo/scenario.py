@@ -76,6 +76,14 @@ class Step:
 
 
 @dataclass(frozen=True)
+class CasePerson:
+    """A person issue 17's cases follow: their Centra customer id and address (the first one, for an e-mail change)."""
+
+    customer_id: int
+    email: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     shop: dict[str, Any]  # the initial shop file document (no orders: they arrive as steps)
     engage_seed: dict[str, Any]  # body for the Engage sandbox's POST /_sandbox/seed
@@ -83,6 +91,13 @@ class Scenario:
     cases: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # case -> order numbers exercising it
     # Back-in-stock subscriptions the storefront sends through the stack's endpoint (seed format), not seeded
     storefront_subscriptions: tuple[dict[str, Any], ...] = ()
+    # A member who opted out in Engage while Centra's newsletter flag stayed true: orders, changes name, is replayed
+    opted_out: CasePerson | None = None
+    # A subscribed member who unsubscribes in Engage once the phases ran (a preference webhook)
+    unsubscribes_in_engage: CasePerson | None = None
+    # A member who changes e-mail in Centra after ordering: one Engage member must keep the whole history
+    changes_email: CasePerson | None = None
+    new_email: str | None = None
 
     def steps(self) -> Iterator[tuple[int, Step]]:
         """Every step with the index of its phase."""
@@ -121,6 +136,8 @@ class _Generator:
         self.assignment_ids: list[str] = []
         self.next_line_id = 1
         self.next_number = FIRST_ORDER_NUMBER
+        self.opted_out = self.unsubscribing = self.moving = 0  # customer ids, set by _consent_people
+        self.new_email = ""
 
     # -- people ------------------------------------------------------------------------------------------------
 
@@ -237,7 +254,8 @@ class _Generator:
         cancelled = max(1, round(self.order_count * 0.03))
         failed = max(1, round(self.order_count * 0.03))
         without_record = max(1, round(self.order_count * 0.03))
-        settled = self.order_count - wholesale - cancelled - failed - without_record
+        # Two orders are issue 17's: the opted-out person's and the e-mail changer's.
+        settled = self.order_count - wholesale - cancelled - failed - without_record - 2
 
         fates = list(_GUARANTEED_FATES)
         while len(fates) < settled:
@@ -274,6 +292,31 @@ class _Generator:
             self._case("payment_failed", spec.number)
         for index in range(wholesale):
             self._wholesale_order(index)
+        self._consent_people()
+
+    def _consent_people(self) -> None:
+        """Issue 17's consent cases. The opted-out person unsubscribed in Engage (seeded as a member with
+        ``acceptsEmail: false``) and Centra was never told, so the customer's newsletter flag is still true: they
+        order, change their name and are replayed, and Engage must never be written a yes for them. The second
+        person is a subscribed member who unsubscribes in Engage after the phases (a preference webhook)."""
+        home = self.home_market[1]
+        opted_out = self._add_customer(registered=True, newsletter=True, market=home)
+        unsubscribing = self._add_customer(registered=True, newsletter=True, market=home)
+        self.opted_out, self.unsubscribing = opted_out, unsubscribing
+        spec = self._customer_order(opted_out)
+        self._case("opted_out_in_engage", spec.number)
+        self._fulfil(spec, "shipped")
+        new_name = self.rng.choice([name for name in LAST_NAMES if name != self.people[opted_out].last_name])
+        self.phases[2].append(Step("update_customer", {"customer_id": opted_out, "changes": {"lastName": new_name}}))
+        # A member who orders, then changes e-mail in the after-sales phase, where the order's return also happens.
+        self.moving = self._add_customer(registered=True, newsletter=False, market=home)
+        spec = self._customer_order(self.moving)
+        self._case("email_change", spec.number)
+        self._fulfil(spec, "return_with_fee")
+        self.new_email = f"moved.c{self.moving}@example.net"
+        self.phases[2].append(
+            Step("update_customer", {"customer_id": self.moving, "changes": {"email": self.new_email}})
+        )
 
     def _random_fate(self) -> str:
         weights = dict([*_RANDOM_FATES, _RANDOM_FATES_REST])
@@ -438,8 +481,10 @@ class _Generator:
 
     def _engage_members(self) -> list[Entry]:
         members = []
-        for customer_id in (1, 2, self.quiet_seeded):
+        accepts = {self.opted_out: False, self.unsubscribing: True}
+        for customer_id in (1, 2, self.quiet_seeded, self.opted_out, self.unsubscribing):
             person = self.people[customer_id]
+            preferences = {"preferences": {"acceptsEmail": accepts[customer_id]}} if customer_id in accepts else {}
             members.append(
                 {
                     "contactType": self.cfg.contact_types.member,
@@ -449,6 +494,7 @@ class _Generator:
                     "gender": "Female" if person.gender == "FEMALE" else "Male",
                     "mobilePhone": person.phone,
                     "countryCode": person.country_code,
+                    **preferences,
                 }
             )
         return members
@@ -503,7 +549,17 @@ class _Generator:
             "back_in_stock_subscriptions": subscriptions,
         }
         cases = {name: tuple(sorted(set(numbers))) for name, numbers in sorted(self.cases.items())}
-        return Scenario(shop, engage_seed, tuple(tuple(phase) for phase in self.phases), cases, storefront)
+        return Scenario(
+            shop,
+            engage_seed,
+            tuple(tuple(phase) for phase in self.phases),
+            cases,
+            storefront,
+            CasePerson(self.opted_out, self.people[self.opted_out].email),
+            CasePerson(self.unsubscribing, self.people[self.unsubscribing].email),
+            CasePerson(self.moving, self.people[self.moving].email),
+            self.new_email,
+        )
 
 
 def _tracking(number: int, delivery: int) -> str:

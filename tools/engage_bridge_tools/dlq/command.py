@@ -1,7 +1,8 @@
 """``engage-bridge dlq list|show|redrive|purge <queue>``: the stack's dead letters, from the terminal.
 
 <queue> is a queue URL, a queue name, or with --stack a function's short name (order_status, router,
-centra_events, ...) or a queue's logical id (OrderStatusDLQ, PollerFailureQueue). AWS credentials and region
+centra_events, engage_consent, ...) or a queue's logical id (OrderStatusDLQ, ConsentDLQ, PollerFailureQueue), every
+one the stack's template wires a function to fail into. AWS credentials and region
 come from the default chain (environment, profile, instance role); --endpoint-url points at moto or another
 stand-in.
 

@@ -30,6 +30,14 @@ class LocalEndpoints:
     # The key a local storefront signs back-in-stock subscriptions with (docs/back-in-stock.md); local only.
     storefront_proof_secret: str = "local-storefront-proof-secret"  # noqa: S105 - local emulators only
     engage_webhook_secret: str = field(default_factory=new_secret)  # Svix format, generated per run
+    # Engage's 32-character key for encrypted preference payloads (isEncrypted: true); None: sent in the clear
+    engage_webhook_encryption_key: str | None = None
+
+    def engage_webhook_secret_value(self) -> str:
+        """The secret as the stack reads it: the signing secret alone, or JSON with the encryption key."""
+        if self.engage_webhook_encryption_key is None:
+            return self.engage_webhook_secret
+        return json.dumps({"signing": self.engage_webhook_secret, "encryption_key": self.engage_webhook_encryption_key})
 
 
 def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
@@ -68,7 +76,7 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
         (values["CentraTokenSecretName"], endpoints.centra_token),
         (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
         (values["StorefrontProofSecretName"], endpoints.storefront_proof_secret),
-        (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret),
+        (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret_value()),
     ):
         secrets.create_secret(Name=name, SecretString=value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger

@@ -67,6 +67,8 @@ class SessionOptions:
     engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
     engage_seed: dict[str, Any] | None = None  # the sandbox's tenant to start from (``POST /_sandbox/seed`` format)
     webhook_secret: str | None = None  # the webhook endpoint secret (None: CENTRA_WEBHOOK_SECRET, else generated)
+    # With a 32-character key the sandbox encrypts its preference webhooks' payloads and the stack's secret holds it
+    engage_webhook_encryption_key: str | None = None
 
 
 @contextmanager
@@ -101,7 +103,14 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
             centra_url, centra_token = running.graphql_url, DEFAULT_TOKEN
         else:
             centra_url, centra_token = options.centra_url, _required_env("CENTRA_TOKEN")
-        endpoints = LocalEndpoints(centra_url, centra_token, webhook_secret, engage_url, engage_key)
+        endpoints = LocalEndpoints(
+            centra_url,
+            centra_token,
+            webhook_secret,
+            engage_url,
+            engage_key,
+            engage_webhook_encryption_key=options.engage_webhook_encryption_key,
+        )
         stack.enter_context(function_output_to(options.log_path))
         deployed = provision(options.config, endpoints, options.requests_per_second)
         aws_calls.reset()  # count the run, not the provisioning
@@ -127,7 +136,11 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         if sandbox is not None:
             # Engage's preference webhooks, Svix-signed, over loopback to the local HTTP API.
             sandbox.send_webhooks_to(
-                PreferenceWebhooks(runtime.route_url(ENGAGE_WEBHOOK_PATH), endpoints.engage_webhook_secret)
+                PreferenceWebhooks(
+                    runtime.route_url(ENGAGE_WEBHOOK_PATH),
+                    endpoints.engage_webhook_secret,
+                    encryption_key=endpoints.engage_webhook_encryption_key,
+                )
             )
         yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls)
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from standardwebhooks import Webhook
 
 HeaderFamily = Literal["svix", "webhook"]
@@ -97,9 +99,6 @@ def new_secret() -> str:
 
 def encrypt(plain: str, key: str) -> str:
     """AES-256-CBC, IV first, URL-safe Base64 without padding (Voyado's soft identification format)."""
-    from cryptography.hazmat.primitives import padding  # noqa: PLC0415 - only for encrypted tenants
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: PLC0415
-
     iv = secrets.token_bytes(16)
     padder = padding.PKCS7(128).padder()
     data = padder.update(plain.encode()) + padder.finalize()

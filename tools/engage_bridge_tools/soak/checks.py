@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage_bridge.config import OrderStatusTags
+from engage_bridge.pii import fingerprint
 from engage_bridge_tools.demo.expected import ExpectedEffects, blank_fields, compare
 from engage_bridge_tools.local.dead_letters import DeadLetter
 from engage_bridge_tools.local.engage_rate import peak_requests_per_second
@@ -17,6 +18,7 @@ from engage_bridge_tools.soak.log_scan import LogHit
 from engage_bridge_tools.soak.poison import Poison
 
 CONTACTS_PATH = "/api/v3/contacts"
+CONTACTS_V2_PATH = "/api/v2/contacts"
 ORDERS_PATH = "/api/v2/orders"
 RECEIPTS_PATH = "/api/v3/receipts"
 
@@ -171,6 +173,113 @@ def _email_inversions(
         if sent is None or (tracking and tracking not in sent):
             return [f"order {order}: a return e-mail before the shipping e-mail of its shipment"]
     return []
+
+
+def opted_out_never_subscribed(
+    requests: Sequence[dict[str, Any]], contacts: dict[str, Any], emails: Sequence[str], *, replayed: int = 0
+) -> Check:
+    """No request to Engage wrote ``acceptsEmail: true`` for a person who opted out in Engage (a create, an update,
+    a bulk item or v2's preference setter naming their address or one of their contacts), whatever Centra's stale
+    flag said, and none of their contacts holds a yes at the end. Every attempt counts, answered or not."""
+    targets = {fingerprint(email) for email in emails}
+    ids = {
+        cid for cid, c in contacts.items() if fingerprint(str((c.get("fields") or {}).get("email") or "")) in targets
+    }
+    writes, violations = 0, []
+    for request in requests:
+        path = str(request.get("path", ""))
+        if request.get("method") not in {"POST", "PATCH", "PUT"} or not path.startswith(
+            (CONTACTS_PATH, CONTACTS_V2_PATH)
+        ):
+            continue
+        body = request.get("body")
+        for item in body if isinstance(body, list) else [body]:
+            if not isinstance(item, dict) or not _names_person(path, item, targets, ids):
+                continue
+            writes += 1
+            if _writes_yes(path, item):
+                violations.append(
+                    f"request {request.get('seq', '?')}: {request['method']} {path} wrote acceptsEmail true"
+                )
+    for contact_id in sorted(ids):
+        if ((contacts[contact_id].get("fields") or {}).get("preferences") or {}).get("acceptsEmail") is True:
+            violations.append(f"contact {contact_id}: holds acceptsEmail true at the end")
+    figures = {
+        "people": len(targets),
+        "replayed_messages": replayed,
+        "contact_writes": writes,
+        "yes_written": len(violations),
+    }
+    return Check("opted_out_never_subscribed", figures, violations)
+
+
+def _names_person(path: str, item: dict[str, Any], targets: set[str], ids: set[str]) -> bool:
+    segments = set(path.split("/"))
+    email = item.get("email")
+    return (
+        bool(segments & ids)
+        or str(item.get("id") or item.get("contactId") or "") in ids
+        or (isinstance(email, str) and fingerprint(email) in targets)
+    )
+
+
+def _writes_yes(path: str, item: dict[str, Any]) -> bool:
+    if path.casefold().endswith("/preferences/acceptsemail"):
+        return item.get("value") is True
+    found = item.get("preferences")
+    preferences: dict[str, Any] = found if isinstance(found, dict) else {}
+    return any(value is True for key, value in {**item, **preferences}.items() if key.casefold() == "acceptsemail")
+
+
+def preference_webhook_landed(
+    webhook_status: int | None, opt_out_source: str | None, customer_updates: Sequence[dict[str, Any]], customer_id: int
+) -> Check:
+    """A person unsubscribing in Engage: the sandbox's webhook was taken (2xx), the opt-out is in the state table,
+    and (with ``consent.write_opt_outs_to_centra``) the Centra fake recorded ``receiveNewsletters: false`` for them."""
+    written = [
+        u
+        for u in customer_updates
+        if u.get("customerId") == customer_id and u["input"].get("receiveNewsletters") is False
+    ]
+    violations = []
+    if webhook_status is None or not 200 <= webhook_status < 300:
+        violations.append(f"the preference webhook was answered {webhook_status}")
+    if opt_out_source is None:
+        violations.append("no opt-out kept in the state table")
+    if not written:
+        violations.append(f"no receiveNewsletters false written to Centra customer {customer_id}")
+    figures = {"webhook_status": webhook_status, "opt_out_source": opt_out_source, "centra_updates": len(written)}
+    return Check("preference_webhook_landed", figures, violations)
+
+
+def one_member_after_email_change(
+    state: dict[str, Any], old_email: str, new_email: str, order_numbers: Sequence[int], member_type: str
+) -> Check:
+    """A member who changed e-mail in Centra is still one Engage member, now at the new address, holding every
+    receipt of their orders (those before the change too); nothing is left at the old address."""
+    contacts: dict[str, Any] = state.get("contacts", {})
+    old_fp, new_fp = fingerprint(old_email), fingerprint(new_email)
+    at_old = [
+        cid for cid, c in contacts.items() if fingerprint(str((c.get("fields") or {}).get("email") or "")) == old_fp
+    ]
+    members = [
+        cid
+        for cid, c in contacts.items()
+        if c.get("contactType") == member_type
+        and fingerprint(str((c.get("fields") or {}).get("email") or "")) == new_fp
+    ]
+    prefixes = tuple(f"{number}-" for number in order_numbers)
+    receipts = {rid: body for rid, body in state.get("receipts", {}).items() if rid.startswith(prefixes)}
+    violations = [f"contact {cid} still holds the old address" for cid in at_old]
+    if len(members) != 1:
+        violations.append(f"{len(members)} members hold the new address, not 1")
+    owners = {str((body.get("contact") or {}).get("matchKey") or "") for body in receipts.values()}
+    if members and owners - {members[0]}:
+        violations.append(f"receipts on {len(owners - {members[0]})} other contact(s), not the one member")
+    if not receipts:
+        violations.append("no receipt of the person's orders in Engage")
+    figures = {"members": len(members), "contacts_at_old_address": len(at_old), "receipts_on_member": len(receipts)}
+    return Check("one_member_after_email_change", figures, violations)
 
 
 def within_budget(requests: Sequence[dict[str, Any]], budget: float) -> Check:

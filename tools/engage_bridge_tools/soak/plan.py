@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from engage_bridge_tools.demo.consent import write_opt_outs_to_centra
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH
 from engage_bridge_tools.local.delivery_faults import DeliveryFaults
 from engage_bridge_tools.sandbox.faults import FaultPlan
@@ -67,7 +68,7 @@ class SoakPlan:
 
 
 def soak_config_document() -> dict[str, Any]:
-    """The demo's brand configuration with the soak's client timeouts."""
+    """The demo's brand configuration with the soak's client timeouts, opt-outs written to Centra as in the demo."""
     document: dict[str, Any] = json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8"))
     document["engage"] = {**document["engage"], "timeouts": dict(SOAK_TIMEOUTS)}
-    return document
+    return write_opt_outs_to_centra(document)

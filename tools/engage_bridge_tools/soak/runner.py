@@ -4,7 +4,8 @@
 2. Start a local session with every fault of the plan on (``plan.py``): the Engage sandbox answers 500/503,
    429 bursts, slow answers and timeouts after the effect; the SQS pollers duplicate, reorder and crash
    deliveries; the Centra fake drops webhooks and sends some changes twice.
-3. Play the phases (poison with the first), draining the pipeline after each.
+3. Play the phases (poison with the first), draining the pipeline after each; then the consent cases
+   (``demo.consent``): the opted-out person replayed, a person unsubscribing in Engage.
 4. Check every promise (``checks.py``) and return the figures; ``violations`` is empty when all held.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from engage_bridge.config import BrandConfig, parse_config
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN
+from engage_bridge_tools.demo.consent import ConsentRun, consent_checks, play_consent_cases
 from engage_bridge_tools.demo.expected import expected_effects, summarize
 from engage_bridge_tools.demo.scenario import PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
@@ -55,8 +57,9 @@ def run_soak(plan: SoakPlan, log_path: Path, *, progress: bool = True, api_key: 
     with local_session(options) as session:
         started = time.monotonic()
         _play(session, scenario, planted, config, progress=progress)
+        consent = play_consent_cases(session, scenario)
         elapsed = time.monotonic() - started
-        return _verdict(session, plan, scenario, planted, config=config, api_key=api_key, elapsed=elapsed)
+        return _verdict(session, plan, scenario, planted, consent, config=config, api_key=api_key, elapsed=elapsed)
 
 
 def soak_scenario(plan: SoakPlan, config: BrandConfig) -> tuple[Scenario, PlantedShop]:
@@ -90,6 +93,7 @@ def _verdict(
     plan: SoakPlan,
     scenario: Scenario,
     planted: PlantedShop,
+    consent: ConsentRun,
     *,
     config: BrandConfig,
     api_key: str,
@@ -117,6 +121,7 @@ def _verdict(
         checks.dead_letters_are_the_poison(dead_letters_of(session.runtime), planted.poisons),
         checks.within_budget(requests, plan.requests_per_second),
         checks.log_without_personal_data(hits, len(lines)),
+        *consent_checks(session, scenario, consent, state, config.contact_types.member),
     ]
     deliveries = Counter(delivery.outcome for delivery in session.centra.webhook_deliveries())
     runtime = session.runtime

@@ -31,7 +31,7 @@ NOT_FOUND = "ContactNotFound"
 NO_RESULT = "no_result"
 _PHONE = "mobilePhone"
 _PHONE_REASONS = frozenset({"invalidphonenumber", "invalidmobilephone"})  # as the live path reads a 422
-ContactOutcome = Literal["created", "updated", "failed", "not_subscribed"]
+ContactOutcome = Literal["created", "updated", "failed", "not_subscribed", "consent_held"]
 
 Body = Mapping[str, Any]
 
@@ -131,8 +131,10 @@ class BulkContactWriter:
         first_poll: float = 0.5,
         max_poll: float = 5.0,
         reserve_seconds: float = 10.0,
+        may_create: Callable[[PendingContact], bool] = lambda _: True,
     ) -> None:
         self._api = api
+        self._may_create = may_create  # the consent rules for a create carrying a yes (backfill.consent)
         self._remaining = remaining_seconds
         self._sleep = sleep
         self._first_poll, self._max_poll, self._reserve = first_poll, max_poll, reserve_seconds
@@ -182,10 +184,10 @@ class BulkContactWriter:
                 phone_refused.append(contact)
             elif reason != NOT_FOUND:
                 results.append(self._failed(contact, reason))
-            elif contact.may_create:
+            elif contact.may_create and self._may_create(contact):
                 to_create.append(contact)
             else:
-                results.append(ContactResult(contact, "not_subscribed"))
+                results.append(ContactResult(contact, "consent_held" if contact.may_create else "not_subscribed"))
         if to_create:
             bodies = [c.create for c in to_create]
             created = self._run(self._api.bulk_create_contacts, bodies, contact_type, on_create_batch)

@@ -18,10 +18,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from engage_bridge.backfill.commands import COMMAND, SqsCommandQueue
+from engage_bridge.backfill.consent import BackfillConsent
 from engage_bridge.backfill.step import BackfillServices, handle_command
 from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
+from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
@@ -71,6 +73,9 @@ class BackfillLambda:
             remaining_seconds=self._remaining_seconds,
             lease_seconds=900.0,
             sleep=time.sleep,
+            may_create=BackfillConsent(
+                config, DynamoConsentStore(dynamodb, env.state_table_name), self.engage
+            ).may_create,
         )
         self._processor = BatchProcessor(event_type=EventType.SQS)
         self._handler = logger.inject_lambda_context(

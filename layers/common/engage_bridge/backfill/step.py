@@ -16,7 +16,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from engage_bridge.backfill import run as runs
-from engage_bridge.backfill.bulk import BulkContactApi, BulkContactWriter, ContactResult
+from engage_bridge.backfill.bulk import BulkContactApi, BulkContactWriter, ContactResult, PendingContact
 from engage_bridge.backfill.commands import BackfillStep, CommandQueue, StartBackfill
 from engage_bridge.backfill.pages import CentraHistory, PageWork, read_page
 from engage_bridge.backfill.run import BackfillLocked, BackfillRun
@@ -52,9 +52,12 @@ class BackfillServices:
     lease_seconds: float
     sleep: Callable[[float], None]
     page_size: int | None = None
+    may_create: Callable[[PendingContact], bool] = lambda _: True  # the consent rules (backfill.consent)
 
     def writer(self) -> BulkContactWriter:
-        return BulkContactWriter(self.engage, remaining_seconds=self.remaining_seconds, sleep=self.sleep)
+        return BulkContactWriter(
+            self.engage, remaining_seconds=self.remaining_seconds, sleep=self.sleep, may_create=self.may_create
+        )
 
     def already_sent(self, effect: Effect) -> bool:
         entry = self.ledger.ledger_entry(effect)

@@ -203,6 +203,13 @@ class CentraClient:
         found = _list(self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customers"), "Customer")
         return _parse(found[0], "customer", Customer) if found else None
 
+    def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]:
+        """The customer, and whether Centra anonymised it (GDPR): ``CustomerFilter.isAnonymized`` finds it."""
+        data = self._execute("CustomerAndAnonymised", queries.CUSTOMER_AND_ANONYMISED, {"id": customer_id})
+        found = _list(data.get("customers"), "CustomerAndAnonymised")
+        anonymised = bool(_list(data.get("anonymised"), "CustomerAndAnonymised"))
+        return (_parse(found[0], "customer", Customer) if found else None), anonymised
+
     def customers_by_email(self, email: str) -> list[Customer]:
         """Every customer with this e-mail (case-insensitive): a registered and a guest customer may share one."""
         return [

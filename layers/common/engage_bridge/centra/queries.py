@@ -105,6 +105,13 @@ query OrdersUpdatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $
 }""")
 CUSTOMER: Final = with_fragments("""
 query Customer($id: Int!) { customers(where: {id: [$id]}, limit: 1) { ...CustomerFields } }""")
+# One request: the customer, and itself again only if Centra anonymised it (CustomerFilter.isAnonymized, the one
+# evidenced mark of GDPR anonymisation; no readable Customer field is evidenced, centra-wave2.md §4).
+CUSTOMER_AND_ANONYMISED: Final = with_fragments("""
+query CustomerAndAnonymised($id: Int!) {
+  customers(where: {id: [$id]}, limit: 1) { ...CustomerFields }
+  anonymised: customers(where: {id: [$id], isAnonymized: true}, limit: 1) { id }
+}""")
 CUSTOMERS_BY_EMAIL: Final = with_fragments("""
 query CustomersByEmail($email: String!, $limit: Int!, $page: Int!) {
   customers(where: {email: {equals: $email}}, limit: $limit, page: $page) { ...CustomerFields }
@@ -175,6 +182,7 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "OrdersCreatedBetween": ORDERS_CREATED_BETWEEN,
     "OrdersUpdatedBetween": ORDERS_UPDATED_BETWEEN,
     "Customer": CUSTOMER,
+    "CustomerAndAnonymised": CUSTOMER_AND_ANONYMISED,
     "CustomersByEmail": CUSTOMERS_BY_EMAIL,
     "CustomersUpdatedBetween": CUSTOMERS_UPDATED_BETWEEN,
     "NewsletterSubscription": NEWSLETTER_SUBSCRIPTION,

@@ -3,22 +3,23 @@
 Voyado: decrypt "in the same way as with Soft identification" (using webhooks in Engage): AES-256-CBC with the
 shared 32-character key, the IV is the first 16 bytes and the ciphertext follows, Base64 made URL-safe (``-``/``_``,
 padding may be stripped) (engage-api.md §7, engage-wave2.md §1.2). PKCS#7 padding is the CBC default assumed here.
-The AES primitive comes from ``cryptography``, loaded only when a payload is encrypted: it is not yet shipped in the
-layer (docs/decision-log.md), and without it such a payload is left to the changes feed.
+The AES primitive is ``cryptography``'s (a runtime dependency, built into the layer for arm64).
 """
 
 import base64
 import binascii
-import importlib
 import json
 from typing import Any
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 _IV_BYTES = 16
 _KEY_LENGTH = 32
 
 
 class PayloadUnreadable(Exception):
-    """The payload cannot be decrypted here (no key, no AES library, or not what the key encrypted)."""
+    """The payload cannot be decrypted here (a key of the wrong length, or not what the key encrypted)."""
 
 
 def decrypt_payload(token: str, key: str) -> dict[str, Any]:
@@ -30,13 +31,7 @@ def decrypt_payload(token: str, key: str) -> dict[str, Any]:
         raise PayloadUnreadable("not Base64") from None
     if len(raw) <= _IV_BYTES or (len(raw) - _IV_BYTES) % _IV_BYTES:
         raise PayloadUnreadable("not an IV followed by whole AES blocks")
-    try:
-        ciphers = importlib.import_module("cryptography.hazmat.primitives.ciphers")
-        padding = importlib.import_module("cryptography.hazmat.primitives.padding")
-    except ImportError:
-        raise PayloadUnreadable("the cryptography package is not installed") from None
-    cipher = ciphers.Cipher(ciphers.algorithms.AES(key.encode("utf-8")), ciphers.modes.CBC(raw[:_IV_BYTES]))
-    decryptor = cipher.decryptor()
+    decryptor = Cipher(algorithms.AES(key.encode("utf-8")), modes.CBC(raw[:_IV_BYTES])).decryptor()
     padded = decryptor.update(raw[_IV_BYTES:]) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
     try:
