@@ -366,12 +366,13 @@ class CentraClient:
         Pages are smaller than ``MAX_LIMIT``: each display nests variants, sizes and stock rows, and Centra's query
         cost multiplies nested lists by their limits.
         """
+        limit = _limit(page_size)
         variables = {
             "marketId": market_id,
             "warehouseIds": list(warehouse_ids),
             "stockLimit": max(len(warehouse_ids), 1),
             "imageSize": image_size,
-            "limit": _limit(page_size),
+            "limit": limit,
         }
         readable: list[Display] = []
         unreadable: list[int] = []
@@ -382,8 +383,9 @@ class CentraClient:
                 try:
                     readable.append(Display.model_validate(item))
                 except ValidationError:
-                    unreadable.append(item.get("id") if isinstance(item.get("id"), int) else -1)
-            if len(items) < variables["limit"]:
+                    identifier = item.get("id")
+                    unreadable.append(identifier if isinstance(identifier, int) else -1)
+            if len(items) < limit:
                 return readable, unreadable
         raise CentraUnexpectedResponse("DisplaysInMarket", 200, f"more than {_MAX_PAGES} pages of displays")
 

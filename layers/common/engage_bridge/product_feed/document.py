@@ -47,4 +47,5 @@ def render(items: Iterable[FeedItem], *, locale: str, title: str, link: str) -> 
         _add(element, _g("availability"), item.availability)
         _add(element, _g("price"), item.price)
     ET.indent(rss, space=" ")
-    return ET.tostring(rss, encoding="UTF-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(rss, encoding="UTF-8", xml_declaration=True)
+    return document + b"\n"
