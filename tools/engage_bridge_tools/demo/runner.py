@@ -18,6 +18,7 @@ from typing import Any
 
 from engage_bridge.config import parse_config
 from engage_bridge_tools.demo.expected import compare, expected_effects
+from engage_bridge_tools.demo.feeds import write_feeds
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
 from engage_bridge_tools.demo.summary import summarize
@@ -50,8 +51,9 @@ def run_demo(
         started = time.monotonic()
         storefront = _play(session, scenario, config)
         elapsed = time.monotonic() - started
+        feeds = write_feeds(session)  # after the restocks: each locale's file as Engage would fetch it now
         summary = _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
-        return {"storefront_subscriptions": storefront, **summary}
+        return {"storefront_subscriptions": storefront, "product_feeds": feeds, **summary}
 
 
 def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, int]:
@@ -60,6 +62,7 @@ def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, i
         raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    write_feeds(session)  # the feed run writes the SKU index the subscription endpoint checks
     storefront = take_storefront_subscriptions(session, scenario.storefront_subscriptions, scenario.shop, config)
     for name, phase in zip(PHASE_NAMES, scenario.phases, strict=True):
         for step in phase:
