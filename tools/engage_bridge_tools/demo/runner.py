@@ -51,7 +51,8 @@ def run_demo(
         started = time.monotonic()
         storefront = _play(session, scenario, config)
         elapsed = time.monotonic() - started
-        feeds = write_feeds(session)  # after the restocks: each locale's file as Engage would fetch it now
+        # After the restocks: each locale's file as Engage would fetch it now, copied next to the log.
+        feeds = write_feeds(session, log_path.parent / "demo-feeds")
         summary = _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
         return {"storefront_subscriptions": storefront, "product_feeds": feeds, **summary}
 
