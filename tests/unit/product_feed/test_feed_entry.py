@@ -1,6 +1,7 @@
 """The scheduled feed run: a full run rebuilds, a refresh run rebuilds only when a change marked the feed, and a
 failed rebuild leaves the mark for the next window."""
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,26 @@ def test_a_failed_rebuild_leaves_the_change_for_the_next_window(run: Any) -> Non
 
     centra.down = False
     assert handler({"mode": "changes"}, lambda_context())["rebuilt"] is True  # the next window rebuilds
+
+
+def test_with_the_feed_off_a_run_writes_nothing_and_does_not_fail(tmp_path: Path) -> None:
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    del document["back_in_stock"]["product_feed"]
+    config = tmp_path / "off.json"
+    config.write_text(json.dumps(document), encoding="utf-8")
+    centra = Centra()
+    environ = {
+        "POWERTOOLS_SERVICE_NAME": "product-feed",
+        "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
+        "ENVIRONMENT_NAME": "test",
+        "STATE_TABLE_NAME": "state",
+        "FEED_BUCKET_NAME": "feeds",
+        "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
+        "CENTRA_TOKEN_SECRET": "centra/token",
+        "BRAND_CONFIG_FILE": str(config),
+    }
+    with mock_aws():
+        handler = feed_handler(environ, centra=centra, s3=boto3.client("s3"), dynamodb=boto3.client("dynamodb"))  # type: ignore[arg-type]
+
+        assert handler({"mode": "full"}, lambda_context()) == {"mode": "full", "rebuilt": False, "off": True}
+    assert centra.reads == 0

@@ -21,7 +21,6 @@ from pydantic import Field
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
-from engage_bridge.errors import ConfigError
 from engage_bridge.ingress.webhook_entry import webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.product_feed.refresh import FeedRefreshMarker
@@ -54,8 +53,8 @@ def feed_handler(
     env = parse_environment(FeedEnvironment, environ)
     env.bind_observability()
     cfg = load_config(dict(environ))
-    if cfg.back_in_stock.product_feed.product_url_template is None:
-        raise ConfigError("back_in_stock.product_feed.product_url_template", "required by the product feed function")
+    # Off (no URL template) is a choice, not a mistake: each run says so and writes nothing, without an error.
+    feed_on = cfg.back_in_stock.product_feed.product_url_template is not None
     table = dynamodb or boto3.client("dynamodb")
     client = centra or CentraClient.from_secret(env.graphql_url, env.centra_token_secret, logger=logger)
     store = S3FeedStore(s3 or boto3.client("s3"), env.bucket)
@@ -63,8 +62,12 @@ def feed_handler(
     marker = FeedRefreshMarker(table, env.state_table_name)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        client.set_deadline(context.get_remaining_time_in_millis)
         mode = str(event.get("mode") or "full")
+        if not feed_on:
+            count("ProductFeedRuns", "off")
+            logger.info("product feed off: back_in_stock.product_feed.product_url_template is not set")
+            return {"mode": mode, "rebuilt": False, "off": True}
+        client.set_deadline(context.get_remaining_time_in_millis)
         claimed = marker.claim()  # a full run answers any pending change too
         if mode == "changes" and claimed is None:
             count("ProductFeedRuns", "unchanged")
