@@ -18,6 +18,7 @@ PARAMETERS = {
     "CentraWebhookSecretName": "centra-engage-bridge/test/centra-webhook-secret",
     "StorefrontProofSecretName": "centra-engage-bridge/test/storefront-proof-secret",
     "EngageWebhookSecretName": "centra-engage-bridge/test/engage-webhook-secret",
+    "ProductFeedTokenSecretName": "centra-engage-bridge/test/product-feed-token",
     "CentraGraphqlUrl": "https://brand.centraqa.com/graphql",
     "CentraTokenSecretName": "centra-engage-bridge/test/centra-token",
 }

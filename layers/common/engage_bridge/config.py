@@ -104,6 +104,37 @@ class Promotions(_Strict):
     )
 
 
+_FEED_URL_PLACEHOLDERS = frozenset({"uri", "locale", "language", "country", "market"})
+
+
+class ProductFeed(_Strict):
+    """Engage's product feed per locale (docs/back-in-stock.md "The product feed"); off without a URL template."""
+
+    product_url_template: NonEmptyStr | None = Field(
+        default=None,
+        description="The product page's URL: {uri} (the display's URI in the locale's language) and optionally "
+        "{locale}, {language}, {country}, {market}, e.g. https://brand.example/{language}/product/{uri}; unset: "
+        "no feed is written",
+    )
+    pricelist_by_market: dict[NonEmptyStr, PositiveInt] = Field(
+        default_factory=dict, description="Centra market id -> the pricelist id whose prices the market's feeds show"
+    )
+    brand: NonEmptyStr | None = Field(default=None, description="g:brand on every item")
+    image_size: NonEmptyStr = Field(default="standard", description="The Centra media size name of g:image_link")
+
+    @model_validator(mode="after")
+    def _check_template(self) -> "ProductFeed":
+        if self.product_url_template is not None:
+            placeholders = set(_PLACEHOLDER.findall(self.product_url_template))
+            if unknown := placeholders - _FEED_URL_PLACEHOLDERS:
+                raise ValueError(f"product_url_template: unknown placeholder {{{sorted(unknown)[0]}}}")
+            if "uri" not in placeholders:
+                raise ValueError("product_url_template: needs {uri}")
+            if not self.product_url_template.startswith("https://"):
+                raise ValueError("product_url_template: must start with https://")
+        return self
+
+
 class BackInStock(_Strict):
     locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
         default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
@@ -124,6 +155,23 @@ class BackInStock(_Strict):
     subscriptions_per_email_per_hour: PositiveInt = Field(
         default=5, description="Subscription requests for one e-mail address per hour"
     )
+    product_feed: ProductFeed = ProductFeed()
+
+    @model_validator(mode="after")
+    def _check_feed_markets(self) -> "BackInStock":
+        if self.product_feed.product_url_template is None:
+            return self
+        seen: dict[str, str] = {}
+        for market, locales in sorted(self.locales_by_market.items()):
+            if market not in self.product_feed.pricelist_by_market:
+                raise ValueError(f"product_feed.pricelist_by_market.{market}: required for every feed market")
+            for locale in locales:
+                if not re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale):
+                    raise ValueError(f"locales_by_market.{market}: {locale!r} is not a locale like sv-SE")
+                if locale in seen:  # Engage keeps one feed per locale: one market's prices and stock
+                    raise ValueError(f"locales_by_market.{market}: {locale} is already market {seen[locale]}'s feed")
+                seen[locale] = market
+        return self
 
 
 class Consent(_Strict):

@@ -224,7 +224,8 @@ def _stamp(moment: datetime) -> str:
 
 
 IngestSource = Literal["events", "webhook", "backfill", "reconcile"]
-IngestObject = Literal["order", "shipment", "return", "customer", "newsletter_subscription", "stock_change"]
+# "product": a display or product changed; it only marks the product feed stale (product_feed/refresh.py).
+IngestObject = Literal["order", "shipment", "return", "customer", "newsletter_subscription", "stock_change", "product"]
 
 
 class IngestEvent(_Message):

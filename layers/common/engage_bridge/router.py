@@ -60,6 +60,8 @@ class RouterServices:
     store: StateStore
     queues: HandlerQueues
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Marks the product feed stale (FeedRefreshMarker.request); True when this change is the window's first.
+    mark_feed_stale: Callable[[], bool] | None = None
 
     def already_sent(self, effect: Effect) -> bool:
         """Done for routing purposes: sent, refused for good (a redemption Engage refused stays refused), or held
@@ -73,6 +75,11 @@ class RouterServices:
 
 
 def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
+    if event.object_type == "product":  # debounced: one rebuild per refresh window, however many changes
+        if services.mark_feed_stale is None:
+            return Outcome("skipped", "product_feed_off")
+        marked = services.mark_feed_stale()
+        return Outcome("sent", "feed_marked") if marked else Outcome("skipped", "feed_already_marked")
     decision = _decide(services, event)
     if decision is None:
         return Outcome("skipped", f"{event.object_type}_not_found")

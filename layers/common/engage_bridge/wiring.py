@@ -33,6 +33,7 @@ from engage_bridge.errors import ConfigError
 from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.product_feed.refresh import FeedRefreshMarker
 from engage_bridge.retry_cadence import SqsRetryCadence
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore, Effect, ResendLedger
@@ -122,8 +123,11 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
             "stock_relay": env.stock_relay_queue_url,
         },
     )
-    store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    return RouterServices(config, centra, store, queues), centra
+    dynamodb = boto3.client("dynamodb")
+    store = DynamoStateStore(dynamodb, env.state_table_name)
+    feed = FeedRefreshMarker(dynamodb, env.state_table_name)
+    mark = feed.request if config.back_in_stock.product_feed.product_url_template else None
+    return RouterServices(config, centra, store, queues, mark_feed_stale=mark), centra
 
 
 def consumer_for[M: BaseModel](

@@ -75,9 +75,9 @@ def test_events_whose_enqueue_failed_come_back_on_the_next_run(
 def test_a_shared_integration_name_is_detected_against_the_fake(centra_fake: CentraFakeHandle) -> None:
     with CentraClient(centra_fake.graphql_url, centra_fake.token) as centra:
         clean = register_listeners(centra)
-        centra.set_event_listeners(["Product"])  # what a second consumer on the same name would do
+        centra.set_event_listeners(["Warehouse"])  # what a second consumer on the same name would do
 
         shared = register_listeners(centra)
 
     assert clean == []
-    assert shared == ["Product"]
+    assert shared == ["Warehouse"]

@@ -111,12 +111,12 @@ def test_a_listener_the_bridge_never_sets_reveals_a_shared_integration_name(
     config_file: Path, sandbox: EngageSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with _fake() as centra:
-        _listen_and_change(centra.fake, "Customer", "Product")
+        _listen_and_change(centra.fake, "Customer", "Warehouse")
         code, checks = _doctor(config_file, centra, sandbox, monkeypatch, capsys)
 
     assert code == 1
     assert checks["centra.listeners"]["status"] == "FAIL"
-    assert "Product" in checks["centra.listeners"]["reason"]
+    assert "Warehouse" in checks["centra.listeners"]["reason"]
 
 
 def test_a_tenant_that_cannot_be_reached_exits_2_with_one_line(

@@ -67,6 +67,18 @@ def _doctor_checked(outcome: invoke.Invocation, session: LocalSession) -> None:
     assert any(made.startswith("GET /api/v3/contacts/id") for made in outcome.engage_requests), outcome
 
 
+def _feeds_written(outcome: invoke.Invocation, session: LocalSession) -> None:
+    assert outcome.result["rebuilt"] is True, outcome.result
+    assert sorted(f["locale"] for f in outcome.result["files"]) == ["de-DE", "en-GB", "sv-SE"], outcome.result
+    assert any(f["items"] > 0 for f in outcome.result["files"]), outcome.result  # the sample shop's displays
+
+
+def _feed_served(outcome: invoke.Invocation, session: LocalSession) -> None:
+    # product_feed (sorted before this sample, same session) wrote the feed the sample asks for
+    assert outcome.result["statusCode"] == 200, outcome.result
+    assert outcome.result["body"].startswith("<?xml"), outcome.result
+
+
 # What each sample's main path does, by event file; every file in events/ must be listed.
 MAIN_PATHS: dict[str, Callable[[invoke.Invocation, LocalSession], None]] = {
     "back_in_stock_subscription": _requests("POST /api/v3/inventory/backinstock/subscriptions"),
@@ -79,6 +91,8 @@ MAIN_PATHS: dict[str, Callable[[invoke.Invocation, LocalSession], None]] = {
     "engage_consent": _requests("GET /api/v3/contacts/"),  # re-read, never trusted from the message
     "engage_webhook": _preference_webhook_queued,
     "order_status": _requests("POST /api/v2/orders"),
+    "product_feed": _feeds_written,
+    "product_feed_serve": _feed_served,
     "promotion_redemption": _promotion_redeemed,
     "receipt_push": _requests("POST /api/v3/receipts"),
     "reconcile": _reconciled,

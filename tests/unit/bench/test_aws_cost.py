@@ -132,8 +132,8 @@ def test_the_templates_functions_are_read_with_globals_applied() -> None:
     assert facts["ReconcileFunction"].memory_mb == 512
     alarms, secrets = template_counts(template)
     assert (
-        alarms > 0 and secrets == 5
-    )  # Engage key, Centra token, Centra and Engage webhook secrets, storefront proof key
+        alarms > 0 and secrets == 6
+    )  # Engage key, Centra token, Centra and Engage webhook secrets, storefront proof key, product feed token
 
 
 def test_derive_prices_the_end_to_end_counts_and_carries_the_assumptions() -> None:

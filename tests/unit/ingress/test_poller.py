@@ -85,9 +85,9 @@ def test_listeners_are_registered_for_every_type_the_router_reads() -> None:
 
 def test_a_listener_this_bridge_never_registers_reveals_a_shared_integration_name() -> None:
     centra = FakeCentraQueue([])
-    centra.set_event_listeners(["Product"])  # another tool on the same integration name
+    centra.set_event_listeners(["Warehouse"])  # another tool on the same integration name
 
-    assert register_listeners(centra) == ["Product"]
+    assert register_listeners(centra) == ["Warehouse"]
 
 
 def test_events_are_queued_then_confirmed() -> None:
@@ -136,12 +136,12 @@ def test_a_run_that_dies_before_confirming_loses_nothing() -> None:
 
 
 def test_types_nobody_reads_are_confirmed_not_left_to_block_the_queue() -> None:
-    centra = FakeCentraQueue([event(1, "Product"), event(2)])
+    centra = FakeCentraQueue([event(1, "Warehouse"), event(2)])
     queue = FakeIngestQueue()
 
     result = poll(centra, queue, plenty_of_time)
 
-    assert result.ignored == {"Product": 1}
+    assert result.ignored == {"Warehouse": 1}
     assert [m.object_id for m in queue.messages] == [1002]
     assert centra.pending == []
 

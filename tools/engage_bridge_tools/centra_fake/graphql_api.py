@@ -222,6 +222,22 @@ def resolve_product_size_stock(
     return _page(rows, limit, page)
 
 
+def resolve_displays(
+    _: None, info: Info, limit: int | None = None, page: int | None = None, where: dict[str, Any] | None = None
+) -> list[Entry]:
+    """``displays(where: DisplayFilter)``: the filters the evidence shows whole (id, status, marketId), by id."""
+    where = where or {}
+    markets, ids, statuses = where.get("marketId"), where.get("id"), where.get("status")
+    found = [
+        display
+        for display in sorted(_context(info).shop.displays, key=lambda d: d["id"])
+        if (ids is None or display["id"] in ids)
+        and (statuses is None or display["status"] in statuses)
+        and (markets is None or any(market["id"] in markets for market in display.get("markets", [])))
+    ]
+    return _page(found, limit if limit is not None else 20, page if page is not None else 1)
+
+
 def _product_size_id(size: Entry, info: Info) -> int:
     return int(size.get("id") or _context(info).shop.product_size_id(size["SKU"]))
 
@@ -471,6 +487,7 @@ _ROOT: dict[str, dict[str, Resolver]] = {
         "returns": resolve_returns,
         "customers": resolve_customers,
         "newsletterSubscriptions": resolve_newsletter_subscriptions,
+        "displays": resolve_displays,
         "events": resolve_events,
         "eventListeners": resolve_event_listeners,
     },

@@ -48,6 +48,7 @@ class Shop:
         self.newsletter_subscriptions: list[Entry] = document.get("newsletterSubscriptions", [])
         self.orders: list[Entry] = document.get("orders", [])
         self.stock: list[Entry] = document.get("stock", [])
+        self.displays: list[Entry] = document.get("displays", [])
         # Created by stock mutations so StockChange events have an object; not part of the file format.
         self.stock_changes: list[Entry] = []
         self._size_ids: dict[str, int] = {}
@@ -63,6 +64,7 @@ class Shop:
                 "newsletterSubscriptions": self.newsletter_subscriptions,
                 "orders": self.orders,
                 "stock": self.stock,
+                "displays": self.displays,
             }
         )
 

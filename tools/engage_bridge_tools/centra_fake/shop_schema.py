@@ -153,6 +153,22 @@ class StockEntry(_Entry):
     freeToAllocateQuantity: NonNegative
 
 
+class DisplayVariantEntry(_Entry):
+    id: StrictInt
+    productSizes: list[ProductSizeRef] = []
+
+
+class DisplayEntry(_Entry):
+    """A display (what a shop shows per market): served by ``displays(where: {marketId})`` (centra-wave2.md §5)."""
+
+    id: StrictInt
+    name: Text
+    status: Literal["ACTIVE", "INACTIVE"]
+    uri: Text
+    markets: list[IdRef]
+    productVariants: list[DisplayVariantEntry] = []
+
+
 class ShopFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -164,3 +180,4 @@ class ShopFile(BaseModel):
     newsletterSubscriptions: list[NewsletterSubscriptionEntry] = []
     orders: list[OrderEntry] = []
     stock: list[StockEntry] = []
+    displays: list[DisplayEntry] = []

@@ -96,3 +96,78 @@ CITIES = {
     "FI": ("Helsinki",),
 }
 WHOLESALE_ACCOUNTS = (("Boutique Nord AB", "Sweden"), ("Stadtladen GmbH", "Germany"))
+
+# Product names in the displays' translations (the display's own texts are English, the store's default language).
+TRANSLATED_NAMES = {
+    "sv": {
+        "TEE100": "Ekologisk t-shirt",
+        "HOOD200": "Huvtröja",
+        "CAP300": "Keps",
+        "BAG400": "Tygkasse",
+        "SOCK500": "Ullstrumpor",
+        "JKT600": "Regnjacka",
+        "SCARF700": "Halsduk",
+        "BEANIE800": "Mössa",
+    },
+    "de": {
+        "TEE100": "Bio-T-Shirt",
+        "HOOD200": "Kapuzenpullover",
+        "CAP300": "Kappe",
+        "BAG400": "Stofftasche",
+        "SOCK500": "Wollsocken",
+        "JKT600": "Regenjacke",
+        "SCARF700": "Schal",
+        "BEANIE800": "Mütze",
+    },
+}
+
+
+def displays() -> list[dict[str, object]]:
+    """One display per product, shown in both markets, in Centra's Integration API shape (centra-wave2.md §5)."""
+    entries: list[dict[str, object]] = []
+    for number, product in enumerate(PRODUCTS, start=1):
+        slug = product.name.lower().replace(" ", "-")
+        translations = [
+            {
+                "language": {"languageCode": language},
+                "fields": [
+                    {"field": "name", "value": names[product.number]},
+                    {"field": "description", "value": f"{names[product.number]} ({product.category})"},
+                    {"field": "uri", "value": f"{slug}-{language}"},
+                ],
+            }
+            for language, names in sorted(TRANSLATED_NAMES.items())
+        ]
+        entries.append(
+            {
+                "id": number,
+                "name": product.name,
+                "status": "ACTIVE",
+                "uri": slug,
+                "description": f"{product.name} ({product.category})",
+                "markets": [{"id": market.id} for market in MARKETS],
+                "prices": [
+                    {
+                        "pricelist": {"id": 1, "name": "SEK"},
+                        "price": {"value": float(product.price_sek), "currency": {"code": "SEK"}},
+                    },
+                    {
+                        "pricelist": {"id": 2, "name": "EUR"},
+                        "price": {"value": float(product.price_eur), "currency": {"code": "EUR"}},
+                    },
+                ],
+                "media": [{"source": {"url": f"https://media.brand.example/{product.number}.jpg"}}],
+                "translations": translations,
+                "productVariants": [
+                    {
+                        "id": number * 10 + 1,
+                        "name": "Default",
+                        "productSizes": [
+                            {"SKU": product.sku(size), "EAN": f"735{number:03d}{index:06d}"}
+                            for index, size in enumerate(product.sizes, start=1)
+                        ],
+                    }
+                ],
+            }
+        )
+    return entries

@@ -26,6 +26,12 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
         _section(
             "Storefront subscriptions (POST /back-in-stock/subscriptions)", summary["storefront_subscriptions"], out
         )
+    if "product_feeds" in summary:
+        _section(
+            "Product feeds per locale (after the restocks; GET /feeds/<token>/<locale>.xml)",
+            summary["product_feeds"],
+            out,
+        )
     _section("Centra objects in", summary["centra_in"], out)
     engage_out = dict(summary["engage_out"])
     emails = engage_out.pop("emails", {})

@@ -20,6 +20,7 @@ from typing import Any
 from engage_bridge.config import parse_config
 from engage_bridge_tools.demo.consent import ConsentRun, consent_checks, play_consent_cases, write_opt_outs_to_centra
 from engage_bridge_tools.demo.expected import compare, expected_effects
+from engage_bridge_tools.demo.feeds import write_feeds
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH, PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
 from engage_bridge_tools.demo.summary import summarize
@@ -56,9 +57,16 @@ def run_demo(
         storefront = _play(session, scenario, config)
         consent = play_consent_cases(session, scenario)
         elapsed = time.monotonic() - started
+        # After the restocks: each locale's file as Engage would fetch it now, copied next to the log.
+        feeds = write_feeds(session, log_path.parent / "demo-feeds")
         summary = _summary(session, scenario, config=config, elapsed=elapsed, requests_per_second=requests_per_second)
         consent_summary = _consent(session, scenario, consent, summary, config.contact_types.member)
-        return {"storefront_subscriptions": storefront, "consent": consent_summary, **summary}
+        return {
+            "storefront_subscriptions": storefront,
+            "product_feeds": feeds,
+            "consent": consent_summary,
+            **summary,
+        }
 
 
 def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, int]:
@@ -67,6 +75,7 @@ def _play(session: LocalSession, scenario: Scenario, config: Any) -> dict[str, i
         raise RuntimeError("the demo runs on the Engage sandbox and the Centra fake")
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
+    write_feeds(session)  # the feed run writes the SKU index the subscription endpoint checks
     storefront = take_storefront_subscriptions(session, scenario.storefront_subscriptions, scenario.shop, config)
     for name, phase in zip(PHASE_NAMES, scenario.phases, strict=True):
         for step in phase:

@@ -35,6 +35,7 @@ from engage_bridge_tools.demo.catalogue import (
     WHOLESALE_STORE,
     Market,
     Product,
+    displays,
 )
 from engage_bridge_tools.demo.documents import (
     Entry,
@@ -541,6 +542,7 @@ class _Generator:
             "newsletterSubscriptions": [],
             "orders": [],
             "stock": stock,
+            "displays": displays(),
         }
         engage_seed = {
             "contacts": self._engage_members(),

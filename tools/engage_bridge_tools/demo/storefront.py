@@ -3,8 +3,7 @@
 The storefront's server signs each body with the key stored for the stack (docs/back-in-stock.md), computed here
 by hand as a storefront would, not with the bridge's own code. One request is sent unsigned and one twice, so the
 summary shows a refusal and idempotence next to the subscriptions taken. The SKU index the endpoint checks is
-written first from the shop's stock, standing in for the product-feed job that is to write it from Centra's
-displays (not built yet).
+written by the stack's product feed run beforehand (``feeds.py``), from the fake's displays.
 """
 
 import hashlib
@@ -15,11 +14,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import boto3
 import httpx
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
 from engage_bridge_tools.local.session import LocalSession
 
 PATH = "/back-in-stock/subscriptions"
@@ -34,10 +31,6 @@ def take_storefront_subscriptions(
     session: LocalSession, subscriptions: Iterable[Mapping[str, Any]], shop: Mapping[str, Any], cfg: BrandConfig
 ) -> dict[str, int]:
     """Post each subscription signed (and the first again, and once unsigned); count the answers by status."""
-    catalogue = DynamoSkuCatalogue(boto3.client("dynamodb"), session.runtime.stack.resources["StateTable"])
-    skus = {str(level["productSize"]["SKU"]) for level in shop.get("stock", [])}
-    for market_id in cfg.back_in_stock.locales_by_market:
-        catalogue.record(market_id, skus)
     url = session.runtime.route_url(PATH)
     key = session.endpoints.storefront_proof_secret
     answers: Counter[str] = Counter()

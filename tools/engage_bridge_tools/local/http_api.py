@@ -5,7 +5,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from engage_bridge_tools.local.containers import FunctionPool
 from engage_bridge_tools.local.lambda_events import http_api_event
@@ -20,6 +20,25 @@ class LocalHttpApi:
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-http-api", daemon=True)
+
+    def match(self, method: str, path: str) -> tuple[str | None, dict[str, str]]:
+        """The route ``path`` takes and its path parameters, as API Gateway matches ``/feeds/{token}/{file}``."""
+        if (method, path) in self.routes:
+            return path, {}
+        segments = path.split("/")
+        for route_method, route in self.routes:
+            template = route.split("/")
+            if route_method != method or len(template) != len(segments) or "{" not in route:
+                continue
+            parameters: dict[str, str] = {}
+            for part, value in zip(template, segments, strict=True):
+                if part.startswith("{") and part.endswith("}") and value:
+                    parameters[part[1:-1]] = unquote(value)
+                elif part != value:
+                    break
+            else:
+                return route, parameters
+        return None, {}
 
     @property
     def url(self) -> str:
@@ -50,7 +69,8 @@ def _handler_for(api: LocalHttpApi) -> type[BaseHTTPRequestHandler]:
 
         def _route(self) -> None:
             target = urlsplit(self.path)
-            pool = api.routes.get((self.command, target.path))
+            route, parameters = api.match(self.command, target.path)
+            pool = api.routes.get((self.command, route)) if route else None
             if pool is None:
                 self._reply(404, {"content-type": "application/json"}, json.dumps({"message": "Not Found"}).encode())
                 return
@@ -67,6 +87,9 @@ def _handler_for(api: LocalHttpApi) -> type[BaseHTTPRequestHandler]:
                 body=body,
                 source_ip=str(self.client_address[0]),
             )
+            if parameters:
+                event["pathParameters"] = parameters
+                event["routeKey"] = event["requestContext"]["routeKey"] = f"{self.command} {route}"
             try:
                 answer = pool.invoke(event)
             except Exception:

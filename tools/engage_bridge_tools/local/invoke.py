@@ -92,10 +92,16 @@ def _is_svix_event(event: dict[str, Any]) -> bool:
     return any(name.lower() in ("svix-id", "webhook-id") for name in event.get("headers", {}))
 
 
+FEED_SERVE_FOLDER = "product_feed_serve"
+
+
 def invoke(session: LocalSession, name: str, event: dict[str, Any], *, keep_signature: bool = False) -> Invocation:
     logical_id = function_named(session.runtime.stack, name)
     code_folder = session.runtime.stack.functions[logical_id].code_dir.name
-    if _is_http_event(event) and not keep_signature:
+    if code_folder == FEED_SERVE_FOLDER and not keep_signature:
+        # The sample names no real token: the local stack generates one per run (LocalEndpoints).
+        event = {**event, "pathParameters": {**event["pathParameters"], "token": session.endpoints.product_feed_token}}
+    elif _is_http_event(event) and not keep_signature:
         if _is_svix_event(event):
             event = sign_svix_again(event, session.endpoints.engage_webhook_secret, int(time.time()))
         elif storefront.is_storefront_request(event):

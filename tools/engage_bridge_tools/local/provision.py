@@ -1,11 +1,12 @@
 """Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
 
 Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
-configuration, the five secrets) is created here with local values; endpoints come from ``LocalEndpoints``
+configuration, the six secrets) is created here with local values; endpoints come from ``LocalEndpoints``
 (the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
 """
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,9 @@ class LocalEndpoints:
             return self.engage_webhook_secret
         return json.dumps({"signing": self.engage_webhook_secret, "encryption_key": self.engage_webhook_encryption_key})
 
+    # The product feed URL's path token (docs/back-in-stock.md "The feed URL"), generated per run.
+    product_feed_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
 
 def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float) -> dict[str, str]:
     known = {
@@ -50,6 +54,7 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
         "StorefrontProofSecretName": f"centra-engage-bridge/{ENVIRONMENT}/storefront-proof-secret",
         "EngageWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
+        "ProductFeedTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/product-feed-token",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
     }
     declared = load_template()["Parameters"]
@@ -70,14 +75,15 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
     boto3.client("ssm").put_parameter(
         Name=f"/{values['BrandConfigParameterName']}", Value=json.dumps(local_config), Type="String"
     )
-    secrets = boto3.client("secretsmanager")
+    secrets_manager = boto3.client("secretsmanager")
     for name, value in (
         (values["EngageApiKeySecretName"], endpoints.engage_api_key),
         (values["CentraTokenSecretName"], endpoints.centra_token),
         (values["CentraWebhookSecretName"], endpoints.centra_webhook_secret),
         (values["StorefrontProofSecretName"], endpoints.storefront_proof_secret),
         (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret_value()),
+        (values["ProductFeedTokenSecretName"], endpoints.product_feed_token),
     ):
-        secrets.create_secret(Name=name, SecretString=value)
+        secrets_manager.create_secret(Name=name, SecretString=value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger
     return stack

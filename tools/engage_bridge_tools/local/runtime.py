@@ -11,6 +11,7 @@ intervals) so a demo or a test does not sit out a six-minute visibility timeout;
 real-time windows (``sqs_poller``).
 """
 
+import json
 import logging
 import threading
 import time
@@ -203,7 +204,9 @@ class LocalRuntime:
         region = self._sqs.meta.region_name
         rule_arn = f"arn:aws:events:{region}:123456789012:rule/{schedule.rule_name}"
         try:
-            self.pools[schedule.function].invoke(scheduled_event(rule_arn, region))
+            # A target with a constant Input gets that JSON, as EventBridge sends it (the feed's {"mode": ...}).
+            event = json.loads(schedule.input) if schedule.input else scheduled_event(rule_arn, region)
+            self.pools[schedule.function].invoke(event)
         except Exception:
             # EventBridge invokes asynchronously: Lambda retries and then hands the event to the on-failure
             # destination; locally the next interval runs it again, and the error is in the function's log.

@@ -62,6 +62,7 @@ class ScheduleTrigger:
     rule_name: str
     expression: str
     interval_seconds: int | None  # None for a cron expression: a wall-clock time, fired only when asked
+    input: str | None = None  # the rule target's constant Input (JSON), sent instead of the scheduled event
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,13 @@ def _schedules(by_arn: dict[str, str]) -> tuple[ScheduleTrigger, ...]:
             if target["Arn"] in by_arn:
                 expression = rule["ScheduleExpression"]
                 schedules.append(
-                    ScheduleTrigger(by_arn[target["Arn"]], rule["Name"], expression, interval_seconds(expression))
+                    ScheduleTrigger(
+                        by_arn[target["Arn"]],
+                        rule["Name"],
+                        expression,
+                        interval_seconds(expression),
+                        target.get("Input"),
+                    )
                 )
     return tuple(schedules)
 

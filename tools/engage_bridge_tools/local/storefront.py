@@ -2,21 +2,19 @@
 
 A sample request's proof expires within minutes (docs/back-in-stock.md), so ``local invoke`` signs it again with
 the local storefront key, as it signs a sample webhook again with the webhook secret. The endpoint checks the SKU
-against the index the product-feed job is to write; locally it is written from the Centra fake's stock for every
-market of the shop.
+against the index the product feed run writes, so the stack's ``ProductFeedFunction`` runs first, as its daily
+schedule would.
 """
 
 import base64
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-
-from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
 from engage_bridge.subscriptions.proof import HEADER, sign
 from engage_bridge_tools.local.session import LocalSession
 
 FUNCTION_FOLDER = "back_in_stock_subscription"
+FEED = "product_feed"
 PROOF_SECONDS = 300
 
 
@@ -33,10 +31,7 @@ def sign_storefront_again(event: Mapping[str, Any], secret: str, now: int) -> di
 
 
 def record_catalogue(session: LocalSession) -> int:
-    """Write the SKU index from the fake's stock for each of its markets; return how many entries were written."""
-    if session.centra is None:
-        return 0
-    shop = session.centra.snapshot()
-    skus = {str(level["productSize"]["SKU"]) for level in shop.get("stock", [])}
-    catalogue = DynamoSkuCatalogue(boto3.client("dynamodb"), session.runtime.stack.resources["StateTable"])
-    return sum(catalogue.record(str(market["id"]), skus) for market in shop.get("markets", []))
+    """Run the stack's product feed (it writes the SKU index); return how many SKU entries it wrote."""
+    feed = next(logical_id for logical_id, f in session.runtime.stack.functions.items() if f.code_dir.name == FEED)
+    result: dict[str, Any] = session.runtime.pools[feed].invoke({"mode": "full"})
+    return sum(int(count) for count in (result.get("skus_indexed") or {}).values())

@@ -19,6 +19,7 @@ from engage_bridge.config import BrandConfig, parse_config
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN
 from engage_bridge_tools.demo.consent import ConsentRun, consent_checks, play_consent_cases
 from engage_bridge_tools.demo.expected import expected_effects, summarize
+from engage_bridge_tools.demo.feeds import write_feeds
 from engage_bridge_tools.demo.scenario import PHASE_NAMES, Scenario, generate_scenario
 from engage_bridge_tools.demo.storefront import take_storefront_subscriptions
 from engage_bridge_tools.local.dead_letters import dead_letters_of
@@ -76,6 +77,7 @@ def _play(
     session.sandbox.app.seed(scenario.engage_seed)
     session.runtime.run_until_idle(DRAIN_TIMEOUT_SECONDS)  # the poller registers its event listeners
     # The storefront's subscriptions go through the endpoint under the same Engage faults (a 503 is sent again).
+    write_feeds(session)  # the feed run writes the SKU index the subscription endpoint checks
     take_storefront_subscriptions(session, scenario.storefront_subscriptions, scenario.shop, config)
     last = len(scenario.phases) - 1
     for index, (name, phase) in enumerate(zip(PHASE_NAMES, scenario.phases, strict=True)):

@@ -27,6 +27,7 @@ from engage_bridge import __version__
 from engage_bridge.centra import queries
 from engage_bridge.centra.common import CentraModel, Market, Store
 from engage_bridge.centra.customer import Customer, NewsletterSubscription
+from engage_bridge.centra.display import Display
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.order import Order
 from engage_bridge.centra.outcomes import (
@@ -361,6 +362,39 @@ class CentraClient:
             confirmed.extend(_confirmed_ids(payload))
             warnings.extend(batch_warnings)
         return ConfirmResult(confirmed=tuple(confirmed), requested=requested, warnings=tuple(warnings))
+
+    # --- displays (the product feed) -------------------------------------------------------------------
+
+    def displays_in_market(
+        self, market_id: int, warehouse_ids: Sequence[int], *, image_size: str = "standard", page_size: int = 50
+    ) -> tuple[list[Display], list[int]]:
+        """Every display of ``market_id`` with its sizes' stock in ``warehouse_ids``; and the ids of unreadable ones.
+
+        Pages are smaller than ``MAX_LIMIT``: each display nests variants, sizes and stock rows, and Centra's query
+        cost multiplies nested lists by their limits.
+        """
+        limit = _limit(page_size)
+        variables = {
+            "marketId": market_id,
+            "warehouseIds": list(warehouse_ids),
+            "stockLimit": max(len(warehouse_ids), 1),
+            "imageSize": image_size,
+            "limit": limit,
+        }
+        readable: list[Display] = []
+        unreadable: list[int] = []
+        for page in range(1, _MAX_PAGES + 1):
+            found = self._execute("DisplaysInMarket", queries.DISPLAYS_IN_MARKET, {**variables, "page": page})
+            items = _list(found.get("displays"), "DisplaysInMarket")
+            for item in items:
+                try:
+                    readable.append(Display.model_validate(item))
+                except ValidationError:
+                    identifier = item.get("id")
+                    unreadable.append(identifier if isinstance(identifier, int) else -1)
+            if len(items) < limit:
+                return readable, unreadable
+        raise CentraUnexpectedResponse("DisplaysInMarket", 200, f"more than {_MAX_PAGES} pages of displays")
 
     # --- plumbing --------------------------------------------------------------------------------------
 

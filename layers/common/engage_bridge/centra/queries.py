@@ -173,6 +173,24 @@ query StockChangeLines($events: Int!, $lineLimit: Int!, $linePage: Int!, $wareho
     }
   }
 }""".strip()
+# The product feed: one market's displays, each with its sizes (SKU, EAN, free-to-allocate per warehouse of the
+# market), its prices in every pricelist, its first image and its translations (centra-wave2.md §5).
+DISPLAYS_IN_MARKET: Final = with_fragments("""
+query DisplaysInMarket($marketId: Int!, $warehouseIds: [Int!], $stockLimit: Int!, $imageSize: String!,
+  $limit: Int!, $page: Int!) {
+  displays(where: {marketId: [$marketId]}, limit: $limit, page: $page) {
+    id name status uri description
+    media { source(sizeName: $imageSize) { url } }
+    prices { pricelist { id } price { ...Money } }
+    translations { language { languageCode } fields { field value } }
+    productVariants {
+      id name
+      productSizes { SKU EAN stock(where: {warehouseId: $warehouseIds}, limit: $stockLimit) {
+        warehouse { id } freeToAllocateQuantity
+      } }
+    }
+  }
+}""")
 
 ALL_DOCUMENTS: Final[dict[str, str]] = {
     "Order": ORDER,
@@ -192,4 +210,5 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "ConfirmEvents": CONFIRM_EVENTS,
     "Events": EVENTS,
     "StockChangeLines": STOCK_CHANGE_LINES,
+    "DisplaysInMarket": DISPLAYS_IN_MARKET,
 }

@@ -26,6 +26,9 @@ INGEST_TYPES: dict[str, IngestObject] = {
     "Customer": "customer",
     "NewsletterSubscription": "newsletter_subscription",
     "StockChange": "stock_change",
+    # What the product feed shows (texts, prices, sizes): a change marks the feed for the next refresh run.
+    "Display": "product",
+    "Product": "product",
 }
 FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
 # SKUs per ingest message of a stock change: a SKU with a few warehouses is ~150 bytes of JSON, so a part stays far
