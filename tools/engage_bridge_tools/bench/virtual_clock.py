@@ -8,7 +8,7 @@ minutes at a budget of 40 requests a second takes seconds of this machine and is
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 
 class VirtualClock:
@@ -22,11 +22,17 @@ class VirtualClock:
         with self._condition:
             return self._now
 
-    @contextmanager
-    def participant(self) -> Iterator[None]:
-        """Count the calling thread among those the clock waits for while it runs the block."""
+    def participant(self) -> AbstractContextManager[None]:
+        """A seat among the threads the clock waits for, taken now, given up when the returned block ends.
+
+        Take it before starting the thread: a thread not yet seated would find the clock run ahead without it.
+        """
         with self._condition:
             self._participants += 1
+        return self._leaving()
+
+    @contextmanager
+    def _leaving(self) -> Iterator[None]:
         try:
             yield
         finally:

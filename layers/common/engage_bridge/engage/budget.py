@@ -75,7 +75,7 @@ BOOKING_LEAD_S: Mapping[Priority, float] = {
 
 @dataclass(frozen=True, slots=True)
 class BudgetGrid:
-    """``slots_per_second`` slots a second, ``per_slot`` requests each: never more than ``bound`` in a sliding second."""
+    """``slots_per_second`` slots a second, ``per_slot`` requests each: at most ``bound`` in a sliding second."""
 
     per_slot: int
     slots_per_second: int
