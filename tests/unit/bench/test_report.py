@@ -120,12 +120,14 @@ BUDGET = {
         "share_of_budget_used": 0.94,
         "peak_requests_in_a_sliding_second": 38,
         "lease_writes_per_request": 0.12,
+        "counter_reads_per_request": 0.1,
     },
     "mixed": {
         "backlog": {"order e-mails": 1000, "backfill": 1000},
         "share_of_budget_used": 0.91,
         "peak_requests_in_a_sliding_second": 38,
         "lease_writes_per_request": 0.2,
+        "counter_reads_per_request": 0.3,
         "drain_order": [
             {"class": "order e-mails", "finished_at_s": 27.0, "done_when_order_emails_finished": 1.0},
             {"class": "backfill", "finished_at_s": 55.0, "done_when_order_emails_finished": 0.03},
@@ -136,7 +138,7 @@ BUDGET = {
         "requests_per_order_first": 7,
         "now_repeat_orders": 25000,
         "now_first_orders": 18000,
-        "before_repeat_orders": 6857,
+        "before_repeat_orders_at_most": 6857,
         "before_handler_cap_per_second": 5.71,
     },
     "before": {
@@ -153,6 +155,7 @@ def test_the_budget_sets_each_figure_beside_todays_and_shows_the_drain_order() -
     assert "One Engage budget for the stack" in page and "--only budget" in page
     assert "| 0.94 | 0.143 at most" in page  # one handler, now and before
     assert "| 38 / 38 of 40 |" in page
-    assert "| 25,000 | 6,857 (order e-mails capped at 5.71/s) |" in page
+    assert "| 25,000 | at most 6,857 (order e-mails capped at 5.71/s) |" in page
+    assert "| 0.12 + 0.1 / 0.2 + 0.3 |" in page
     assert page.index("| order e-mails | 27 |") < page.index("| backfill | 55 |")
     assert "simulated" in page

@@ -37,6 +37,10 @@ class CountersInMemory(BudgetTable):
                 counts[slot] = counts.get(slot, 0) + n
             return True, dict(counts)
 
+    def counts(self, second: int) -> dict[int, int]:
+        with self._lock:
+            return dict(self.items.get(second, {}))
+
 
 Lane = tuple[Priority, int, int, float]  # priority, containers, requests, seconds per request
 

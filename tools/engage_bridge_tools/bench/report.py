@@ -319,15 +319,17 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
             f"{round(before['end_to_end_share_busiest_second'] * section['budget_per_second'])} of 40 (end to end)",
         ),
         (
-            "DynamoDB lease writes per Engage request (one handler / all)",
-            f"{alone['lease_writes_per_request']} / {mixed['lease_writes_per_request']}",
+            "DynamoDB writes + reads per Engage request (one handler / all)",
+            f"{alone['lease_writes_per_request']} + {alone['counter_reads_per_request']} / "
+            f"{mixed['lease_writes_per_request']} + {mixed['counter_reads_per_request']}",
             "0 (no shared state)",
         ),
         (
             f"repeat orders an hour within {section['budget_per_second']:g}/s "
             f"({orders['requests_per_order_repeat']} requests each)",
             orders["now_repeat_orders"],
-            f"{orders['before_repeat_orders']:,} (order e-mails capped at {orders['before_handler_cap_per_second']}/s)",
+            f"at most {orders['before_repeat_orders_at_most']:,} (order e-mails capped at "
+            f"{orders['before_handler_cap_per_second']}/s)",
         ),
         (
             f"first orders an hour ({orders['requests_per_order_first']} requests each, contact sync included)",

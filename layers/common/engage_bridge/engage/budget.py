@@ -46,9 +46,10 @@ ITEM_TTL_S = 120
 # Past this, a request waiting for the budget is handed back to its queue (a retryable error), not slept on.
 MAX_WAIT_S = 20.0
 _PACE_SMOOTHING = 0.3
-# A container's pace before it has one: an Engage request and its handling rarely take less; guessing too short
-# would book slots it cannot reach, guessing too long leaves a few for the others until the pace is measured.
-_FIRST_PACE_S = 0.1
+# Until a container has measured its pace (the gap between its requests) it books every slot, a few at a time:
+# a guess too long would make a fast container wait, one too short would hold slots it cannot reach.
+_FIRST_LEASE_TOKENS = 4
+_PACE_SAMPLES_NEEDED = 2
 _IDLE_GAP_S = 2.0  # a gap between requests longer than this is idleness, not the container's pace
 
 
@@ -166,9 +167,8 @@ class BudgetTable:
         return True, _counts(answer.get("Attributes", {}))
 
     def counts(self, second: int) -> dict[int, int]:
-        answer = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}}, ConsistentRead=True
-        )
+        # Eventually consistent (half a read unit): a stale count only costs a refused write, which shows the truth.
+        answer = self._client.get_item(TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}})
         return _counts(answer.get("Item", {}))
 
 
@@ -203,11 +203,14 @@ class SharedBudget:
         self._lease_tokens = lease_tokens
         self._tokens: list[_Token] = []
         self._known: dict[int, dict[int, int]] = {}  # counts last seen per second, to book free slots first
-        self._pace = _FIRST_PACE_S
+        self._pace = grid.width
+        self._pace_samples = 0
         self._last_grant: float | None = None
         self._booked_ahead = 0  # the latest second this container booked before it began
         self._lock = threading.Lock()
         self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
+        self.reads = 0  # counters read before booking a second not seen yet, while waiting
+        self._waiting = False  # the last booking found no room: read before writing
         self.forfeited = 0  # booked slots reached too late
 
     @contextmanager
@@ -246,7 +249,9 @@ class SharedBudget:
             return
         gap = now - self._last_grant
         if gap < _IDLE_GAP_S:
-            self._pace = (1 - _PACE_SMOOTHING) * self._pace + _PACE_SMOOTHING * max(gap, 0.0)
+            weight = _PACE_SMOOTHING if self._pace_samples else 1.0
+            self._pace = (1 - weight) * self._pace + weight * max(gap, 0.0)
+            self._pace_samples += 1
 
     def _book_ahead(self, now: float) -> None:
         """While busy, book the next second as soon as it opens to this class: the higher classes' leads come first."""
@@ -279,17 +284,23 @@ class SharedBudget:
 
     def _book(self, second: int, now: float) -> bool:
         """Try to book up to ``lease_tokens`` slots of ``second`` at this container's pace; True once booked."""
+        if self._waiting and second not in self._known:
+            # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
+            self.reads += 1
+            self._known[second] = self._table.counts(second)
         for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
             wanted = self._plan(second, now)
             if not wanted:
-                return False
+                break
             self.leases += 1
             booked, counts = self._table.book(second, wanted, self.grid.per_slot)
             self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
             self._known[second] = counts
             if booked:
                 self._tokens.extend(_Token(second, slot) for slot in sorted(wanted) for _ in range(wanted[slot]))
+                self._waiting = False
                 return True
+        self._waiting = True
         return False
 
     def _plan(self, second: int, now: float) -> dict[int, int]:
@@ -300,7 +311,8 @@ class SharedBudget:
         first = max(0, math.ceil((now - second) / grid.width - (1 - JITTER_MARGIN)))
         wanted: dict[int, int] = {}
         slot = first
-        while slot < grid.slots_per_second and len(wanted) < self._lease_tokens:
+        size = self._lease_tokens if self._pace_samples >= _PACE_SAMPLES_NEEDED else _FIRST_LEASE_TOKENS
+        while slot < grid.slots_per_second and len(wanted) < size:
             if counts.get(slot, 0) < grid.per_slot and grid.last_send(second, slot) >= now:
                 wanted[slot] = 1
                 slot += stride
