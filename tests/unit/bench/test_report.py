@@ -141,6 +141,12 @@ BUDGET = {
         "before_repeat_orders_at_most": 6857,
         "before_handler_cap_per_second": 5.71,
     },
+    "quiet": {
+        "invocations": 100,
+        "requests_per_invocation": 3,
+        "lease_writes_per_request": 0.333,
+        "counter_reads_per_request": 0.0,
+    },
     "before": {
         "one_handler_share_at_most": 0.143,
         "end_to_end_share_mean": 0.084,
@@ -157,5 +163,6 @@ def test_the_budget_sets_each_figure_beside_todays_and_shows_the_drain_order() -
     assert "| 38 / 38 of 40 |" in page
     assert "| 25,000 | at most 6,857 (order e-mails capped at 5.71/s) |" in page
     assert "| 0.12 + 0.1 / 0.2 + 0.3 |" in page
+    assert "a quiet shop (3 requests an invocation) | 0.333 + 0.0 |" in page
     assert page.index("| order e-mails | 27 |") < page.index("| backfill | 55 |")
     assert "simulated" in page

@@ -325,6 +325,12 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
             "0 (no shared state)",
         ),
         (
+            f"DynamoDB writes + reads per Engage request, a quiet shop ({section['quiet']['requests_per_invocation']} "
+            "requests an invocation)",
+            f"{section['quiet']['lease_writes_per_request']} + {section['quiet']['counter_reads_per_request']}",
+            "0",
+        ),
+        (
             f"repeat orders an hour within {section['budget_per_second']:g}/s "
             f"({orders['requests_per_order_repeat']} requests each)",
             orders["now_repeat_orders"],

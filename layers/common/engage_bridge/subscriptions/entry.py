@@ -57,7 +57,10 @@ def subscription_handler(
     client = engage or EngageClient.from_config(
         cfg.engage,
         requests_per_second=None,
-        rate_limiter=shared_budget(table, env.state_table_name, env.engage_requests_per_second, env.engage_priority),
+        # A shopper's request waits at most a few seconds for the budget (the function's timeout is 20 s).
+        rate_limiter=shared_budget(
+            table, env.state_table_name, env.engage_requests_per_second, env.engage_priority, max_wait_s=5.0
+        ),
         logger=logger,
     )
     store = DynamoStateStore(table, env.state_table_name)
