@@ -93,7 +93,7 @@ class EngageClient:
         api_key: ApiKey | None = None,
         **kwargs: Any,
     ) -> Self:
-        """A client for ``connection`` taking its share of the stack's Engage budget.
+        """A client for ``connection`` within the stack's Engage budget (a static share, or ``rate_limiter``).
 
         ``requests_per_second`` is the budget of everything sharing the API key (the stack parameter
         ``EngageRequestsPerSecond``), split evenly over ``concurrent_containers`` in whole requests per second

@@ -1,7 +1,7 @@
 """Lambda entry for ``POST /back-in-stock/subscriptions`` (HTTP API, payload format 2.0).
 
-Built once per container: the brand configuration, the Engage client (its share of the stack's Engage budget,
-like the queue handlers), the state-table adapters. The storefront's proof secret is read from Secrets Manager
+Built once per container: the brand configuration, the Engage client (leasing from the stack's Engage budget
+first, a shopper waits; like the queue handlers), the state-table adapters. The storefront's proof secret is read from Secrets Manager
 (cached five minutes by Powertools); ``{"current", "previous"}`` while rotating, as for the Centra webhook.
 """
 
