@@ -41,7 +41,7 @@ QUIET_REQUESTS, QUIET_BURST = 300, 3
 MIXED_BACKLOG = 1000  # per class below
 # Before: 12 containers shared the budget in static shares (the template at a3e8170, bench/baseline.json).
 BEFORE_CONTAINERS, BEFORE_LANES_PER_HANDLER = 12, 2
-TABLE = "bench-state"
+TABLE = "bench-state-{}"  # a table a drain: the simulated clocks all start at the same moment
 _QUIET = Logger(service="bench-budget", level="WARNING")
 
 
@@ -87,12 +87,14 @@ def _drain(lanes: list[Lanes]) -> dict[str, Any]:
     budgets: list[SharedBudget] = []
     threads: list[threading.Thread] = []
     dynamodb = boto3.client("dynamodb")
+    table = TABLE.format(len(dynamodb.list_tables()["TableNames"]))
+    dynamodb.create_table(**{**state_table_definition(), "TableName": table})
     for group in lanes:
         work = deque(range(group.backlog))
         for _ in range(group.containers):
             # A backlog waits as long as it takes (in a handler, a wait past MAX_WAIT_S hands the message back).
             budget = SharedBudget(
-                BudgetTable(dynamodb, TABLE), grid, group.priority, clock=clock, sleep=clock.sleep, max_wait_s=3600
+                BudgetTable(dynamodb, table), grid, group.priority, clock=clock, sleep=clock.sleep, max_wait_s=3600
             )
             budgets.append(budget)
             client = EngageClient(
@@ -166,7 +168,6 @@ def run() -> dict[str, Any]:
         Lanes("backfill", Priority.BACKFILL, handler, MIXED_BACKLOG, "receipts"),
     ]
     with environment(FAKE_AWS), mock_aws():
-        boto3.client("dynamodb").create_table(**{**state_table_definition(), "TableName": TABLE})
         alone = _drain([Lanes("order e-mails", Priority.TRANSACTIONAL, handler, ONE_HANDLER_BACKLOG, "orders")])
         together = _drain(mixed)
         quiet = _drain([Lanes("order e-mails", Priority.TRANSACTIONAL, 1, QUIET_REQUESTS, "orders", QUIET_BURST, 5.0)])

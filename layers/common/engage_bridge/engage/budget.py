@@ -290,8 +290,8 @@ class SharedBudget:
             self._known[second] = self._table.counts(second)
         for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
             wanted = self._plan(second, now)
-            if not wanted:
-                break
+            if not wanted:  # full as far as this container knows, or too late in the second
+                return False
             self.leases += 1
             booked, counts = self._table.book(second, wanted, self.grid.per_slot)
             self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
@@ -300,7 +300,7 @@ class SharedBudget:
                 self._tokens.extend(_Token(second, slot) for slot in sorted(wanted) for _ in range(wanted[slot]))
                 self._waiting = False
                 return True
-        self._waiting = True
+            self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
         return False
 
     def _plan(self, second: int, now: float) -> dict[int, int]:
