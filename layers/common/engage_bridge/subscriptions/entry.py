@@ -2,7 +2,8 @@
 
 Built once per container: the brand configuration, the Engage client (leasing from the stack's Engage budget
 first, a shopper waits; like the queue handlers), the state-table adapters. The storefront's proof secret is read
-from Secrets Manager (cached five minutes by Powertools); ``{"current", "previous"}`` while rotating, as for the Centra webhook.
+from Secrets Manager (cached five minutes by Powertools); ``{"current", "previous"}`` while rotating, as for the
+Centra webhook.
 """
 
 import json
