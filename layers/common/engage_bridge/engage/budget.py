@@ -210,7 +210,7 @@ class SharedBudget:
         self._lock = threading.Lock()
         self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
         self.reads = 0  # counters read before booking a second not seen yet, while waiting
-        self._waiting = False  # the last booking found no room: read before writing
+        self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
         self.forfeited = 0  # booked slots reached too late
 
     @contextmanager
@@ -297,7 +297,8 @@ class SharedBudget:
             self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
             self._known[second] = counts
             if booked:
-                self._tokens.extend(_Token(second, slot) for slot in sorted(wanted) for _ in range(wanted[slot]))
+                self._tokens.extend(_Token(second, slot) for slot in wanted for _ in range(wanted[slot]))
+                self._tokens.sort(key=lambda token: (token.second, token.slot))  # a second booked ahead goes last
                 self._waiting = False
                 return True
             self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
