@@ -52,12 +52,12 @@ def test_it_may_read_its_two_secrets_the_configuration_and_the_state_table_and_s
     assert tables and all("StateTable" in table for table in tables)
 
 
-def test_its_reserved_concurrency_is_its_share_of_the_engage_budget(cfn: dict[str, Any]) -> None:
+def test_its_reserved_concurrency_is_capped_and_it_books_the_budget_first(cfn: dict[str, Any]) -> None:
     properties = cfn["Resources"][FUNCTION]["Properties"]
-    shares = cfn["Mappings"]["Engage"]["Concurrency"]
+    lanes = cfn["Mappings"]["Engage"]["Concurrency"]
 
-    assert properties["ReservedConcurrentExecutions"] == shares["Subscription"] == 2
-    assert int(properties["Environment"]["Variables"]["ENGAGE_TOTAL_CONCURRENCY"]) == shares["Total"]
+    assert properties["ReservedConcurrentExecutions"] == lanes["Subscription"] == 2
+    assert properties["Environment"]["Variables"]["ENGAGE_PRIORITY"] == "transactional"  # a shopper waits
 
 
 def test_it_is_given_every_variable_its_entry_reads(cfn: dict[str, Any]) -> None:

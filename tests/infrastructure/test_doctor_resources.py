@@ -62,7 +62,7 @@ def test_the_doctor_is_given_every_variable_its_entry_reads(cfn: dict[str, Any])
     assert variables["CENTRA_TOKEN_SECRET"] == {"Ref": "CentraTokenSecretName"}
     assert variables["ENGAGE_API_KEY_SECRET"] == {"Ref": "EngageApiKeySecretName"}
     assert "BRAND_CONFIG_PARAMETER" in variables
-    assert "ENGAGE_TOTAL_CONCURRENCY" not in variables  # a few GETs a day, outside the handlers' budget shares
+    assert "ENGAGE_PRIORITY" not in variables  # a few GETs a day, outside the shared budget (no table access)
 
 
 def _published_metrics() -> set[str]:

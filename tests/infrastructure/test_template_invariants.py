@@ -41,11 +41,11 @@ def _dead_letter_queues(cfn: dict[str, Any]) -> set[str]:
 
 
 def _engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Functions that call Engage: the ones given a share of the Engage budget."""
+    """Functions that call Engage: the ones given a place in the stack's Engage budget."""
     return {
         name: function
         for name, function in _of_type(cfn, "AWS::Lambda::Function").items()
-        if "ENGAGE_TOTAL_CONCURRENCY" in function["Properties"]["Environment"]["Variables"]
+        if "ENGAGE_PRIORITY" in function["Properties"]["Environment"]["Variables"]
     }
 
 
@@ -61,7 +61,8 @@ def _reserved_engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_every_engage_caller_is_fed_by_its_own_queue_or_has_reserved_concurrency(cfn: dict[str, Any]) -> None:
     sources = [_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()]
     queues = [_ref(m["Properties"]["EventSourceArn"]) for m in _sqs_event_sources(cfn).values()]
-    queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn))
+    # The changes feed runs on its schedule: one GET a run, no queue.
+    queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn)) - {"EngageChangesFunction"}
 
     assert queued <= set(sources)
     assert len(queued) == 7  # the five handlers, the backfill (bulk contacts) and the consent consumer
@@ -123,16 +124,38 @@ def test_every_sqs_event_reports_batch_item_failures_and_caps_concurrency(cfn: d
         assert properties["ScalingConfig"]["MaximumConcurrency"] >= 2, name
 
 
-def test_engage_concurrency_adds_up_to_the_total_the_clients_divide_by(cfn: dict[str, Any]) -> None:
-    callers = _engage_callers(cfn)
-    total = sum(
-        m["Properties"]["ScalingConfig"]["MaximumConcurrency"]
-        for m in _sqs_event_sources(cfn).values()
-        if _ref(m["Properties"]["FunctionName"]) in callers
-    ) + sum(int(f["Properties"]["ReservedConcurrentExecutions"]) for f in _reserved_engage_callers(cfn).values())
+# The order Engage requests go in when they compete for the budget (engage_bridge.engage.budget.Priority).
+EXPECTED_PRIORITY = {
+    "OrderStatusFunction": "transactional",
+    "BackInStockSubscriptionFunction": "transactional",
+    "ContactUpsertFunction": "customer",
+    "ReceiptPushFunction": "customer",
+    "PromotionRedemptionFunction": "customer",
+    "EngageConsentFunction": "customer",
+    "EngageChangesFunction": "customer",
+    "StockRelayFunction": "stock",
+    "BackfillFunction": "backfill",
+}
 
-    for function in callers.values():
-        assert int(function["Properties"]["Environment"]["Variables"]["ENGAGE_TOTAL_CONCURRENCY"]) == total
+
+def test_every_engage_caller_takes_the_one_budget_at_its_priority(cfn: dict[str, Any]) -> None:
+    callers = _engage_callers(cfn)
+
+    assert {name: f["Properties"]["Environment"]["Variables"]["ENGAGE_PRIORITY"] for name, f in callers.items()} == (
+        EXPECTED_PRIORITY
+    )
+    for name, function in callers.items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["ENGAGE_REQUESTS_PER_SECOND"] == {"Ref": "EngageRequestsPerSecond"}, name
+        assert variables["STATE_TABLE_NAME"] == {"Ref": "StateTable"}, name
+        assert not any(variable.startswith("ENGAGE_TOTAL") for variable in variables), name
+
+
+def test_the_budget_parameter_admits_only_budgets_the_slot_grid_can_share(cfn: dict[str, Any]) -> None:
+    parameter = cfn["Parameters"]["EngageRequestsPerSecond"]
+
+    assert parameter["MinValue"] == 2  # BudgetGrid.for_budget refuses less
+    assert parameter["MaxValue"] == 50  # Voyado: stay under 50 a second
 
 
 def test_visibility_timeout_is_at_least_six_times_the_function_timeout(cfn: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.effects.services import Services
+from engage_bridge.engage.budget import Priority, PriorityName, SharedBudget, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
@@ -49,12 +50,12 @@ class ConsumerEnvironment(FunctionEnvironment):
 
 
 class HandlerEnvironment(ConsumerEnvironment):
-    """An Engage handler's variables: its share of the Engage budget, the API key's secret, its own queue."""
+    """An Engage handler's variables: the stack's Engage budget and its place in it, the API key's secret, its queue."""
 
     source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
-    engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
+    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 class RouterEnvironment(ConsumerEnvironment):
@@ -95,11 +96,13 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
     store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    # Every handler container takes an equal share, so all of them together stay inside the budget.
+    # Every container leases its requests from the stack's one budget in the state table (engage.budget).
     engage = EngageClient.from_config(
         config.engage,
-        requests_per_second=env.engage_requests_per_second,
-        concurrent_containers=env.engage_total_concurrency,
+        requests_per_second=None,
+        rate_limiter=shared_budget(
+            boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
+        ),
         # One attempt per delivery: retries wait in the queue on Voyado's cadence (retry_cadence), not in a sleep.
         retry=RetryPolicy(max_attempts=1),
         logger=logger,
@@ -169,8 +172,16 @@ def build_consumer[M: BaseModel](
 def _applied[M: BaseModel](
     effect: Callable[[Services, M], Outcome], services: Services, resends: ResendLedger, message: M
 ) -> Outcome:
-    """The effect; for an operator's resend, also who asked and why, in the log and on the ledger's resend row."""
-    outcome = effect(services, message)
+    """The effect; for an operator's resend, also who asked and why, in the log and on the ledger's resend row.
+
+    Backfill traffic (``historical``) waits behind live work in the Engage budget, whichever handler carries it.
+    """
+    budget = services.engage.rate_limiter
+    if getattr(message, "historical", False) and isinstance(budget, SharedBudget):
+        with budget.lowered(Priority.BACKFILL):
+            outcome = effect(services, message)
+    else:
+        outcome = effect(services, message)
     resend: ResendRequest | None = getattr(message, "resend", None)
     if resend is None:
         return outcome

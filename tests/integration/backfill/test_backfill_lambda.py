@@ -50,8 +50,7 @@ def backfill_function(
             "CENTRA_TOKEN_SECRET": "centra/token",
             "ENGAGE_API_KEY_SECRET": SECRET_NAME,
             "ENGAGE_REQUESTS_PER_SECOND": "40",
-            "ENGAGE_TOTAL_CONCURRENCY": "12",
-            "ENGAGE_BUDGET_SHARES": "2",
+            "ENGAGE_PRIORITY": "backfill",
         }
         spec = functions()["backfill"]
         for name, value in resolve_environment(spec, local).items():

@@ -118,7 +118,7 @@ def _bridge(
         "ENGAGE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "ENGAGE_API_KEY_SECRET": ENGAGE_KEY_SECRET,
         "ENGAGE_REQUESTS_PER_SECOND": "50",
-        "ENGAGE_TOTAL_CONCURRENCY": "1",
+        "ENGAGE_PRIORITY": "customer",
         "CENTRA_GRAPHQL_URL": centra.graphql_url,  # type: ignore[attr-defined]
         "CENTRA_TOKEN_SECRET": CENTRA_TOKEN_SECRET,
         "BRAND_CONFIG_PARAMETER": "/unused/when/a/file/is/given",

@@ -98,7 +98,7 @@ def deploy(
                 "SOURCE_QUEUE_URL": sqs.create_queue(QueueName=name)["QueueUrl"],
                 "ENGAGE_API_KEY_SECRET": SECRET_NAME,
                 "ENGAGE_REQUESTS_PER_SECOND": "50",
-                "ENGAGE_TOTAL_CONCURRENCY": "1",
+                "ENGAGE_PRIORITY": "customer",
                 "BRAND_CONFIG_PARAMETER": "/unused/when/a/file/is/given",
             }
             spec = functions()[name]

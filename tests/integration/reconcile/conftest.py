@@ -124,7 +124,7 @@ def pipeline(
             "BRAND_CONFIG_PARAMETER": "/unused",
             "ENGAGE_API_KEY_SECRET": ENGAGE_SECRET,
             "ENGAGE_REQUESTS_PER_SECOND": "50",
-            "ENGAGE_TOTAL_CONCURRENCY": "1",
+            "ENGAGE_PRIORITY": "customer",
             "CENTRA_GRAPHQL_URL": centra.graphql_url,
             "CENTRA_TOKEN_SECRET": CENTRA_SECRET,
             **{f"{name.upper()}_QUEUE_URL": url for name, url in queues.items() if name in HANDLERS},

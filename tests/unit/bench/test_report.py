@@ -108,3 +108,61 @@ def test_cost_lines_show_quantity_unit_and_price_per_unit_and_the_assumptions() 
     assert "| DynamoDB writes | 2,000,000 | write units | $0.625 per 1,000,000 write units | 1.25 |" in page
     assert "$0.0000133334 per GB-s" in page
     assert "- Prices: us-east-1 list prices" in page
+
+
+BUDGET = {
+    "budget_per_second": 40.0,
+    "engage_latency_ms": 100.0,
+    "lanes_per_handler": 4,
+    "grid": {"slots_per_second": 19, "requests_per_slot": 2, "usable_per_second": 38, "sliding_second_bound": 40},
+    "one_handler": {
+        "backlog": 5000,
+        "share_of_budget_used": 0.94,
+        "peak_requests_in_a_sliding_second": 38,
+        "lease_writes_per_request": 0.12,
+        "counter_reads_per_request": 0.1,
+    },
+    "mixed": {
+        "backlog": {"order e-mails": 1000, "backfill": 1000},
+        "share_of_budget_used": 0.91,
+        "peak_requests_in_a_sliding_second": 38,
+        "lease_writes_per_request": 0.2,
+        "counter_reads_per_request": 0.3,
+        "drain_order": [
+            {"class": "order e-mails", "finished_at_s": 27.0, "done_when_order_emails_finished": 1.0},
+            {"class": "backfill", "finished_at_s": 55.0, "done_when_order_emails_finished": 0.03},
+        ],
+    },
+    "orders_per_hour": {
+        "requests_per_order_repeat": 5,
+        "requests_per_order_first": 7,
+        "now_repeat_orders": 25000,
+        "now_first_orders": 18000,
+        "before_repeat_orders_at_most": 6857,
+        "before_handler_cap_per_second": 5.71,
+    },
+    "quiet": {
+        "invocations": 100,
+        "requests_per_invocation": 3,
+        "lease_writes_per_request": 0.333,
+        "counter_reads_per_request": 0.0,
+    },
+    "before": {
+        "one_handler_share_at_most": 0.143,
+        "end_to_end_share_mean": 0.084,
+        "end_to_end_share_busiest_second": 0.3,
+    },
+}
+
+
+def test_the_budget_sets_each_figure_beside_todays_and_shows_the_drain_order() -> None:
+    page = render({**RESULTS, "sections": {"budget": BUDGET}})
+
+    assert "One Engage budget for the stack" in page and "--only budget" in page
+    assert "| 0.94 | 0.143 at most" in page  # one handler, now and before
+    assert "| 38 / 38 of 40 |" in page
+    assert "| 25,000 | at most 6,857 (order e-mails capped at 5.71/s) |" in page
+    assert "| 0.12 + 0.1 / 0.2 + 0.3 |" in page
+    assert "a quiet shop (3 requests an invocation) | 0.333 + 0.0 |" in page
+    assert page.index("| order e-mails | 27 |") < page.index("| backfill | 55 |")
+    assert "simulated" in page

@@ -46,7 +46,7 @@ def aws(tmp_path: Path) -> Iterator[dict[str, str]]:
             "STOREFRONT_PROOF_SECRET": "storefront/proof",
             "ENGAGE_API_KEY_SECRET": "engage-key",
             "ENGAGE_REQUESTS_PER_SECOND": "40",
-            "ENGAGE_TOTAL_CONCURRENCY": "14",
+            "ENGAGE_PRIORITY": "transactional",
             "BRAND_CONFIG_FILE": str(config),
         }
 

@@ -166,7 +166,7 @@ def _deployed(spec: FunctionSpec, config_file: Path) -> Iterator[SqsLambdaEntry]
         "SOURCE_QUEUE_URL": sqs.create_queue(QueueName=spec.name)["QueueUrl"],
         "ENGAGE_API_KEY_SECRET": SECRET_NAME,
         "ENGAGE_REQUESTS_PER_SECOND": "50",
-        "ENGAGE_TOTAL_CONCURRENCY": "1",
+        "ENGAGE_PRIORITY": "customer",
         "BRAND_CONFIG_PARAMETER": "/unused",
     }
     variables = {**resolve_environment(spec, local), "BRAND_CONFIG_FILE": str(config_file)}

@@ -14,7 +14,7 @@ from typing import Any
 BENCH = "python -m engage_bridge_tools.bench"
 STEP_OF_STATUS = {"ORDER_CREATED": "confirmed", "ORDER_SHIPPED": "shipped", "ORDER_RETURNED": "returned"}
 # Sections rendered by a function of their own, in this order; any other section gets a generic table.
-MAIN_SECTIONS = ("lifecycle", "handlers", "cold_import", "end_to_end", "aws_cost")
+MAIN_SECTIONS = ("lifecycle", "handlers", "cold_import", "end_to_end", "aws_cost", "budget")
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
@@ -61,6 +61,7 @@ def render(results: Mapping[str, Any]) -> str:
         "cold_import": _cold_import,
         "end_to_end": _end_to_end,
         "aws_cost": _aws_cost,
+        "budget": _budget,
     }
     for number, name in enumerate(MAIN_SECTIONS, start=1):
         out += [f"## {number}. {_TITLES[name]}", ""]
@@ -79,6 +80,7 @@ _TITLES = {
     "cold_import": "Cold import of each function",
     "end_to_end": "End to end at the Engage budget",
     "aws_cost": "Cost per million orders on AWS",
+    "budget": "One Engage budget for the stack",
 }
 
 
@@ -286,6 +288,85 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         "Assumptions:",
         "",
         *(f"- {assumption}" for assumption in section["assumptions"]),
+        "",
+    ]
+
+
+def _budget(section: Mapping[str, Any]) -> list[str]:
+    alone, mixed, before, orders = (
+        section["one_handler"],
+        section["mixed"],
+        section["before"],
+        section["orders_per_hour"],
+    )
+    grid = section["grid"]
+    rows = [
+        (
+            f"share of the budget used, one handler draining {alone['backlog']:,}",
+            alone["share_of_budget_used"],
+            f"{before['one_handler_share_at_most']} at most (its 2 containers' static shares)",
+        ),
+        (
+            f"share of the budget used, all classes draining {sum(mixed['backlog'].values()):,}",
+            mixed["share_of_budget_used"],
+            f"{before['end_to_end_share_mean']} mean, {before['end_to_end_share_busiest_second']} busiest second "
+            "(end to end)",
+        ),
+        (
+            "most requests in any sliding second (one handler / all)",
+            f"{alone['peak_requests_in_a_sliding_second']} / {mixed['peak_requests_in_a_sliding_second']} "
+            f"of {section['budget_per_second']:g}",
+            f"{round(before['end_to_end_share_busiest_second'] * section['budget_per_second'])} of 40 (end to end)",
+        ),
+        (
+            "DynamoDB writes + reads per Engage request (one handler / all)",
+            f"{alone['lease_writes_per_request']} + {alone['counter_reads_per_request']} / "
+            f"{mixed['lease_writes_per_request']} + {mixed['counter_reads_per_request']}",
+            "0 (no shared state)",
+        ),
+        (
+            f"DynamoDB writes + reads per Engage request, a quiet shop ({section['quiet']['requests_per_invocation']} "
+            "requests an invocation)",
+            f"{section['quiet']['lease_writes_per_request']} + {section['quiet']['counter_reads_per_request']}",
+            "0",
+        ),
+        (
+            f"repeat orders an hour within {section['budget_per_second']:g}/s "
+            f"({orders['requests_per_order_repeat']} requests each)",
+            orders["now_repeat_orders"],
+            f"at most {orders['before_repeat_orders_at_most']:,} (order e-mails capped at "
+            f"{orders['before_handler_cap_per_second']}/s)",
+        ),
+        (
+            f"first orders an hour ({orders['requests_per_order_first']} requests each, contact sync included)",
+            orders["now_first_orders"],
+            "",
+        ),
+    ]
+    return [
+        _command("budget"),
+        "",
+        f"Every Engage caller leases send slots of `EngageRequestsPerSecond` from the state table "
+        f"(`engage_bridge/engage/budget.py`): {grid['slots_per_second']} slots a second, {grid['requests_per_slot']} "
+        f"requests each, so any sliding second holds at most {grid['sliding_second_bound']} and a fully booked "
+        f"second {grid['usable_per_second']}. The clock is simulated: containers are threads on a virtual clock, "
+        "each sending one request at a time through the real `EngageClient` and `SharedBudget` (moto DynamoDB) to a "
+        f"counting Engage fake that answers after {section['engage_latency_ms']:g} ms; "
+        f"{section['lanes_per_handler']} containers a class (the template's `MaximumConcurrency`). Orders an hour "
+        "divide the rate the mixed drain sustained by the requests one order's life costs, counted through the "
+        "local runtime (`lifecycle`). Before: `bench/baseline.json` (commit a3e8170).",
+        "",
+        *table(("figure", "now", "before"), rows),
+        "",
+        "The order a mixed backlog drains in (seconds from its start):",
+        "",
+        *table(
+            ("class", "finished at (s)", "share of its backlog done when the order e-mails were"),
+            (
+                (row["class"], row["finished_at_s"], row["done_when_order_emails_finished"])
+                for row in mixed["drain_order"]
+            ),
+        ),
         "",
     ]
 

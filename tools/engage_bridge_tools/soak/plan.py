@@ -22,9 +22,8 @@ SOAK_TIMEOUTS = {"connect": 1.0, "default": 2.0, "create_contact": 2.0, "redeem"
 class SoakPlan:
     orders: int = 1000
     seed: int = 11
-    # The stack's EngageRequestsPerSecond, the budget the run must keep: the lowest one its per-second guarantee covers
-    # (one request a second per container: 12 handler and backfill containers, the consent consumer's 2 and the
-    # subscription endpoint's 2, Mappings.Engage.Concurrency.Total), so the limiter binds when a phase starts.
+    # The stack's EngageRequestsPerSecond, the budget the run must keep, shared by every container through the state
+    # table (engage_bridge.engage.budget): low enough that the limiter binds when a phase starts.
     requests_per_second: float = 16
     time_scale: float = 0.01
     # A failed record returns after 30 s rather than the scaled 4 s: five receives then span the 120 s a contact-

@@ -24,6 +24,7 @@ from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.consent import DynamoConsentStore
+from engage_bridge.engage.budget import PriorityName, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
@@ -39,10 +40,8 @@ class BackfillEnvironment(FunctionEnvironment):
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
-    engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
-    # Slots of the Engage budget this function holds; one step runs at a time, so its one container takes them all.
-    engage_budget_shares: int = Field(alias="ENGAGE_BUDGET_SHARES", ge=1)
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
+    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 class BackfillLambda:
@@ -53,13 +52,16 @@ class BackfillLambda:
         if config.engage.api_key_secret != env.engage_api_key_secret:
             raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
         self.centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
+        dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+        # The backfill takes what live traffic leaves of the stack's one budget (engage.budget).
         self.engage = EngageClient.from_config(
             config.engage,
-            requests_per_second=env.engage_requests_per_second * env.engage_budget_shares,
-            concurrent_containers=env.engage_total_concurrency,
+            requests_per_second=None,
+            rate_limiter=shared_budget(
+                dynamodb, env.state_table_name, env.engage_requests_per_second, env.engage_priority
+            ),
             logger=logger,
         )
-        dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
         self._context: LambdaContext | None = None
         self.services = BackfillServices(
             config=config,

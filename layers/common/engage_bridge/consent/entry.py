@@ -26,6 +26,7 @@ from engage_bridge.consent.changes import read_changes
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.consent.sync import ConsentServices, take_preference_change
 from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook
+from engage_bridge.engage.budget import PriorityName, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
@@ -190,10 +191,8 @@ class EngageChangesEnvironment(FunctionEnvironment):
     consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
-
-
-# One GET per run: a fixed small rate, outside the handlers' shared budget.
-_CHANGES_REQUESTS_PER_SECOND = 1.0
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
+    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 def engage_changes_handler(
@@ -205,7 +204,11 @@ def engage_changes_handler(
     config = load_config(dict(environ))
     if config.engage.api_key_secret != env.engage_api_key_secret:
         raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
-    engage = EngageClient.from_config(config.engage, requests_per_second=_CHANGES_REQUESTS_PER_SECOND, logger=logger)
+    # One GET per run, taken from the stack's budget like every other Engage request (engage.budget).
+    budget = shared_budget(
+        boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
+    )
+    engage = EngageClient.from_config(config.engage, requests_per_second=None, rate_limiter=budget, logger=logger)
     queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
     marks = DynamoFeedMarks(boto3.client("dynamodb"), env.state_table_name)
     window = timedelta(minutes=config.consent.changes_window_minutes)

@@ -27,7 +27,7 @@ from engage_bridge.engage import paths
 from engage_bridge.engage.api_key import SecretsManagerApiKey
 from engage_bridge.engage.contact_changes import changed_fields
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageUnexpectedResponse
-from engage_bridge.engage.rate_limit import TokenBucket, container_share
+from engage_bridge.engage.rate_limit import RateLimiter, TokenBucket, container_share
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.engage.session import ApiKey, Call, EngageSession, Verified
 
@@ -55,15 +55,20 @@ class EngageClient:
         sleep: Callable[[float], None] = time.sleep,
         logger: Logger | None = None,
         observe_latency: Callable[[float], None] | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         """``requests_per_second=None`` disables the client-side rate limiter (tests, benchmarks).
 
-        ``observe_latency`` receives every attempt's duration in milliseconds (the handlers' EngageLatency metric).
+        ``rate_limiter`` replaces the per-client token bucket: the deployed functions pass the stack's shared budget
+        (``engage.budget.SharedBudget``). ``observe_latency`` receives every attempt's duration in milliseconds
+        (the handlers' EngageLatency metric).
         """
         self.source = source
         self.timeouts = timeouts or EngageTimeouts()
         self._sleep = sleep
-        limiter = None if requests_per_second is None else TokenBucket(requests_per_second, sleep=sleep)
+        limiter = rate_limiter
+        if limiter is None and requests_per_second is not None:
+            limiter = TokenBucket(requests_per_second, sleep=sleep)
         self._session = EngageSession(
             base_url,
             api_key,
@@ -88,11 +93,11 @@ class EngageClient:
         api_key: ApiKey | None = None,
         **kwargs: Any,
     ) -> Self:
-        """A client for ``connection`` taking its share of the stack's Engage budget.
+        """A client for ``connection`` within the stack's Engage budget (a static share, or ``rate_limiter``).
 
         ``requests_per_second`` is the budget of everything sharing the API key (the stack parameter
         ``EngageRequestsPerSecond``), split evenly over ``concurrent_containers`` in whole requests per second
-        (``container_share``); None means no limit.
+        (``container_share``); None means no limit, or the ``rate_limiter`` passed (the stack's shared budget).
         """
         share = None if requests_per_second is None else container_share(requests_per_second, concurrent_containers)
         return cls(
@@ -110,6 +115,11 @@ class EngageClient:
     def set_deadline(self, remaining_time_ms: Callable[[], int] | None) -> None:
         """Bind the current invocation's remaining time; sleeps and timeouts never outlast it."""
         self._session.deadline = Deadline(remaining_time_ms)
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """What each request waits on: the stack's shared budget in a deployed function."""
+        return self._session.rate_limiter
 
     def set_rate(self, requests_per_second: float | None) -> None:
         """Change this client's share of the Engage budget; None lifts the limit (benchmarks, tests)."""

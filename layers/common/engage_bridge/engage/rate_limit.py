@@ -1,20 +1,25 @@
-"""A token bucket that keeps one container within its share of the per-API-key budget.
+"""A token bucket for one process's Engage requests: the operator's commands (reconcile spot checks, tests).
 
-Voyado counts requests per API key: stay under 50/s, 429 above 200/s. The whole stack's budget is
-``EngageRequestsPerSecond`` (a stack parameter); each container gets that divided by how many containers may call Engage
-at once (the SQS event sources' ``MaximumConcurrency``), rounded down to whole requests per second, so the sum
-never exceeds the budget in any sliding second.
+The deployed stack's functions share one budget through the state table instead (``engage.budget``).
+``container_share`` is the static split they used before: kept for the benchmark's "before" figure.
 """
 
 import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 _EPSILON = 1e-9
 # Requests reach Engage with some jitter: spaced this much wider than 1/share, k + 1 of them never arrive within one
 # second unless the network squeezes them by more than 5 % (50 ms at one request a second).
 ARRIVAL_JITTER_MARGIN = 0.05
+
+
+class RateLimiter(Protocol):
+    """What the Engage session waits on before each request: this bucket, or the stack's shared budget."""
+
+    def acquire(self) -> float: ...
 
 
 class TokenBucket:

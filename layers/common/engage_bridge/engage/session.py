@@ -27,7 +27,7 @@ from engage_bridge.engage.outcomes import (
     ValidationIssue,
     scrub,
 )
-from engage_bridge.engage.rate_limit import TokenBucket
+from engage_bridge.engage.rate_limit import RateLimiter
 from engage_bridge.engage.retry import Deadline, RetryPolicy, parse_retry_after
 
 # httpx logs every request line, query string included, at INFO: that would put e-mails in CloudWatch.
@@ -77,7 +77,7 @@ class EngageSession:
         user_agent: str,
         connect_timeout: float,
         retry: RetryPolicy,
-        rate_limiter: TokenBucket | None,
+        rate_limiter: RateLimiter | None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         logger: Logger | None = None,
@@ -108,7 +108,11 @@ class EngageSession:
     def close(self) -> None:
         self.http.close()
 
-    def set_rate_limiter(self, rate_limiter: TokenBucket | None) -> None:
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        return self._rate_limiter
+
+    def set_rate_limiter(self, rate_limiter: RateLimiter | None) -> None:
         self._rate_limiter = rate_limiter
 
     def send[T](self, call: Call, verify: Callable[[], T | None] | None = None) -> httpx.Response | Verified[T]:

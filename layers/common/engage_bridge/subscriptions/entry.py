@@ -1,8 +1,9 @@
 """Lambda entry for ``POST /back-in-stock/subscriptions`` (HTTP API, payload format 2.0).
 
-Built once per container: the brand configuration, the Engage client (its share of the stack's Engage budget,
-like the queue handlers), the state-table adapters. The storefront's proof secret is read from Secrets Manager
-(cached five minutes by Powertools); ``{"current", "previous"}`` while rotating, as for the Centra webhook.
+Built once per container: the brand configuration, the Engage client (leasing from the stack's Engage budget
+first, a shopper waits; like the queue handlers), the state-table adapters. The storefront's proof secret is read
+from Secrets Manager (cached five minutes by Powertools); ``{"current", "previous"}`` while rotating, as for the
+Centra webhook.
 """
 
 import json
@@ -17,6 +18,7 @@ from pydantic import Field
 from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.config import load_config
 from engage_bridge.contacts import ContactDirectory
+from engage_bridge.engage.budget import PriorityName, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
@@ -36,8 +38,8 @@ class SubscriptionEnvironment(FunctionEnvironment):
     proof_secret_name: str = Field(alias="STOREFRONT_PROOF_SECRET", min_length=1)
     proof_max_age_seconds: int = Field(alias="STOREFRONT_PROOF_MAX_AGE_SECONDS", default=900, ge=60, le=3600)
     engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", gt=0, le=50)
-    engage_total_concurrency: int = Field(alias="ENGAGE_TOTAL_CONCURRENCY", ge=1)
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
+    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 def subscription_handler(
@@ -55,8 +57,11 @@ def subscription_handler(
     table = dynamodb or boto3.client("dynamodb")
     client = engage or EngageClient.from_config(
         cfg.engage,
-        requests_per_second=env.engage_requests_per_second,
-        concurrent_containers=env.engage_total_concurrency,
+        requests_per_second=None,
+        # A shopper's request waits at most a few seconds for the budget (the function's timeout is 20 s).
+        rate_limiter=shared_budget(
+            table, env.state_table_name, env.engage_requests_per_second, env.engage_priority, max_wait_s=5.0
+        ),
         logger=logger,
     )
     store = DynamoStateStore(table, env.state_table_name)

@@ -1,0 +1,330 @@
+"""One Engage budget for the whole stack: containers lease send slots from the state table, in priority order.
+
+Voyado counts requests per API key in a sliding second: stay under 50/s, 429 above 200/s. The stack's budget is
+``EngageRequestsPerSecond``; every container that calls Engage takes its requests from it, so a handler with work
+uses what the others leave idle, and no sliding second ever holds more than the budget.
+
+The grid. Time is cut into slots of 1/k s (k slots a second), and each slot admits at most ``per_slot`` requests,
+sent while the clock is inside that slot (less a jitter margin). Any sliding second meets at most k + 1 slots, so
+it holds at most ``per_slot * (k + 1)`` requests, which the grid keeps at or below the budget: the bound needs no
+co-operation between containers beyond the counts. At a budget of 40: 19 slots of 52.6 ms, 2 requests each,
+38 requests a second usable (95 %), 40 at most in any sliding second.
+
+The lease. A container books several slots of one second in one conditional ``UpdateItem`` on that second's item
+(``pk = engage-budget``, ``sk =`` the epoch second, one counter per slot, each kept at or below ``per_slot``),
+spaced at its own pace (a container sends one request at a time, so booking every slot when its requests take
+150 ms would hold slots it cannot use): while busy, one write a second per container, about one per ten Engage
+requests at 100 ms a request. A refused lease returns the item as it was (``ALL_OLD``), so the retry books free
+slots without a read. A slot the container reaches too late is forfeited, never sent late: that is what keeps
+the bound.
+
+Priority. A busy container books the next second as soon as it opens to its class, ``BOOKING_LEAD_S`` before it
+starts: transactional e-mails first, then contacts and receipts, then stock levels; the backfill books only a
+second that has begun. Under contention each class gets what the classes before it left; alone, all of it.
+"""
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Literal
+
+from engage_bridge.engage.outcomes import EngageRetryableError
+
+BUDGET_PK = "engage-budget"
+# Slots booked in one lease at most: a busy container books a second at its pace in one write (about one DynamoDB
+# write per 8 to 19 Engage requests); one whose batch ends leaves at most that second's slots unused.
+LEASE_TOKENS = 19
+# A request is sent no later than this fraction of its slot before the slot ends: the arrival jitter the bound
+# tolerates (10 ms at a budget of 40).
+JITTER_MARGIN = 0.2
+# A second's counters are kept this long after it (the table's TTL attribute), then deleted by DynamoDB.
+ITEM_TTL_S = 120
+# Past this, a request waiting for the budget is handed back to its queue (a retryable error), not slept on.
+MAX_WAIT_S = 20.0
+_PACE_SMOOTHING = 0.3
+# Until a container has measured its pace (the gap between its requests) it books every slot, a few at a time:
+# a guess too long would make a fast container wait, one too short would hold slots it cannot reach.
+_FIRST_LEASE_TOKENS = 4
+_PACE_SAMPLES_NEEDED = 2
+_IDLE_GAP_S = 2.0  # a gap between requests longer than this is idleness, not the container's pace
+
+
+class Priority(IntEnum):
+    """Who goes first when work competes for the budget (lower first)."""
+
+    TRANSACTIONAL = 0  # order e-mails; storefront subscriptions (a shopper waits on the answer)
+    CUSTOMER = 1  # contacts, receipts, promotion redemptions, consent, the changes feed
+    STOCK = 2  # stock levels for back-in-stock
+    BACKFILL = 3  # the historical sync
+
+
+# The names the template gives each function (ENGAGE_PRIORITY).
+PriorityName = Literal["transactional", "customer", "stock", "backfill"]
+
+# How long before a second starts each class may book it. The backfill books only a second already under way.
+BOOKING_LEAD_S: Mapping[Priority, float] = {
+    Priority.TRANSACTIONAL: 0.75,
+    Priority.CUSTOMER: 0.5,
+    Priority.STOCK: 0.25,
+    Priority.BACKFILL: 0.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetGrid:
+    """``slots_per_second`` slots a second, ``per_slot`` requests each: at most ``bound`` in a sliding second."""
+
+    per_slot: int
+    slots_per_second: int
+
+    @classmethod
+    def for_budget(cls, requests_per_second: float) -> "BudgetGrid":
+        """The grid with the most usable requests a second whose sliding-second bound stays within the budget.
+
+        Two requests a slot up to a budget of 50 (one below 30): short slots, so a container's pace wastes
+        little, and k / (k + 1) of the budget usable.
+        """
+        budget = math.floor(requests_per_second + 1e-9)
+        if budget < 2:
+            raise ValueError("an Engage budget below 2 requests per second cannot be shared by slots")
+        per_slot = max(1, round(budget / 20))
+        return cls(per_slot=per_slot, slots_per_second=budget // per_slot - 1)
+
+    @property
+    def width(self) -> float:
+        return 1.0 / self.slots_per_second
+
+    @property
+    def per_second(self) -> int:
+        """Requests a fully booked second holds."""
+        return self.per_slot * self.slots_per_second
+
+    @property
+    def bound(self) -> int:
+        """The most requests any sliding second can hold: it meets at most k + 1 slots."""
+        return self.per_slot * (self.slots_per_second + 1)
+
+    def slot_start(self, second: int, slot: int) -> float:
+        return second + slot * self.width
+
+    def last_send(self, second: int, slot: int) -> float:
+        """The latest moment a request of this slot may leave (the slot's end less the jitter margin)."""
+        return second + (slot + 1 - JITTER_MARGIN) * self.width
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    second: int
+    slot: int
+
+
+class BudgetTable:
+    """The per-second counters in the state table: one item a second, one number attribute a slot.
+
+    DynamoDB applies each conditional update atomically; moto, under the local runtime's threads, does not, so the
+    calls of one process take turns (in Lambda a process is one container and the lock is never contended).
+    """
+
+    _one_at_a_time = threading.Lock()
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[bool, dict[int, int]]:
+        """Add ``wanted`` (slot → requests) to ``second`` if every slot stays within ``per_slot``.
+
+        Returns (booked, the counts seen): after a booking the counts with it, after a refusal the counts that
+        refused it, so the caller can choose free slots without reading.
+        """
+        names = {f"#s{slot}": f"s{slot}" for slot in wanted}
+        values: dict[str, Any] = {":exp": {"N": str(second + ITEM_TTL_S)}}
+        adds, conditions = [], []
+        for slot, count in wanted.items():
+            values[f":n{slot}"] = {"N": str(count)}
+            values[f":m{slot}"] = {"N": str(per_slot - count)}
+            adds.append(f"#s{slot} :n{slot}")
+            conditions.append(f"(attribute_not_exists(#s{slot}) OR #s{slot} <= :m{slot})")
+        try:
+            with self._one_at_a_time:
+                answer = self._client.update_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}},
+                    UpdateExpression="SET expiration = :exp ADD " + ", ".join(adds),
+                    ConditionExpression=" AND ".join(conditions),
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+        except self._client.exceptions.ConditionalCheckFailedException as refused:
+            item = refused.response.get("Item")
+            return False, _counts(item) if item is not None else self.counts(second)
+        return True, _counts(answer.get("Attributes", {}))
+
+    def counts(self, second: int) -> dict[int, int]:
+        # Eventually consistent (half a read unit): a stale count only costs a refused write, which shows the truth.
+        answer = self._client.get_item(TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}})
+        return _counts(answer.get("Item", {}))
+
+
+def _counts(item: Mapping[str, Any]) -> dict[int, int]:
+    return {int(name[1:]): int(value["N"]) for name, value in item.items() if name[:1] == "s" and name[1:].isdigit()}
+
+
+class SharedBudget:
+    """A container's view of the stack's budget: ``acquire`` blocks until one of its booked slots is open.
+
+    Thread-safe, but a container sends one request at a time; its pace (the gap between its requests) decides how
+    far apart the slots it books are.
+    """
+
+    def __init__(
+        self,
+        table: BudgetTable,
+        grid: BudgetGrid,
+        priority: Priority,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait_s: float = MAX_WAIT_S,
+        lease_tokens: int = LEASE_TOKENS,
+    ) -> None:
+        self.grid = grid
+        self.priority = priority
+        self._table = table
+        self._clock = clock
+        self._sleep = sleep
+        self._max_wait_s = max_wait_s
+        self._lease_tokens = lease_tokens
+        self._tokens: list[_Token] = []
+        self._known: dict[int, dict[int, int]] = {}  # counts last seen per second, to book free slots first
+        self._pace = grid.width
+        self._pace_samples = 0
+        self._last_grant: float | None = None
+        self._booked_ahead = 0  # the latest second this container booked before it began
+        self._lock = threading.Lock()
+        self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
+        self.reads = 0  # counters read before booking a second not seen yet, while waiting
+        self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
+        self.forfeited = 0  # booked slots reached too late
+
+    @contextmanager
+    def lowered(self, priority: Priority) -> Iterator[None]:
+        """Book at ``priority`` for the duration (historical traffic through a live handler), never higher."""
+        saved = self.priority
+        self.priority = max(saved, priority)
+        try:
+            yield
+        finally:
+            self.priority = saved
+
+    def acquire(self) -> float:
+        """Wait for a booked slot and take it; return the seconds waited."""
+        with self._lock:
+            started = self._clock()
+            self._observe_pace(started)
+            self._book_ahead(started)
+            while True:
+                now = self._clock()
+                token = self._next_token(now)
+                if token is not None:
+                    opens = self.grid.slot_start(token.second, token.slot)
+                    if opens > now:
+                        self._sleep(opens - now)
+                    self._last_grant = max(opens, now)
+                    return self._clock() - started
+                if now - started > self._max_wait_s:
+                    raise EngageRetryableError(
+                        "-", "engage budget", None, None, maybe_applied=False, detail="engage budget exhausted"
+                    )
+                self._lease(now)
+
+    def _observe_pace(self, now: float) -> None:
+        if self._last_grant is None:
+            return
+        gap = now - self._last_grant
+        if gap < _IDLE_GAP_S:
+            weight = _PACE_SMOOTHING if self._pace_samples else 1.0
+            self._pace = (1 - weight) * self._pace + weight * max(gap, 0.0)
+            self._pace_samples += 1
+
+    def _book_ahead(self, now: float) -> None:
+        """While busy, book the next second as soon as it opens to this class: the higher classes' leads come first."""
+        upcoming = math.floor(now) + 1
+        if self._booked_ahead >= upcoming or now < upcoming - BOOKING_LEAD_S[self.priority]:
+            return
+        self._booked_ahead = upcoming
+        self._book(upcoming, now)
+
+    def _next_token(self, now: float) -> _Token | None:
+        while self._tokens:
+            token = self._tokens.pop(0)
+            if self.grid.last_send(token.second, token.slot) >= now:
+                return token
+            self.forfeited += 1
+        return None
+
+    def _lease(self, now: float) -> None:
+        """Book slots in the current second, else the next one once this class may; sleep when neither is open."""
+        current = math.floor(now)
+        for second in (current, current + 1):
+            opens_to_this_class = second - BOOKING_LEAD_S[self.priority]
+            if now < opens_to_this_class:
+                self._sleep(opens_to_this_class - now)
+                return
+            if self._book(second, now):
+                return
+        # Both full, and counts never go down: wait until the second after next opens to this class.
+        self._sleep(current + 2 - BOOKING_LEAD_S[self.priority] - now)
+
+    def _book(self, second: int, now: float) -> bool:
+        """Try to book up to ``lease_tokens`` slots of ``second`` at this container's pace; True once booked."""
+        if self._waiting and second not in self._known:
+            # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
+            self.reads += 1
+            self._known[second] = self._table.counts(second)
+        for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
+            wanted = self._plan(second, now)
+            if not wanted:  # full as far as this container knows, or too late in the second
+                return False
+            self.leases += 1
+            booked, counts = self._table.book(second, wanted, self.grid.per_slot)
+            self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
+            self._known[second] = counts
+            if booked:
+                self._tokens.extend(_Token(second, slot) for slot in wanted for _ in range(wanted[slot]))
+                self._tokens.sort(key=lambda token: (token.second, token.slot))  # a second booked ahead goes last
+                self._waiting = False
+                return True
+            self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
+        return False
+
+    def _plan(self, second: int, now: float) -> dict[int, int]:
+        """Free slots of ``second`` still reachable from ``now``, one every ``stride`` slots, up to the lease size."""
+        grid = self.grid
+        counts = self._known.get(second, {})
+        stride = max(1, round(self._pace / grid.width))
+        first = max(0, math.ceil((now - second) / grid.width - (1 - JITTER_MARGIN)))
+        wanted: dict[int, int] = {}
+        slot = first
+        size = self._lease_tokens if self._pace_samples >= _PACE_SAMPLES_NEEDED else _FIRST_LEASE_TOKENS
+        while slot < grid.slots_per_second and len(wanted) < size:
+            if counts.get(slot, 0) < grid.per_slot and grid.last_send(second, slot) >= now:
+                wanted[slot] = 1
+                slot += stride
+            else:
+                slot += 1
+        return wanted
+
+
+def shared_budget(
+    dynamodb: Any, table_name: str, requests_per_second: float, priority: Priority | PriorityName, **kwargs: Any
+) -> SharedBudget:
+    """The container's lease on the stack's budget, from the template's variables."""
+    level = priority if isinstance(priority, Priority) else Priority[priority.upper()]
+    return SharedBudget(BudgetTable(dynamodb, table_name), BudgetGrid.for_budget(requests_per_second), level, **kwargs)

@@ -1,0 +1,204 @@
+"""The stack's one Engage budget: never above it in any sliding second, all of it for whoever has work, in order.
+
+Containers are threads on a virtual clock (``bench.virtual_clock``): time moves only while every one of them waits,
+so each run is the limiter's behaviour, not this machine's load. The per-second counters live in a dict with
+DynamoDB's semantics (each booking all-or-nothing); ``test_the_table_*`` checks the real expressions in moto.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+
+from engage_bridge.engage.budget import BudgetGrid, BudgetTable, Priority, SharedBudget, shared_budget
+from engage_bridge.engage.outcomes import EngageRetryableError
+from engage_bridge_tools.bench.virtual_clock import VirtualClock
+from engage_bridge_tools.local.engage_rate import peak_requests_per_second
+
+
+class CountersInMemory(BudgetTable):
+    def __init__(self) -> None:
+        self.items: dict[int, dict[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[bool, dict[int, int]]:
+        with self._lock:
+            counts = self.items.setdefault(second, {})
+            if any(counts.get(slot, 0) + n > per_slot for slot, n in wanted.items()):
+                return False, dict(counts)
+            for slot, n in wanted.items():
+                counts[slot] = counts.get(slot, 0) + n
+            return True, dict(counts)
+
+    def counts(self, second: int) -> dict[int, int]:
+        with self._lock:
+            return dict(self.items.get(second, {}))
+
+
+Lane = tuple[Priority, int, int, float]  # priority, containers, requests, seconds per request
+
+
+def drain(budget_rps: float, lanes: list[Lane]) -> list[tuple[float, Priority]]:
+    """Every lane's containers send their requests through their own ``SharedBudget``; the send times."""
+    clock, table, grid = VirtualClock(), CountersInMemory(), BudgetGrid.for_budget(budget_rps)
+    sent: list[tuple[float, Priority]] = []
+    lock = threading.Lock()
+
+    def container(seat: AbstractContextManager[None], priority: Priority, work: list[int], latency: float) -> None:
+        budget = SharedBudget(table, grid, priority, clock=clock, sleep=clock.sleep, max_wait_s=3600)
+        with seat:
+            while True:
+                with lock:
+                    if not work:
+                        return
+                    work.pop()
+                budget.acquire()
+                with lock:
+                    sent.append((clock(), priority))
+                clock.sleep(latency)
+
+    threads = []
+    for priority, containers, requests, latency in lanes:
+        work = list(range(requests))
+        threads += [
+            threading.Thread(target=container, args=(clock.participant(), priority, work, latency))
+            for _ in range(containers)
+        ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sent
+
+
+def share_used(sent: list[tuple[float, Priority]], budget_rps: float) -> float:
+    grid = BudgetGrid.for_budget(budget_rps)
+    seconds = max(at for at, _ in sent) - min(at for at, _ in sent) + grid.width
+    return len(sent) / (budget_rps * seconds)
+
+
+@given(st.integers(min_value=2, max_value=50))
+def test_the_grid_never_lets_a_sliding_second_hold_more_than_the_budget(budget: int) -> None:
+    grid = BudgetGrid.for_budget(budget)
+
+    assert grid.bound <= budget
+    assert grid.per_second < grid.bound
+    if budget >= 10:
+        assert grid.per_second / budget >= 0.9
+
+
+def test_a_budget_below_two_is_refused() -> None:
+    with pytest.raises(ValueError, match="below 2"):
+        BudgetGrid.for_budget(1.5)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    budget=st.integers(min_value=2, max_value=50),
+    lanes=st.lists(
+        st.tuples(
+            st.sampled_from(list(Priority)),
+            st.integers(min_value=1, max_value=5),
+            st.integers(min_value=1, max_value=60),
+            st.sampled_from([0.0, 0.01, 0.05, 0.1, 0.3]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_no_sliding_second_ever_holds_more_requests_than_the_budget(budget: int, lanes: list[Lane]) -> None:
+    sent = drain(budget, lanes)
+
+    assert len(sent) == sum(requests for _, _, requests, _ in lanes)
+    assert peak_requests_per_second([{"at": at} for at, _ in sent]) <= budget
+
+
+def test_one_handler_alone_uses_the_budget_the_others_leave_idle() -> None:
+    sent = drain(40, [(Priority.STOCK, 4, 800, 0.1)])
+
+    assert share_used(sent, 40) >= 0.9  # before: two containers at floor(40/12) a second each, 14 %
+    assert peak_requests_per_second([{"at": at} for at, _ in sent]) <= 40
+
+
+def test_when_work_competes_order_emails_go_first_and_the_backfill_last() -> None:
+    lanes: list[Lane] = [
+        (Priority.BACKFILL, 4, 300, 0.1),
+        (Priority.STOCK, 4, 300, 0.1),
+        (Priority.CUSTOMER, 4, 300, 0.1),
+        (Priority.TRANSACTIONAL, 4, 300, 0.1),
+    ]
+    sent = drain(40, lanes)
+    finished = {priority: max(at for at, who in sent if who == priority) for priority in Priority}
+    by_then = Counter(who for at, who in sent if at <= finished[Priority.TRANSACTIONAL])
+
+    assert sorted(Priority, key=lambda priority: finished[priority]) == list(Priority)
+    # All start at once, so the first second goes to whoever asks first; after it the e-mails book ahead of them.
+    assert by_then[Priority.BACKFILL] <= BudgetGrid.for_budget(40).per_second
+    assert share_used(sent, 40) >= 0.8  # a class finishing leaves its booked next second unused
+
+
+def test_a_wait_past_the_limit_hands_the_request_back_as_retryable() -> None:
+    clock, table, grid = VirtualClock(), CountersInMemory(), BudgetGrid.for_budget(10)
+    now = int(clock())
+    for second in range(now, now + 40):
+        table.items[second] = dict.fromkeys(range(grid.slots_per_second), grid.per_slot)  # someone took it all
+    budget = SharedBudget(table, grid, Priority.BACKFILL, clock=clock, sleep=clock.sleep, max_wait_s=5)
+
+    with clock.participant(), pytest.raises(EngageRetryableError) as raised:
+        budget.acquire()
+
+    assert raised.value.maybe_applied is False and 5 <= clock() - now <= 8
+
+
+def test_historical_work_books_at_backfill_priority_and_returns_to_its_own() -> None:
+    budget = SharedBudget(CountersInMemory(), BudgetGrid.for_budget(40), Priority.CUSTOMER)
+
+    with budget.lowered(Priority.BACKFILL):
+        assert budget.priority is Priority.BACKFILL
+    with budget.lowered(Priority.TRANSACTIONAL):  # never raised above its own
+        assert budget.priority is Priority.CUSTOMER
+    assert budget.priority is Priority.CUSTOMER
+
+
+@pytest.fixture
+def dynamodb() -> Any:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-north-1")
+        client.create_table(
+            TableName="state",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+
+
+def test_the_table_books_all_or_nothing_and_shows_the_counts_that_refused(dynamodb: Any) -> None:
+    table = BudgetTable(dynamodb, "state")
+
+    assert table.book(100, {0: 1, 3: 2}, per_slot=2) == (True, {0: 1, 3: 2})
+    assert table.book(100, {0: 1, 3: 1}, per_slot=2) == (False, {0: 1, 3: 2})  # slot 3 is full: nothing booked
+    assert table.book(100, {0: 1, 5: 1}, per_slot=2) == (True, {0: 2, 3: 2, 5: 1})
+    item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "engage-budget"}, "sk": {"S": "100"}})["Item"]
+    assert int(item["expiration"]["N"]) > 100  # the table's TTL removes old seconds
+
+
+def test_a_container_built_from_the_template_variables_leases_from_the_table(dynamodb: Any) -> None:
+    clock = VirtualClock(start=1_000.0)
+    budget = shared_budget(dynamodb, "state", 40, "transactional", clock=clock, sleep=clock.sleep)
+
+    with clock.participant():
+        budget.acquire()
+
+    assert budget.priority is Priority.TRANSACTIONAL and budget.leases == 1
+    assert sum(BudgetTable(dynamodb, "state").counts(1_000).values()) >= 1
