@@ -24,7 +24,7 @@ from engage_bridge.engage import (
     RetryPolicy,
     SecretsManagerApiKey,
 )
-from engage_bridge.engage.rate_limit import container_share
+from engage_bridge.engage.rate_limit import TokenBucket, container_share
 
 API_KEY = "unit-secret-key-123"
 EMAIL = "ada.lovelace@example.com"
@@ -315,7 +315,7 @@ def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() 
     assert isinstance(provider, SecretsManagerApiKey)
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
-    assert limiter is not None and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter
+    assert isinstance(limiter, TokenBucket) and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter
 
 
 def test_imported_receipt_ids_page_through_a_contacts_transactions() -> None:

@@ -161,10 +161,12 @@ def test_historical_work_books_at_backfill_priority_and_returns_to_its_own() -> 
     budget = SharedBudget(CountersInMemory(), BudgetGrid.for_budget(40), Priority.CUSTOMER)
 
     with budget.lowered(Priority.BACKFILL):
-        assert budget.priority is Priority.BACKFILL
+        lowered = budget.priority
     with budget.lowered(Priority.TRANSACTIONAL):  # never raised above its own
-        assert budget.priority is Priority.CUSTOMER
-    assert budget.priority is Priority.CUSTOMER
+        not_raised = budget.priority
+    after = budget.priority
+
+    assert (lowered, not_raised, after) == (Priority.BACKFILL, Priority.CUSTOMER, Priority.CUSTOMER)
 
 
 @pytest.fixture
