@@ -20,6 +20,7 @@ EXPECTED = {
     "backfill": {"BackfillDLQ"},
     "reconcile": {"ReconcileFailureQueue"},
     "doctor": {"DoctorFailureQueue"},
+    "product_feed": {"ProductFeedFailureQueue"},
 }
 
 
