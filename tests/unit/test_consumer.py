@@ -4,7 +4,7 @@ from collections.abc import Iterator, Mapping
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
@@ -13,9 +13,10 @@ from pydantic import BaseModel, computed_field
 from engage_bridge.consumer import Outcome, PermanentFailure, SqsConsumer
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import MappingError
+from engage_bridge.observability import bounded_metrics
 from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
-from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
+from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
 
 
 class Greeting(BaseModel):
@@ -95,13 +96,17 @@ def effect() -> Effect:
 
 @pytest.fixture
 def consumer(persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect) -> SqsConsumer[Greeting]:
-    return SqsConsumer(
-        message_model=Greeting,
-        effect=effect,
-        dead_letters=sink,
-        persistence=persistence,
-        metrics=Metrics(namespace="Test", service="test"),
-        logger=Logger(service="test"),
+    metrics = bounded_metrics(namespace="Test", service="test")
+    return flushing(
+        SqsConsumer(
+            message_model=Greeting,
+            effect=effect,
+            dead_letters=sink,
+            persistence=persistence,
+            metrics=metrics,
+            logger=Logger(service="test"),
+        ),
+        metrics,
     )
 
 
@@ -260,14 +265,18 @@ class RecordingRetryLater:
 def _with_retry_later(
     persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect, retry_later: RecordingRetryLater
 ) -> SqsConsumer[Greeting]:
-    return SqsConsumer(
-        message_model=Greeting,
-        effect=effect,
-        dead_letters=sink,
-        persistence=persistence,
-        metrics=Metrics(namespace="Test", service="test"),
-        logger=Logger(service="test"),
-        retry_later=retry_later,
+    metrics = bounded_metrics(namespace="Test", service="test")
+    return flushing(
+        SqsConsumer(
+            message_model=Greeting,
+            effect=effect,
+            dead_letters=sink,
+            persistence=persistence,
+            metrics=metrics,
+            logger=Logger(service="test"),
+            retry_later=retry_later,
+        ),
+        metrics,
     )
 
 

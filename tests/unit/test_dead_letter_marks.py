@@ -4,13 +4,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
+from engage_bridge.observability import bounded_metrics
 from tests.aws import Clock
-from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
+from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
 from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
 
 
@@ -20,20 +21,24 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoDeadLetterMarks:
 
 
 def _consumer(dynamodb: Any, marks: DynamoDeadLetterMarks, sink: Any) -> SqsConsumer[Greeting]:
-    return SqsConsumer(
-        message_model=Greeting,
-        effect=Effect(),
-        dead_letters=sink,
-        persistence=DynamoDBPersistenceLayer(
-            table_name="state",
-            key_attr="pk",
-            sort_key_attr="sk",
-            static_pk_value="idempotency#t",
-            boto3_client=dynamodb,
+    metrics = bounded_metrics(namespace="Test", service="test")
+    return flushing(
+        SqsConsumer(
+            message_model=Greeting,
+            effect=Effect(),
+            dead_letters=sink,
+            persistence=DynamoDBPersistenceLayer(
+                table_name="state",
+                key_attr="pk",
+                sort_key_attr="sk",
+                static_pk_value="idempotency#t",
+                boto3_client=dynamodb,
+            ),
+            metrics=metrics,
+            logger=Logger(service="test"),
+            dead_letter_marks=marks,
         ),
-        metrics=Metrics(namespace="Test", service="test"),
-        logger=Logger(service="test"),
-        dead_letter_marks=marks,
+        metrics,
     )
 
 

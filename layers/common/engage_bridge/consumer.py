@@ -17,7 +17,8 @@ For each record of a batch:
   (the webhook and the poller both routed it) finds the first copy's mark (``dead_letter_marks``) and is dropped,
   counted as Skipped/already_dead_lettered.
 
-Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
+Every record ends in exactly one count: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered
+(``observability.count``: a CloudWatch metric per outcome, the reasons tallied in the invocation's document).
 """
 
 import json
@@ -214,7 +215,10 @@ class SqsConsumer[M: BaseModel]:
             self._logger.remove_keys(["correlation_id"])
         outcome = Outcome(result["state"], result["reason"])
         self._count(outcome.state.capitalize(), outcome.reason)
-        self._logger.info("processed", extra={"business_key": key, **outcome.as_dict()})
+        # Counted by reason in the invocation's metrics document already: a line per sent or skipped record is
+        # DEBUG (sampled); a failed one (refused for good, never dead-lettered) is news, at INFO.
+        log = self._logger.info if outcome.state == "failed" else self._logger.debug
+        log("processed", extra={"business_key": key, **outcome.as_dict()})
 
     def _postpone(self, record: SQSRecord) -> int | None:
         """Hide the record for its next interval; None (the queue's visibility timeout applies) if that fails."""

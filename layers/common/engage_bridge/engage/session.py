@@ -179,7 +179,9 @@ class EngageSession:
             ) from None
         latency_ms = self._latency_ms(started)
         error = classify(call, response)
-        self._logger.info(
+        # A refused call is worth a line at INFO; an accepted one is counted (EngageLatency) and sampled at DEBUG.
+        log = self._logger.debug if error is None else self._logger.info
+        log(
             "engage call",
             extra=_fields(
                 call, attempt, status=response.status_code, latency_ms=latency_ms, error_code=error and error.error_code
