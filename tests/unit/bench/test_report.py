@@ -133,13 +133,16 @@ def test_the_cost_figures_stand_beside_the_baselines() -> None:
             "assumptions": [],
         }
 
-    baseline = {"commit": "old1234", "sections": {**RESULTS["sections"], "aws_cost": cost(67.66, 33.67)}}
+    baseline: dict[str, Any] = {
+        "commit": "old1234",
+        "sections": {**RESULTS["sections"], "aws_cost": cost(67.66, 33.67)},
+    }
     baseline["sections"]["end_to_end"] = {
         **RESULTS["sections"]["end_to_end"],
         "log_bytes": 2_100_000,
         "custom_metrics": 96,
     }
-    now = {**RESULTS, "sections": {**RESULTS["sections"], "aws_cost": cost(9.5, 4.8)}}
+    now: dict[str, Any] = {**RESULTS, "sections": {**RESULTS["sections"], "aws_cost": cost(9.5, 4.8)}}
     now["sections"]["end_to_end"] = {**RESULTS["sections"]["end_to_end"], "log_bytes": 150_000, "custom_metrics": 9}
 
     page = render(now, baseline)
