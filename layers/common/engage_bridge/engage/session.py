@@ -179,9 +179,9 @@ class EngageSession:
             ) from None
         latency_ms = self._latency_ms(started)
         error = classify(call, response)
-        # A refused call is worth a line at INFO; an accepted one is counted (EngageLatency) and sampled at DEBUG.
-        log = self._logger.debug if error is None else self._logger.info
-        log(
+        # DEBUG (sampled): every call is in EngageLatency, and what a refusal does to its record (retried,
+        # dead-lettered) is logged once by the consumer, with the error.
+        self._logger.debug(
             "engage call",
             extra=_fields(
                 call, attempt, status=response.status_code, latency_ms=latency_ms, error_code=error and error.error_code
