@@ -47,8 +47,9 @@ def emitted_metrics(stdout: str) -> list[tuple[str, dict[str, str]]]:
 
     A count (``observability.count``) is a property of its invocation's document, ``counts.<name>.<reason>``,
     whether or not its name is also a CloudWatch metric: it is listed once per unit counted, with its ``reason``
-    and ``service`` next to the document's dimensions. A metric written without a count (``Received``,
-    ``EngageLatency``) is listed with its dimensions.
+    and ``service`` next to the document's dimensions. A metric written without a count (``EngageLatency``)
+    is listed with its dimensions; a name outside the catalogue written with ``add_metric`` is a count of reason
+    ``""``.
     """
     found: list[tuple[str, dict[str, str]]] = []
     for line in stdout.splitlines():

@@ -24,8 +24,8 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import Ama
 # The stack's custom metrics: what alarms and the dashboard read. Adding one costs $0.30 a month per stack.
 METRICS: frozenset[str] = frozenset(
     {
-        # Every SQS consumer: records received, and what each record ended in (consumer.py).
-        "Received",
+        # Every SQS consumer: what each record ended in (consumer.py). Records received and webhook events
+        # queued are only tallied: AWS/SQS counts them for free (NumberOfMessagesReceived, NumberOfMessagesSent).
         "Sent",
         "Skipped",
         "Failed",
@@ -33,9 +33,7 @@ METRICS: frozenset[str] = frozenset(
         "DeadLettered",
         "EngageLatency",
         # Ingress: the webhook and the events poller.
-        "WebhookEventsQueued",
         "WebhookRefusedTotal",
-        "EventsQueued",
         "EventsLeftUnconfirmed",
         "EventsUnreadable",
         # Engage's preference webhook and changes feed (consent).
