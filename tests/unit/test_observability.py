@@ -1,5 +1,6 @@
 """Custom metrics stay few and bounded: CloudWatch bills each name and set of dimension values every month."""
 
+import json
 import re
 from pathlib import Path
 
@@ -56,3 +57,19 @@ def test_every_metric_an_alarm_or_the_dashboard_reads_is_in_the_catalogue() -> N
     charted |= set(re.findall(r'\["CentraEngageBridge", "(\w+)"', template))
     charted |= set(re.findall(r'\[".", "(\w+)"', template))
     assert alarmed | charted <= METRICS
+
+
+def test_a_counted_metric_is_written_once_per_document_as_its_sum(capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = bounded_metrics(namespace="Test", service="router")
+
+    def handler() -> None:
+        for _ in range(7):
+            count("Sent", "routed_1", of=metrics)
+        for latency in (12.0, 30.0):
+            metrics.add_metric(name="EngageLatency", unit="Milliseconds", value=latency)
+
+    flushing(handler, metrics)()
+    document = json.loads(capsys.readouterr().out)
+
+    assert document["Sent"] == 7.0 or document["Sent"] == [7.0]
+    assert document["EngageLatency"] == [12.0, 30.0]  # a distribution keeps every value, for its percentiles

@@ -83,6 +83,13 @@ class PermanentFailure(BridgeError):
         super().__init__(f"{reason}: {detail}")
 
 
+class BatchFailedUnexpectedly(BridgeError):
+    """Every record of a batch failed, some for no classified reason: the invocation fails (Lambda ``Errors``)."""
+
+    def __init__(self, unexpected: int, records: int) -> None:
+        super().__init__(f"all {records} record(s) failed, {unexpected} for no known reason; SQS will redeliver them")
+
+
 class HandlerMessage(Protocol):
     @property
     def business_key(self) -> str: ...
@@ -169,7 +176,10 @@ class SqsConsumer[M: BaseModel]:
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._logger = logger
-        self._processor = BatchProcessor(event_type=EventType.SQS)
+        # A batch whose every record is retried later is not a function error (runbook, function error alarms):
+        # its records are reported to SQS like any other. Only a failure nobody classified fails the invocation.
+        self._processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._unexpected_failures = 0
         self._idempotency = IdempotencyConfig(
             event_key_jmespath="business_key",
             raise_on_no_idempotency_key=True,
@@ -185,11 +195,27 @@ class SqsConsumer[M: BaseModel]:
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         # Lets Powertools expire an in-progress record if this invocation times out mid-record.
         self._idempotency.register_lambda_context(context)
-        return process_partial_response(
+        self._unexpected_failures = 0
+        response = process_partial_response(
             event=event, record_handler=self._handle_record, processor=self._processor, context=context
         )
+        records = event.get("Records", [])
+        if records and self._unexpected_failures and len(response["batchItemFailures"]) == len(records):
+            # Every record failed and some for no known reason (a bug, a broken dependency): the function's
+            # error alarm must see it. Retryable failures alone do not raise: they log no traceback per batch.
+            raise BatchFailedUnexpectedly(self._unexpected_failures, len(records))
+        return response
 
     def _handle_record(self, record: SQSRecord) -> None:
+        try:
+            self._handle_one(record)
+        except _RETRYABLE_ERRORS:
+            raise
+        except Exception:
+            self._unexpected_failures += 1  # a bug, or a dead letter that could not be sent
+            raise
+
+    def _handle_one(self, record: SQSRecord) -> None:
         try:
             message = self._model.model_validate_json(record.body)
         except ValidationError as error:

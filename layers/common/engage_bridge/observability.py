@@ -72,10 +72,15 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
     def add_metric(
         self, name: str, unit: MetricUnit | str, value: float, resolution: MetricResolution | int = 60
     ) -> None:
-        if name in METRICS:
-            super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
-        else:
+        if name not in METRICS:
             self.tally(name, "", value)
+            return
+        existing = self.metric_set.get(name)
+        if existing and existing["Value"] and existing["Unit"] == MetricUnit.Count.value == _unit_value(unit):
+            # A count's sum is all CloudWatch needs: one value per document, not one per record.
+            existing["Value"][0] += float(value)
+            return
+        super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
 
     def tally(self, name: str, reason: str, value: float) -> None:
         counts: dict[str, dict[str, float]] = self.metadata_set.setdefault(COUNTS, {})
@@ -90,6 +95,10 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
             self.metadata_set.clear()
             return
         super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+
+
+def _unit_value(unit: MetricUnit | str) -> str:
+    return unit.value if isinstance(unit, MetricUnit) else unit
 
 
 def bounded_metrics(*, namespace: str | None = None, service: str | None = None) -> Metrics:
