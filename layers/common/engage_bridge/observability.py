@@ -15,10 +15,13 @@ Everything counted, catalogue or not, goes as ``counts.<name>.<reason>`` into th
 
 import json
 import os
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricResolution, MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
 # The stack's custom metrics: what alarms and the dashboard read. Adding one costs $0.30 a month per stack.
@@ -90,11 +93,17 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
             self.metadata_set["service"] = self.service_name
 
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
-        if not self.metric_set and self.metadata_set.get(COUNTS):
-            print(json.dumps({**self.metadata_set, "_counts_without_metric": True}, separators=(",", ":")))  # noqa: T201
-            self.metadata_set.clear()
+        if is_metrics_disabled() or not (self.metric_set or self.metadata_set.get(COUNTS)):
+            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)  # Powertools' warning or error
             return
-        super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+        if self.metric_set:
+            document: Mapping[str, Any] = self.serialize_metric_set()
+        else:
+            document = {**self.metadata_set, "_counts_without_metric": True}
+        # One write per document, newline included: print() writes the line break separately, and the local
+        # runtime's containers share one stdout (two documents would share a line).
+        sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
+        self.clear_metrics()
 
 
 def _unit_value(unit: MetricUnit | str) -> str:
