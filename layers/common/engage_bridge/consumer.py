@@ -57,6 +57,7 @@ from engage_bridge.engage.outcomes import (
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
 from engage_bridge.sequence import PredecessorPending
+from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -126,9 +127,27 @@ _PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (CentraUserError, "centra_user_error"),
     (CentraUnexpectedResponse, "centra_unexpected_response"),
 )
+
+
 # Worth another try later: SQS redelivers them after the visibility timeout, then dead-letters after five.
+class EffectClaimedElsewhere(BridgeError):
+    """Another message holds the claim on this effect's ledger row: it is being applied now. Retried later."""
+
+    def __init__(self, effect: Effect) -> None:
+        super().__init__(f"{effect.subject} {effect.name} is being applied by another message")
+
+
+def _claimable(message: object) -> Effect | None:
+    """The ledger row a message claims: an order's effect (its business key is that row), never a resend."""
+    effect = getattr(message, "ledger_effect", None)
+    if getattr(message, "resend", None) is not None or not isinstance(effect, Effect):
+        return None
+    return effect
+
+
 _RETRYABLE_ERRORS = (
     EngageRetryableError,
+    EffectClaimedElsewhere,
     CentraRetryableError,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
@@ -168,8 +187,11 @@ class SqsConsumer[M: BaseModel]:
         logger: Logger,
         retry_later: RetryLater | None = None,
         dead_letter_marks: DeadLetterMarks | None = None,
+        ledger_claims: LedgerClaims | None = None,
     ) -> None:
         self._retry_later = retry_later
+        self._claims = ledger_claims
+        self._context: LambdaContext | None = None
         self._marks = dead_letter_marks
         self._model = message_model
         self._effect = effect
@@ -195,6 +217,7 @@ class SqsConsumer[M: BaseModel]:
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         # Lets Powertools expire an in-progress record if this invocation times out mid-record.
         self._idempotency.register_lambda_context(context)
+        self._context = context
         self._unexpected_failures = 0
         response = process_partial_response(
             event=event, record_handler=self._handle_record, processor=self._processor, context=context
@@ -224,7 +247,7 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            result = self._apply_once(key={"business_key": key}, message=message)
+            result = self._run(record, key, message)
         except _RETRYABLE_ERRORS as error:
             self._count("Retried", type(error).__name__)
             delay = self._postpone(record)
@@ -245,6 +268,34 @@ class SqsConsumer[M: BaseModel]:
         # DEBUG (sampled); a failed one (refused for good, never dead-lettered) is news, at INFO.
         log = self._logger.info if outcome.state == "failed" else self._logger.debug
         log("processed", extra={"business_key": key, **outcome.as_dict()})
+
+    def _run(self, record: SQSRecord, key: str, message: M) -> dict[str, Any]:
+        """The effect once per business key: claimed on its ledger row where it has one, else by Powertools."""
+        effect = _claimable(message) if self._claims is not None else None
+        if self._claims is None or effect is None:
+            result: dict[str, Any] = self._apply_once(key={"business_key": key}, message=message)
+            return result
+        answer = self._claims.claim(effect, record.message_id, self._claim_seconds())
+        if answer == "sent":
+            return Outcome("skipped", "duplicate").as_dict()
+        if answer == "held":
+            raise EffectClaimedElsewhere(effect)
+        token = claimed_unsent.set(effect)
+        sent = False
+        try:
+            result = self._apply(key={"business_key": key}, message=message)
+            sent = result["state"] == "sent"  # the effect's ledger entry replaced the claim
+            return result
+        finally:
+            claimed_unsent.reset(token)
+            if not sent:
+                self._claims.release(effect, record.message_id)
+
+    def _claim_seconds(self) -> float:
+        """A claim lasts as long as this invocation may run, as Powertools' in-progress records do."""
+        context = self._context
+        remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
+        return max(remaining_ms / 1000, 1.0)
 
     def _postpone(self, record: SQSRecord) -> int | None:
         """Hide the record for its next interval; None (the queue's visibility timeout applies) if that fails."""
