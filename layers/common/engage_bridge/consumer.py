@@ -155,6 +155,15 @@ _RETRYABLE_ERRORS = (
 )
 
 
+# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
+_EXPECTED_WAITS = (
+    EffectClaimedElsewhere,
+    IdempotencyAlreadyInProgressError,
+    ContactCreationInProgress,
+    PredecessorPending,
+)
+
+
 def dead_letter_for(error: Exception) -> DeadLetter | None:
     """The DLQ entry for a permanent failure; None for anything that is worth retrying."""
     match error:
@@ -251,7 +260,10 @@ class SqsConsumer[M: BaseModel]:
         except _RETRYABLE_ERRORS as error:
             self._count("Retried", type(error).__name__)
             delay = self._postpone(record)
-            self._logger.warning("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
+            # Waiting for another copy or a predecessor is the design, counted by why: DEBUG (sampled). Engage or
+            # Centra failing to answer is news: WARNING.
+            log = self._logger.debug if isinstance(error, _EXPECTED_WAITS) else self._logger.warning
+            log("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
             raise
         except Exception as error:
             dead_letter = dead_letter_for(error)
