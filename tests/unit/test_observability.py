@@ -5,11 +5,18 @@ import re
 from pathlib import Path
 
 import pytest
+from aws_lambda_powertools import Metrics
 
 from engage_bridge.observability import MAX_METRICS, METRICS, bounded_metrics, count
 from tests.lambda_support import cloudwatch_metrics, emitted_metrics, flushing
 
 LAYER = Path(__file__).parents[2] / "layers/common/engage_bridge"
+
+
+def _fresh(metrics: Metrics) -> None:
+    """Powertools shares one metric set per process: start without what earlier tests left unflushed."""
+    metrics.clear_metrics()
+    metrics.clear_default_dimensions()
 
 
 def test_the_catalogue_holds_at_most_twenty_metrics() -> None:
@@ -20,6 +27,7 @@ def test_a_count_is_a_metric_with_the_stacks_one_dimension_and_its_reason_a_prop
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     metrics = bounded_metrics(namespace="Test", service="order-status")
+    _fresh(metrics)
     metrics.set_default_dimensions(environment="prod")
 
     def handler() -> None:
@@ -43,6 +51,7 @@ def test_a_count_is_a_metric_with_the_stacks_one_dimension_and_its_reason_a_prop
 
 def test_counts_without_a_catalogue_metric_are_still_written(capsys: pytest.CaptureFixture[str]) -> None:
     metrics = bounded_metrics(namespace="Test", service="engage-consent")
+    _fresh(metrics)
     flushing(lambda: count("ConsentOptOutKept", "webhook", of=metrics), metrics)()
 
     out = capsys.readouterr().out
@@ -61,6 +70,7 @@ def test_every_metric_an_alarm_or_the_dashboard_reads_is_in_the_catalogue() -> N
 
 def test_a_counted_metric_is_written_once_per_document_as_its_sum(capsys: pytest.CaptureFixture[str]) -> None:
     metrics = bounded_metrics(namespace="Test", service="router")
+    _fresh(metrics)
 
     def handler() -> None:
         for _ in range(7):
