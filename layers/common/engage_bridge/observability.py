@@ -51,6 +51,9 @@ METRICS: frozenset[str] = frozenset(
     }
 )
 MAX_METRICS = 20
+# Written by the functions, yet what AWS/SQS already counts for free (NumberOfMessagesReceived on a handler's
+# queue, NumberOfMessagesSent on the ingest queue): neither a metric nor a log property.
+FREE_IN_AWS: frozenset[str] = frozenset({"Received", "WebhookEventsQueued"})
 COUNTS = "counts"  # the EMF property holding every count of the invocation, by name and reason
 
 
@@ -75,6 +78,8 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
     def add_metric(
         self, name: str, unit: MetricUnit | str, value: float, resolution: MetricResolution | int = 60
     ) -> None:
+        if name in FREE_IN_AWS:
+            return
         if name not in METRICS:
             self.tally(name, "", value)
             return
@@ -99,7 +104,7 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
         if self.metric_set:
             document: Mapping[str, Any] = self.serialize_metric_set()
         else:
-            document = {**self.metadata_set, "_counts_without_metric": True}
+            document = dict(self.metadata_set)
         # One write per document, newline included: print() writes the line break separately, and the local
         # runtime's containers share one stdout (two documents would share a line).
         sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
