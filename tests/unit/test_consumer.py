@@ -4,18 +4,18 @@ from collections.abc import Iterator, Mapping
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 from pydantic import BaseModel, computed_field
 
-from engage_bridge.consumer import Outcome, PermanentFailure, SqsConsumer
+from engage_bridge.consumer import BatchFailedUnexpectedly, Outcome, PermanentFailure, SqsConsumer
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import MappingError
+from engage_bridge.observability import bounded_metrics
 from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
-from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
+from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
 
 
 class Greeting(BaseModel):
@@ -95,13 +95,17 @@ def effect() -> Effect:
 
 @pytest.fixture
 def consumer(persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect) -> SqsConsumer[Greeting]:
-    return SqsConsumer(
-        message_model=Greeting,
-        effect=effect,
-        dead_letters=sink,
-        persistence=persistence,
-        metrics=Metrics(namespace="Test", service="test"),
-        logger=Logger(service="test"),
+    metrics = bounded_metrics(namespace="Test", service="test")
+    return flushing(
+        SqsConsumer(
+            message_model=Greeting,
+            effect=effect,
+            dead_letters=sink,
+            persistence=persistence,
+            metrics=metrics,
+            logger=Logger(service="test"),
+        ),
+        metrics,
     )
 
 
@@ -146,11 +150,17 @@ def test_a_retried_record_succeeds_on_redelivery(consumer: SqsConsumer[Greeting]
     assert effect.calls == ["7:created", "8:created", "7:created"]
 
 
-def test_a_batch_where_every_record_fails_raises_so_the_function_error_alarm_sees_it(
+def test_a_batch_where_every_record_is_retried_later_is_not_a_function_error(consumer: SqsConsumer[Greeting]) -> None:
+    response = consumer(sqs_event([body(7, behaviour="retryable")]), lambda_context())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+
+
+def test_a_batch_where_every_record_fails_unexpectedly_raises_so_the_function_error_alarm_sees_it(
     consumer: SqsConsumer[Greeting],
 ) -> None:
-    with pytest.raises(BatchProcessingError):
-        consumer(sqs_event([body(7, behaviour="retryable")]), lambda_context())
+    with pytest.raises(BatchFailedUnexpectedly):
+        consumer(sqs_event([body(7, behaviour="bug"), body(8, behaviour="retryable")]), lambda_context())
 
 
 def test_a_validation_error_goes_to_the_dlq_with_engages_reasons(
@@ -260,14 +270,18 @@ class RecordingRetryLater:
 def _with_retry_later(
     persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect, retry_later: RecordingRetryLater
 ) -> SqsConsumer[Greeting]:
-    return SqsConsumer(
-        message_model=Greeting,
-        effect=effect,
-        dead_letters=sink,
-        persistence=persistence,
-        metrics=Metrics(namespace="Test", service="test"),
-        logger=Logger(service="test"),
-        retry_later=retry_later,
+    metrics = bounded_metrics(namespace="Test", service="test")
+    return flushing(
+        SqsConsumer(
+            message_model=Greeting,
+            effect=effect,
+            dead_letters=sink,
+            persistence=persistence,
+            metrics=metrics,
+            logger=Logger(service="test"),
+            retry_later=retry_later,
+        ),
+        metrics,
     )
 
 

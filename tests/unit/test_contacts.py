@@ -12,7 +12,7 @@ from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError, ValidationIssue
 from engage_bridge.state import DynamoStateStore
 from tests.aws import create_state_table
-from tests.lambda_support import emitted_metrics
+from tests.lambda_support import emitted_metrics, flushed_output
 
 
 class RecordingEngage:
@@ -111,7 +111,7 @@ def test_a_phone_engage_refuses_is_dropped_and_the_contact_created_once_more(
     assert [("mobilePhone" in body) for body in engage.bodies] == [True, False]
     assert engage.bodies[1]["firstName"] == "Anna"
     assert ("FieldLeftOut", "phone_refused") in [
-        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+        (name, dims.get("reason")) for name, dims in emitted_metrics(flushed_output(capsys))
     ]
 
 
@@ -131,7 +131,7 @@ def test_a_phone_the_mapping_left_out_is_counted_when_the_contact_is_created(
     ContactDirectory(RecordingEngage(), store, "ECOM").find_or_create(contact, "SE")
 
     assert ("FieldLeftOut", "invalid_phone") in [
-        (name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)
+        (name, dims.get("reason")) for name, dims in emitted_metrics(flushed_output(capsys))
     ]
 
 

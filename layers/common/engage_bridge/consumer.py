@@ -18,7 +18,8 @@ For each record of a batch:
   counted as Skipped/already_dead_lettered. An e-mail or receipt waiting for a predecessor that is in a DLQ
   (its mark stands) is dead-lettered at once as ``predecessor_dead_lettered`` rather than retried (``sequence``).
 
-Every record ends in exactly one metric: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered.
+Every record ends in exactly one count: Sent, Skipped or Failed (with its reason), Retried, or DeadLettered
+(``observability.count``: a CloudWatch metric per outcome, the reasons tallied in the invocation's document).
 """
 
 import json
@@ -57,6 +58,7 @@ from engage_bridge.engage.outcomes import (
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
 from engage_bridge.sequence import PredecessorPending
+from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -81,6 +83,13 @@ class PermanentFailure(BridgeError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}")
+
+
+class BatchFailedUnexpectedly(BridgeError):
+    """Every record of a batch failed, some for no classified reason: the invocation fails (Lambda ``Errors``)."""
+
+    def __init__(self, unexpected: int, records: int) -> None:
+        super().__init__(f"all {records} record(s) failed, {unexpected} for no known reason; SQS will redeliver them")
 
 
 class HandlerMessage(Protocol):
@@ -119,10 +128,37 @@ _PERMANENT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (CentraUserError, "centra_user_error"),
     (CentraUnexpectedResponse, "centra_unexpected_response"),
 )
+
+
 # Worth another try later: SQS redelivers them after the visibility timeout, then dead-letters after five.
+class EffectClaimedElsewhere(BridgeError):
+    """Another message holds the claim on this effect's ledger row: it is being applied now. Retried later."""
+
+    def __init__(self, effect: Effect) -> None:
+        super().__init__(f"{effect.subject} {effect.name} is being applied by another message")
+
+
+def _claimable(message: object) -> Effect | None:
+    """The ledger row a message claims: an order's effect (its business key is that row), never a resend."""
+    effect = getattr(message, "ledger_effect", None)
+    if getattr(message, "resend", None) is not None or not isinstance(effect, Effect):
+        return None
+    return effect
+
+
 _RETRYABLE_ERRORS = (
     EngageRetryableError,
+    EffectClaimedElsewhere,
     CentraRetryableError,
+    IdempotencyAlreadyInProgressError,
+    ContactCreationInProgress,
+    PredecessorPending,
+)
+
+
+# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
+_EXPECTED_WAITS = (
+    EffectClaimedElsewhere,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
@@ -161,15 +197,21 @@ class SqsConsumer[M: BaseModel]:
         logger: Logger,
         retry_later: RetryLater | None = None,
         dead_letter_marks: DeadLetterMarks | None = None,
+        ledger_claims: LedgerClaims | None = None,
     ) -> None:
         self._retry_later = retry_later
+        self._claims = ledger_claims
+        self._context: LambdaContext | None = None
         self._marks = dead_letter_marks
         self._model = message_model
         self._effect = effect
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._logger = logger
-        self._processor = BatchProcessor(event_type=EventType.SQS)
+        # A batch whose every record is retried later is not a function error (runbook, function error alarms):
+        # its records are reported to SQS like any other. Only a failure nobody classified fails the invocation.
+        self._processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._unexpected_failures = 0
         self._idempotency = IdempotencyConfig(
             event_key_jmespath="business_key",
             raise_on_no_idempotency_key=True,
@@ -185,11 +227,28 @@ class SqsConsumer[M: BaseModel]:
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         # Lets Powertools expire an in-progress record if this invocation times out mid-record.
         self._idempotency.register_lambda_context(context)
-        return process_partial_response(
+        self._context = context
+        self._unexpected_failures = 0
+        response = process_partial_response(
             event=event, record_handler=self._handle_record, processor=self._processor, context=context
         )
+        records = event.get("Records", [])
+        if records and self._unexpected_failures and len(response["batchItemFailures"]) == len(records):
+            # Every record failed and some for no known reason (a bug, a broken dependency): the function's
+            # error alarm must see it. Retryable failures alone do not raise: they log no traceback per batch.
+            raise BatchFailedUnexpectedly(self._unexpected_failures, len(records))
+        return response
 
     def _handle_record(self, record: SQSRecord) -> None:
+        try:
+            self._handle_one(record)
+        except _RETRYABLE_ERRORS:
+            raise
+        except Exception:
+            self._unexpected_failures += 1  # a bug, or a dead letter that could not be sent
+            raise
+
+    def _handle_one(self, record: SQSRecord) -> None:
         try:
             message = self._model.model_validate_json(record.body)
         except ValidationError as error:
@@ -198,7 +257,7 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            result = self._apply_once(key={"business_key": key}, message=message)
+            result = self._run(record, key, message)
         except _RETRYABLE_ERRORS as error:
             if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
                 self._dead_letter(
@@ -207,7 +266,10 @@ class SqsConsumer[M: BaseModel]:
                 return
             self._count("Retried", type(error).__name__)
             delay = self._postpone(record)
-            self._logger.warning("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
+            # Waiting for another copy or a predecessor is the design, counted by why: DEBUG (sampled). Engage or
+            # Centra failing to answer is news: WARNING.
+            log = self._logger.debug if isinstance(error, _EXPECTED_WAITS) else self._logger.warning
+            log("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
             raise
         except Exception as error:
             dead_letter = dead_letter_for(error)
@@ -220,7 +282,38 @@ class SqsConsumer[M: BaseModel]:
             self._logger.remove_keys(["correlation_id"])
         outcome = Outcome(result["state"], result["reason"])
         self._count(outcome.state.capitalize(), outcome.reason)
-        self._logger.info("processed", extra={"business_key": key, **outcome.as_dict()})
+        # Counted by reason in the invocation's metrics document already: a line per sent or skipped record is
+        # DEBUG (sampled); a failed one (refused for good, never dead-lettered) is news, at INFO.
+        log = self._logger.info if outcome.state == "failed" else self._logger.debug
+        log("processed", extra={"business_key": key, **outcome.as_dict()})
+
+    def _run(self, record: SQSRecord, key: str, message: M) -> dict[str, Any]:
+        """The effect once per business key: claimed on its ledger row where it has one, else by Powertools."""
+        effect = _claimable(message) if self._claims is not None else None
+        if self._claims is None or effect is None:
+            result: dict[str, Any] = self._apply_once(key={"business_key": key}, message=message)
+            return result
+        answer = self._claims.claim(effect, record.message_id, self._claim_seconds())
+        if answer == "sent":
+            return Outcome("skipped", "duplicate").as_dict()
+        if answer == "held":
+            raise EffectClaimedElsewhere(effect)
+        token = claimed_unsent.set(effect)
+        sent = False
+        try:
+            result = self._apply(key={"business_key": key}, message=message)
+            sent = result["state"] == "sent"  # the effect's ledger entry replaced the claim
+            return result
+        finally:
+            claimed_unsent.reset(token)
+            if not sent:
+                self._claims.release(effect, record.message_id)
+
+    def _claim_seconds(self) -> float:
+        """A claim lasts as long as this invocation may run, as Powertools' in-progress records do."""
+        context = self._context
+        remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
+        return max(remaining_ms / 1000, 1.0)
 
     def _dead_lettered_predecessor(self, record: SQSRecord, error: PredecessorPending) -> str | None:
         """The business key of an awaited effect whose letter is in a DLQ from this redrive round or a later one

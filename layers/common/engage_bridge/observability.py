@@ -3,16 +3,135 @@
 ``bind`` takes the handler's service name, metrics namespace and environment from the variables the template
 sets, instead of each instance reading them whenever it happened to be imported first. In Lambda one container
 runs one handler; the local runtime and the tests run several in one process, and each must report as itself.
-Every metric carries ``service`` and ``environment`` dimensions, so two stacks in one account (dev and prod,
-or two brands) keep their dashboards apart.
+
+CloudWatch bills every distinct metric name and set of dimension values as a custom metric, $0.30 a month each
+(https://aws.amazon.com/cloudwatch/pricing/): with ``service`` and ``reason`` as dimensions the stack had 96 of
+them. So only the names in ``METRICS`` become CloudWatch metrics, each with one bounded dimension
+(``environment``: one value per stack, so dev and prod keep their dashboards apart), and at most 20 of them.
+Everything counted, catalogue or not, goes as ``counts.<name>.<reason>`` into the invocation's one EMF document
+(a property, not a dimension: free to write, summed per reason and per function with Logs Insights), next to
+``service``. One document per invocation instead of one per count also keeps the log bytes down.
 """
 
+import json
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricResolution, MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+
+# The stack's custom metrics: what alarms and the dashboard read. Adding one costs $0.30 a month per stack.
+METRICS: frozenset[str] = frozenset(
+    {
+        # Every SQS consumer: what each record ended in (consumer.py). Records received and webhook events
+        # queued are only tallied: AWS/SQS counts them for free (NumberOfMessagesReceived, NumberOfMessagesSent).
+        "Sent",
+        "Skipped",
+        "Failed",
+        "Retried",
+        "DeadLettered",
+        "EngageLatency",
+        # Ingress: the webhook and the events poller.
+        "WebhookRefusedTotal",
+        "EventsLeftUnconfirmed",
+        "EventsUnreadable",
+        # Engage's preference webhook and changes feed (consent).
+        "EngageWebhookRefused",
+        "EngageChangesUnavailable",
+        # The daily go-live checks and reconciliation.
+        "DoctorChecksFailed",
+        "DoctorChecksPassed",
+        "DoctorChecksNotCheckable",
+        "DriftedObjects",
+        "ReconciledObjects",
+    }
+)
+MAX_METRICS = 20
+# Written by the functions, yet what AWS/SQS already counts for free (NumberOfMessagesReceived on a handler's
+# queue, NumberOfMessagesSent on the ingest queue): neither a metric nor a log property.
+FREE_IN_AWS: frozenset[str] = frozenset({"Received", "WebhookEventsQueued"})
+COUNTS = "counts"  # the EMF property holding every count of the invocation, by name and reason
+
+
+class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
+    """Powertools' EMF provider, keeping to ``METRICS`` and without the per-function ``service`` dimension.
+
+    A name outside the catalogue is tallied in ``counts`` instead of becoming a metric; ``service`` is written
+    as a property of the document. A document with counts but no metric is still written (as plain JSON), so a
+    count is never lost with the invocation.
+    """
+
+    service_name: str | None = None
+
+    @property  # type: ignore[override]  # Powertools assigns it; here it never becomes a dimension
+    def service(self) -> None:
+        return None
+
+    @service.setter
+    def service(self, value: str | None) -> None:
+        self.service_name = value
+
+    def add_metric(
+        self, name: str, unit: MetricUnit | str, value: float, resolution: MetricResolution | int = 60
+    ) -> None:
+        if name in FREE_IN_AWS:
+            return
+        if name not in METRICS:
+            self.tally(name, "", value)
+            return
+        existing = self.metric_set.get(name)
+        if existing and existing["Value"] and existing["Unit"] == MetricUnit.Count.value == _unit_value(unit):
+            # A count's sum is all CloudWatch needs: one value per document, not one per record.
+            existing["Value"][0] += float(value)
+            return
+        super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
+
+    def tally(self, name: str, reason: str, value: float) -> None:
+        counts: dict[str, dict[str, float]] = self.metadata_set.setdefault(COUNTS, {})
+        by_reason = counts.setdefault(name, {})
+        by_reason[reason] = by_reason.get(reason, 0) + value
+        if self.service_name:
+            self.metadata_set["service"] = self.service_name
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        if is_metrics_disabled() or not (self.metric_set or self.metadata_set.get(COUNTS)):
+            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)  # Powertools' warning or error
+            return
+        if self.metric_set:
+            document: Mapping[str, Any] = self.serialize_metric_set()
+        else:
+            document = dict(self.metadata_set)
+        # One write per document, newline included: print() writes the line break separately, and the local
+        # runtime's containers share one stdout (two documents would share a line).
+        sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
+        self.clear_metrics()
+
+
+def _unit_value(unit: MetricUnit | str) -> str:
+    return unit.value if isinstance(unit, MetricUnit) else unit
+
+
+def bounded_metrics(*, namespace: str | None = None, service: str | None = None) -> Metrics:
+    """A Powertools ``Metrics`` on ``BoundedMetricsProvider`` (tests and tools make their own)."""
+    # The same class-level sets Powertools' Metrics shares between its instances (one metric set per process).
+    provider = BoundedMetricsProvider(
+        metric_set=Metrics._metrics,
+        dimension_set=Metrics._dimensions,
+        metadata_set=Metrics._metadata,
+        default_dimensions=Metrics._default_dimensions,
+        namespace=namespace,
+        service=service or os.environ.get("POWERTOOLS_SERVICE_NAME"),
+    )
+    return Metrics(provider=provider)
+
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = bounded_metrics()
 
 
 def bind(*, service: str, namespace: str, environment: str) -> None:
@@ -23,16 +142,12 @@ def bind(*, service: str, namespace: str, environment: str) -> None:
 
 
 def count(name: str, reason: str, value: float = 1, *, of: Metrics = metrics) -> None:
-    """Emit ``name`` at once with a ``reason`` dimension on top of the handler's own dimensions.
+    """Count ``value`` of ``name`` for ``reason``: a metric if ``name`` is in ``METRICS``, a tally in any case.
 
-    Reasons get their own metric document (``single_metric``): dimensions apply to a whole document, and one
-    invocation can count several reasons.
+    Flushed with the invocation's metrics (``Metrics.log_metrics`` on every entry point).
     """
-    with single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=value,
-        namespace=of.namespace,
-        default_dimensions={**of.default_dimensions, "service": str(of.service)},
-    ) as metric:
-        metric.add_dimension(name="reason", value=reason)
+    provider: Any = of.provider
+    if name in METRICS:
+        of.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    if isinstance(provider, BoundedMetricsProvider):
+        provider.tally(name, reason, value)

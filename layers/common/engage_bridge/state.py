@@ -10,7 +10,9 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   with who asked, why, whether the ledger's "sent" was overridden, and what the handler then did.
 - ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
-- ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself).
+- ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
+  messages whose business key has no ledger row of its own (contacts, stock levels, the router). An order's
+  e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one record per effect.
 
 E-mails are stored only as SHA-256 fingerprints: the table never needs the address back.
 """
@@ -18,6 +20,7 @@ E-mails are stored only as SHA-256 fingerprints: the table never needs the addre
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -92,7 +95,7 @@ class DynamoStateStore:
 
     def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
         item = self._get(f"effect#{effect.subject}", effect.name)
-        if item is None:
+        if item is None or "state" not in item:  # absent, or only claimed (LedgerClaims) so far
             return None
         state: EffectState = item["state"]["S"]  # written only by record()
         return LedgerEntry(effect, state, item["reason"]["S"], item["at"]["S"])
@@ -107,6 +110,8 @@ class DynamoStateStore:
         found: dict[Effect, LedgerEntry] = {}
         for start in range(0, len(keys), _BATCH_GET_KEYS):
             for item in self._batch_get(keys[start : start + _BATCH_GET_KEYS]):
+                if "state" not in item:
+                    continue  # only claimed so far: nothing recorded
                 effect = wanted[(item["pk"]["S"], item["sk"]["S"])]
                 found[effect] = LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"])
         return found
@@ -123,6 +128,8 @@ class DynamoStateStore:
         while True:
             answer = self._client.query(**request)
             for item in answer.get("Items", []):
+                if "state" not in item:
+                    continue  # only claimed so far: nothing recorded
                 effect = Effect(subject, item["sk"]["S"])
                 rows.append(LedgerEntry(effect, item["state"]["S"], item["reason"]["S"], item["at"]["S"]))
             if "LastEvaluatedKey" not in answer:
@@ -165,7 +172,9 @@ class DynamoStateStore:
                     "reason": {"S": reason},
                     "at": {"S": _iso(self._clock())},
                 },
-                ConditionExpression="attribute_not_exists(pk) OR #state <> :sent",
+                # A row holding only a claim (``LedgerClaims``) has no state yet: comparing a missing attribute
+                # is false in DynamoDB, so it is named on its own.
+                ConditionExpression="attribute_not_exists(pk) OR attribute_not_exists(#state) OR #state <> :sent",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={":sent": {"S": "sent"}},
             )
@@ -324,3 +333,89 @@ def _iso(epoch: float) -> str:
 
 def _is_condition_failure(error: ClientError) -> bool:
     return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+ClaimAnswer = Literal["claimed", "sent", "held"]
+# The effect is known to be unsent when this invocation claimed it: ``already_sent`` need not read the row again.
+claimed_unsent: ContextVar[Effect | None] = ContextVar("claimed_unsent", default=None)
+
+
+class LedgerClaims:
+    """The ledger row of an order's effect, claimed before the effect runs: the claim and the ledger in one item.
+
+    ``claim`` is one conditional ``UpdateItem``: it takes the row unless the effect is sent (then it answers
+    ``sent``: the message is a duplicate) or another message holds an unexpired claim (``held``: retry later).
+    The same message taking it again (redelivered after a crash) is allowed. The effect's ``record`` then replaces
+    the item with the ledger entry, which ends the claim; ``release`` gives back a claim whose effect did not send
+    (a failure, a skip), deleting a row that holds nothing else. A claim expires with the invocation that took it,
+    as Powertools' in-progress records do, so a crash blocks the effect no longer than that.
+    """
+
+    def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+
+    def claim(self, effect: Effect, message_id: str, seconds: float) -> ClaimAnswer:
+        now = self._clock()
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_ledger_key(effect),
+                UpdateExpression="SET claim_id = :me, claim_expiry = :until",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR ((attribute_not_exists(#state) OR #state <> :sent)"
+                    " AND (attribute_not_exists(claim_id) OR claim_expiry < :now OR claim_id = :me))"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":me": {"S": message_id},
+                    ":until": {"N": repr(now + seconds)},
+                    ":now": {"N": repr(now)},
+                    ":sent": {"S": "sent"},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            old: Mapping[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
+            if old is None:  # not returned (an emulator): read it
+                old = self._get_item(effect)
+            return "sent" if old.get("state", {}).get("S") == "sent" else "held"
+        return "claimed"
+
+    def _get_item(self, effect: Effect) -> Mapping[str, Any]:
+        answer = self._client.get_item(TableName=self._table, Key=_ledger_key(effect), ConsistentRead=True)
+        item: Mapping[str, Any] = answer.get("Item", {})
+        return item
+
+    def release(self, effect: Effect, message_id: str) -> None:
+        """Give back this message's claim: delete a row that is only the claim, else remove the claim from it."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=_ledger_key(effect),
+                ConditionExpression="claim_id = :me AND attribute_not_exists(#state)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":me": {"S": message_id}},
+            )
+            return
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_ledger_key(effect),
+                UpdateExpression="REMOVE claim_id, claim_expiry",
+                ConditionExpression="claim_id = :me",
+                ExpressionAttributeValues={":me": {"S": message_id}},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise  # the effect's record replaced the row (no claim left), or another message took it
+
+
+def _ledger_key(effect: Effect) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"effect#{effect.subject}"}, "sk": {"S": effect.name}}

@@ -32,14 +32,16 @@ from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.identity import DynamoIdentityLinks
-from engage_bridge.messages import IngestEvent, ResendRequest
+from engage_bridge.messages import IngestEvent, OrderEmail, PromotionRedemption, ReceiptPush, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.product_feed.refresh import FeedRefreshMarker
 from engage_bridge.retry_cadence import SqsRetryCadence
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
-from engage_bridge.state import DynamoStateStore, Effect, ResendLedger
+from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
+# Messages whose business key is exactly one ledger row (``order#<id>`` / effect): claimed there (state.LedgerClaims).
+LEDGER_CLAIMED = (OrderEmail, ReceiptPush, PromotionRedemption)
 
 
 class ConsumerEnvironment(FunctionEnvironment):
@@ -139,7 +141,14 @@ def consumer_for[M: BaseModel](
     retry_later = (
         SqsRetryCadence(boto3.client("sqs"), env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
     )
+    # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
+    claims = (
+        LedgerClaims(boto3.client("dynamodb"), env.state_table_name)
+        if issubclass(message_model, LEDGER_CLAIMED)
+        else None
+    )
     return SqsConsumer(
+        ledger_claims=claims,
         retry_later=retry_later,
         message_model=message_model,
         effect=effect,

@@ -166,3 +166,50 @@ def test_the_budget_sets_each_figure_beside_todays_and_shows_the_drain_order() -
     assert "a quiet shop (3 requests an invocation) | 0.333 + 0.0 |" in page
     assert page.index("| order e-mails | 27 |") < page.index("| backfill | 55 |")
     assert "simulated" in page
+
+
+def test_the_cost_figures_stand_beside_the_baselines() -> None:
+    def cost(per_million: float, per_month: float) -> dict[str, Any]:
+        return {
+            "orders_measured": 60,
+            "region": "us-east-1",
+            "prices_as_of": "2026-11-23",
+            "per_million_orders": {
+                "lines": [
+                    {
+                        "item": "DynamoDB writes",
+                        "quantity": 33_100_000,
+                        "unit": "write units",
+                        "price_usd": 0.625,
+                        "per": 1_000_000,
+                        "usd": 20.69,
+                    },
+                ],
+                "total_usd": per_million,
+            },
+            "per_month_fixed": {"lines": [], "total_usd": per_month},
+            "assumptions": [],
+        }
+
+    baseline: dict[str, Any] = {
+        "commit": "old1234",
+        "sections": {**RESULTS["sections"], "aws_cost": cost(67.66, 33.67)},
+    }
+    baseline["sections"]["end_to_end"] = {
+        **RESULTS["sections"]["end_to_end"],
+        "log_bytes": 2_100_000,
+        "custom_metrics": 96,
+    }
+    now: dict[str, Any] = {**RESULTS, "sections": {**RESULTS["sections"], "aws_cost": cost(9.5, 4.8)}}
+    now["sections"]["end_to_end"] = {**RESULTS["sections"]["end_to_end"], "log_bytes": 150_000, "custom_metrics": 9}
+
+    page = render(now, baseline)
+
+    assert "commit `old1234`" in page
+    assert "| USD per million orders | 67.66 | 9.50 |" in page.replace("9.5 |", "9.50 |")
+    assert "| DynamoDB writes per order | 33.10 | 33.10 |" in page.replace("33.1 |", "33.10 |")
+    assert "| custom metrics (distinct name and dimension values) | 96 | 9 |" in page
+    assert "| bytes logged per order (INFO and above, EMF included) | 35,000 | 2,500 |" in page
+    assert "| AWS calls per effect, order_status (handlers section, moto) | 3.50 | 3.50 |" in page.replace(
+        "3.5 |", "3.50 |"
+    )

@@ -83,8 +83,9 @@ def test_a_redelivered_record_is_counted_once_as_a_duplicate_not_also_as_sent(dy
 
     run = run_batch(dynamodb, [body, body])
 
-    assert [name for name, _ in run.outcomes] == ["Sent", "Skipped"]
-    assert run.outcomes[1] == ("Skipped", "duplicate")
+    # Counted per invocation by name and reason (the router's own skips of single effects are among them).
+    assert [name for name, _ in run.outcomes].count("Sent") == 1
+    assert run.outcomes.count(("Skipped", "duplicate")) == 1
 
 
 def test_text_with_no_utf8_form_is_refused_as_undecodable() -> None:

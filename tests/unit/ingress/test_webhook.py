@@ -283,8 +283,8 @@ def test_every_refusal_counts_towards_the_refused_webhooks_alarm(
     handler(http_event(body, signature_header(SECRET, NOW, body)), lambda_context())
 
     metrics = emitted_metrics(capsys.readouterr().out)
-    # The alarm's metric: the function's own dimensions only, so one alarm covers every reason.
-    assert metrics.count(("WebhookRefusedTotal", {"environment": "test", "service": "centra-webhook"})) == 2
+    # The alarm's metric: the stack's one dimension only, so one alarm covers every reason.
+    assert metrics.count(("WebhookRefusedTotal", {"environment": "test"})) == 2
     refused = sorted(dims["reason"] for name, dims in metrics if name == "WebhookRefused")
     assert refused == ["malformed_body", "signature_bad_signature"]
 

@@ -315,3 +315,37 @@ def derive(sections: Mapping[str, Any], template: Mapping[str, Any], prices: Map
         },
         "assumptions": list(ASSUMPTIONS),
     }
+
+
+def _line_quantity(block: Mapping[str, Any], item: str) -> float:
+    return float(next((line["quantity"] for line in block["lines"] if line["item"] == item), 0.0))
+
+
+def cost_figures(sections: Mapping[str, Any]) -> dict[str, float]:
+    """The cost figures issue 18 is measured by, from one run's sections (what is not in the run is left out).
+
+    Dollars per million orders and per month; DynamoDB and SQS requests per order (as priced); AWS calls per
+    effect (each Engage handler's calls per message, moto-counted in the ``handlers`` section); bytes logged per
+    order; distinct custom metrics.
+    """
+    figures: dict[str, float] = {}
+    cost = sections.get("aws_cost")
+    if cost:
+        variable = cost["per_million_orders"]
+        figures["usd_per_million_orders"] = float(variable["total_usd"])
+        figures["usd_per_month_fixed"] = float(cost["per_month_fixed"]["total_usd"])
+        for label, item in (
+            ("dynamodb_writes_per_order", "DynamoDB writes"),
+            ("dynamodb_reads_per_order", "DynamoDB reads"),
+            ("sqs_requests_per_order", "SQS requests"),
+        ):
+            figures[label] = round(_line_quantity(variable, item) / MILLION, 2)
+    run = sections.get("end_to_end")
+    if run:
+        figures["log_bytes_per_order"] = round(int(run["log_bytes"]) / int(run["orders"]))
+        if run.get("custom_metrics") is not None:
+            figures["custom_metrics"] = int(run["custom_metrics"])
+    for name, handler in (sections.get("handlers") or {}).get("per_message", {}).items():
+        calls = handler.get("aws_calls_per_message", {})
+        figures[f"aws_calls_per_effect.{name}"] = round(sum(calls.values()), 2)
+    return figures

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.bench.aws_cost import cost_figures
+
 BENCH = "python -m engage_bridge_tools.bench"
 STEP_OF_STATUS = {"ORDER_CREATED": "confirmed", "ORDER_SHIPPED": "shipped", "ORDER_RETURNED": "returned"}
 # Sections rendered by a function of their own, in this order; any other section gets a generic table.
@@ -38,7 +40,8 @@ def _command(section: str) -> str:
     return f"Command: `{BENCH} --only {section}` (figures in `bench/results.json` → `sections.{section}`)."
 
 
-def render(results: Mapping[str, Any]) -> str:
+def render(results: Mapping[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
+    """The page; with ``baseline`` (``bench/baseline.json``), the cost figures beside the baseline's."""
     sections = results.get("sections", {})
     machine = results.get("machine", {})
     out = [
@@ -66,6 +69,8 @@ def render(results: Mapping[str, Any]) -> str:
     for number, name in enumerate(MAIN_SECTIONS, start=1):
         out += [f"## {number}. {_TITLES[name]}", ""]
         out += renderers[name](sections[name]) if name in sections else ["Not in this run.", ""]
+        if name == "aws_cost" and baseline is not None:
+            out += _cost_against_baseline(sections, baseline)
     others = [name for name in sections if name not in MAIN_SECTIONS]
     if others:
         out += ["## Other sections", ""]
@@ -371,6 +376,40 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
     ]
 
 
+_COST_FIGURES = {
+    "usd_per_million_orders": "USD per million orders",
+    "usd_per_month_fixed": "USD per month, whatever the orders",
+    "dynamodb_writes_per_order": "DynamoDB writes per order",
+    "dynamodb_reads_per_order": "DynamoDB reads per order",
+    "sqs_requests_per_order": "SQS requests per order",
+    "log_bytes_per_order": "bytes logged per order (INFO and above, EMF included)",
+    "custom_metrics": "custom metrics (distinct name and dimension values)",
+}
+
+
+def _cost_against_baseline(sections: Mapping[str, Any], baseline: Mapping[str, Any]) -> list[str]:
+    now, before = cost_figures(sections), cost_figures(baseline.get("sections", {}))
+    names = [name for name in _COST_FIGURES if name in now or name in before]
+    names += sorted(name for name in {*now, *before} if name.startswith("aws_calls_per_effect."))
+
+    def label(name: str) -> str:
+        handler = name.removeprefix("aws_calls_per_effect.")
+        return _COST_FIGURES.get(name, f"AWS calls per effect, {handler} (handlers section, moto)")
+
+    return [
+        f"### Against the baseline (`bench/baseline.json`, commit `{baseline.get('commit', 'unknown')}`)",
+        "",
+        "Issue 18's cost figures: at most $10 per million orders and $5 a month fixed, 3 KB of logs per order, "
+        "20 custom metrics.",
+        "",
+        *table(
+            ("figure", "baseline", "this run"),
+            ((label(name), before.get(name, "not measured"), now.get(name, "not measured")) for name in names),
+        ),
+        "",
+    ]
+
+
 def _price(line: Mapping[str, Any]) -> str:
     money = f"${line['price_usd']:,.10f}".rstrip("0").rstrip(".")
     return f"{money} per {line['per']:,} {line['unit']}" if line["per"] > 1 else f"{money} per {line['unit']}"
@@ -390,8 +429,10 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("results", type=Path, nargs="?", default=Path("bench/results.json"))
+    parser.add_argument("--baseline", type=Path, default=Path("bench/baseline.json"), help="figures to compare with")
     args = parser.parse_args(argv)
-    sys.stdout.write(render(json.loads(args.results.read_text(encoding="utf-8"))))
+    baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline.exists() else None
+    sys.stdout.write(render(json.loads(args.results.read_text(encoding="utf-8")), baseline))
     return 0
 
 

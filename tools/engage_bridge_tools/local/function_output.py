@@ -52,9 +52,13 @@ def emf_metrics(lines: Iterable[str]) -> Iterator[tuple[str, dict[str, str], flo
 
 
 def totals_by_reason(lines: Iterable[str], metric_name: str) -> dict[str, int]:
-    """Sum of ``metric_name`` per ``reason`` dimension, e.g. every skip by why."""
+    """Sum of ``metric_name`` per reason, e.g. every skip by why: each document's ``counts.<name>.<reason>``
+    (``engage_bridge.observability``: reasons are properties of the document, not metric dimensions)."""
     counted: Counter[str] = Counter()
-    for name, dimensions, value in emf_metrics(lines):
-        if name == metric_name:
-            counted[dimensions.get("reason", "unspecified")] += int(value)
+    for line in lines:
+        if not line.startswith("{") or '"counts"' not in line:
+            continue
+        blob: dict[str, Any] = json.loads(line)
+        for reason, value in (blob.get("counts") or {}).get(metric_name, {}).items():
+            counted[reason or "unspecified"] += int(value)
     return dict(counted.most_common())

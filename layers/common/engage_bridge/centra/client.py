@@ -481,7 +481,8 @@ class CentraClient:
                 ),
             )
             raise
-        self._logger.info(
+        # Every routed change reads Centra once: a line per answered read is DEBUG (sampled), a refused one INFO.
+        self._logger.debug(
             "centra call", extra=_fields(operation, attempt, status=response.status_code, latency_ms=latency_ms)
         )
         return data

@@ -12,7 +12,7 @@ from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.errors import MappingError
 from engage_bridge.messages import ContactUpsert
-from engage_bridge.observability import count
+from engage_bridge.observability import count, logger
 from engage_bridge.state import Effect
 
 REPORTED_ERASURES = "erasures"  # ledger subject: effect#erasures / customer#<id>
@@ -35,6 +35,8 @@ def erase_customer(services: Services, message: ContactUpsert) -> Outcome:
         services.store.record(effect, "skipped", "erasure_reported")
         # Also under one subject, so reconciliation lists every reported erasure with one query.
         services.store.record(Effect(REPORTED_ERASURES, f"customer#{customer_id}"), "skipped", "erasure_reported")
+        # A person acts on it: its own INFO line (a skipped record's "processed" line is DEBUG, sampled).
+        logger.info("erasure reported", extra={"reason": "erasure_reported", "customer_id": customer_id})
         return Outcome("skipped", "erasure_reported")
     deleted = services.engage.delete_contact(link.contact_id, source=services.config.engage.source)
     services.contacts.unlink(customer_id, link, services.config.contact_types.member)

@@ -7,7 +7,7 @@ from engage_bridge.consent import ConsentStore
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.messages import ResendRequest
-from engage_bridge.state import Effect, StateStore
+from engage_bridge.state import Effect, StateStore, claimed_unsent
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,5 +26,7 @@ class Services:
         """
         if resend is not None and resend.force:
             return False
+        if resend is None and claimed_unsent.get() == effect:
+            return False  # this invocation claimed the row, which it may do only while the effect is unsent
         entry = self.store.ledger_entry(effect)
         return entry is not None and entry.state == "sent"

@@ -183,7 +183,9 @@ class EngageSession:
             ) from None
         latency_ms = self._latency_ms(started)
         error = classify(call, response)
-        self._logger.info(
+        # DEBUG (sampled): every call is in EngageLatency, and what a refusal does to its record (retried,
+        # dead-lettered) is logged once by the consumer, with the error.
+        self._logger.debug(
             "engage call",
             extra=_fields(
                 call, attempt, status=response.status_code, latency_ms=latency_ms, error_code=error and error.error_code

@@ -71,4 +71,4 @@ def _record(result: PollResult) -> None:
     if result.not_queued:
         logger.warning("some events could not be queued; left unconfirmed for the next run", extra=vars(result))
     else:
-        logger.info("events moved", extra=vars(result))
+        logger.debug("events moved", extra=vars(result))  # its figures are the run's metrics document

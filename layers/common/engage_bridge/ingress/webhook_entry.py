@@ -113,4 +113,4 @@ def _record(answer: WebhookAnswer) -> None:
     elif answer.secret_index:
         logger.warning("webhook signed with the previous secret; finish the rotation in Centra")
     else:
-        logger.info("webhook accepted", extra={"queued": answer.queued, "ignored": answer.ignored})
+        logger.debug("webhook accepted", extra={"queued": answer.queued, "ignored": answer.ignored})

@@ -1,0 +1,81 @@
+"""One state record per order effect: its ledger row is also its claim (state.LedgerClaims)."""
+
+from typing import Any
+
+import pytest
+
+from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims
+from tests.aws import Clock
+
+SHIPPED = Effect("order#2348955", "email:shipped:shipment:2348955-1")
+
+
+@pytest.fixture
+def claims(dynamodb: Any, clock: Clock) -> LedgerClaims:
+    return LedgerClaims(dynamodb, "state", clock)
+
+
+@pytest.fixture
+def store(dynamodb: Any, clock: Clock) -> DynamoStateStore:
+    return DynamoStateStore(dynamodb, "state", clock)
+
+
+def test_one_message_claims_an_effect_and_another_waits(claims: LedgerClaims) -> None:
+    assert claims.claim(SHIPPED, "m1", 60) == "claimed"
+    assert claims.claim(SHIPPED, "m2", 60) == "held"
+    assert claims.claim(SHIPPED, "m1", 60) == "claimed"  # the same message, redelivered after a crash
+
+
+def test_a_claimed_row_is_not_a_ledger_entry_until_the_effect_records_it(
+    claims: LedgerClaims, store: DynamoStateStore
+) -> None:
+    claims.claim(SHIPPED, "m1", 60)
+    assert store.ledger_entry(SHIPPED) is None
+    assert store.ledger_entries([SHIPPED]) == {}
+    assert store.ledger_rows(SHIPPED.subject) == []
+
+    store.record(SHIPPED, "sent", "order_shipped")  # replaces the claim
+
+    entry = store.ledger_entry(SHIPPED)
+    assert entry is not None and (entry.state, entry.reason) == ("sent", "order_shipped")
+
+
+def test_a_sent_effect_answers_every_later_claim_as_sent(claims: LedgerClaims, store: DynamoStateStore) -> None:
+    claims.claim(SHIPPED, "m1", 60)
+    store.record(SHIPPED, "sent", "order_shipped")
+
+    assert claims.claim(SHIPPED, "m2", 60) == "sent"
+    assert claims.claim(SHIPPED, "m1", 60) == "sent"  # the sender itself, delivered again
+
+
+def test_a_claim_expires_with_the_invocation_that_took_it(claims: LedgerClaims, clock: Clock) -> None:
+    claims.claim(SHIPPED, "m1", 60)
+    clock.now += 61
+
+    assert claims.claim(SHIPPED, "m2", 60) == "claimed"
+
+
+def test_a_released_claim_leaves_nothing_behind_or_the_earlier_entry_as_it_was(
+    claims: LedgerClaims, store: DynamoStateStore, dynamodb: Any
+) -> None:
+    claims.claim(SHIPPED, "m1", 60)
+    claims.release(SHIPPED, "m1")
+    key = {"pk": {"S": f"effect#{SHIPPED.subject}"}, "sk": {"S": SHIPPED.name}}
+    assert "Item" not in dynamodb.get_item(TableName="state", Key=key)
+
+    store.record(SHIPPED, "failed", "unanswered")
+    claims.claim(SHIPPED, "m2", 60)  # a failed effect may be tried again
+    claims.release(SHIPPED, "m2")
+    entry = store.ledger_entry(SHIPPED)
+    assert entry is not None and (entry.state, entry.reason) == ("failed", "unanswered")
+    assert claims.claim(SHIPPED, "m3", 60) == "claimed"
+
+
+def test_a_release_by_a_message_that_lost_its_claim_changes_nothing(claims: LedgerClaims, clock: Clock) -> None:
+    claims.claim(SHIPPED, "m1", 60)
+    clock.now += 61
+    claims.claim(SHIPPED, "m2", 60)
+
+    claims.release(SHIPPED, "m1")
+
+    assert claims.claim(SHIPPED, "m3", 60) == "held"

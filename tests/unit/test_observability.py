@@ -1,0 +1,85 @@
+"""Custom metrics stay few and bounded: CloudWatch bills each name and set of dimension values every month."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from aws_lambda_powertools import Metrics
+
+from engage_bridge.observability import MAX_METRICS, METRICS, bounded_metrics, count
+from tests.lambda_support import cloudwatch_metrics, emitted_metrics, flushing
+
+LAYER = Path(__file__).parents[2] / "layers/common/engage_bridge"
+
+
+def _fresh(metrics: Metrics) -> None:
+    """Powertools shares one metric set per process: start without what earlier tests left unflushed."""
+    metrics.clear_metrics()
+    metrics.clear_default_dimensions()
+
+
+def test_the_catalogue_holds_at_most_twenty_metrics() -> None:
+    assert len(METRICS) <= MAX_METRICS
+
+
+def test_a_count_is_a_metric_with_the_stacks_one_dimension_and_its_reason_a_property(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    metrics = bounded_metrics(namespace="Test", service="order-status")
+    _fresh(metrics)
+    metrics.set_default_dimensions(environment="prod")
+
+    def handler() -> None:
+        for reason in ("already_sent", "historical", "already_sent"):
+            count("Skipped", reason, of=metrics)
+        count("FieldLeftOut", "phone_refused", of=metrics)  # not in the catalogue: tallied only
+
+    flushing(handler, metrics)()
+    out = capsys.readouterr().out
+
+    assert cloudwatch_metrics(out) == {("Skipped", (("environment", "prod"),))}
+    counted = [(name, dims["reason"], dims["service"]) for name, dims in emitted_metrics(out)]
+    assert sorted(counted) == [
+        ("FieldLeftOut", "phone_refused", "order-status"),
+        ("Skipped", "already_sent", "order-status"),
+        ("Skipped", "already_sent", "order-status"),
+        ("Skipped", "historical", "order-status"),
+    ]
+    assert len(out.strip().splitlines()) == 1, "one document per invocation, not one per count"
+
+
+def test_counts_without_a_catalogue_metric_are_still_written(capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = bounded_metrics(namespace="Test", service="engage-consent")
+    _fresh(metrics)
+    flushing(lambda: count("ConsentOptOutKept", "webhook", of=metrics), metrics)()
+
+    out = capsys.readouterr().out
+    assert cloudwatch_metrics(out) == set()
+    assert [(name, dims["reason"]) for name, dims in emitted_metrics(out)] == [("ConsentOptOutKept", "webhook")]
+
+
+def test_every_metric_an_alarm_or_the_dashboard_reads_is_in_the_catalogue() -> None:
+    template = (Path(__file__).parents[2] / "template.yaml").read_text(encoding="utf-8")
+    alarmed = set(re.findall(r"Namespace: CentraEngageBridge\n\s+MetricName: (\w+)", template))
+    charted = set(re.findall(r'MetricName=\\"(\w+)\\"', template))
+    charted |= set(re.findall(r'\["CentraEngageBridge", "(\w+)"', template))
+    charted |= set(re.findall(r'\[".", "(\w+)"', template))
+    assert alarmed | charted <= METRICS
+
+
+def test_a_counted_metric_is_written_once_per_document_as_its_sum(capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = bounded_metrics(namespace="Test", service="router")
+    _fresh(metrics)
+
+    def handler() -> None:
+        for _ in range(7):
+            count("Sent", "routed_1", of=metrics)
+        for latency in (12.0, 30.0):
+            metrics.add_metric(name="EngageLatency", unit="Milliseconds", value=latency)
+
+    flushing(handler, metrics)()
+    document = json.loads(capsys.readouterr().out)
+
+    assert document["Sent"] == 7.0 or document["Sent"] == [7.0]
+    assert document["EngageLatency"] == [12.0, 30.0]  # a distribution keeps every value, for its percentiles
