@@ -55,6 +55,7 @@ from engage_bridge.engage.outcomes import (
 )
 from engage_bridge.errors import BridgeError, MappingError
 from engage_bridge.observability import count
+from engage_bridge.route_marks import RouteInProgress
 from engage_bridge.sequence import PredecessorPending
 
 OutcomeState = Literal["sent", "skipped", "failed"]
@@ -125,6 +126,7 @@ _RETRYABLE_ERRORS = (
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
+    RouteInProgress,
 )
 
 

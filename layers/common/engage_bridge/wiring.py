@@ -34,6 +34,7 @@ from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.messages import IngestEvent, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.retry_cadence import SqsRetryCadence
+from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore, Effect, ResendLedger
 
@@ -123,7 +124,8 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
         },
     )
     store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    return RouterServices(config, centra, store, queues), centra
+    marks = DynamoRouteMarks(boto3.client("dynamodb"), env.state_table_name)
+    return RouterServices(config, centra, store, queues, marks=marks), centra
 
 
 def consumer_for[M: BaseModel](
