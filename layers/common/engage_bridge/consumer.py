@@ -43,7 +43,6 @@ from engage_bridge.centra.outcomes import (
     CentraUnexpectedResponse,
     CentraUserError,
 )
-from engage_bridge.contacts import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.dead_letter_marks import DeadLetterMarks
 from engage_bridge.engage.outcomes import (
     EngageConflict,
@@ -53,10 +52,15 @@ from engage_bridge.engage.outcomes import (
     EngageUnexpectedResponse,
     EngageValidationError,
 )
-from engage_bridge.errors import BridgeError, MappingError
+from engage_bridge.errors import (
+    BridgeError,
+    ContactCreationInProgress,
+    EmailBelongsToAnotherContact,
+    MappingError,
+    PredecessorPending,
+)
 from engage_bridge.observability import count
 from engage_bridge.route_marks import RouteInProgress
-from engage_bridge.sequence import PredecessorPending
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
