@@ -45,6 +45,8 @@ PARAMETERS = {
     "CentraGraphqlUrl": "https://bench.centraqa.com/graphql",
     "CentraTokenSecretName": "bench/centra-token",
     "CentraWebhookSecretName": "bench/centra-webhook",
+    "StorefrontProofSecretName": "bench/storefront-proof",
+    "EngageWebhookSecretName": "bench/engage-webhook",
 }
 FAKE_AWS = {
     "AWS_DEFAULT_REGION": REGION,
