@@ -125,7 +125,10 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
         **RESULTS,
         "sections": {
             **RESULTS["sections"],
-            "cold_import": {"runs_each": 5, "functions": {"router": _cold(1.15, 600.0)}},
+            "cold_import": {
+                "runs_each": 5,
+                "functions": {"router": _cold(1.15, 600.0), "engage_consent": {"import_failed": "no endpoint"}},
+            },
             "router": {
                 "second_report_of_a_change": {
                     "without_route_marks": {**second, "routes_per_change": 2.0, "centra_requests_second_report": 25},
@@ -143,6 +146,7 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
 
     assert "| router | 690 | 600 | 1.15x | 690 | 600 | 1.15x | 1.65x | 300 | 300 |" in page
     assert "Heaviest third-party imports (bytecode): router, 600 ms; before: router, 855.1 ms." in page
+    assert "Not timed: engage_consent (`import app` failed without AWS: no endpoint)." in page
     assert "| routes per change | 1 | 2 |" in page
     assert "| Centra requests, second report | 0 | 25 |" in page
     assert "| latency p99 (s) | 7.25 |" in page

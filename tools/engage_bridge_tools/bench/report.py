@@ -186,7 +186,10 @@ def _handlers(section: Mapping[str, Any]) -> list[str]:
 def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = None) -> list[str]:
     before = (today or {}).get("functions", {})
     rows = []
+    failed = {name: f["import_failed"] for name, f in section["functions"].items() if "import_failed" in f}
     for name, figures in section["functions"].items():
+        if name in failed:
+            continue
         plain, compiled = figures["without_bytecode"], figures["with_bytecode"]
         was = before.get(name, {}).get("with_bytecode", {})
         rows.append(
@@ -226,6 +229,7 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
             rows,
         ),
         "",
+        *(f"Not timed: {name} (`import app` failed without AWS: {why})." for name, why in failed.items()),
         *_heaviest_dependencies(section, before),
     ]
 
@@ -239,7 +243,7 @@ def _heaviest_dependencies(section: Mapping[str, Any], before: Mapping[str, Any]
             key=lambda pair: pair[1],
         )
 
-    name, ms = heaviest(section["functions"])
+    name, ms = heaviest({n: f for n, f in section["functions"].items() if "with_bytecode" in f})
     line = f"Heaviest third-party imports (bytecode): {name}, {_cell(ms)} ms"
     if before:
         was_name, was_ms = heaviest(before)
