@@ -2,8 +2,14 @@
 
 from collections.abc import Iterator
 
+# Loaded before any test blocks sockets or times itself: the X-Ray SDK (Powertools Tracer) opens its UDP emitter
+# at import, and modules now import only what they use, so a test may be the first to load it; libphonenumber is
+# imported by ``mapping.phones`` on first use, and a property-based test's first example must not pay for it.
+import phonenumbers  # noqa: F401
 import pytest
 from pytest_socket import disable_socket, enable_socket, socket_allow_hosts
+
+import engage_bridge.observability  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engage_bridge.contacts import ContactCreationInProgress, ContactDirectory
+from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError, ValidationIssue
+from engage_bridge.errors import ContactCreationInProgress
 from engage_bridge.state import DynamoStateStore
 from tests.aws import create_state_table
 from tests.lambda_support import emitted_metrics, flushed_output

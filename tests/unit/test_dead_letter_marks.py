@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
+from engage_bridge.errors import PredecessorPending
 from engage_bridge.observability import bounded_metrics
-from engage_bridge.sequence import PredecessorPending
 from engage_bridge.state import Effect as LedgerEffect
 from tests.aws import Clock
 from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event

@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 
 from engage_bridge.consumer import dead_letter_for
-from engage_bridge.contacts import ContactDirectory, EmailBelongsToAnotherContact
+from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.models import ContactCreate
 from engage_bridge.engage.outcomes import EngageNotFound
+from engage_bridge.errors import EmailBelongsToAnotherContact
 from engage_bridge.identity import DynamoIdentityLinks
 from engage_bridge.state import DynamoStateStore, email_key
 

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engage_bridge.errors import PredecessorPending
 from engage_bridge.messages import OrderEmail, ReceiptPush, ResendRequest
-from engage_bridge.sequence import PredecessorPending, ensure_predecessor_settled, predecessors
+from engage_bridge.sequence import ensure_predecessor_settled, predecessors
 from engage_bridge.state import Effect, EffectState, LedgerEntry
 from tests.unit.mapping.builders import order
 

@@ -45,7 +45,6 @@ from engage_bridge.centra.outcomes import (
     CentraUnexpectedResponse,
     CentraUserError,
 )
-from engage_bridge.contacts import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.dead_letter_marks import DeadLetterMarks
 from engage_bridge.engage.outcomes import (
     EngageConflict,
@@ -55,9 +54,15 @@ from engage_bridge.engage.outcomes import (
     EngageUnexpectedResponse,
     EngageValidationError,
 )
-from engage_bridge.errors import BridgeError, MappingError
+from engage_bridge.errors import (
+    BridgeError,
+    ContactCreationInProgress,
+    EmailBelongsToAnotherContact,
+    MappingError,
+    PredecessorPending,
+)
 from engage_bridge.observability import count
-from engage_bridge.sequence import PredecessorPending
+from engage_bridge.route_marks import RouteInProgress
 from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
@@ -153,15 +158,18 @@ _RETRYABLE_ERRORS = (
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
+    RouteInProgress,
 )
 
 
-# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
+# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent, the same Centra
+# object being routed by its other report), not trouble.
 _EXPECTED_WAITS = (
     EffectClaimedElsewhere,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
+    RouteInProgress,
 )
 
 

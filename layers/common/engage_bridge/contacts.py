@@ -15,9 +15,13 @@ address) instead of a second member being created; an address another contact ho
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+# A contact's phone is mapped with libphonenumber, which ``mapping.phones`` imports on first use so that functions
+# that never write a contact (router, webhook, poller) do not load it; those that do load it here, at cold start.
+import phonenumbers  # noqa: F401
+
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageValidationError
-from engage_bridge.errors import BridgeError
+from engage_bridge.errors import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.identity import ContactLink, IdentityLinks
 from engage_bridge.observability import count
 from engage_bridge.state import StateStore
@@ -29,23 +33,6 @@ _KEY_EXISTS = "ApprovedContactWithKeyExists"
 # Engage's codes for a phone it cannot use (find contact: 400 InvalidPhoneNumber); fields named as in seed 001's
 # 422 (``OrderStatus``), so compared without case.
 _PHONE_CODES = frozenset({"invalidphonenumber", "invalidmobilephone"})
-
-
-class ContactCreationInProgress(BridgeError):
-    """Another invocation (or Engage, for someone else) is creating this contact now; retried later, it is found."""
-
-    def __init__(self, contact_type: str) -> None:
-        super().__init__(f"a {contact_type} contact for this e-mail is being created by another invocation")
-
-
-class EmailBelongsToAnotherContact(BridgeError):
-    """A customer's new e-mail is already another Engage contact's: merging is a person's decision, not ours."""
-
-    def __init__(self, customer_id: str) -> None:
-        super().__init__(
-            f"customer {customer_id} changed e-mail to an address another Engage contact already has; not merged:"
-            " merge the two contacts in Engage (or correct the e-mail in Centra), then redrive"
-        )
 
 
 class ContactApi(Protocol):

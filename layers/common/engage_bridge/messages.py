@@ -250,6 +250,9 @@ class IngestEvent(_Message):
     # A large stock change is split into parts (each an SQS message well under its size limit); each part is its
     # own ingest message, so the part number is part of the key.
     stock_part: int | None = Field(default=None, ge=1)
+    # By when the change happened at the latest, on this stack's clock: the webhook's arrival, or the event's
+    # createdAt plus its allowance (``route_marks``). A read that started later has routed it; None: always route.
+    changed_by: AwareDatetime | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

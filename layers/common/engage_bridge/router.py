@@ -3,10 +3,12 @@
 Events and webhooks carry ids, and the object may have changed again since; so the router reads the object's
 current state from Centra and decides from that state plus the ledger (``engage_bridge.routing``). The same
 change reported twice, by the webhook and by the poller, or out of order, leads to the same effects once:
-whatever one run routes, the next finds in the ledger (or the handlers' idempotency catches).
+whatever one run routes, the next finds in the ledger (or the handlers' idempotency catches). With route marks
+(``engage_bridge.route_marks``) the second report of a change costs no Centra read and no handler message at all.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -19,6 +21,7 @@ from engage_bridge.config import BrandConfig
 from engage_bridge.consumer import Outcome
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
+from engage_bridge.route_marks import RouteInProgress, RouteMarks, Verdict
 from engage_bridge.routing import (
     Decision,
     Route,
@@ -62,6 +65,7 @@ class RouterServices:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Marks the product feed stale (FeedRefreshMarker.request); True when this change is the window's first.
     mark_feed_stale: Callable[[], bool] | None = None
+    marks: RouteMarks | None = None  # None: every report of a change is routed (tests, benches of today's router)
 
     def already_sent(self, effect: Effect) -> bool:
         """Done for routing purposes: sent, refused for good (a redemption Engage refused stays refused), or held
@@ -74,13 +78,42 @@ class RouterServices:
         return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
+# Reports whose routing depends on nothing but the object Centra returns: a stock change carries its levels and
+# reads nothing, so it is never marked.
+_MARKED: frozenset[str] = frozenset({"order", "shipment", "return", "customer", "newsletter_subscription"})
+
+
 def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if event.object_type == "product":  # debounced: one rebuild per refresh window, however many changes
         if services.mark_feed_stale is None:
             return Outcome("skipped", "product_feed_off")
         marked = services.mark_feed_stale()
         return Outcome("sent", "feed_marked") if marked else Outcome("skipped", "feed_already_marked")
-    decision = _decide(services, event)
+    marks = services.marks
+    if marks is None or event.changed_by is None or event.object_type not in _MARKED:
+        return _routed(services, _decide(services, event), event)
+    object_key = f"{event.object_type}#{event.object_id}"
+    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000))
+    if verdict is Verdict.COVERED:
+        return Outcome("skipped", "already_routed")
+    if claim is None:
+        raise RouteInProgress(object_key)
+    try:
+        decision = _decide(services, event)
+        outcome = _routed(services, decision, event)
+    except BaseException:
+        with suppress(Exception):  # the original failure matters; an unreleased claim expires with its lease
+            marks.release(claim)
+        raise
+    if decision is None:
+        # Not found: the report's own change type may matter (a deletion), so its other report must still route.
+        marks.release(claim)
+    else:
+        marks.routed(claim)
+    return outcome
+
+
+def _routed(services: RouterServices, decision: Decision | None, event: IngestEvent) -> Outcome:
     if decision is None:
         return Outcome("skipped", f"{event.object_type}_not_found")
     by_route: dict[Route, list[BaseModel]] = {}

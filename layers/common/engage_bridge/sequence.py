@@ -21,7 +21,7 @@ operator chose to send that one e-mail.
 
 from collections.abc import Callable
 
-from engage_bridge.errors import BridgeError, MappingError
+from engage_bridge.errors import MappingError, PredecessorPending
 from engage_bridge.mapping.context import return_index
 from engage_bridge.mapping.lines import returned_lines
 from engage_bridge.mapping.payments import PaymentState
@@ -31,21 +31,6 @@ from engage_bridge.state import Effect, LedgerEntry
 LedgerRead = Callable[[Effect], LedgerEntry | None]
 
 _PAYMENT_STATES: tuple[PaymentState, ...] = ("success", "pending", "failed")
-
-
-class PredecessorPending(BridgeError):
-    """``effect`` must wait: the effect it follows has not reached Engage yet. Retried later, never dropped."""
-
-    def __init__(self, effect: Effect, waiting_for: tuple[Effect, ...]) -> None:
-        self.effect = effect
-        self.waiting_for = waiting_for
-        names = " or ".join(e.name for e in waiting_for)
-        super().__init__(f"{effect.subject} {effect.name} waits for {names}")
-
-    @property
-    def waiting_for_keys(self) -> tuple[str, ...]:
-        """The awaited effects' business keys (``order:<number>:<effect>``), as their dead-letter marks hold them."""
-        return tuple(f"order:{e.subject.removeprefix('order#')}:{e.name}" for e in self.waiting_for)
 
 
 def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:

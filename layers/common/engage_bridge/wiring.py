@@ -7,10 +7,12 @@ the first message.
 
 Two kinds of SQS consumers share the same loop (``engage_bridge.consumer``): the five Engage handlers, and the
 router, which reads Centra and feeds them.
+
+Each builder creates one client per AWS service and shares it: every creation loads the service's model again.
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,29 +21,21 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig, load_config
-from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.consumer import Outcome, SqsConsumer
-from engage_bridge.contacts import ContactDirectory
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
-from engage_bridge.effects.services import Services
 from engage_bridge.engage.budget import Priority, PriorityName, SharedBudget, shared_budget
-from engage_bridge.engage.client import EngageClient
-from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.environment import FunctionEnvironment, parse_environment
-from engage_bridge.errors import ConfigError
-from engage_bridge.identity import DynamoIdentityLinks
-from engage_bridge.messages import IngestEvent, OrderEmail, PromotionRedemption, ReceiptPush, ResendRequest
 from engage_bridge.observability import logger, metrics, tracer
-from engage_bridge.product_feed.refresh import FeedRefreshMarker
-from engage_bridge.retry_cadence import SqsRetryCadence
-from engage_bridge.router import RouterServices, SqsHandlerQueues, route_ingest_event
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
+if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler
+    from engage_bridge.centra.client import CentraClient
+    from engage_bridge.effects.services import Services
+    from engage_bridge.messages import ResendRequest
+    from engage_bridge.router import RouterServices
+
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
-# Messages whose business key is exactly one ledger row (``order#<id>`` / effect): claimed there (state.LedgerClaims).
-LEDGER_CLAIMED = (OrderEmail, ReceiptPush, PromotionRedemption)
 
 
 class ConsumerEnvironment(FunctionEnvironment):
@@ -91,32 +85,44 @@ def _record_engage_latency(milliseconds: float) -> None:
     metrics.add_metric(name="EngageLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
 
 
-def build_services(env: HandlerEnvironment, config: BrandConfig) -> Services:
+def build_services(env: HandlerEnvironment, config: BrandConfig) -> "Services":
+    from engage_bridge.consent import DynamoConsentStore  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.contacts import ContactDirectory  # noqa: PLC0415
+    from engage_bridge.effects.services import Services  # noqa: PLC0415
+    from engage_bridge.engage.client import EngageClient  # noqa: PLC0415
+    from engage_bridge.engage.retry import RetryPolicy  # noqa: PLC0415
+    from engage_bridge.errors import ConfigError  # noqa: PLC0415
+    from engage_bridge.identity import DynamoIdentityLinks  # noqa: PLC0415
+
     if config.engage.api_key_secret != env.engage_api_key_secret:
         raise ConfigError(
             "engage.api_key_secret",
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
-    store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
+    dynamodb = boto3.client("dynamodb")
+    store = DynamoStateStore(dynamodb, env.state_table_name)
     # Every container leases its requests from the stack's one budget in the state table (engage.budget).
     engage = EngageClient.from_config(
         config.engage,
         requests_per_second=None,
-        rate_limiter=shared_budget(
-            boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
-        ),
+        rate_limiter=shared_budget(dynamodb, env.state_table_name, env.engage_requests_per_second, env.engage_priority),
         # One attempt per delivery: retries wait in the queue on Voyado's cadence (retry_cadence), not in a sleep.
         retry=RetryPolicy(max_attempts=1),
         logger=logger,
         observe_latency=_record_engage_latency,
     )
-    consent = DynamoConsentStore(boto3.client("dynamodb"), env.state_table_name)
-    links = DynamoIdentityLinks(boto3.client("dynamodb"), env.state_table_name)
+    consent = DynamoConsentStore(dynamodb, env.state_table_name)
+    links = DynamoIdentityLinks(dynamodb, env.state_table_name)
     contacts = ContactDirectory(engage, store, config.engage.source, links)
     return Services(config, engage, store, contacts, consent)
 
 
-def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[RouterServices, CentraClient]:
+def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple["RouterServices", "CentraClient"]:
+    from engage_bridge.centra.client import CentraClient  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
+    from engage_bridge.route_marks import DynamoRouteMarks  # noqa: PLC0415
+    from engage_bridge.router import RouterServices, SqsHandlerQueues  # noqa: PLC0415
+
     centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
     queues = SqsHandlerQueues(
         boto3.client("sqs"),
@@ -132,29 +138,36 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
     mark = feed.request if config.back_in_stock.product_feed.product_url_template else None
-    return RouterServices(config, centra, store, queues, mark_feed_stale=mark), centra
+    marks = DynamoRouteMarks(dynamodb, env.state_table_name)
+    return RouterServices(config, centra, store, queues, marks=marks, mark_feed_stale=mark), centra
+
+
+def _ledger_claimed() -> tuple[type[BaseModel], ...]:
+    """Messages whose business key is exactly one ledger row (``order#<id>`` / effect): claimed there
+    (``state.LedgerClaims``)."""
+    from engage_bridge.messages import OrderEmail, PromotionRedemption, ReceiptPush  # noqa: PLC0415 - handlers' side
+
+    return (OrderEmail, ReceiptPush, PromotionRedemption)
 
 
 def consumer_for[M: BaseModel](
     env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome]
 ) -> SqsConsumer[M]:
-    retry_later = (
-        SqsRetryCadence(boto3.client("sqs"), env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
-    )
+    from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
+
+    sqs, dynamodb = boto3.client("sqs"), boto3.client("dynamodb")
+    retry_later = SqsRetryCadence(sqs, env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
     # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
-    claims = (
-        LedgerClaims(boto3.client("dynamodb"), env.state_table_name)
-        if issubclass(message_model, LEDGER_CLAIMED)
-        else None
-    )
+    claims = LedgerClaims(dynamodb, env.state_table_name) if issubclass(message_model, _ledger_claimed()) else None
     return SqsConsumer(
         ledger_claims=claims,
         retry_later=retry_later,
         message_model=message_model,
         effect=effect,
-        dead_letters=SqsDeadLetters(boto3.client("sqs"), env.dead_letter_queue_url),
-        dead_letter_marks=DynamoDeadLetterMarks(boto3.client("dynamodb"), env.state_table_name),
+        dead_letters=SqsDeadLetters(sqs, env.dead_letter_queue_url),
+        dead_letter_marks=DynamoDeadLetterMarks(dynamodb, env.state_table_name),
         persistence=DynamoDBPersistenceLayer(
+            boto3_client=dynamodb,
             table_name=env.state_table_name,
             key_attr="pk",
             sort_key_attr="sk",
@@ -167,9 +180,9 @@ def consumer_for[M: BaseModel](
 
 def build_consumer[M: BaseModel](
     message_model: type[M],
-    effect: Callable[[Services, M], Outcome],
+    effect: Callable[["Services", M], Outcome],
     environ: Mapping[str, str],
-) -> tuple[SqsConsumer[M], Services]:
+) -> tuple[SqsConsumer[M], "Services"]:
     """An Engage handler's consumer and the services behind it, from its environment."""
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
@@ -179,7 +192,7 @@ def build_consumer[M: BaseModel](
 
 
 def _applied[M: BaseModel](
-    effect: Callable[[Services, M], Outcome], services: Services, resends: ResendLedger, message: M
+    effect: Callable[["Services", M], Outcome], services: "Services", resends: ResendLedger, message: M
 ) -> Outcome:
     """The effect; for an operator's resend, also who asked and why, in the log and on the ledger's resend row.
 
@@ -240,7 +253,7 @@ def _observed(handler: LambdaHandler) -> LambdaHandler:
 
 
 def sqs_lambda_handler[M: BaseModel](
-    message_model: type[M], effect: Callable[[Services, M], Outcome], environ: Mapping[str, str]
+    message_model: type[M], effect: Callable[["Services", M], Outcome], environ: Mapping[str, str]
 ) -> SqsLambdaEntry:
     """An Engage handler module's ``lambda_handler``, built at import (cold start) from its environment."""
     consumer, services = build_consumer(message_model, effect, environ)
@@ -249,6 +262,9 @@ def sqs_lambda_handler[M: BaseModel](
 
 def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     """The router module's ``lambda_handler``: ingest queue → Centra's current state → handler queues."""
+    from engage_bridge.messages import IngestEvent  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.router import route_ingest_event  # noqa: PLC0415
+
     env = parse_environment(RouterEnvironment, environ)
     env.bind_observability()
     services, centra = build_router_services(env, load_config(dict(environ)))

@@ -10,6 +10,7 @@ import boto3
 import httpx
 import pytest
 
+from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
 from engage_bridge_tools.demo.runner import run_demo
 from engage_bridge_tools.demo.scenario import DEMO_CONFIG_PATH
 from engage_bridge_tools.local.session import SessionOptions, local_session
@@ -46,7 +47,10 @@ def test_a_centra_webhook_reaches_the_ingest_queue_through_the_http_route(tmp_pa
 
         deliveries = session.centra.webhook_deliveries()
         ingest = session.runtime.stack.queues["IngestQueue"]
-        received = boto3.client("sqs").receive_message(QueueUrl=ingest, MaxNumberOfMessages=10)["Messages"]
+        # Held back WEBHOOK_DELAY_SECONDS, so the read the webhook starts covers the poller's report (route_marks).
+        received = boto3.client("sqs").receive_message(
+            QueueUrl=ingest, MaxNumberOfMessages=10, WaitTimeSeconds=WEBHOOK_DELAY_SECONDS + 1
+        )["Messages"]
 
     assert deliveries and all(delivery.status == 200 for delivery in deliveries)
     events = [json.loads(message["Body"]) for message in received]

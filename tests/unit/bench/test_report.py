@@ -213,3 +213,45 @@ def test_the_cost_figures_stand_beside_the_baselines() -> None:
     assert "| AWS calls per effect, order_status (handlers section, moto) | 3.50 | 3.50 |" in page.replace(
         "3.5 |", "3.50 |"
     )
+
+
+def _cold(ratio: float, dependencies_ms: float) -> dict[str, Any]:
+    figures = {"app_ms": ratio * dependencies_ms, "dependencies_ms": dependencies_ms}
+    return {
+        "third_party_modules": 300,
+        "without_bytecode": {**figures, "ratio_app_to_dependencies": ratio},
+        "with_bytecode": {**figures, "ratio_app_to_dependencies": ratio},
+    }
+
+
+def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> None:
+    second = {"changes": 14, "centra_requests_first_report": 25}
+    results = {
+        **RESULTS,
+        "sections": {
+            **RESULTS["sections"],
+            "cold_import": {
+                "runs_each": 5,
+                "functions": {"router": _cold(1.15, 600.0), "engage_consent": {"import_failed": "no endpoint"}},
+            },
+            "router": {
+                "second_report_of_a_change": {
+                    "without_route_marks": {**second, "routes_per_change": 2.0, "centra_requests_second_report": 25},
+                    "with_route_marks": {**second, "routes_per_change": 1.0, "centra_requests_second_report": 0},
+                }
+            },
+            "latency": {
+                "half_budget": {"orders": 40, "latency_p50_s": 4.1, "latency_p99_s": 7.25, "retried_by_reason": {}},
+            },
+        },
+    }
+    baseline = {"sections": {"cold_import": {"runs_each": 5, "functions": {"router": _cold(1.65, 855.1)}}}}
+
+    page = render(results, baseline)
+
+    assert "| router | 690 | 600 | 1.15x | 690 | 600 | 1.15x | 1.65x | 300 | 300 |" in page
+    assert "Heaviest third-party imports (bytecode): router, 600 ms; before: router, 855.1 ms." in page
+    assert "Not timed: engage_consent (`import app` failed without AWS: no endpoint)." in page
+    assert "| routes per change | 1 | 2 |" in page
+    assert "| Centra requests, second report | 0 | 25 |" in page
+    assert "| latency p99 (s) | 7.25 |" in page

@@ -1,7 +1,7 @@
 """The events poller: an event is confirmed only once durably queued, so nothing is ever lost."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, U
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, STOCK_SKUS_PER_MESSAGE, poll, register_listeners
 from engage_bridge.messages import IngestEvent
+from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -103,6 +104,8 @@ def test_events_are_queued_then_confirmed() -> None:
     ]
     assert centra.pending == []
     assert (result.fetched, result.queued, result.confirmed, result.not_queued) == (3, 3, 3, 0)
+    # createdAt has whole seconds: the change may have happened up to the allowance later (route_marks).
+    assert {m.changed_by for m in queue.messages} == {T0 + timedelta(seconds=CHANGE_TIME_ALLOWANCE_SECONDS)}
 
 
 def test_an_event_whose_enqueue_failed_stays_unconfirmed_and_comes_back() -> None:

@@ -3,6 +3,7 @@
 import base64
 import json
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.ingress.webhook import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, receive_webhook
 from engage_bridge.ingress.webhook_entry import webhook_handler
 from engage_bridge.messages import IngestEvent
+from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
 from tests.lambda_support import emitted_metrics, lambda_context
 
 SECRET = "endpoint-secret"
@@ -254,9 +256,16 @@ def test_the_lambda_accepts_either_secret_during_rotation_and_queues_the_events(
     response = handler(http_event(body, signature_header(SECRET, NOW, body)), lambda_context())
 
     assert response["statusCode"] == 200
-    queued = boto3.client("sqs").receive_message(QueueUrl=aws["INGEST_QUEUE_URL"], MaxNumberOfMessages=10)
+    sqs = boto3.client("sqs")
+    # Held back, so the read this webhook starts covers the same change's event (route_marks).
+    assert "Messages" not in sqs.receive_message(QueueUrl=aws["INGEST_QUEUE_URL"], MaxNumberOfMessages=10)
+    queued = sqs.receive_message(
+        QueueUrl=aws["INGEST_QUEUE_URL"], MaxNumberOfMessages=10, WaitTimeSeconds=WEBHOOK_DELAY_SECONDS + 1
+    )
     bodies = sorted(json.loads(m["Body"])["object_id"] for m in queued["Messages"])
     assert bodies == [3101, 2348981]
+    changed_by = {json.loads(m["Body"])["changed_by"] for m in queued["Messages"]}
+    assert changed_by == {datetime.fromtimestamp(NOW, UTC).isoformat().replace("+00:00", "Z")}
 
 
 def test_the_lambda_refuses_a_forgery_and_queues_nothing(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,7 @@ SECTIONS: dict[str, str] = {
     "lifecycle": "engage_bridge_tools.bench.lifecycle",
     "cold_import": "engage_bridge_tools.bench.cold_import",
     "budget": "engage_bridge_tools.bench.budget",
+    "latency": "engage_bridge_tools.bench.latency",
 }
 
 

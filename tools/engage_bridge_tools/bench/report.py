@@ -41,8 +41,9 @@ def _command(section: str) -> str:
 
 
 def render(results: Mapping[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
-    """The page; with ``baseline`` (``bench/baseline.json``), the cost figures beside the baseline's."""
+    """The page; figures of ``baseline`` (bench/baseline.json, an earlier run) are shown beside this run's."""
     sections = results.get("sections", {})
+    today = (baseline or {}).get("sections", {})
     machine = results.get("machine", {})
     out = [
         "# Performance",
@@ -61,7 +62,7 @@ def render(results: Mapping[str, Any], baseline: Mapping[str, Any] | None = None
     renderers = {
         "lifecycle": _lifecycle,
         "handlers": _handlers,
-        "cold_import": _cold_import,
+        "cold_import": lambda section: _cold_import(section, today.get("cold_import")),
         "end_to_end": _end_to_end,
         "aws_cost": _aws_cost,
         "budget": _budget,
@@ -71,7 +72,9 @@ def render(results: Mapping[str, Any], baseline: Mapping[str, Any] | None = None
         out += renderers[name](sections[name]) if name in sections else ["Not in this run.", ""]
         if name == "aws_cost" and baseline is not None:
             out += _cost_against_baseline(sections, baseline)
-    others = [name for name in sections if name not in MAIN_SECTIONS]
+    out += _one_route_per_change(sections.get("router"), sections.get("latency"))
+    out += _latency(sections.get("latency"))
+    others = [name for name in sections if name not in (*MAIN_SECTIONS, "latency")]
     if others:
         out += ["## Other sections", ""]
         for name in others:
@@ -186,10 +189,15 @@ def _handlers(section: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _cold_import(section: Mapping[str, Any]) -> list[str]:
+def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = None) -> list[str]:
+    before = (today or {}).get("functions", {})
     rows = []
+    failed = {name: f["import_failed"] for name, f in section["functions"].items() if "import_failed" in f}
     for name, figures in section["functions"].items():
+        if name in failed:
+            continue
         plain, compiled = figures["without_bytecode"], figures["with_bytecode"]
+        was = before.get(name, {}).get("with_bytecode", {})
         rows.append(
             (
                 name,
@@ -199,7 +207,9 @@ def _cold_import(section: Mapping[str, Any]) -> list[str]:
                 compiled["app_ms"],
                 compiled["dependencies_ms"],
                 f"{compiled['ratio_app_to_dependencies']}x",
+                f"{was['ratio_app_to_dependencies']}x" if was else "-",
                 figures["third_party_modules"],
+                before.get(name, {}).get("third_party_modules", "-"),
             )
         )
     return [
@@ -218,9 +228,107 @@ def _cold_import(section: Mapping[str, Any]) -> list[str]:
                 "app, bytecode",
                 "dependencies only",
                 "ratio",
+                "ratio before",
                 "third-party modules",
+                "before",
             ),
             rows,
+        ),
+        "",
+        *(f"Not timed: {name} (`import app` failed without AWS: {why})." for name, why in failed.items()),
+        *_heaviest_dependencies(section, before),
+    ]
+
+
+def _heaviest_dependencies(section: Mapping[str, Any], before: Mapping[str, Any]) -> list[str]:
+    """The function whose third-party imports take longest (with bytecode), beside the heaviest in the baseline."""
+
+    def heaviest(functions: Mapping[str, Any]) -> tuple[str, float]:
+        return max(
+            ((name, float(f["with_bytecode"]["dependencies_ms"])) for name, f in functions.items()),
+            key=lambda pair: pair[1],
+        )
+
+    name, ms = heaviest({n: f for n, f in section["functions"].items() if "with_bytecode" in f})
+    line = f"Heaviest third-party imports (bytecode): {name}, {_cell(ms)} ms"
+    if before:
+        was_name, was_ms = heaviest(before)
+        line += f"; before: {was_name}, {_cell(was_ms)} ms"
+    return [line + ".", ""]
+
+
+def _one_route_per_change(router: Mapping[str, Any] | None, latency: Mapping[str, Any] | None) -> list[str]:
+    second = (router or {}).get("second_report_of_a_change")
+    if not second:
+        return []
+    labels = (
+        ("changes reported twice (webhook, then poll)", "changes"),
+        ("routes per change", "routes_per_change"),
+        ("Centra requests, first report", "centra_requests_first_report"),
+        ("Centra requests, second report", "centra_requests_second_report"),
+        ("handler messages, second report", "handler_messages_second_report"),
+    )
+    before, now = second["without_route_marks"], second["with_route_marks"]
+    out = [
+        "## One route per change",
+        "",
+        _command("router"),
+        "",
+        "Every order, shipment, return, customer and newsletter subscription of the sample shop reported by the "
+        "webhook and then by the poller, routed against the Centra fake; before: today's router without route marks, "
+        "in the same run.",
+        "",
+        *table(
+            ("figure", "with route marks", "before"),
+            ((label, now.get(key, "-"), before.get(key, "-")) for label, key in labels),
+        ),
+        "",
+    ]
+    for name, run in (latency or {}).items():
+        out += [
+            f"Latency run `{name}` (`{BENCH} --only latency`, webhooks and the events poller on its schedule): "
+            f"{run.get('skipped_by_reason', {}).get('already_routed', 0)} reports skipped as already routed, before "
+            f"any Centra read, for {run.get('orders', 0)} orders placed.",
+            "",
+        ]
+    return out
+
+
+def _latency(section: Mapping[str, Any] | None) -> list[str]:
+    if not section:
+        return []
+    runs = list(section.items())
+    labels = (
+        ("orders placed", "orders"),
+        ("load: share of the budget", "load_share_of_budget"),
+        ("placed every (s)", "paced_every_s"),
+        ("Engage budget (requests/s)", "engage_budget_per_second"),
+        ("Engage requests/s, mean", "engage_mean_per_second"),
+        ("Engage requests/s, peak", "engage_peak_per_second"),
+        ("changes that reached Engage", "changes_reaching_engage"),
+        ("latency p50 (s)", "latency_p50_s"),
+        ("latency p99 (s)", "latency_p99_s"),
+        ("latency max (s)", "latency_max_s"),
+    )
+    return [
+        "## Latency on the webhook path",
+        "",
+        _command("latency"),
+        "",
+        "From an order placed in the Centra fake to the first Engage request naming it: webhook, ingest queue (held "
+        "back 2 s), router, handler queue, handler, Engage sandbox, in the local runtime at unscaled time. Not "
+        "measured before this section existed.",
+        "",
+        *table(
+            ("figure", *(name.replace("_", " ") for name, _ in runs)),
+            ((label, *(run.get(key, "-") for _, run in runs)) for label, key in labels),
+        ),
+        "",
+        *(
+            f"Retried ({name.replace('_', ' ')}): "
+            + (", ".join(f"{reason} {n}" for reason, n in run.get("retried_by_reason", {}).items()) or "none")
+            + "."
+            for name, run in runs
         ),
         "",
     ]
@@ -429,7 +537,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("results", type=Path, nargs="?", default=Path("bench/results.json"))
-    parser.add_argument("--baseline", type=Path, default=Path("bench/baseline.json"), help="figures to compare with")
+    parser.add_argument("--baseline", type=Path, default=Path("bench/baseline.json"), help="figures to show beside")
     args = parser.parse_args(argv)
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline.exists() else None
     sys.stdout.write(render(json.loads(args.results.read_text(encoding="utf-8")), baseline))

@@ -234,7 +234,15 @@ class LocalRuntime:
         # "All": moto builds the queue's attribute set (which counts every message) once for it, but three times
         # for each attribute named.
         attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+        # Delayed messages (the webhook's, held back WEBHOOK_DELAY_SECONDS) are counted apart, as in SQS.
+        return sum(
+            int(attributes.get(name, 0))
+            for name in (
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            )
+        )
 
     def _peek(self, url: str) -> list[dict[str, Any]]:
         messages: dict[str, Any] = {}

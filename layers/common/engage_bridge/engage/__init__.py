@@ -4,20 +4,55 @@
 client stays usable with any JSON-ready mapping.
 """
 
-from engage_bridge.engage.api_key import SecretsManagerApiKey
-from engage_bridge.engage.client import BULK_LIMIT, EngageClient
-from engage_bridge.engage.outcomes import (
-    EngageConflict,
-    EngageError,
-    EngageNotFound,
-    EngageRetryableError,
-    EngageUnauthorized,
-    EngageUnexpectedResponse,
-    EngageValidationError,
-    ValidationIssue,
-)
-from engage_bridge.engage.rate_limit import TokenBucket
-from engage_bridge.engage.retry import RetryPolicy
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.engage.api_key import SecretsManagerApiKey
+    from engage_bridge.engage.client import BULK_LIMIT, EngageClient
+    from engage_bridge.engage.outcomes import (
+        EngageConflict,
+        EngageError,
+        EngageNotFound,
+        EngageRetryableError,
+        EngageUnauthorized,
+        EngageUnexpectedResponse,
+        EngageValidationError,
+        ValidationIssue,
+    )
+    from engage_bridge.engage.rate_limit import TokenBucket
+    from engage_bridge.engage.retry import RetryPolicy
+
+# Imported on first use (PEP 562): a module that needs only ``paths`` or ``outcomes`` (the router, through the
+# consumer's error types) does not load the client and httpx at cold start.
+_HOMES = {
+    "SecretsManagerApiKey": "api_key",
+    "BULK_LIMIT": "client",
+    "EngageClient": "client",
+    "TokenBucket": "rate_limit",
+    "RetryPolicy": "retry",
+    **dict.fromkeys(
+        (
+            "EngageConflict",
+            "EngageError",
+            "EngageNotFound",
+            "EngageRetryableError",
+            "EngageUnauthorized",
+            "EngageUnexpectedResponse",
+            "EngageValidationError",
+            "ValidationIssue",
+        ),
+        "outcomes",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "BULK_LIMIT",

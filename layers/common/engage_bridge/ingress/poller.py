@@ -10,13 +10,14 @@ each other's events, so every brand and every consumer needs a name of its own.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
 from engage_bridge.ingress.queue import IngestQueue
 from engage_bridge.messages import IngestEvent, IngestObject
+from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 
 # Centra event object types the bridge listens to, and what the router calls them.
 INGEST_TYPES: dict[str, IngestObject] = {
@@ -124,6 +125,7 @@ def _ingest(event: CentraEvent) -> list[IngestEvent]:
         change=event.change_type,
         centra_event_id=event.id,
         occurred_at=event.created_at,
+        changed_by=event.created_at + timedelta(seconds=CHANGE_TIME_ALLOWANCE_SECONDS),
     )
     if event.object_type != "StockChange":
         return [message]

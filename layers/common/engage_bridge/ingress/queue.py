@@ -18,9 +18,11 @@ class IngestQueue(Protocol):
 
 
 class SqsIngestQueue:
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: Any, queue_url: str, *, delay_seconds: int = 0) -> None:
         self._client = client
         self._queue_url = queue_url
+        # SQS holds each message back this long (the webhook's, so its read covers the same change's event).
+        self._delay = {"DelaySeconds": delay_seconds} if delay_seconds else {}
 
     def put(self, events: Sequence[IngestEvent]) -> list[bool]:
         queued = [False] * len(events)
@@ -29,7 +31,10 @@ class SqsIngestQueue:
             try:
                 answer = self._client.send_message_batch(
                     QueueUrl=self._queue_url,
-                    Entries=[{"Id": str(start + i), "MessageBody": e.model_dump_json()} for i, e in enumerate(chunk)],
+                    Entries=[
+                        {"Id": str(start + i), "MessageBody": e.model_dump_json(), **self._delay}
+                        for i, e in enumerate(chunk)
+                    ],
                 )
             except (BotoCoreError, ClientError) as error:
                 # Reported as not queued: the caller leaves these unconfirmed, so Centra hands them out again.

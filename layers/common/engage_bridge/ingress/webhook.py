@@ -20,6 +20,7 @@ re-encoded form, and in constant time (``engage_bridge.centra.webhook_signature`
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from engage_bridge.centra.webhook_payload import WebhookEvent, WebhookPayloadError, parse_webhook_body
 from engage_bridge.centra.webhook_signature import WebhookSignatureError, verify_signature
@@ -71,7 +72,7 @@ def receive_webhook(
 
     if notification.size > MAX_EVENTS_PER_CALL:
         return WebhookAnswer(413, "too_many_events")
-    events, ignored = _ingest_events(notification.events)
+    events, ignored = _ingest_events(notification.events, received_at=datetime.fromtimestamp(now, UTC))
     if notification.unknown_types:
         ignored["unknown_type"] = sum(notification.unknown_types.values())
     queued = queue.put(events) if events else []
@@ -81,7 +82,9 @@ def receive_webhook(
     return WebhookAnswer(200, "accepted", len(events), ignored, verified.secret_index)
 
 
-def _ingest_events(events: Sequence[WebhookEvent]) -> tuple[list[IngestEvent], dict[str, int]]:
+def _ingest_events(
+    events: Sequence[WebhookEvent], *, received_at: datetime
+) -> tuple[list[IngestEvent], dict[str, int]]:
     ingest: list[IngestEvent] = []
     ignored: dict[str, int] = {}
     for event in events:
@@ -89,5 +92,14 @@ def _ingest_events(events: Sequence[WebhookEvent]) -> tuple[list[IngestEvent], d
         if object_type is None:
             ignored[event.type] = ignored.get(event.type, 0) + 1
             continue
-        ingest.append(IngestEvent(source="webhook", object_type=object_type, object_id=event.id, change=event.action))
+        # The change happened before Centra called: the arrival bounds it (``date`` has no time zone, WH).
+        ingest.append(
+            IngestEvent(
+                source="webhook",
+                object_type=object_type,
+                object_id=event.id,
+                change=event.action,
+                changed_by=received_at,
+            )
+        )
     return ingest, ignored

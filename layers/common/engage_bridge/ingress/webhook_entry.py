@@ -24,6 +24,7 @@ from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
 from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -71,7 +72,7 @@ def signature_header(event: Mapping[str, Any]) -> str | None:
 def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None) -> HttpHandler:
     env = parse_environment(WebhookEnvironment, environ)
     env.bind_observability()
-    ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
+    ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url, delay_seconds=WEBHOOK_DELAY_SECONDS)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:

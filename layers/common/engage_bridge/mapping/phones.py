@@ -10,8 +10,6 @@ a contact without a phone is better than no contact, no order e-mail and no rece
 
 from dataclasses import dataclass
 
-import phonenumbers
-
 # Longer input is not a phone number; libphonenumber refuses above 250 characters anyway.
 _MAX_INPUT = 64
 
@@ -35,6 +33,9 @@ def mobile_phone(raw: str | None, country_code: str | None) -> MappedPhone:
     if len(text) > _MAX_INPUT:
         return MappedPhone(None, invalid=True)
     region = (country_code or "").strip().upper() or None
+    # Imported here: only the functions that map a contact's phone pay for libphonenumber's metadata at cold start.
+    import phonenumbers  # noqa: PLC0415
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.contacts import ContactCreationInProgress, ContactDirectory
+from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.models import ContactCreate, Preferences
 from engage_bridge.engage.outcomes import EngageConflict, EngageError, EngageRetryableError
-from engage_bridge.errors import MappingError
+from engage_bridge.errors import ContactCreationInProgress, MappingError
 from engage_bridge.mapping.store import StoreContext, store_external_id
 from engage_bridge.subscriptions.catalogue import SkuCatalogue
 from engage_bridge.subscriptions.proof import ProofRefused, VerifiedProof, verify
