@@ -341,10 +341,10 @@ def cost_figures(sections: Mapping[str, Any]) -> dict[str, float]:
         ):
             figures[label] = round(_line_quantity(variable, item) / MILLION, 2)
     run = sections.get("end_to_end")
-    if run:
+    if run and run.get("log_bytes") is not None:
         figures["log_bytes_per_order"] = round(int(run["log_bytes"]) / int(run["orders"]))
-        if run.get("custom_metrics") is not None:
-            figures["custom_metrics"] = int(run["custom_metrics"])
+    if run and run.get("custom_metrics") is not None:
+        figures["custom_metrics"] = int(run["custom_metrics"])
     for name, handler in (sections.get("handlers") or {}).get("per_message", {}).items():
         calls = handler.get("aws_calls_per_message", {})
         figures[f"aws_calls_per_effect.{name}"] = round(sum(calls.values()), 2)
