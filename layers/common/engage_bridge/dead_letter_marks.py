@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from engage_bridge.conditional_writes import written
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # template.yaml: every DLQ's MessageRetentionPeriod
 _MARK_SORT_KEY = "letter"
@@ -59,8 +59,8 @@ class DynamoDeadLetterMarks:
 
     def take(self, business_key: str, message_id: str, redrive_count: int) -> bool:
         now = int(self._clock())
-        try:
-            self._client.put_item(
+        return written(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item={
                     **mark_key(business_key),
@@ -79,37 +79,28 @@ class DynamoDeadLetterMarks:
                     ":redrive_count": {"N": str(redrive_count)},
                 },
             )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        )
 
     def release(self, business_key: str, message_id: str) -> None:
-        try:
-            self._client.delete_item(
+        written(  # refused: another copy's mark, not this message's to give back
+            lambda: self._client.delete_item(
                 TableName=self._table,
                 Key=mark_key(business_key),
                 ConditionExpression="message_id = :message_id",
                 ExpressionAttributeValues={":message_id": {"S": message_id}},
             )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        )
 
     def confirm(self, business_key: str, message_id: str) -> None:
-        try:
-            self._client.update_item(
+        written(  # refused: a redrive took the mark meanwhile, and the letter it stands for is the redriven one
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=mark_key(business_key),
                 UpdateExpression="SET sent = :sent",
                 ConditionExpression="message_id = :message_id",
                 ExpressionAttributeValues={":sent": {"BOOL": True}, ":message_id": {"S": message_id}},
             )
-        except ClientError as error:
-            # A redrive took the mark meanwhile: the letter it stands for is the redriven one.
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        )
 
     def redrive_count(self, business_key: str) -> int | None:
         item = self._client.get_item(TableName=self._table, Key=mark_key(business_key), ConsistentRead=True).get("Item")

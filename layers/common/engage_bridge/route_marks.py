@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from engage_bridge.conditional_writes import refused, written
 from engage_bridge.errors import BridgeError
 
 # How much later than Centra's ``createdAt`` of an event its change may have happened, on this stack's clock:
@@ -111,7 +112,7 @@ class DynamoRouteMarks:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not refused(error):
                 raise
             old: dict[str, dict[str, str]] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
             covered = int(old.get("covered_ms", {}).get("N", "-1"))
@@ -120,18 +121,16 @@ class DynamoRouteMarks:
 
     def routed(self, claim: Claim) -> None:
         values = {":read_from": {"N": str(claim.read_from_ms)}}
-        try:
-            self._client.update_item(
+        if written(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=mark_key(claim.object_key),
                 UpdateExpression="SET covered_ms = :read_from REMOVE claim_ms, claim_until_ms",
                 ConditionExpression="claim_ms = :read_from",
                 ExpressionAttributeValues=values,
             )
+        ):
             return
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
         # A later arrival took the claim over (it expired, or this read started before that change): leave its
         # claim alone, and still record what this read covered unless a later read already did.
         self._update_if(
@@ -144,14 +143,12 @@ class DynamoRouteMarks:
         self._update_if(claim, "REMOVE claim_ms, claim_until_ms", "claim_ms = :read_from")
 
     def _update_if(self, claim: Claim, update: str, condition: str) -> None:
-        try:
-            self._client.update_item(
+        written(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=mark_key(claim.object_key),
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues={":read_from": {"N": str(claim.read_from_ms)}},
             )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        )

@@ -27,6 +27,8 @@ from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
 
+from engage_bridge.conditional_writes import refused
+
 EffectState = Literal["sent", "skipped", "failed"]
 StockChange = Literal["changed", "unchanged", "stale"]
 
@@ -155,7 +157,7 @@ class DynamoStateStore:
                 },
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
             return False
         return True
@@ -179,7 +181,7 @@ class DynamoStateStore:
                 ExpressionAttributeValues={":sent": {"S": "sent"}},
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
 
     def record_resend_request(self, row: Effect, *, requested_by: str, reason: str, forced: bool) -> None:
@@ -260,7 +262,7 @@ class DynamoStateStore:
                 ExpressionAttributeValues={":now": {"N": str(now)}},
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
             return False
         return True
@@ -295,7 +297,7 @@ class DynamoStateStore:
                 },
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
 
     def _batch_get(self, keys: list[tuple[str, str]]) -> list[Mapping[str, Any]]:
@@ -329,10 +331,6 @@ class LedgerReadIncomplete(Exception):
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
-
-
-def _is_condition_failure(error: ClientError) -> bool:
-    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
 ClaimAnswer = Literal["claimed", "sent", "held"]
@@ -377,7 +375,7 @@ class LedgerClaims:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
             old: Mapping[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
             if old is None:  # not returned (an emulator): read it
@@ -402,7 +400,7 @@ class LedgerClaims:
             )
             return
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise
         try:
             self._client.update_item(
@@ -413,7 +411,7 @@ class LedgerClaims:
                 ExpressionAttributeValues={":me": {"S": message_id}},
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not refused(error):
                 raise  # the effect's record replaced the row (no claim left), or another message took it
 
 

@@ -10,8 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
-
+from engage_bridge.conditional_writes import written
 from engage_bridge.consent.rules import ConsentRecord, SignalKind
 from engage_bridge.state import email_key
 
@@ -63,19 +62,15 @@ class DynamoConsentStore:
 
     def record_opt_out(self, email: str, at: float, source: str) -> bool:
         """Keep an opt-out dated ``at``; False if a newer one is already kept (nothing changes then)."""
-        try:
-            self._client.update_item(
+        return written(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=_key(email),
                 UpdateExpression="SET opted_out_at = :at, opt_out_source = :source",
                 ConditionExpression="attribute_not_exists(opted_out_at) OR opted_out_at < :at",
                 ExpressionAttributeValues={":at": {"N": repr(at)}, ":source": {"S": source}},
             )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        )
 
     def record_opt_in(self, email: str, at: float) -> None:
         self._client.update_item(

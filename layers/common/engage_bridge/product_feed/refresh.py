@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
+from engage_bridge.conditional_writes import written
 
 _KEY: Final = {"pk": {"S": "productfeed"}, "sk": {"S": "refresh"}}
 _RETENTION_SECONDS: Final = 7 * 24 * 3600  # a marker nobody claims in a week is moot: the daily full run rebuilt
@@ -26,8 +26,8 @@ class FeedRefreshMarker:
     def request(self) -> bool:
         """Mark the feed stale; True when this call set the marker (the first change of the window)."""
         now = int(self._clock())
-        try:
-            self._client.put_item(
+        return written(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item={
                     **_KEY,
@@ -36,11 +36,7 @@ class FeedRefreshMarker:
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def claim(self) -> int | None:
         """Take the marker (delete it); its request time, or None when the feed was not marked."""
@@ -50,8 +46,8 @@ class FeedRefreshMarker:
 
     def give_back(self, requested_at: int) -> None:
         """Put a claimed marker back after a failed rebuild (unless a newer change already marked the feed)."""
-        try:
-            self._client.put_item(
+        written(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item={
                     **_KEY,
@@ -60,6 +56,4 @@ class FeedRefreshMarker:
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        )
