@@ -195,4 +195,4 @@ def test_the_command_checks_a_shop_file(tmp_path: Any) -> None:
     )
 
     assert result.returncode == 2
-    assert "orders[0].id: Field required" in result.stdout
+    assert "orders[0].id: Field required" in result.stderr and not result.stdout

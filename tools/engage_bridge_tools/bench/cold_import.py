@@ -47,6 +47,7 @@ PARAMETERS = {
     "CentraWebhookSecretName": "bench/centra-webhook",
     "StorefrontProofSecretName": "bench/storefront-proof",
     "EngageWebhookSecretName": "bench/engage-webhook",
+    "ProductFeedTokenSecretName": "bench/product-feed-token",
 }
 FAKE_AWS = {
     "AWS_DEFAULT_REGION": REGION,
