@@ -11,7 +11,7 @@ from pydantic import BaseModel, computed_field
 
 from engage_bridge.consumer import BatchFailedUnexpectedly, Outcome, PermanentFailure, SqsConsumer
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
-from engage_bridge.errors import MappingError
+from engage_bridge.errors import ContactCreationInProgress, MappingError
 from engage_bridge.observability import bounded_metrics
 from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
@@ -258,13 +258,15 @@ def test_every_record_is_counted_with_its_reason(
 class RecordingRetryLater:
     def __init__(self, fails: bool = False) -> None:
         self.postponed: list[tuple[str, int]] = []
+        self.own_work: list[bool] = []
         self._fails = fails
 
-    def postpone(self, receipt_handle: str, receive_count: int) -> int:
+    def postpone(self, receipt_handle: str, receive_count: int, *, own_work: bool = False) -> int:
         if self._fails:
             raise RuntimeError("AccessDenied")
         self.postponed.append((receipt_handle, receive_count))
-        return retry_delay(receive_count)
+        self.own_work.append(own_work)
+        return retry_delay(receive_count, own_work=own_work)
 
 
 def _with_retry_later(
@@ -311,6 +313,32 @@ def test_a_record_that_cannot_be_postponed_is_still_reported_failed(
 @pytest.mark.parametrize(("receive_count", "seconds"), [(0, 10), (1, 10), (2, 30), (3, 60), (4, 300), (7, 300)])
 def test_voyados_cadence_by_receive_count(receive_count: int, seconds: int) -> None:
     assert retry_delay(receive_count) == seconds
+
+
+@pytest.mark.parametrize(("receive_count", "seconds"), [(1, 2), (2, 30), (3, 60), (4, 300)])
+def test_a_wait_on_the_bridges_own_work_is_retried_soon_first_then_on_the_cadence(
+    receive_count: int, seconds: int
+) -> None:
+    assert retry_delay(receive_count, own_work=True) == seconds
+
+
+class ContactBeingCreated(Effect):
+    def __call__(self, message: Greeting) -> Outcome:
+        self.calls.append(message.business_key)
+        raise ContactCreationInProgress("member")
+
+
+def test_the_consumer_tells_a_wait_on_its_own_work_from_engage_failing(
+    persistence: DynamoDBPersistenceLayer, sink: RecordingSink
+) -> None:
+    engage_failing, own_work = RecordingRetryLater(), RecordingRetryLater()
+
+    _with_retry_later(persistence, sink, Effect(), engage_failing)(
+        sqs_event([body(1, behaviour="retryable")]), lambda_context()
+    )
+    _with_retry_later(persistence, sink, ContactBeingCreated(), own_work)(sqs_event([body(2)]), lambda_context())
+
+    assert (engage_failing.own_work, own_work.own_work) == ([False], [True])
 
 
 def test_the_cadence_hides_the_record_in_its_queue() -> None:

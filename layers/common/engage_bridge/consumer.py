@@ -112,7 +112,7 @@ class DeadLetterSink(Protocol):
 class RetryLater(Protocol):
     """Hides a failed record until its next retry (``retry_cadence.SqsRetryCadence``)."""
 
-    def postpone(self, receipt_handle: str, receive_count: int) -> int: ...
+    def postpone(self, receipt_handle: str, receive_count: int, *, own_work: bool = False) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +273,7 @@ class SqsConsumer[M: BaseModel]:
                 )
                 return
             self._count("Retried", type(error).__name__)
-            delay = self._postpone(record)
+            delay = self._postpone(record, own_work=isinstance(error, _EXPECTED_WAITS))
             # Waiting for another copy or a predecessor is the design, counted by why: DEBUG (sampled). Engage or
             # Centra failing to answer is news: WARNING.
             log = self._logger.debug if isinstance(error, _EXPECTED_WAITS) else self._logger.warning
@@ -335,13 +335,13 @@ class SqsConsumer[M: BaseModel]:
                 return waited
         return None
 
-    def _postpone(self, record: SQSRecord) -> int | None:
+    def _postpone(self, record: SQSRecord, *, own_work: bool) -> int | None:
         """Hide the record for its next interval; None (the queue's visibility timeout applies) if that fails."""
         if self._retry_later is None:
             return None
         try:
             receive_count = int(record.attributes.approximate_receive_count or 1)
-            return self._retry_later.postpone(record.receipt_handle, receive_count)
+            return self._retry_later.postpone(record.receipt_handle, receive_count, own_work=own_work)
         except Exception as error:  # the record must still be reported failed; SQS retries it anyway
             self._logger.warning(
                 "could not schedule the retry; the queue's visibility timeout applies",

@@ -124,7 +124,8 @@ class ContactDirectory:
             self._store.cache_contact_id(email, contact_type, existing)
             return existing, False
         except Exception:
-            # Retries wait 10 s, 30 s, 60 s (retry_cadence), shorter than the claim; each looks Engage up first.
+            # Retries wait 2 s, 30 s, 60 s (retry_cadence, a wait on own work), shorter than the claim; each looks
+            # Engage up first.
             self._store.release_contact_creation(email, contact_type)
             raise
         self._store.cache_contact_id(email, contact_type, created)
