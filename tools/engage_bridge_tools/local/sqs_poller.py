@@ -6,7 +6,9 @@ function raises or reports an identifier it was not given, the whole batch stays
 visible again after the queue's visibility timeout, and SQS itself moves a message to the DLQ once it has
 been received ``maxReceiveCount`` times (moto does this too), exactly as in AWS. With a ``time_scale`` below 1
 the wait before a failed record returns is shortened; the time a record stays hidden while its invocation
-runs is not, so a slow invocation never sees its own records delivered a second time. ``retry_floor_seconds``
+runs is not, so a slow invocation never sees its own records delivered a second time, unless the function
+itself hides one for a short wait (2 s on its own work): then another delivery may finish and delete it before the
+invocation returns, and there is nothing left to hide. ``retry_floor_seconds``
 (opt-in) keeps that shortened wait above windows the functions count in real seconds: a contact-creation claim
 (120 s) or an idempotency record in progress outlives five receives 4 s apart and the record is dead-lettered,
 where AWS, retrying 360 s apart, finds the window closed.
@@ -25,6 +27,8 @@ import math
 import time
 from collections.abc import Callable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from engage_bridge.retry_cadence import retry_delay
 from engage_bridge_tools.local.containers import FunctionPool
@@ -106,24 +110,34 @@ class SqsPoller:
             )
             failed = {message["MessageId"] for message in messages}
         done = [message for message in messages if message["MessageId"] not in failed]
-        if self._time_scale < 1:
-            # In AWS a failed record stays hidden for the rest of its visibility timeout; scaled, that is sooner.
-            for message in messages:
-                if message["MessageId"] in failed:
-                    self._sqs.change_message_visibility(
-                        QueueUrl=self.trigger.queue_url,
-                        ReceiptHandle=message["ReceiptHandle"],
-                        VisibilityTimeout=self.retry_delay_of(message),
-                    )
         for start in range(0, len(done), 10):
             chunk = done[start : start + 10]
             self._sqs.delete_message_batch(
                 QueueUrl=self.trigger.queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
             )
+        if self._time_scale < 1:
+            # In AWS a failed record stays hidden for the rest of its visibility timeout; scaled, that is sooner.
+            for message in messages:
+                if message["MessageId"] in failed:
+                    self._hide_until_retry(message)
         if on_invoke is not None:
             on_invoke(len(done), len(failed))
         return len(messages)
+
+    def _hide_until_retry(self, message: dict[str, Any]) -> None:
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self.trigger.queue_url,
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=self.retry_delay_of(message),
+            )
+        except ClientError as error:
+            # The handler hid the record for a short own-work wait (2 s); while the rest of its batch ran, another
+            # delivery took it, finished and deleted it. Nothing is left to retry; raising here would leave the
+            # batch's successes undeleted and hidden for the unscaled visibility timeout.
+            if error.response.get("Error", {}).get("Code") != "ReceiptHandleIsInvalid":
+                raise
 
     def _send_copies(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:
