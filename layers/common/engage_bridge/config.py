@@ -122,6 +122,11 @@ class ProductFeed(_Strict):
     brand: NonEmptyStr | None = Field(default=None, description="g:brand on every item")
     image_size: NonEmptyStr = Field(default="standard", description="The Centra media size name of g:image_link")
 
+    @property
+    def enabled(self) -> bool:
+        """Feeds are written once the brand gives the URL template; without it the feed is off, by choice."""
+        return self.product_url_template is not None
+
     @model_validator(mode="after")
     def _check_template(self) -> "ProductFeed":
         if self.product_url_template is not None:

@@ -137,7 +137,7 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
     dynamodb = boto3.client("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
-    mark = feed.request if config.back_in_stock.product_feed.product_url_template else None
+    mark = feed.request if config.back_in_stock.product_feed.enabled else None
     marks = DynamoRouteMarks(dynamodb, env.state_table_name)
     return RouterServices(config, centra, store, queues, marks=marks, mark_feed_stale=mark), centra
 

@@ -8,7 +8,15 @@ import pytest
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
-from engage_bridge.ingress.poller import FETCH_LIMIT, INGEST_TYPES, STOCK_SKUS_PER_MESSAGE, poll, register_listeners
+from engage_bridge.config import parse_config
+from engage_bridge.ingress.poller import (
+    FETCH_LIMIT,
+    INGEST_TYPES,
+    STOCK_SKUS_PER_MESSAGE,
+    listened_types,
+    poll,
+    register_listeners,
+)
 from engage_bridge.messages import IngestEvent
 from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 
@@ -82,6 +90,41 @@ def test_listeners_are_registered_for_every_type_the_router_reads() -> None:
 
     assert centra.listeners == sorted(INGEST_TYPES)
     assert first == again == []
+
+
+BRAND: dict[str, object] = {
+    "engage": {"base_url": "https://brand.staging.voyado.com", "api_key_secret": "engage/api-key"},
+    "store_external_id": "brand.com",
+    "default_language": "sv-SE",
+}
+FEED_ON = {"product_feed": {"product_url_template": "https://brand.com/{uri}"}}
+
+
+@pytest.mark.parametrize(
+    ("back_in_stock", "not_listened"),
+    [
+        (FEED_ON, set()),
+        ({**FEED_ON, "relay_stock_levels": False}, {"StockChange"}),
+        ({}, {"Display", "Product"}),  # no URL template: the feed is off
+        ({"relay_stock_levels": False}, {"StockChange", "Display", "Product"}),
+    ],
+)
+def test_a_switched_off_feature_is_not_listened_to(back_in_stock: dict[str, object], not_listened: set[str]) -> None:
+    config = parse_config({**BRAND, "back_in_stock": back_in_stock})
+    centra = FakeCentraQueue([])
+
+    register_listeners(centra, listened_types(config))
+
+    assert set(centra.listeners) == set(INGEST_TYPES) - not_listened
+
+
+def test_a_listener_this_bridge_once_registered_is_not_taken_for_another_consumers() -> None:
+    centra = FakeCentraQueue([])
+    register_listeners(centra)  # the relay was on
+    relay_off = listened_types(parse_config({**BRAND, "back_in_stock": {**FEED_ON, "relay_stock_levels": False}}))
+
+    assert register_listeners(centra, relay_off) == []  # StockChange is still listened to, by this bridge
+    assert "StockChange" in centra.listeners  # not unset: that would delete queued events, a sharer's too
 
 
 def test_a_listener_this_bridge_never_registers_reveals_a_shared_integration_name() -> None:

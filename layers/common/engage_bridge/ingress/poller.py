@@ -15,6 +15,7 @@ from typing import Protocol
 
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
+from engage_bridge.config import BrandConfig
 from engage_bridge.ingress.queue import IngestQueue
 from engage_bridge.messages import IngestEvent, IngestObject
 from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
@@ -66,14 +67,27 @@ class PollResult:
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
 
 
-def register_listeners(centra: EventsApi) -> list[str]:
-    """Listen to every type the router reads; return the types *someone else* listens to on this queue.
+def listened_types(config: BrandConfig) -> list[str]:
+    """The event types the brand's switches need: no StockChange with the relay off, no Product or Display with
+    the product feed off (each would only be confirmed, routed and skipped)."""
+    unused: set[str] = set()
+    if not config.back_in_stock.relay_stock_levels:
+        unused.add("StockChange")
+    if not config.back_in_stock.product_feed.enabled:
+        unused |= {"Display", "Product"}
+    return sorted(set(INGEST_TYPES) - unused)
+
+
+def register_listeners(centra: EventsApi, object_types: Sequence[str] = tuple(INGEST_TYPES)) -> list[str]:
+    """Listen to ``object_types``; return the types *someone else* listens to on this queue.
 
     Idempotent and additive on Centra's side, so safe on every cold start. ``eventListeners`` (EVT: the documented
     list of an integration name's listeners) then shows the whole queue: a listener this bridge never registers
-    means the integration name is shared with another consumer, which takes events from this one.
+    means the integration name is shared with another consumer, which takes events from this one. A type the
+    bridge stopped wanting (a switch turned off) is not unset: ``unsetEventListeners`` deletes the queued events
+    of that type, another consumer's too when the name is shared; its events are still routed and skipped.
     """
-    centra.set_event_listeners(sorted(INGEST_TYPES))
+    centra.set_event_listeners(sorted(object_types))
     listening = {listener.object_type for listener in centra.event_listeners()}
     return sorted(listening - set(INGEST_TYPES))
 

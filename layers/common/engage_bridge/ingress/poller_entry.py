@@ -14,8 +14,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from engage_bridge.centra.client import CentraClient
+from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
-from engage_bridge.ingress.poller import PollResult, poll, register_listeners
+from engage_bridge.ingress.poller import PollResult, listened_types, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.observability import count, logger, metrics, tracer
 
@@ -31,6 +32,7 @@ class PollerEnvironment(FunctionEnvironment):
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
     env = parse_environment(PollerEnvironment, environ)
     env.bind_observability()
+    object_types = listened_types(load_config(dict(environ)))
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
     queue = SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
     registered = False
@@ -39,7 +41,7 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
         nonlocal registered
         client.set_deadline(context.get_remaining_time_in_millis)
         if not registered:
-            if foreign := register_listeners(client):
+            if foreign := register_listeners(client, object_types):
                 count("IntegrationLooksShared", "foreign_listeners", len(foreign))
                 logger.warning(
                     "the Centra integration name looks shared: its events queue also has listeners this bridge "

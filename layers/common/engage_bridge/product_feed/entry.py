@@ -54,7 +54,7 @@ def feed_handler(
     env.bind_observability()
     cfg = load_config(dict(environ))
     # Off (no URL template) is a choice, not a mistake: each run says so and writes nothing, without an error.
-    feed_on = cfg.back_in_stock.product_feed.product_url_template is not None
+    feed_on = cfg.back_in_stock.product_feed.enabled
     table = dynamodb or boto3.client("dynamodb")
     client = centra or CentraClient.from_secret(env.graphql_url, env.centra_token_secret, logger=logger)
     store = S3FeedStore(s3 or boto3.client("s3"), env.bucket)
