@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge.doctor.entry import DoctorEnvironment
+from engage_bridge.engage.budget import BUDGET_PK
 from tests.infrastructure.conftest import sam_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,8 +37,22 @@ def test_the_doctor_runs_daily_on_a_cron_schedule_from_a_parameter(cfn: dict[str
     assert default.startswith("cron(") and default.endswith(" * * ? *)")  # every day
 
 
-def test_the_doctor_may_read_the_configuration_and_two_secrets_and_nothing_else(cfn: dict[str, Any]) -> None:
-    allowed = _actions(cfn["Resources"]["DoctorFunctionRole"])
+def test_the_doctor_may_read_the_configuration_and_two_secrets_and_lease_the_budget_and_nothing_else(
+    cfn: dict[str, Any],
+) -> None:
+    role = cfn["Resources"]["DoctorFunctionRole"]
+    allowed = _actions(role)
+    budget = [
+        statement
+        for policy in role["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if "dynamodb:UpdateItem" in statement["Action"]
+    ]
+    assert (
+        allowed.pop("dynamodb:GetItem") == allowed.pop("dynamodb:UpdateItem") == [{"Fn::GetAtt": ["StateTable", "Arn"]}]
+    )
+    # Only the budget's counters (engage_bridge.engage.budget.BUDGET_PK), not the ledger, marks or consent.
+    assert [s["Condition"] for s in budget] == [{"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [BUDGET_PK]}}]
     failure_records = allowed.pop("sqs:SendMessage")  # SAM's policy for the OnFailure destination
     secrets = " ".join(str(resource) for resource in allowed.pop("secretsmanager:GetSecretValue"))
     parameters = allowed.pop("ssm:GetParameter")
@@ -45,7 +60,7 @@ def test_the_doctor_may_read_the_configuration_and_two_secrets_and_nothing_else(
     allowed.pop("ssm:GetParametersByPath")
     allowed.pop("ssm:DescribeParameters")  # SAM's SSMParameterReadPolicy lists parameter names, not values
 
-    assert allowed == {}  # no DynamoDB, S3, handler queue or write of any other kind
+    assert allowed == {}  # no other DynamoDB item, S3, handler queue or write of any other kind
     assert failure_records == [{"Fn::GetAtt": ["DoctorFailureQueue", "Arn"]}]
     assert "${CentraTokenSecretName}-??????" in secrets
     assert "${EngageApiKeySecretName}-??????" in secrets
@@ -62,7 +77,7 @@ def test_the_doctor_is_given_every_variable_its_entry_reads(cfn: dict[str, Any])
     assert variables["CENTRA_TOKEN_SECRET"] == {"Ref": "CentraTokenSecretName"}
     assert variables["ENGAGE_API_KEY_SECRET"] == {"Ref": "EngageApiKeySecretName"}
     assert "BRAND_CONFIG_PARAMETER" in variables
-    assert "ENGAGE_PRIORITY" not in variables  # a few GETs a day, outside the shared budget (no table access)
+    assert variables["ENGAGE_PRIORITY"] == "backfill"  # its GETs lease the shared budget, last in line
 
 
 def _published_metrics() -> set[str]:

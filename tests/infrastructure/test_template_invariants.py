@@ -61,12 +61,13 @@ def _reserved_engage_callers(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_every_engage_caller_is_fed_by_its_own_queue_or_has_reserved_concurrency(cfn: dict[str, Any]) -> None:
     sources = [_ref(m["Properties"]["FunctionName"]) for m in _sqs_event_sources(cfn).values()]
     queues = [_ref(m["Properties"]["EventSourceArn"]) for m in _sqs_event_sources(cfn).values()]
-    # The changes feed runs on its schedule: one GET a run, no queue.
-    queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn)) - {"EngageChangesFunction"}
+    # The changes feed and the doctor run on their schedules, one run at a time: no queue.
+    scheduled = {"EngageChangesFunction", "DoctorFunction"}
+    queued = set(_engage_callers(cfn)) - set(_reserved_engage_callers(cfn)) - scheduled
 
     assert queued <= set(sources)
     assert len(queued) == 7  # the five handlers, the backfill (bulk contacts) and the consent consumer
-    assert set(_reserved_engage_callers(cfn)) == {"BackInStockSubscriptionFunction"}
+    assert set(_reserved_engage_callers(cfn)) - scheduled == {"BackInStockSubscriptionFunction"}
     assert len(set(queues)) == len(queues)  # no queue feeds two functions
 
 
@@ -135,6 +136,7 @@ EXPECTED_PRIORITY = {
     "EngageChangesFunction": "customer",
     "StockRelayFunction": "stock",
     "BackfillFunction": "backfill",
+    "DoctorFunction": "backfill",  # a few GETs a day, last in line
 }
 
 

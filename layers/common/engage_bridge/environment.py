@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from engage_bridge.engage.budget import PriorityName
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import bind
 
@@ -22,6 +23,15 @@ class FunctionEnvironment(BaseModel):
 
     def bind_observability(self) -> None:
         bind(service=self.service, namespace=self.metrics_namespace, environment=self.environment_name)
+
+
+class EngageBudgetEnvironment(FunctionEnvironment):
+    """A function that sends to Engage: the stack's budget, its place in it, and the table the budget is leased from."""
+
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
+    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:

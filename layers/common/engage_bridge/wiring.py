@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
-from engage_bridge.engage.budget import Priority, PriorityName, SharedBudget, shared_budget
-from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
+from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
@@ -45,13 +45,10 @@ class ConsumerEnvironment(FunctionEnvironment):
     dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
 
 
-class HandlerEnvironment(ConsumerEnvironment):
+class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
     """An Engage handler's variables: the stack's Engage budget and its place in it, the API key's secret, its queue."""
 
     source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
-    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 class RouterEnvironment(ConsumerEnvironment):

@@ -163,6 +163,25 @@ def test_engage_requests_carry_the_headers_voyado_requires() -> None:
     assert "email=a%2Bb%40example.com" in str(request.url)
 
 
+def test_each_engage_get_waits_for_its_lease_on_the_shared_budget_first() -> None:
+    happened: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        happened.append("GET")
+        return httpx.Response(200, json={})
+
+    engage = HttpEngage(
+        "https://brand.staging.voyado.com/",
+        "secret-key",
+        transport=httpx.MockTransport(answer),
+        pace=lambda: happened.append("lease"),
+    )
+    engage.get("/api/v3/contacts/id", {"email": "a@example.com"})
+    engage.get("/api/v3/consents")
+
+    assert happened == ["lease", "GET", "lease", "GET"]
+
+
 def test_centra_rate_limits_are_waited_out_as_centra_documents() -> None:
     answers = iter([httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json={"data": {}})])
     waits: list[float] = []

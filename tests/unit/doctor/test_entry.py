@@ -32,6 +32,9 @@ def _environ(tmp_path: Path, secret: str = SECRET) -> dict[str, str]:
         "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
         "CENTRA_TOKEN_SECRET": "centra-engage-bridge/test/centra-token",
         "ENGAGE_API_KEY_SECRET": SECRET,
+        "STATE_TABLE_NAME": "state",
+        "ENGAGE_REQUESTS_PER_SECOND": "40",
+        "ENGAGE_PRIORITY": "backfill",
         "BRAND_CONFIG_FILE": str(path),
     }
 

@@ -24,24 +24,20 @@ from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.consent import DynamoConsentStore
-from engage_bridge.engage.budget import PriorityName, shared_budget
+from engage_bridge.engage.budget import shared_budget
 from engage_bridge.engage.client import EngageClient
-from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.environment import EngageBudgetEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.router import SqsHandlerQueues
 from engage_bridge.state import DynamoStateStore
 
 
-class BackfillEnvironment(FunctionEnvironment):
-    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+class BackfillEnvironment(EngageBudgetEnvironment):
     backfill_queue_url: str = Field(alias="BACKFILL_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
-    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 class BackfillLambda:

@@ -26,9 +26,9 @@ from engage_bridge.consent.changes import read_changes
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.consent.sync import ConsentServices, take_preference_change
 from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook
-from engage_bridge.engage.budget import PriorityName, shared_budget
+from engage_bridge.engage.budget import shared_budget
 from engage_bridge.engage.client import EngageClient
-from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.wiring import HandlerEnvironment, SqsLambdaEntry, build_services, consumer_for
@@ -187,12 +187,8 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     return SqsLambdaEntry(consumer, services, handler_services.engage)
 
 
-class EngageChangesEnvironment(FunctionEnvironment):
+class EngageChangesEnvironment(EngageBudgetEnvironment):
     consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
-    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
-    engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
-    engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 def engage_changes_handler(

@@ -9,6 +9,7 @@ answer at all raises, so the run counts as a function error (its own alarm). Not
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
@@ -19,7 +20,8 @@ from engage_bridge.doctor.report import Report, Status
 from engage_bridge.doctor.run import run_doctor
 from engage_bridge.doctor.transport import EngageReader, GraphQLEndpoint, HttpEngage, HttpGraphQL
 from engage_bridge.engage.api_key import SecretsManagerApiKey
-from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.engage.budget import shared_budget
+from engage_bridge.environment import EngageBudgetEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import logger, metrics, tracer
 
@@ -27,10 +29,9 @@ ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 Readers = Callable[[], tuple[GraphQLEndpoint, EngageReader]]
 
 
-class DoctorEnvironment(FunctionEnvironment):
+class DoctorEnvironment(EngageBudgetEnvironment):
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
 
 
 def publish(report: Report) -> None:
@@ -57,9 +58,13 @@ def doctor_handler(environ: Mapping[str, str], readers: Readers | None = None) -
 
     def http_readers() -> tuple[GraphQLEndpoint, EngageReader]:
         brand = config.engage.user_agent
+        # Its GETs count against the tenant's limit like the handlers' requests: leased from the same budget, last.
+        budget = shared_budget(
+            boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
+        )
         return (
             HttpGraphQL(env.graphql_url, token(), brand=brand),
-            HttpEngage(str(config.engage.base_url), api_key(), brand=brand),
+            HttpEngage(str(config.engage.base_url), api_key(), brand=brand, pace=budget.acquire),
         )
 
     make_readers = readers or http_readers

@@ -125,9 +125,18 @@ class HttpEngage:
     """GETs from an Engage tenant with the ``apikey`` header and the headers Voyado requires on every call."""
 
     def __init__(
-        self, base_url: str, api_key: str, *, brand: str = "", transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        brand: str = "",
+        transport: httpx.BaseTransport | None = None,
+        pace: Callable[[], object] | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        # In the stack, a lease on the shared Engage budget before each GET: the daily run must not push a busy
+        # second over the tenant's limit.
+        self._pace = pace
         self._http = httpx.Client(
             base_url=self._base_url,
             transport=transport,
@@ -143,6 +152,8 @@ class HttpEngage:
         )
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Answer:
+        if self._pace is not None:
+            self._pace()
         try:
             response = self._http.get(path, params=dict(params) if params else None)
         except httpx.HTTPError as error:
