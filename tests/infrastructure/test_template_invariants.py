@@ -160,6 +160,21 @@ def test_the_budget_parameter_admits_only_budgets_the_slot_grid_can_share(cfn: d
     assert parameter["MaxValue"] == 50  # Voyado: stay under 50 a second
 
 
+def test_every_consumer_knows_its_queues_last_receive(cfn: dict[str, Any]) -> None:
+    queues = _of_type(cfn, "AWS::SQS::Queue")
+    functions = _of_type(cfn, "AWS::Lambda::Function")
+    told = 0
+    for mapping in _sqs_event_sources(cfn).values():
+        variables = functions[_ref(mapping["Properties"]["FunctionName"])]["Properties"]["Environment"]["Variables"]
+        if "DEAD_LETTER_QUEUE_URL" not in variables:  # not an SqsConsumer (the backfill's commands)
+            continue
+        redrive = queues[_ref(mapping["Properties"]["EventSourceArn"])]["Properties"]["RedrivePolicy"]
+
+        assert int(variables["MAX_RECEIVE_COUNT"]) == redrive["maxReceiveCount"]
+        told += 1
+    assert told == 7  # five handlers, the consent consumer, the router
+
+
 def test_visibility_timeout_is_at_least_six_times_the_function_timeout(cfn: dict[str, Any]) -> None:
     queues = _of_type(cfn, "AWS::SQS::Queue")
     functions = _of_type(cfn, "AWS::Lambda::Function")

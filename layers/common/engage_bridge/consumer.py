@@ -8,8 +8,10 @@ For each record of a batch:
 - a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
   predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
-  (10 s, 30 s, 60 s, 300 s; ``retry_cadence``), else SQS redelivers it after the visibility timeout; the queue's
-  ``maxReceiveCount`` moves a record that keeps failing to the DLQ;
+  (10 s, 30 s, 60 s, 300 s; ``retry_cadence``), else SQS redelivers it after the visibility timeout. On the
+  queue's last receive (``maxReceiveCount``, given as ``max_receive_count``) a record that fails again, for a
+  retryable or an unexpected reason, is dead-lettered here as ``retries_exhausted`` or ``unexpected_failure``,
+  with its mark, so its successors stop waiting for it; SQS itself moves only what an invocation that died left;
 - a *permanent* failure (mapping error, Engage validation error, ...) is sent straight to the DLQ with its
   reason as message attributes and removed from the source queue: five identical retries would only delay
   the alarm. It is raised out of the idempotent scope first, so Powertools deletes the idempotency record
@@ -206,7 +208,11 @@ class SqsConsumer[M: BaseModel]:
         retry_later: RetryLater | None = None,
         dead_letter_marks: DeadLetterMarks | None = None,
         ledger_claims: LedgerClaims | None = None,
+        max_receive_count: int | None = None,
     ) -> None:
+        # The source queue's maxReceiveCount: a record failing on its last receive is dead-lettered here, with its
+        # reason and a mark its successors see, instead of being moved by SQS without either.
+        self._max_receive_count = max_receive_count
         self._retry_later = retry_later
         self._claims = ledger_claims
         self._context: LambdaContext | None = None
@@ -272,6 +278,9 @@ class SqsConsumer[M: BaseModel]:
                     record, key, DeadLetter("predecessor_dead_lettered", f"{error}; {waited} is in a DLQ")
                 )
                 return
+            if self._last_receive(record):
+                self._dead_letter(record, key, DeadLetter("retries_exhausted", f"{type(error).__name__}: {error}"))
+                return
             self._count("Retried", type(error).__name__)
             delay = self._postpone(record, own_work=isinstance(error, _EXPECTED_WAITS))
             # Waiting for another copy or a predecessor is the design, counted by why: DEBUG (sampled). Engage or
@@ -281,6 +290,9 @@ class SqsConsumer[M: BaseModel]:
             raise
         except Exception as error:
             dead_letter = dead_letter_for(error)
+            if dead_letter is None and self._last_receive(record):
+                self._logger.exception("unexpected failure on the last receive", extra={"business_key": key})
+                dead_letter = DeadLetter("unexpected_failure", f"{type(error).__name__}: {error}")
             if dead_letter is None:
                 self._logger.exception("unexpected failure; SQS will redeliver", extra={"business_key": key})
                 raise
@@ -322,6 +334,11 @@ class SqsConsumer[M: BaseModel]:
         context = self._context
         remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
         return max(remaining_ms / 1000, 1.0)
+
+    def _last_receive(self, record: SQSRecord) -> bool:
+        if self._max_receive_count is None:
+            return False
+        return int(record.attributes.approximate_receive_count or 1) >= self._max_receive_count
 
     def _dead_lettered_predecessor(self, record: SQSRecord, error: PredecessorPending) -> str | None:
         """The business key of an awaited effect whose letter is in a DLQ from this redrive round or a later one

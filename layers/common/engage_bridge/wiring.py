@@ -43,6 +43,7 @@ class ConsumerEnvironment(FunctionEnvironment):
 
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
     dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
+    max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)  # the source queue's, from its RedrivePolicy
 
 
 class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
@@ -163,6 +164,7 @@ def consumer_for[M: BaseModel](
         effect=effect,
         dead_letters=SqsDeadLetters(sqs, env.dead_letter_queue_url),
         dead_letter_marks=DynamoDeadLetterMarks(dynamodb, env.state_table_name),
+        max_receive_count=env.max_receive_count,
         persistence=DynamoDBPersistenceLayer(
             boto3_client=dynamodb,
             table_name=env.state_table_name,
