@@ -81,7 +81,8 @@ def test_the_alarm_watches_the_failed_checks_the_doctor_publishes_and_holds_for_
 
     assert alarm["MetricName"] in _published_metrics()
     assert alarm["MetricName"] == "DoctorChecksFailed"
-    assert {"Name": "service", "Value": "doctor"} in alarm["Dimensions"]
+    # The stack's one metric dimension (observability.bind): a service dimension would match no data point.
+    assert alarm["Dimensions"] == [{"Name": "environment", "Value": {"Ref": "EnvironmentName"}}]
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert alarm["Period"] * alarm["EvaluationPeriods"] == 86400
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
