@@ -156,6 +156,8 @@ def test_the_readme_deploy_steps_create_every_secret_and_parameter_prod_names() 
     overrides = _samconfig_overrides("prod")
 
     for secret in ("EngageApiKeySecretName", "CentraTokenSecretName", "CentraWebhookSecretName"):
-        assert f"aws secretsmanager create-secret --name {overrides[secret]} " in deploy, secret
+        # The documented default: SSM SecureString parameters (no monthly charge), named with their leading slash.
+        assert overrides[secret].startswith("/"), secret
+        assert f"aws ssm put-parameter --type SecureString --name {overrides[secret]} " in deploy, secret
     # SSM names a parameter with its leading slash; the stack parameter is the same name without it.
     assert f"aws ssm put-parameter --name /{overrides['BrandConfigParameterName']} " in deploy

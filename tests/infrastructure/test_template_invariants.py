@@ -111,7 +111,8 @@ def _depth_alarmed_queues(cfn: dict[str, Any]) -> set[str]:
     return {
         _ref(alarm["Properties"]["Dimensions"][0]["Value"])
         for alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Properties"]["AlarmActions"]
+        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and alarm["Properties"]["AlarmActions"]
     }
 
 
@@ -323,3 +324,41 @@ def test_every_alarm_on_the_bridges_own_metrics_watches_the_one_dimension_they_c
     assert own
     for name, alarm in own.items():
         assert alarm["Dimensions"] == [{"Name": "environment", "Value": {"Ref": "EnvironmentName"}}], name
+
+
+CREDENTIALS = ("EngageApiKey", "CentraToken", "CentraWebhook", "StorefrontProof", "EngageWebhook", "ProductFeedToken")
+
+
+def test_each_credential_is_read_from_the_store_its_name_points_at_and_nothing_more(cfn: dict[str, Any]) -> None:
+    for credential in CREDENTIALS:
+        parameter = f"{credential}SecretName"
+        condition = cfn["Conditions"][f"{credential}InParameterStore"]
+        # A name starting with / splits into an empty first part: an SSM parameter.
+        assert condition == {"Fn::Equals": [{"Fn::Select": [0, {"Fn::Split": ["/", {"Ref": parameter}]}]}, ""]}
+        [statement] = cfn["Resources"][f"{credential}ReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        name, in_ssm, in_secrets_manager = statement["Fn::If"]
+
+        assert name == f"{credential}InParameterStore"
+        assert in_ssm["Action"] == "ssm:GetParameter"
+        assert in_ssm["Resource"]["Fn::Sub"].endswith(f":parameter${{{parameter}}}")
+        assert in_secrets_manager["Action"] == "secretsmanager:GetSecretValue"
+        assert in_secrets_manager["Resource"]["Fn::Sub"].endswith(f":secret:${{{parameter}}}-??????")
+
+
+def test_a_function_may_read_a_credential_only_if_it_is_given_its_name(cfn: dict[str, Any]) -> None:
+    variables_of = {
+        "EngageApiKey": "ENGAGE_API_KEY_SECRET",
+        "CentraToken": "CENTRA_TOKEN_SECRET",
+        "CentraWebhook": "CENTRA_WEBHOOK_SECRET",
+        "StorefrontProof": "STOREFRONT_PROOF_SECRET",
+        "EngageWebhook": "ENGAGE_WEBHOOK_SECRET",
+        "ProductFeedToken": "PRODUCT_FEED_TOKEN_SECRET",
+    }
+    roles = _of_type(cfn, "AWS::IAM::Role")
+    for name, function in _of_type(cfn, "AWS::Lambda::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        role = roles[_ref(function["Properties"]["Role"])]["Properties"]
+        granted = {arn["Ref"] for arn in role.get("ManagedPolicyArns", []) if isinstance(arn, dict) and "Ref" in arn}
+        given = {f"{credential}ReadPolicy" for credential, variable in variables_of.items() if variable in variables}
+
+        assert granted == given, name

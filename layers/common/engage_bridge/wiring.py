@@ -27,6 +27,7 @@ from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, PriorityName, SharedBudget, shared_budget
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler
@@ -49,14 +50,14 @@ class HandlerEnvironment(ConsumerEnvironment):
     """An Engage handler's variables: the stack's Engage budget and its place in it, the API key's secret, its queue."""
 
     source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    engage_api_key_secret: SecretReference = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
     engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
 class RouterEnvironment(ConsumerEnvironment):
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
     contact_upsert_queue_url: str = Field(alias="CONTACT_UPSERT_QUEUE_URL", min_length=1)
     order_status_queue_url: str = Field(alias="ORDER_STATUS_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)

@@ -30,6 +30,7 @@ from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.router import SqsHandlerQueues
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore
 
 
@@ -38,8 +39,8 @@ class BackfillEnvironment(FunctionEnvironment):
     backfill_queue_url: str = Field(alias="BACKFILL_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    engage_api_key_secret: SecretReference = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
     engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 

@@ -18,6 +18,7 @@ from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.poller import PollResult, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.secrets import SecretReference
 
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -25,7 +26,7 @@ ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 class PollerEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    token_secret_name: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    token_secret_name: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
