@@ -359,6 +359,13 @@ def test_a_function_may_read_a_credential_only_if_it_is_given_its_name(cfn: dict
         variables = function["Properties"]["Environment"]["Variables"]
         role = roles[_ref(function["Properties"]["Role"])]["Properties"]
         granted = {arn["Ref"] for arn in role.get("ManagedPolicyArns", []) if isinstance(arn, dict) and "Ref" in arn}
+        # A grant that depends on a feature attaches itself to the role (its Roles), under the feature's Condition.
+        role_ref = {"Ref": _ref(function["Properties"]["Role"])}
+        granted |= {
+            policy_name
+            for policy_name, policy in _of_type(cfn, "AWS::IAM::ManagedPolicy").items()
+            if role_ref in policy["Properties"].get("Roles", []) and policy_name.endswith("ReadPolicy")
+        }
         given = {f"{credential}ReadPolicy" for credential, variable in variables_of.items() if variable in variables}
 
         assert granted == given, name

@@ -59,6 +59,11 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "EngageWebhookSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
         "ProductFeedTokenSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/product-feed-token",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
+        # Locally every feature runs, so the demo and the soak cover them all.
+        "StockRelay": "enabled",
+        "BackInStockSubscriptions": "enabled",
+        "ProductFeed": "enabled",
+        "EngagePreferenceWebhooks": "enabled",
     }
     declared = load_template()["Parameters"]
     missing = [name for name, spec in declared.items() if "Default" not in spec and name not in known]

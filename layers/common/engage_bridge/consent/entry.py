@@ -45,7 +45,8 @@ class EngageWebhookEnvironment(FunctionEnvironment):
 
 
 class ConsentEnvironment(HandlerEnvironment):
-    webhook_secret_name: SecretReference = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
+    # Its encryption key opens encrypted webhook payloads; a stack without the preference webhooks has none.
+    webhook_secret_name: SecretReference | None = Field(alias="ENGAGE_WEBHOOK_SECRET", default=None)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
@@ -174,7 +175,7 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     env.bind_observability()
     config = load_config(dict(environ))
     handler_services = build_services(env, config)
-    secret = webhook_secret(env.webhook_secret_name)
+    secret = webhook_secret(env.webhook_secret_name) if env.webhook_secret_name else {}
     centra = (
         CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
         if config.consent.write_opt_outs_to_centra
