@@ -21,6 +21,11 @@ PARAMETERS = {
     "ProductFeedTokenSecretName": "centra-engage-bridge/test/product-feed-token",
     "CentraGraphqlUrl": "https://brand.centraqa.com/graphql",
     "CentraTokenSecretName": "centra-engage-bridge/test/centra-token",
+    # The whole stack: every feature a brand may switch off is on here (test_feature_switches.py: off).
+    "StockRelay": "enabled",
+    "BackInStockSubscriptions": "enabled",
+    "ProductFeed": "enabled",
+    "EngagePreferenceWebhooks": "enabled",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from engage_bridge.doctor.entry import DoctorEnvironment
 from engage_bridge.engage.budget import BUDGET_PK
 from tests.infrastructure.conftest import sam_template
+from tests.infrastructure.test_back_in_stock_resources import _credentials
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "layers/common/engage_bridge/doctor/entry.py"
@@ -54,7 +55,6 @@ def test_the_doctor_may_read_the_configuration_and_two_secrets_and_lease_the_bud
     # Only the budget's counters (engage_bridge.engage.budget.BUDGET_PK), not the ledger, marks or consent.
     assert [s["Condition"] for s in budget] == [{"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [BUDGET_PK]}}]
     failure_records = allowed.pop("sqs:SendMessage")  # SAM's policy for the OnFailure destination
-    secrets = " ".join(str(resource) for resource in allowed.pop("secretsmanager:GetSecretValue"))
     parameters = allowed.pop("ssm:GetParameter")
     allowed.pop("ssm:GetParameters")
     allowed.pop("ssm:GetParametersByPath")
@@ -62,8 +62,7 @@ def test_the_doctor_may_read_the_configuration_and_two_secrets_and_lease_the_bud
 
     assert allowed == {}  # no other DynamoDB item, S3, handler queue or write of any other kind
     assert failure_records == [{"Fn::GetAtt": ["DoctorFailureQueue", "Arn"]}]
-    assert "${CentraTokenSecretName}-??????" in secrets
-    assert "${EngageApiKeySecretName}-??????" in secrets
+    assert _credentials(cfn["Resources"]["DoctorFunctionRole"]) == {"CentraTokenReadPolicy", "EngageApiKeyReadPolicy"}
     assert "BrandConfigParameterName" in str(parameters)
 
 
@@ -96,7 +95,8 @@ def test_the_alarm_watches_the_failed_checks_the_doctor_publishes_and_holds_for_
 
     assert alarm["MetricName"] in _published_metrics()
     assert alarm["MetricName"] == "DoctorChecksFailed"
-    assert {"Name": "service", "Value": "doctor"} in alarm["Dimensions"]
+    # The stack's one metric dimension (observability.bind): a service dimension would match no data point.
+    assert alarm["Dimensions"] == [{"Name": "environment", "Value": {"Ref": "EnvironmentName"}}]
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert alarm["Period"] * alarm["EvaluationPeriods"] == 86400
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]

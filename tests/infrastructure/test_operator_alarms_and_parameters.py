@@ -61,7 +61,8 @@ def test_refused_webhooks_alarm_over_fifteen_minutes_on_what_the_webhook_functio
 
 def test_the_dashboard_shows_the_failure_queues_and_refused_webhooks(cfn: dict[str, Any]) -> None:
     body, names = cfn["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    # The stock relay's lines are whole JSON fragments, empty when it is off (template parameter StockRelay).
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", re.sub(r"\$\{Stock(Q|DLQ|Fn)\}", "", body)))["widgets"]
     titles = [widget["properties"]["title"] for widget in widgets]
     metrics = json.dumps([widget["properties"].get("metrics") for widget in widgets])
 
@@ -126,7 +127,40 @@ def _rules_pass(parameters: dict[str, str]) -> bool:
     ],
 )
 def test_prod_cannot_be_deployed_without_an_alarm_email(environment: str, alarm_email: str, deploys: bool) -> None:
-    assert _rules_pass({"EnvironmentName": environment, "AlarmEmail": alarm_email}) is deploys
+    webhooks = {"EngageWebhookSecretName": "/brand/engage-webhook-secret"}  # the default's one feature credential
+
+    assert _rules_pass({**webhooks, "EnvironmentName": environment, "AlarmEmail": alarm_email}) is deploys
+
+
+FEATURE_OFF = {"EngagePreferenceWebhooks": "disabled"}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "deploys"),
+    [
+        (FEATURE_OFF, True),  # every feature off: no feature credential needed
+        ({}, False),  # the preference webhooks are on by default and need their secret
+        ({"EngageWebhookSecretName": "/brand/engage-webhook-secret"}, True),
+        ({**FEATURE_OFF, "ProductFeed": "enabled"}, False),
+        ({**FEATURE_OFF, "ProductFeed": "enabled", "ProductFeedTokenSecretName": "/brand/feed-token"}, True),
+        ({**FEATURE_OFF, "BackInStockSubscriptions": "enabled", "StorefrontProofSecretName": "/brand/proof"}, False),
+        (
+            {
+                **FEATURE_OFF,
+                "BackInStockSubscriptions": "enabled",
+                "StorefrontProofSecretName": "/brand/proof",
+                "ProductFeed": "enabled",
+                "ProductFeedTokenSecretName": "/brand/feed-token",
+            },
+            True,
+        ),
+        ({**FEATURE_OFF, "StockRelay": "enabled"}, True),
+    ],
+)
+def test_a_feature_switched_on_needs_its_credential_and_subscriptions_the_feed(
+    parameters: dict[str, str], deploys: bool
+) -> None:
+    assert _rules_pass({"EnvironmentName": "dev", **parameters}) is deploys
 
 
 def test_the_rules_survive_translation(cfn: dict[str, Any]) -> None:
@@ -156,6 +190,8 @@ def test_the_readme_deploy_steps_create_every_secret_and_parameter_prod_names() 
     overrides = _samconfig_overrides("prod")
 
     for secret in ("EngageApiKeySecretName", "CentraTokenSecretName", "CentraWebhookSecretName"):
-        assert f"aws secretsmanager create-secret --name {overrides[secret]} " in deploy, secret
+        # The documented default: SSM SecureString parameters (no monthly charge), named with their leading slash.
+        assert overrides[secret].startswith("/"), secret
+        assert f"aws ssm put-parameter --type SecureString --name {overrides[secret]} " in deploy, secret
     # SSM names a parameter with its leading slash; the stack parameter is the same name without it.
     assert f"aws ssm put-parameter --name /{overrides['BrandConfigParameterName']} " in deploy

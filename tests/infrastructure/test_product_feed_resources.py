@@ -5,12 +5,11 @@ from typing import Any
 
 from engage_bridge.product_feed.entry import FeedEnvironment, ServeEnvironment
 from tests.infrastructure.conftest import sam_template
-from tests.infrastructure.test_back_in_stock_resources import _actions
+from tests.infrastructure.test_back_in_stock_resources import _actions, _credentials
 
 
 def test_the_feed_run_may_write_feeds_the_sku_index_and_the_marker_and_read_centra_only(cfn: dict[str, Any]) -> None:
     allowed = _actions(cfn["Resources"]["ProductFeedFunctionRole"])
-    secrets = " ".join(str(resource) for resource in allowed.pop("secretsmanager:GetSecretValue"))
     for action in ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:DescribeParameters"):
         allowed.pop(action)
     failure_queue = str(allowed.pop("sqs:SendMessage"))  # the on-failure destination SAM grants
@@ -19,17 +18,16 @@ def test_the_feed_run_may_write_feeds_the_sku_index_and_the_marker_and_read_cent
     assert set(writes) == {"dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "s3:PutObject"}
     assert "/product-feed/*" in writes["s3:PutObject"] and "ProductFeedBucket" in writes["s3:PutObject"]
     assert all("StateTable" in writes[a] for a in writes if a.startswith("dynamodb:"))
-    assert "${CentraTokenSecretName}-??????" in secrets and "Engage" not in secrets
+    assert _credentials(cfn["Resources"]["ProductFeedFunctionRole"]) == {"CentraTokenReadPolicy"}
     assert "ProductFeedFailureQueue" in failure_queue
 
 
 def test_the_route_may_read_feeds_and_its_token_and_nothing_else(cfn: dict[str, Any]) -> None:
     allowed = _actions(cfn["Resources"]["ProductFeedServeFunctionRole"])
-    secrets = " ".join(str(resource) for resource in allowed.pop("secretsmanager:GetSecretValue"))
 
     assert set(allowed) == {"s3:GetObject"}
     assert "/product-feed/*" in str(allowed["s3:GetObject"])
-    assert "${ProductFeedTokenSecretName}-??????" in secrets and "Centra" not in secrets
+    assert _credentials(cfn["Resources"]["ProductFeedServeFunctionRole"]) == {"ProductFeedTokenReadPolicy"}
 
 
 def test_the_bucket_is_private_encrypted_tls_only_and_expires_dropped_feeds(cfn: dict[str, Any]) -> None:

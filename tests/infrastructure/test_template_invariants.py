@@ -108,14 +108,40 @@ def test_every_dlq_has_a_depth_alarm_at_one_message(cfn: dict[str, Any]) -> None
     assert _dead_letter_queues(cfn) <= alarmed
 
 
-def test_every_function_has_an_error_alarm(cfn: dict[str, Any]) -> None:
-    alarmed = {
+def _depth_alarmed_queues(cfn: dict[str, Any]) -> set[str]:
+    return {
+        _ref(alarm["Properties"]["Dimensions"][0]["Value"])
+        for alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and alarm["Properties"]["AlarmActions"]
+    }
+
+
+def test_every_functions_failures_reach_an_alarm_once(cfn: dict[str, Any]) -> None:
+    """A queue consumer's failures end in its DLQ and a scheduled run's in its failure queue, each with a depth
+    alarm, so an Errors alarm on them would only say it twice (and cost $0.10 a month); the others have one."""
+    errors_alarmed = {
         _ref(alarm["Properties"]["Dimensions"][0]["Value"])
         for alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").values()
         if alarm["Properties"]["MetricName"] == "Errors" and alarm["Properties"]["AlarmActions"]
     }
+    queues = _of_type(cfn, "AWS::SQS::Queue")
+    failures_land_in = {
+        _ref(m["Properties"]["FunctionName"]): _ref(
+            queues[_ref(m["Properties"]["EventSourceArn"])]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+        )
+        for m in _sqs_event_sources(cfn).values()
+    } | {
+        _ref(c["Properties"]["FunctionName"]): _ref(c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
+        for c in _of_type(cfn, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    alarmed_queues = _depth_alarmed_queues(cfn)
 
-    assert alarmed == set(_of_type(cfn, "AWS::Lambda::Function"))
+    for name in _of_type(cfn, "AWS::Lambda::Function"):
+        if failures_land_in.get(name) in alarmed_queues:
+            assert name not in errors_alarmed, name
+        else:
+            assert name in errors_alarmed, name
 
 
 def test_every_sqs_event_reports_batch_item_failures_and_caps_concurrency(cfn: dict[str, Any]) -> None:
@@ -302,3 +328,61 @@ def test_each_cadence_handler_may_change_visibility_on_its_own_queue_only(cfn: d
             assert variables["SOURCE_QUEUE_URL"] == {"Ref": queue}
         else:
             assert resources == [], queue
+
+
+def test_every_alarm_on_the_bridges_own_metrics_watches_the_one_dimension_they_carry(cfn: dict[str, Any]) -> None:
+    # observability.bind: each metric has one dimension, environment; an alarm naming another (service) sees no data.
+    own = {
+        name: alarm["Properties"]
+        for name, alarm in _of_type(cfn, "AWS::CloudWatch::Alarm").items()
+        if alarm["Properties"]["Namespace"] == "CentraEngageBridge"
+    }
+
+    assert own
+    for name, alarm in own.items():
+        assert alarm["Dimensions"] == [{"Name": "environment", "Value": {"Ref": "EnvironmentName"}}], name
+
+
+CREDENTIALS = ("EngageApiKey", "CentraToken", "CentraWebhook", "StorefrontProof", "EngageWebhook", "ProductFeedToken")
+
+
+def test_each_credential_is_read_from_the_store_its_name_points_at_and_nothing_more(cfn: dict[str, Any]) -> None:
+    for credential in CREDENTIALS:
+        parameter = f"{credential}SecretName"
+        condition = cfn["Conditions"][f"{credential}InParameterStore"]
+        # A name starting with / splits into an empty first part: an SSM parameter.
+        assert condition == {"Fn::Equals": [{"Fn::Select": [0, {"Fn::Split": ["/", {"Ref": parameter}]}]}, ""]}
+        [statement] = cfn["Resources"][f"{credential}ReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        name, in_ssm, in_secrets_manager = statement["Fn::If"]
+
+        assert name == f"{credential}InParameterStore"
+        assert in_ssm["Action"] == "ssm:GetParameter"
+        assert in_ssm["Resource"]["Fn::Sub"].endswith(f":parameter${{{parameter}}}")
+        assert in_secrets_manager["Action"] == "secretsmanager:GetSecretValue"
+        assert in_secrets_manager["Resource"]["Fn::Sub"].endswith(f":secret:${{{parameter}}}-??????")
+
+
+def test_a_function_may_read_a_credential_only_if_it_is_given_its_name(cfn: dict[str, Any]) -> None:
+    variables_of = {
+        "EngageApiKey": "ENGAGE_API_KEY_SECRET",
+        "CentraToken": "CENTRA_TOKEN_SECRET",
+        "CentraWebhook": "CENTRA_WEBHOOK_SECRET",
+        "StorefrontProof": "STOREFRONT_PROOF_SECRET",
+        "EngageWebhook": "ENGAGE_WEBHOOK_SECRET",
+        "ProductFeedToken": "PRODUCT_FEED_TOKEN_SECRET",
+    }
+    roles = _of_type(cfn, "AWS::IAM::Role")
+    for name, function in _of_type(cfn, "AWS::Lambda::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        role = roles[_ref(function["Properties"]["Role"])]["Properties"]
+        granted = {arn["Ref"] for arn in role.get("ManagedPolicyArns", []) if isinstance(arn, dict) and "Ref" in arn}
+        # A grant that depends on a feature attaches itself to the role (its Roles), under the feature's Condition.
+        role_ref = {"Ref": _ref(function["Properties"]["Role"])}
+        granted |= {
+            policy_name
+            for policy_name, policy in _of_type(cfn, "AWS::IAM::ManagedPolicy").items()
+            if role_ref in policy["Properties"].get("Roles", []) and policy_name.endswith("ReadPolicy")
+        }
+        given = {f"{credential}ReadPolicy" for credential, variable in variables_of.items() if variable in variables}
+
+        assert granted == given, name

@@ -83,3 +83,24 @@ def test_a_counted_metric_is_written_once_per_document_as_its_sum(capsys: pytest
 
     assert document["Sent"] == 7.0 or document["Sent"] == [7.0]
     assert document["EngageLatency"] == [12.0, 30.0]  # a distribution keeps every value, for its percentiles
+
+
+def test_an_idle_poll_writes_no_metric_so_it_costs_nothing_all_month(capsys: pytest.CaptureFixture[str]) -> None:
+    from engage_bridge.ingress.poller import PollResult
+    from engage_bridge.ingress.poller_entry import _record
+    from engage_bridge.observability import metrics
+
+    _fresh(metrics)
+    metrics.namespace = "Test"
+    metrics.set_default_dimensions(environment="prod")
+
+    flushing(lambda: _record(PollResult(fetched=3, queued=3, confirmed=3)), metrics)()
+    idle = cloudwatch_metrics(capsys.readouterr().out)
+    flushing(lambda: _record(PollResult(fetched=3, queued=1, confirmed=1, not_queued=1, unreadable=1)), metrics)()
+    troubled = cloudwatch_metrics(capsys.readouterr().out)
+
+    assert idle == set()
+    assert troubled == {
+        ("EventsLeftUnconfirmed", (("environment", "prod"),)),
+        ("EventsUnreadable", (("environment", "prod"),)),
+    }

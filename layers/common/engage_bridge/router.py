@@ -66,6 +66,7 @@ class RouterServices:
     # Marks the product feed stale (FeedRefreshMarker.request); True when this change is the window's first.
     mark_feed_stale: Callable[[], bool] | None = None
     marks: RouteMarks | None = None  # None: every report of a change is routed (tests, benches of today's router)
+    relays_stock: bool = True  # False: the stack has no stock relay (template parameter StockRelay disabled)
 
     def already_sent(self, effect: Effect) -> bool:
         """Done for routing purposes: sent, refused for good (a redemption Engage refused stays refused), or held
@@ -89,6 +90,8 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
             return Outcome("skipped", "product_feed_off")
         marked = services.mark_feed_stale()
         return Outcome("sent", "feed_marked") if marked else Outcome("skipped", "feed_already_marked")
+    if event.object_type == "stock_change" and not services.relays_stock:
+        return Outcome("skipped", "stock_relay_not_deployed")
     marks = services.marks
     if marks is None or event.changed_by is None or event.object_type not in _MARKED:
         return _routed(services, _decide(services, event), event)

@@ -27,6 +27,7 @@ from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler
@@ -54,12 +55,13 @@ class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
 
 class RouterEnvironment(ConsumerEnvironment):
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
     contact_upsert_queue_url: str = Field(alias="CONTACT_UPSERT_QUEUE_URL", min_length=1)
     order_status_queue_url: str = Field(alias="ORDER_STATUS_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
-    stock_relay_queue_url: str = Field(alias="STOCK_RELAY_QUEUE_URL", min_length=1)
+    # None: the stack runs without the stock relay (template parameter StockRelay), so stock levels are skipped.
+    stock_relay_queue_url: str | None = Field(alias="STOCK_RELAY_QUEUE_URL", default=None, min_length=1)
 
 
 class SqsDeadLetters:
@@ -120,24 +122,27 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
     from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
     from engage_bridge.route_marks import DynamoRouteMarks  # noqa: PLC0415
     from engage_bridge.router import RouterServices, SqsHandlerQueues  # noqa: PLC0415
+    from engage_bridge.routing.decision import Route  # noqa: PLC0415
 
     centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
-    queues = SqsHandlerQueues(
-        boto3.client("sqs"),
-        {
-            "contact_upsert": env.contact_upsert_queue_url,
-            "order_status": env.order_status_queue_url,
-            "receipt_push": env.receipt_push_queue_url,
-            "promotion_redemption": env.promotion_redemption_queue_url,
-            "stock_relay": env.stock_relay_queue_url,
-        },
-    )
+    urls: dict[Route, str] = {
+        "contact_upsert": env.contact_upsert_queue_url,
+        "order_status": env.order_status_queue_url,
+        "receipt_push": env.receipt_push_queue_url,
+        "promotion_redemption": env.promotion_redemption_queue_url,
+    }
+    if env.stock_relay_queue_url:
+        urls["stock_relay"] = env.stock_relay_queue_url
+    queues = SqsHandlerQueues(boto3.client("sqs"), urls)
     dynamodb = boto3.client("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
     mark = feed.request if config.back_in_stock.product_feed.enabled else None
     marks = DynamoRouteMarks(dynamodb, env.state_table_name)
-    return RouterServices(config, centra, store, queues, marks=marks, mark_feed_stale=mark), centra
+    services = RouterServices(
+        config, centra, store, queues, marks=marks, mark_feed_stale=mark, relays_stock="stock_relay" in urls
+    )
+    return services, centra
 
 
 def _ledger_claimed() -> tuple[type[BaseModel], ...]:

@@ -6,13 +6,16 @@ from typing import Any
 import pytest
 
 from engage_bridge_tools.bench.aws_cost import (
+    FEATURE_SWITCHES,
     FunctionFacts,
+    deployment,
     derive,
     function_facts,
     load_prices,
     per_million_orders,
     per_month_fixed,
     runs_per_month,
+    samconfig_overrides,
     template_counts,
 )
 from engage_bridge_tools.local.template import load_template
@@ -136,6 +139,53 @@ def test_the_templates_functions_are_read_with_globals_applied() -> None:
     )  # Engage key, Centra token, Centra and Engage webhook secrets, storefront proof key, product feed token
 
 
+SECRETS_MANAGER_NAMES = {
+    "EngageApiKeySecretName": "brand/engage-api-key",
+    "CentraTokenSecretName": "brand/centra-token",
+    "CentraWebhookSecretName": "/brand/centra-webhook-secret",  # SSM: no monthly charge
+    "EngageWebhookSecretName": "brand/engage-webhook-secret",
+}
+
+
+def test_a_deployment_creates_what_its_switches_and_credential_names_say() -> None:
+    template = load_template()
+    default = deployment(template, SECRETS_MANAGER_NAMES)
+    everything = deployment(
+        template,
+        {
+            **SECRETS_MANAGER_NAMES,
+            **dict.fromkeys(FEATURE_SWITCHES, "enabled"),
+            "StorefrontProofSecretName": "/brand/proof",
+            "ProductFeedTokenSecretName": "brand/feed-token",
+        },
+    )
+
+    assert default.features == {
+        "StockRelay": False,
+        "BackInStockSubscriptions": False,
+        "ProductFeed": False,
+        "EngagePreferenceWebhooks": True,
+    }
+    assert default.conditions["CentraWebhookInParameterStore"] and not default.conditions["CentraTokenInParameterStore"]
+    facts = function_facts(template, default)
+    assert "StockRelayFunction" not in facts and "ProductFeedFunction" not in facts and "RouterFunction" in facts
+    assert sum("SQS" in fact.triggers for fact in facts.values()) == 7
+    assert sum("SQS" in fact.triggers for fact in function_facts(template, everything).values()) == 8
+    # 3 Secrets Manager names, one in SSM; the feature credentials of switched-off features are not there at all.
+    assert template_counts(template, default) == (18, 3)
+    # + the stock relay's DLQ, the subscriptions', the feed route's and the feed run's alarms; + the feed token.
+    assert template_counts(template, everything) == (22, 4)
+
+
+def test_the_default_deployment_is_samconfigs_default_section_with_every_credential_in_ssm() -> None:
+    overrides = samconfig_overrides()
+    default = deployment(load_template())
+
+    assert overrides["EnvironmentName"] == "dev"
+    assert all(value.startswith("/") for name, value in overrides.items() if name.endswith("SecretName"))
+    assert template_counts(load_template(), default)[1] == 0
+
+
 def test_derive_prices_the_end_to_end_counts_and_carries_the_assumptions() -> None:
     sections = {
         "end_to_end": {
@@ -147,9 +197,15 @@ def test_derive_prices_the_end_to_end_counts_and_carries_the_assumptions() -> No
         }
     }
 
-    cost = derive(sections, load_template(), PRICES)
+    cost = derive(sections, load_template(), PRICES, SECRETS_MANAGER_NAMES)
 
     assert cost["region"] == "us-east-1" and cost["orders_measured"] == 2
+    fixed, every_feature = cost["per_month_fixed"], cost["per_month_fixed_every_feature"]
+    assert fixed["features"]["EngagePreferenceWebhooks"] and not fixed["features"]["StockRelay"]
+    assert all(every_feature["features"].values())
+    lines = {line["item"]: line for line in fixed["lines"]}
+    assert lines["CloudWatch alarms"]["quantity"] == 18 and lines["Secrets Manager secrets"]["quantity"] == 3
+    assert every_feature["total_usd"] > fixed["total_usd"]
     variable = cost["per_million_orders"]
     assert math.isclose(variable["total_usd"], round(sum(line["usd"] for line in variable["lines"]), 2))
     assert cost["local_sqs_calls_not_priced"] == {"ReceiveMessage_counted": 9000, "GetQueueAttributes_counted": 500}

@@ -25,7 +25,7 @@ from engage_bridge.centra.outcomes import (
     CentraUserError,
     parse_retry_after,
 )
-from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import RetryPolicy
 from engage_bridge.errors import BridgeError, ConfigError, MappingError
 from engage_bridge.pii import email_ref
@@ -444,16 +444,16 @@ def test_the_token_secret_forms(secrets: Any) -> None:
     secrets.create_secret(Name="centra/plain", SecretString=f"  {TOKEN}\n")
     secrets.create_secret(Name="centra/json", SecretString=json.dumps({"token": TOKEN}))
 
-    assert SecretsManagerToken("centra/plain")() == TOKEN
-    assert SecretsManagerToken("centra/json")() == TOKEN
-    assert repr(SecretsManagerToken("centra/json")) == "SecretsManagerToken('centra/json')"
+    assert StoredCentraToken("centra/plain")() == TOKEN
+    assert StoredCentraToken("centra/json")() == TOKEN
+    assert repr(StoredCentraToken("centra/json")) == "StoredCentraToken('centra/json')"
 
 
 def test_an_empty_token_secret_is_a_config_error_without_its_value(secrets: Any) -> None:
     secrets.create_secret(Name="centra/odd", SecretString=json.dumps({"apikey": "not-the-right-field"}))
 
     with pytest.raises(ConfigError) as caught:
-        SecretsManagerToken("centra/odd")()
+        StoredCentraToken("centra/odd")()
 
     assert "centra/odd" in str(caught.value)
     assert "not-the-right-field" not in str(caught.value)

@@ -22,7 +22,7 @@ from engage_bridge.engage import (
     EngageUnexpectedResponse,
     EngageValidationError,
     RetryPolicy,
-    SecretsManagerApiKey,
+    StoredEngageApiKey,
 )
 from engage_bridge.engage.rate_limit import TokenBucket, container_share
 
@@ -312,7 +312,7 @@ def test_from_config_reads_the_key_from_secrets_manager_and_splits_the_budget() 
     connection = EngageConnection.model_validate({"base_url": "https://t.voyado.com", "api_key_secret": "engage/key"})
     client = EngageClient.from_config(connection, requests_per_second=40, concurrent_containers=4)
     provider = client._session._api_key
-    assert isinstance(provider, SecretsManagerApiKey)
+    assert isinstance(provider, StoredEngageApiKey)
     assert provider.secret_name == "engage/key"
     limiter = client._session._rate_limiter
     assert isinstance(limiter, TokenBucket) and limiter.rate == container_share(40, 4)  # 10 a second, spaced for jitter

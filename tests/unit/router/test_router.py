@@ -164,6 +164,24 @@ def test_a_stock_change_sums_each_markets_warehouses_from_the_stock_read_with_th
     assert centra.reads == 0  # the quantities came with the event: market 3 holds none of them, warehouse 99 no market
 
 
+def test_a_stack_without_the_stock_relay_skips_stock_changes_with_why() -> None:
+    cfg = CONFIG.model_copy(update={"back_in_stock": BackInStock(warehouses_by_market={"1": [11]})})
+    queues = RecordingQueues()
+    event = IngestEvent(
+        source="events",
+        object_type="stock_change",
+        object_id=9,
+        skus=("A-1",),
+        stock=(SkuStock(sku="A-1", warehouses=(WarehouseStock(warehouse_id=11, free_to_allocate=4),)),),
+        stock_read_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+
+    outcome = route_ingest_event(RouterServices(cfg, FakeCentra(), MemoryLedger(), queues, relays_stock=False), event)
+
+    assert (outcome.state, outcome.reason) == ("skipped", "stock_relay_not_deployed")
+    assert queues.sent == []
+
+
 @pytest.mark.parametrize("store_type", ["WHOLESALE"])
 def test_a_wholesale_order_routes_nothing(store_type: str) -> None:
     data = json.loads(SHIPPED.model_dump_json(by_alias=True))

@@ -1,18 +1,24 @@
 """Cost per million orders on AWS, from what the end-to-end run counted and the project's dated price table.
 
 Counted in the run (``end_to_end``): invocations and billed milliseconds per function, every AWS API call by
-``service:operation``, the bytes the functions logged. Taken from ``template.yaml``: each function's memory,
-architecture and triggers, the alarms, the secrets. Priced with ``prices.json`` (AWS list prices as the
-project's reference gives them, with their sources and date). ``ASSUMPTIONS`` are printed with the figures.
+``service:operation``, the bytes the functions logged. Taken from ``template.yaml`` as the default deployment
+creates it (``deployment``: the template's defaults and ``samconfig.toml``'s default section, its Conditions
+evaluated): each function's memory, architecture and triggers, the alarms, the Secrets Manager secrets. Priced
+with ``prices.json`` (AWS list prices as the project's reference gives them, with their sources and date).
+``ASSUMPTIONS`` are printed with the figures.
 """
 
 import json
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 PRICES = Path(__file__).with_name("prices.json")
+SAMCONFIG = Path(__file__).resolve().parents[3] / "samconfig.toml"
+# The template parameters that switch a feature a brand may not run (template.yaml, "Features").
+FEATURE_SWITCHES = ("StockRelay", "BackInStockSubscriptions", "ProductFeed", "EngagePreferenceWebhooks")
 MILLION = 1_000_000
 GB = 1024**3
 DAYS_PER_MONTH = 30
@@ -82,18 +88,76 @@ class Line:
         }
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """A stack as CloudFormation would create it: its parameter values and its Conditions evaluated."""
+
+    parameters: Mapping[str, str]
+    conditions: Mapping[str, bool]
+
+    def creates(self, resource: Mapping[str, Any]) -> bool:
+        condition = resource.get("Condition")
+        return condition is None or self.conditions[condition]
+
+    @property
+    def features(self) -> dict[str, bool]:
+        return {name: self.parameters.get(name) == "enabled" for name in FEATURE_SWITCHES}
+
+
+def samconfig_overrides(path: Path = SAMCONFIG, environment: str = "default") -> dict[str, str]:
+    """``parameter_overrides`` of one ``samconfig.toml`` section: what ``sam deploy`` passes the template."""
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    overrides = config.get(environment, {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", [])
+    return dict(str(item).split("=", 1) for item in overrides)
+
+
+def deployment(template: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> Deployment:
+    """The template's parameter defaults with ``overrides`` (default: ``samconfig.toml``'s default section)."""
+    values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+    values.update(samconfig_overrides() if overrides is None else overrides)
+    conditions: dict[str, bool] = {}
+    for name, expression in template.get("Conditions", {}).items():
+        conditions[name] = bool(_evaluate(expression, values, conditions))
+    return Deployment(values, conditions)
+
+
+# The condition functions CloudFormation evaluates at deploy time, as far as the template uses them.
+_CONDITION_FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
+    "Fn::Equals": lambda values: values[0] == values[1],
+    "Fn::Not": lambda values: not values[0],
+    "Fn::And": all,
+    "Fn::Or": any,
+    "Fn::Split": lambda values: str(values[1]).split(values[0]),
+    "Fn::Select": lambda values: values[1][int(values[0])],
+}
+
+
+def _evaluate(node: Any, parameters: Mapping[str, str], conditions: Mapping[str, bool]) -> Any:
+    if not isinstance(node, dict) or len(node) != 1:
+        return node
+    [(function, argument)] = node.items()
+    if function == "Ref":
+        return parameters[argument]
+    if function == "Condition":
+        return conditions[argument]
+    if function not in _CONDITION_FUNCTIONS:
+        raise ValueError(f"condition function {function} is not evaluated here")
+    return _CONDITION_FUNCTIONS[function]([_evaluate(item, parameters, conditions) for item in argument])
+
+
 def load_prices(path: Path = PRICES) -> dict[str, Any]:
     prices: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return prices
 
 
-def function_facts(template: Mapping[str, Any]) -> dict[str, FunctionFacts]:
-    """Memory, architecture, triggers and schedule of every function, the template's Globals applied."""
+def function_facts(template: Mapping[str, Any], deployed: Deployment | None = None) -> dict[str, FunctionFacts]:
+    """Memory, architecture, triggers and schedule of every function ``deployed`` creates (default: every one),
+    the template's Globals applied."""
     globals_ = template.get("Globals", {}).get("Function", {})
     parameters = template.get("Parameters", {})
     facts = {}
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
+        if resource["Type"] != "AWS::Serverless::Function" or (deployed and not deployed.creates(resource)):
             continue
         properties = resource["Properties"]
         events = properties.get("Events", {}).values()
@@ -266,18 +330,54 @@ def per_month_fixed(
     return lines
 
 
-def template_counts(template: Mapping[str, Any]) -> tuple[int, int]:
-    """Alarms in the template, and the secrets the stack reads (parameters naming a Secrets Manager secret)."""
-    alarms = sum(1 for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
-    secrets = sum(1 for name in template.get("Parameters", {}) if name.endswith("SecretName"))
+def template_counts(template: Mapping[str, Any], deployed: Deployment | None = None) -> tuple[int, int]:
+    """Alarms ``deployed`` creates (default: every one in the template), and the Secrets Manager secrets it reads:
+    credential parameters with a name not starting with / (that is an SSM SecureString: no monthly charge)."""
+    alarms = sum(
+        1
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and (deployed is None or deployed.creates(r))
+    )
+    if deployed is None:
+        return alarms, sum(1 for name in template.get("Parameters", {}) if name.endswith("SecretName"))
+    secrets = sum(
+        1
+        for name, value in deployed.parameters.items()
+        if name.endswith("SecretName") and value and not value.startswith("/")
+    )
     return alarms, secrets
 
 
-def derive(sections: Mapping[str, Any], template: Mapping[str, Any], prices: Mapping[str, Any]) -> dict[str, Any]:
-    """The cost figures for results.json from the end-to-end section's counts."""
+def fixed_for(
+    run: Mapping[str, Any], template: Mapping[str, Any], deployed: Deployment, prices: Mapping[str, Any]
+) -> list[Line]:
+    """The monthly fixed cost of the stack ``deployed`` creates."""
+    alarms, secrets = template_counts(template, deployed)
+    return per_month_fixed(
+        invocations=run["invocations"],
+        facts=function_facts(template, deployed),
+        alarms=alarms,
+        secrets=secrets,
+        custom_metrics=run.get("custom_metrics"),
+        prices=prices,
+    )
+
+
+def derive(
+    sections: Mapping[str, Any],
+    template: Mapping[str, Any],
+    prices: Mapping[str, Any],
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The cost figures for results.json from the end-to-end section's counts.
+
+    The variable cost is the run's (every feature ran); the fixed cost is the default deployment's (the template's
+    defaults with ``overrides``, by default ``samconfig.toml``'s default section), and, beside it, every feature's.
+    """
     run = sections["end_to_end"]
     facts = function_facts(template)
-    alarms, secrets = template_counts(template)
+    default = deployment(template, overrides)
+    everything = deployment(template, {**default.parameters, **dict.fromkeys(FEATURE_SWITCHES, "enabled")})
     variable = per_million_orders(
         orders=int(run["orders"]),
         invocations=run["invocations"],
@@ -286,14 +386,8 @@ def derive(sections: Mapping[str, Any], template: Mapping[str, Any], prices: Map
         facts=facts,
         prices=prices,
     )
-    fixed = per_month_fixed(
-        invocations=run["invocations"],
-        facts=facts,
-        alarms=alarms,
-        secrets=secrets,
-        custom_metrics=run.get("custom_metrics"),
-        prices=prices,
-    )
+    fixed = fixed_for(run, template, default, prices)
+    fixed_everything = fixed_for(run, template, everything, prices)
     sqs = {k: v for k, v in run["aws_requests"].items() if k.startswith("sqs:")}
     return {
         "region": prices["region"],
@@ -306,8 +400,15 @@ def derive(sections: Mapping[str, Any], template: Mapping[str, Any], prices: Map
             "total_usd": round(sum(line.usd for line in variable), 2),
         },
         "per_month_fixed": {
+            "deployment": "the default: template.yaml's parameter defaults with samconfig.toml's default section",
+            "features": default.features,
             "lines": [line.as_dict() for line in fixed],
             "total_usd": round(sum(line.usd for line in fixed), 2),
+        },
+        "per_month_fixed_every_feature": {
+            "features": everything.features,
+            "lines": [line.as_dict() for line in fixed_everything],
+            "total_usd": round(sum(line.usd for line in fixed_everything), 2),
         },
         "local_sqs_calls_not_priced": {
             "ReceiveMessage_counted": sqs.get("sqs:ReceiveMessage", 0),

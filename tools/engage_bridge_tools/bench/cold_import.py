@@ -163,6 +163,8 @@ def _resolve(value: Any, template: dict[str, Any]) -> str:
         return str(value)
     if "Ref" in value:
         return _ref(value["Ref"], template)
+    if "Fn::If" in value:  # a feature's variable (template Conditions): measured with every feature on
+        return _resolve(value["Fn::If"][1], template)
     if "Fn::FindInMap" in value:
         mapping, first, second = value["Fn::FindInMap"]
         return str(template["Mappings"][mapping][first][second])

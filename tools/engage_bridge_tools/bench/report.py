@@ -7,7 +7,7 @@ after the sections). The page is generated: a figure changes only by running the
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +374,27 @@ def _end_to_end(section: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _features(block: Mapping[str, Any]) -> str:
+    on = [name for name, enabled in block.get("features", {}).items() if enabled]
+    off = [name for name, enabled in block.get("features", {}).items() if not enabled]
+    return f"features on: {', '.join(on) or 'none'}; off: {', '.join(off) or 'none'}"
+
+
+def _fixed(section: Mapping[str, Any], lines: Callable[[Mapping[str, Any]], list[str]]) -> list[str]:
+    """The default deployment's fixed cost, and (where the run priced it) every feature's beside it."""
+    fixed = section["per_month_fixed"]
+    if "features" not in fixed:
+        return lines(fixed)
+    every = section["per_month_fixed_every_feature"]
+    return [
+        f"The default deployment ({fixed['deployment']}; {_features(fixed)}):",
+        "",
+        *lines(fixed),
+        "",
+        f"With every feature on ({_features(every)}): **${every['total_usd']:.2f}** a month.",
+    ]
+
+
 def _aws_cost(section: Mapping[str, Any]) -> list[str]:
     def lines(block: Mapping[str, Any]) -> list[str]:
         rows = [(line["item"], line["quantity"], line["unit"], _price(line), line["usd"]) for line in block["lines"]]
@@ -392,7 +413,7 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         "",
         "Per month, whatever the orders:",
         "",
-        *lines(section["per_month_fixed"]),
+        *_fixed(section, lines),
         "",
         f"Not priced: the local runtime's {local.get('ReceiveMessage_counted', 0):,} ReceiveMessage calls (short "
         f"polls every 20 ms while idle) and {local.get('GetQueueAttributes_counted', 0):,} GetQueueAttributes "

@@ -1,8 +1,10 @@
 """Provision the stack in moto for a local run: the template's resources, the brand config and the secrets.
 
 Everything a deployed stack expects to find already in the account (the SSM parameter with the brand
-configuration, the six secrets) is created here with local values; endpoints come from ``LocalEndpoints``
-(the Centra fake and the Engage sandbox by default, or a Centra QA tenant and an Engage staging tenant).
+configuration, the six credentials) is created here with local values: SSM SecureString parameters, as the docs
+advise, except the Engage key, kept where the brand configuration names it (Secrets Manager in the example), so
+both stores run. Endpoints come from ``LocalEndpoints`` (the Centra fake and the Engage sandbox by default, or a
+Centra QA tenant and an Engage staging tenant).
 """
 
 import json
@@ -13,6 +15,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
+from engage_bridge.secrets import in_parameter_store
 from engage_bridge_tools.local.stack import LocalStack, deploy
 from engage_bridge_tools.local.template import load_template
 from engage_bridge_tools.sandbox.webhooks import new_secret
@@ -50,18 +53,31 @@ def stack_parameters(config: dict[str, Any], endpoints: LocalEndpoints, requests
         "BrandConfigParameterName": f"centra-engage-bridge/{ENVIRONMENT}/brand-config",
         "EngageApiKeySecretName": config["engage"]["api_key_secret"],
         "CentraGraphqlUrl": endpoints.centra_graphql_url,
-        "CentraTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-token",
-        "CentraWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
-        "StorefrontProofSecretName": f"centra-engage-bridge/{ENVIRONMENT}/storefront-proof-secret",
-        "EngageWebhookSecretName": f"centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
-        "ProductFeedTokenSecretName": f"centra-engage-bridge/{ENVIRONMENT}/product-feed-token",
+        "CentraTokenSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/centra-token",
+        "CentraWebhookSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/centra-webhook-secret",
+        "StorefrontProofSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/storefront-proof-secret",
+        "EngageWebhookSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/engage-webhook-secret",
+        "ProductFeedTokenSecretName": f"/centra-engage-bridge/{ENVIRONMENT}/product-feed-token",
         "EngageRequestsPerSecond": f"{requests_per_second:g}",
+        # Locally every feature runs, so the demo and the soak cover them all.
+        "StockRelay": "enabled",
+        "BackInStockSubscriptions": "enabled",
+        "ProductFeed": "enabled",
+        "EngagePreferenceWebhooks": "enabled",
     }
     declared = load_template()["Parameters"]
     missing = [name for name, spec in declared.items() if "Default" not in spec and name not in known]
     if missing:
         raise ValueError(f"template parameters without a local value: {', '.join(missing)}")
     return {name: value for name, value in known.items() if name in declared}
+
+
+def store_secret(reference: str, value: str) -> None:
+    """Keep ``value`` where the stack reads ``reference``: an SSM SecureString for ``/name``, else a secret."""
+    if in_parameter_store(reference):
+        boto3.client("ssm").put_parameter(Name=reference, Value=value, Type="SecureString", Overwrite=True)
+    else:
+        boto3.client("secretsmanager").create_secret(Name=reference, SecretString=value)
 
 
 def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_second: float = 40) -> LocalStack:
@@ -75,7 +91,6 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
     boto3.client("ssm").put_parameter(
         Name=f"/{values['BrandConfigParameterName']}", Value=json.dumps(local_config), Type="String"
     )
-    secrets_manager = boto3.client("secretsmanager")
     for name, value in (
         (values["EngageApiKeySecretName"], endpoints.engage_api_key),
         (values["CentraTokenSecretName"], endpoints.centra_token),
@@ -84,6 +99,6 @@ def provision(config: dict[str, Any], endpoints: LocalEndpoints, requests_per_se
         (values["EngageWebhookSecretName"], endpoints.engage_webhook_secret_value()),
         (values["ProductFeedTokenSecretName"], endpoints.product_feed_token),
     ):
-        secrets_manager.create_secret(Name=name, SecretString=value)
+        store_secret(name, value)
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # a previous run's values must not linger
     return stack

@@ -165,7 +165,9 @@ def deploy(stack_name: str, parameters: dict[str, str], template_path: Path | No
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     resources = _physical_ids(cloudformation, stack_name)
-    functions = _functions(resources, code_dirs)
+    # A feature switched off (a template Condition) leaves its functions and routes out of the stack.
+    functions = _functions(resources, {name: code for name, code in code_dirs.items() if name in resources})
+    routes = tuple(route for route in routes if route.function in resources)
     by_arn = {function.arn: function.logical_id for function in functions.values()}
     queues = {
         logical_id: url

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge.centra.client import Token
-from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.config import BrandConfig, parse_config
 
 
@@ -36,9 +36,7 @@ def resolve(args: argparse.Namespace, session: Any) -> Targets:
     centra_url = args.centra_url or stack.get("CentraGraphqlUrl")
     table = args.table or stack.get("StateTableName")
     token_secret = args.centra_token_secret or stack.get("CentraTokenSecretName")
-    token: Token | None = os.environ.get("CENTRA_TOKEN") or (
-        SecretsManagerToken(token_secret) if token_secret else None
-    )
+    token: Token | None = os.environ.get("CENTRA_TOKEN") or (StoredCentraToken(token_secret) if token_secret else None)
     config = _config(args.config, stack.get("BrandConfigParameterName"), session)
     for value, source in (
         (centra_url, "--centra-url (or --stack)"),

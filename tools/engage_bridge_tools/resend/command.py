@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import boto3
 
 from engage_bridge.centra.client import CentraClient, Token
-from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.state import DynamoStateStore
 from engage_bridge_tools.command_line import OperatorError
 from engage_bridge_tools.resend.request import QUEUE_OUTPUTS, Queued, Refused, Wanted, resend, stack_values
@@ -102,7 +102,7 @@ def _centra_token(values: dict[str, str]) -> Token:
         return token
     if not values.get("CentraTokenSecretName"):
         raise OperatorError("no CENTRA_TOKEN in the environment and no CentraTokenSecretName on the stack")
-    return SecretsManagerToken(values["CentraTokenSecretName"])
+    return StoredCentraToken(values["CentraTokenSecretName"])
 
 
 def _report(result: Refused | Queued, out: TextIO) -> int:

@@ -30,6 +30,7 @@ from engage_bridge.environment import EngageBudgetEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.router import SqsHandlerQueues
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore
 
 
@@ -37,7 +38,7 @@ class BackfillEnvironment(EngageBudgetEnvironment):
     backfill_queue_url: str = Field(alias="BACKFILL_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 class BackfillLambda:

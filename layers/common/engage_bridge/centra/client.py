@@ -1,7 +1,7 @@
 """The Centra Integration API client: GraphQL over one ``httpx.Client``, answers parsed into the Centra models.
 
 Every call goes through :meth:`CentraClient._execute`: the bearer token (a string or a provider such as
-``SecretsManagerToken``), a timeout that never outlasts the Lambda invocation, a few quick retries with full
+``StoredCentraToken``), a timeout that never outlasts the Lambda invocation, a few quick retries with full
 jitter for what is retryable (429 honouring Centra's ``Retry-After`` timestamp, 5xx, timeouts, connection
 failures), then a typed ``outcomes`` error. Callers never see an httpx exception. Each attempt is logged by
 GraphQL operation name, status, latency and attempt number; never the token, variables or e-mail addresses.
@@ -43,7 +43,7 @@ from engage_bridge.centra.outcomes import (
 )
 from engage_bridge.centra.parse import CentraKind, parse_centra_object
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
-from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.errors import ConfigError
 
@@ -124,7 +124,7 @@ class CentraClient:
     @classmethod
     def from_secret(cls, graphql_url: str, secret_name: str, *, max_age: int = 300, **kwargs: Any) -> Self:
         """A client whose token is read from Secrets Manager (cached ``max_age`` seconds by Powertools)."""
-        return cls(graphql_url, SecretsManagerToken(secret_name, max_age=max_age), **kwargs)
+        return cls(graphql_url, StoredCentraToken(secret_name, max_age=max_age), **kwargs)
 
     # --- lifecycle -------------------------------------------------------------------------------------
 

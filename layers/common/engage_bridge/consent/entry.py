@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import Field
@@ -31,6 +30,7 @@ from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.secrets import SecretReference, read_secret
 from engage_bridge.wiring import HandlerEnvironment, SqsLambdaEntry, build_services, consumer_for
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -40,19 +40,20 @@ MESSAGE_ID_SECONDS = 72 * 3600
 
 class EngageWebhookEnvironment(FunctionEnvironment):
     consent_queue_url: str = Field(alias="CONSENT_QUEUE_URL", min_length=1)
-    webhook_secret_name: str = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
+    webhook_secret_name: SecretReference = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
 
 
 class ConsentEnvironment(HandlerEnvironment):
-    webhook_secret_name: str = Field(alias="ENGAGE_WEBHOOK_SECRET", min_length=1)
+    # Its encryption key opens encrypted webhook payloads; a stack without the preference webhooks has none.
+    webhook_secret_name: SecretReference | None = Field(alias="ENGAGE_WEBHOOK_SECRET", default=None)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 def webhook_secret(secret_name: str) -> dict[str, str]:
     """``signing`` (and ``previous``, ``encryption_key`` when given) from a plain ``whsec_`` string or JSON."""
-    value = str(parameters.get_secret(secret_name, max_age=300))
+    value = read_secret(secret_name)
     try:
         document = json.loads(value)
     except json.JSONDecodeError:
@@ -174,7 +175,7 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     env.bind_observability()
     config = load_config(dict(environ))
     handler_services = build_services(env, config)
-    secret = webhook_secret(env.webhook_secret_name)
+    secret = webhook_secret(env.webhook_secret_name) if env.webhook_secret_name else {}
     centra = (
         CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
         if config.consent.write_opt_outs_to_centra

@@ -14,16 +14,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from engage_bridge.centra.token import SecretsManagerToken
+from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.config import load_config
 from engage_bridge.doctor.report import Report, Status
 from engage_bridge.doctor.run import run_doctor
 from engage_bridge.doctor.transport import EngageReader, GraphQLEndpoint, HttpEngage, HttpGraphQL
-from engage_bridge.engage.api_key import SecretsManagerApiKey
+from engage_bridge.engage.api_key import StoredEngageApiKey
 from engage_bridge.engage.budget import shared_budget
 from engage_bridge.environment import EngageBudgetEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.secrets import SecretReference
 
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 Readers = Callable[[], tuple[GraphQLEndpoint, EngageReader]]
@@ -31,7 +32,7 @@ Readers = Callable[[], tuple[GraphQLEndpoint, EngageReader]]
 
 class DoctorEnvironment(EngageBudgetEnvironment):
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 def publish(report: Report) -> None:
@@ -53,8 +54,8 @@ def doctor_handler(environ: Mapping[str, str], readers: Readers | None = None) -
             "engage.api_key_secret",
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
-    token = SecretsManagerToken(env.centra_token_secret)
-    api_key = SecretsManagerApiKey(env.engage_api_key_secret)
+    token = StoredCentraToken(env.centra_token_secret)
+    api_key = StoredEngageApiKey(env.engage_api_key_secret)
 
     def http_readers() -> tuple[GraphQLEndpoint, EngageReader]:
         brand = config.engage.user_agent

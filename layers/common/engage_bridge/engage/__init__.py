@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engage_bridge.engage.api_key import SecretsManagerApiKey
+    from engage_bridge.engage.api_key import StoredEngageApiKey
     from engage_bridge.engage.client import BULK_LIMIT, EngageClient
     from engage_bridge.engage.outcomes import (
         EngageConflict,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Imported on first use (PEP 562): a module that needs only ``paths`` or ``outcomes`` (the router, through the
 # consumer's error types) does not load the client and httpx at cold start.
 _HOMES = {
-    "SecretsManagerApiKey": "api_key",
+    "StoredEngageApiKey": "api_key",
     "BULK_LIMIT": "client",
     "EngageClient": "client",
     "TokenBucket": "rate_limit",
@@ -65,7 +65,7 @@ __all__ = [
     "EngageUnexpectedResponse",
     "EngageValidationError",
     "RetryPolicy",
-    "SecretsManagerApiKey",
+    "StoredEngageApiKey",
     "TokenBucket",
     "ValidationIssue",
 ]

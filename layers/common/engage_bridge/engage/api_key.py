@@ -1,16 +1,16 @@
-"""The Engage API key, read from Secrets Manager through Powertools and cached.
+"""The Engage API key, read from SSM Parameter Store or Secrets Manager through Powertools and cached.
 
 The key is only ever put into the ``apikey`` header. Errors name the secret, never its value.
 """
 
 from engage_bridge.engage.outcomes import EngageRetryableError
-from engage_bridge.secrets import SecretsManagerCredential
+from engage_bridge.secrets import StoredCredential, store_of
 
 # Accepted JSON keys when the secret is stored as a JSON object instead of a plain string.
 _JSON_FIELDS = ("apikey", "apiKey", "api_key")
 
 
-class SecretsManagerApiKey(SecretsManagerCredential):
+class StoredEngageApiKey(StoredCredential):
     """Callable returning the Engage API key; Powertools caches it for ``max_age`` seconds (rotation-friendly)."""
 
     def __init__(self, secret_name: str, max_age: int = 300) -> None:
@@ -25,5 +25,5 @@ class SecretsManagerApiKey(SecretsManagerCredential):
 
 
 def _unavailable(secret_name: str) -> Exception:
-    where = f"secretsmanager:{secret_name}"
+    where = f"{store_of(secret_name)}:{secret_name}"
     return EngageRetryableError("GET", where, None, None, maybe_applied=False, detail="key unavailable")

@@ -24,7 +24,7 @@ from aws_lambda_powertools import Logger
 
 from engage_bridge.config import EngageConnection, EngageTimeouts
 from engage_bridge.engage import paths
-from engage_bridge.engage.api_key import SecretsManagerApiKey
+from engage_bridge.engage.api_key import StoredEngageApiKey
 from engage_bridge.engage.contact_changes import changed_fields
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageUnexpectedResponse
 from engage_bridge.engage.rate_limit import RateLimiter, TokenBucket, container_share
@@ -102,7 +102,7 @@ class EngageClient:
         share = None if requests_per_second is None else container_share(requests_per_second, concurrent_containers)
         return cls(
             str(connection.base_url),
-            api_key if api_key is not None else SecretsManagerApiKey(connection.api_key_secret),
+            api_key if api_key is not None else StoredEngageApiKey(connection.api_key_secret),
             source=connection.source,
             user_agent=connection.user_agent,
             timeouts=connection.timeouts,

@@ -1,9 +1,9 @@
 """Lambda entry for ``POST /centra/webhook`` (HTTP API, payload format 2.0).
 
-The endpoint secret is read from Secrets Manager (cached five minutes by Powertools). During a rotation the
-secret may hold both values as ``{"current": "...", "previous": "..."}``; a webhook signed with either is
-accepted, and the log says when Centra still uses the previous one. A body that cannot be turned back into
-the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``.
+The endpoint secret is read from SSM Parameter Store or Secrets Manager (cached five minutes by Powertools).
+During a rotation the secret may hold both values as ``{"current": "...", "previous": "..."}``; a webhook signed
+with either is accepted, and the log says when Centra still uses the previous one. A body that cannot be turned back
+into the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``.
 """
 
 import base64
@@ -15,7 +15,6 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
@@ -25,19 +24,20 @@ from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
+from engage_bridge.secrets import SecretReference, read_secret
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 class WebhookEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
-    webhook_secret_name: str = Field(alias="CENTRA_WEBHOOK_SECRET", min_length=1)
+    webhook_secret_name: SecretReference = Field(alias="CENTRA_WEBHOOK_SECRET", min_length=1)
     tolerance_seconds: int = Field(alias="CENTRA_WEBHOOK_TOLERANCE_SECONDS", default=300, ge=30, le=3600)
 
 
 def webhook_secrets(secret_name: str) -> list[str]:
     """The accepted endpoint secrets: a plain string, or ``{"current", "previous"}`` while rotating."""
-    value = str(parameters.get_secret(secret_name, max_age=300))
+    value = read_secret(secret_name)
     try:
         document = json.loads(value)
     except json.JSONDecodeError:

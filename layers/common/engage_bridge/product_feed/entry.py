@@ -26,6 +26,7 @@ from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.product_feed.refresh import FeedRefreshMarker
 from engage_bridge.product_feed.run import write_feeds
 from engage_bridge.product_feed.store import S3FeedStore, feed_key
+from engage_bridge.secrets import SecretReference
 from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -39,12 +40,12 @@ class FeedEnvironment(FunctionEnvironment):
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
     bucket: str = Field(alias="FEED_BUCKET_NAME", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
 
 
 class ServeEnvironment(FunctionEnvironment):
     bucket: str = Field(alias="FEED_BUCKET_NAME", min_length=1)
-    token_secret: str = Field(alias="PRODUCT_FEED_TOKEN_SECRET", min_length=1)
+    token_secret: SecretReference = Field(alias="PRODUCT_FEED_TOKEN_SECRET", min_length=1)
 
 
 def feed_handler(

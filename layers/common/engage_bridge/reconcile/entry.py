@@ -25,6 +25,7 @@ from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.reconcile.compare import reconcile
 from engage_bridge.reconcile.report import DriftReport
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore
 
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -34,7 +35,7 @@ _LOGGED_OBJECTS = 50
 class ReconcileEnvironment(FunctionEnvironment):
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    token_secret_name: str = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    token_secret_name: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
     report_bucket: str = Field(alias="REPORT_BUCKET_NAME", min_length=3)
     window_hours: int = Field(alias="RECONCILE_WINDOW_HOURS", ge=1, le=24 * 31)
     settle_minutes: int = Field(alias="RECONCILE_SETTLE_MINUTES", ge=0, le=24 * 60)

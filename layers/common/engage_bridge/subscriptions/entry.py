@@ -24,6 +24,7 @@ from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.ingress.webhook_entry import raw_body, webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore
 from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
 from engage_bridge.subscriptions.proof import HEADER
@@ -35,9 +36,9 @@ HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 class SubscriptionEnvironment(FunctionEnvironment):
     state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
-    proof_secret_name: str = Field(alias="STOREFRONT_PROOF_SECRET", min_length=1)
+    proof_secret_name: SecretReference = Field(alias="STOREFRONT_PROOF_SECRET", min_length=1)
     proof_max_age_seconds: int = Field(alias="STOREFRONT_PROOF_MAX_AGE_SECONDS", default=900, ge=60, le=3600)
-    engage_api_key_secret: str = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
+    engage_api_key_secret: SecretReference = Field(alias="ENGAGE_API_KEY_SECRET", min_length=1)
     engage_requests_per_second: float = Field(alias="ENGAGE_REQUESTS_PER_SECOND", ge=2, le=50)
     engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 

@@ -1,0 +1,62 @@
+"""A brand pays only for what it runs: with a feature switched off (template parameters StockRelay,
+BackInStockSubscriptions, ProductFeed, EngagePreferenceWebhooks) its functions, queues, alarms and credential
+grants are not created; the router and the consent consumer run without them. Deployed into moto, which
+evaluates the template's Conditions as CloudFormation does."""
+
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from engage_bridge_tools.local.stack import LocalStack, deploy
+from tests.infrastructure.conftest import PARAMETERS
+
+FEATURES = ("StockRelay", "BackInStockSubscriptions", "ProductFeed", "EngagePreferenceWebhooks")
+OFF_BY_DEFAULT = {
+    "StockRelayFunction", "StockRelayQueue", "StockRelayDLQ", "RouterStockRelaySendPolicy",
+    "BackInStockSubscriptionFunction", "StorefrontProofReadPolicy",
+    "ProductFeedFunction", "ProductFeedServeFunction", "ProductFeedBucket", "ProductFeedFailureQueue",
+    "ProductFeedTokenReadPolicy",
+}  # fmt: skip
+# moto's CloudFormation creates no alarms: which alarms a deployment has is the bench's (aws_cost.deployment).
+WEBHOOKS = {"EngageWebhookFunction", "EngageWebhookReadPolicy"}
+
+
+def _deployed(parameters: dict[str, str]) -> Iterator[LocalStack]:
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        patch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+        yield deploy("bridge-features", parameters)
+
+
+@pytest.fixture
+def default_stack() -> Iterator[LocalStack]:
+    # The template's defaults for every switch: what `sam deploy` creates unless told otherwise.
+    yield from _deployed({name: value for name, value in PARAMETERS.items() if name not in FEATURES})
+
+
+@pytest.fixture
+def bare_stack() -> Iterator[LocalStack]:
+    yield from _deployed({**PARAMETERS, **dict.fromkeys(FEATURES, "disabled")})
+
+
+def test_the_default_stack_has_the_preference_webhooks_and_none_of_the_back_in_stock_features(
+    default_stack: LocalStack,
+) -> None:
+    created = set(default_stack.resources)
+
+    assert not created & OFF_BY_DEFAULT
+    assert created >= WEBHOOKS
+    router = default_stack.functions["RouterFunction"].environment
+    assert "STOCK_RELAY_QUEUE_URL" not in router and "ORDER_STATUS_QUEUE_URL" in router
+    assert {trigger.function for trigger in default_stack.sqs_triggers} == {
+        "ContactUpsertFunction", "OrderStatusFunction", "ReceiptPushFunction", "PromotionRedemptionFunction",
+        "BackfillFunction", "EngageConsentFunction", "RouterFunction",
+    }  # fmt: skip
+    assert {route.path for route in default_stack.routes} == {"/centra/webhook", "/engage/webhook"}
+
+
+def test_without_any_feature_the_consent_consumer_reads_no_webhook_key(bare_stack: LocalStack) -> None:
+    created = set(bare_stack.resources)
+
+    assert not created & (OFF_BY_DEFAULT | WEBHOOKS)
+    assert "ENGAGE_WEBHOOK_SECRET" not in bare_stack.functions["EngageConsentFunction"].environment
