@@ -118,6 +118,16 @@ def test_a_switched_off_feature_is_not_listened_to(back_in_stock: dict[str, obje
     assert set(centra.listeners) == set(INGEST_TYPES) - not_listened
 
 
+def test_a_feature_the_stack_does_not_run_is_not_listened_to_whatever_the_configuration() -> None:
+    config = parse_config({**BRAND, "back_in_stock": FEED_ON})  # relay and feed on in the configuration
+
+    without_relay = listened_types(config, stock_relay_deployed=False)
+    without_feed = listened_types(config, feed_deployed=False)
+
+    assert set(without_relay) == set(INGEST_TYPES) - {"StockChange"}
+    assert set(without_feed) == set(INGEST_TYPES) - {"Display", "Product"}
+
+
 def test_a_listener_this_bridge_once_registered_is_not_taken_for_another_consumers() -> None:
     centra = FakeCentraQueue([])
     register_listeners(centra)  # the relay was on

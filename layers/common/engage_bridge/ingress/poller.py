@@ -67,13 +67,13 @@ class PollResult:
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
 
 
-def listened_types(config: BrandConfig) -> list[str]:
-    """The event types the brand's switches need: no StockChange with the relay off, no Product or Display with
-    the product feed off (each would only be confirmed, routed and skipped)."""
+def listened_types(config: BrandConfig, *, stock_relay_deployed: bool = True, feed_deployed: bool = True) -> list[str]:
+    """The event types the brand's switches need: no StockChange with the relay off or not deployed, no Product or
+    Display with the product feed off or not deployed (each would only be confirmed, routed and skipped)."""
     unused: set[str] = set()
-    if not config.back_in_stock.relay_stock_levels:
+    if not (stock_relay_deployed and config.back_in_stock.relay_stock_levels):
         unused.add("StockChange")
-    if not config.back_in_stock.product_feed.enabled:
+    if not (feed_deployed and config.back_in_stock.product_feed.enabled):
         unused |= {"Display", "Product"}
     return sorted(set(INGEST_TYPES) - unused)
 

@@ -28,12 +28,18 @@ class PollerEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     token_secret_name: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    stock_relay_deployed: bool = Field(alias="STOCK_RELAY_DEPLOYED", default=True)  # the template's feature switches
+    product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)
 
 
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
     env = parse_environment(PollerEnvironment, environ)
     env.bind_observability()
-    object_types = listened_types(load_config(dict(environ)))
+    object_types = listened_types(
+        load_config(dict(environ)),
+        stock_relay_deployed=env.stock_relay_deployed,
+        feed_deployed=env.product_feed_deployed,
+    )
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
     queue = SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
     registered = False
