@@ -47,7 +47,7 @@ def emitted_metrics(stdout: str) -> list[tuple[str, dict[str, str]]]:
 
     A count (``observability.count``) is a property of its invocation's document, ``counts.<name>.<reason>``,
     whether or not its name is also a CloudWatch metric: it is listed once per unit counted, with its ``reason``
-    and ``service`` next to the document's dimensions. A metric written without a count (``EngageLatency``)
+    next to the document's dimensions. A metric written without a count (``EngageLatency``)
     is listed with its dimensions; a name outside the catalogue written with ``add_metric`` is a count of reason
     ``""``.
     """
@@ -61,7 +61,7 @@ def emitted_metrics(stdout: str) -> list[tuple[str, dict[str, str]]]:
         dimensions = {name: blob[name] for d in directives for group in d["Dimensions"] for name in group}
         for name, by_reason in counts.items():
             for reason, value in by_reason.items():
-                labels = {**dimensions, "reason": reason, "service": str(blob.get("service", ""))}
+                labels = {**dimensions, "reason": reason}
                 found.extend((name, labels) for _ in range(max(1, int(value))))
         for directive in directives:
             found.extend((m["Name"], dimensions) for m in directive["Metrics"] if m["Name"] not in counts)

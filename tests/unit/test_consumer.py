@@ -4,7 +4,6 @@ from collections.abc import Iterator, Mapping
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 from pydantic import BaseModel, computed_field
@@ -12,10 +11,10 @@ from pydantic import BaseModel, computed_field
 from engage_bridge.consumer import BatchFailedUnexpectedly, Outcome, PermanentFailure, SqsConsumer
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import ContactCreationInProgress, MappingError
-from engage_bridge.observability import bounded_metrics
 from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
-from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
+from tests.consumer_support import flushing_consumer, idempotency_store
+from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
 
 
 class Greeting(BaseModel):
@@ -74,13 +73,7 @@ def persistence() -> Iterator[DynamoDBPersistenceLayer]:
     with mock_aws():
         client = boto3.client("dynamodb")
         create_state_table(client)
-        yield DynamoDBPersistenceLayer(
-            table_name="state",
-            key_attr="pk",
-            sort_key_attr="sk",
-            static_pk_value="idempotency#test",
-            boto3_client=client,
-        )
+        yield idempotency_store(client)
 
 
 @pytest.fixture
@@ -95,18 +88,7 @@ def effect() -> Effect:
 
 @pytest.fixture
 def consumer(persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect) -> SqsConsumer[Greeting]:
-    metrics = bounded_metrics(namespace="Test", service="test")
-    return flushing(
-        SqsConsumer(
-            message_model=Greeting,
-            effect=effect,
-            dead_letters=sink,
-            persistence=persistence,
-            metrics=metrics,
-            logger=Logger(service="test"),
-        ),
-        metrics,
-    )
+    return flushing_consumer(Greeting, effect, sink, persistence)
 
 
 def body(order_number: int, status: str = "created", behaviour: str = "ok") -> str:
@@ -272,19 +254,7 @@ class RecordingRetryLater:
 def _with_retry_later(
     persistence: DynamoDBPersistenceLayer, sink: RecordingSink, effect: Effect, retry_later: RecordingRetryLater
 ) -> SqsConsumer[Greeting]:
-    metrics = bounded_metrics(namespace="Test", service="test")
-    return flushing(
-        SqsConsumer(
-            message_model=Greeting,
-            effect=effect,
-            dead_letters=sink,
-            persistence=persistence,
-            metrics=metrics,
-            logger=Logger(service="test"),
-            retry_later=retry_later,
-        ),
-        metrics,
-    )
+    return flushing_consumer(Greeting, effect, sink, persistence, retry_later=retry_later)
 
 
 def test_a_retryable_failure_is_hidden_for_its_cadence_step_by_its_receive_count(

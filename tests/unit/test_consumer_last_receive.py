@@ -5,49 +5,39 @@ receives (about 22 minutes) before following it there.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
-from engage_bridge.observability import bounded_metrics
 from tests.aws import create_state_table
-from tests.lambda_support import flushing, lambda_context, sqs_event
+from tests.consumer_support import flushing_consumer, idempotency_store
+from tests.lambda_support import lambda_context, sqs_event
 from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
 
 LAST = 8
 
 
 @pytest.fixture
-def marks() -> Iterator[DynamoDeadLetterMarks]:
+def dynamodb() -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("dynamodb")
         create_state_table(client)
-        yield DynamoDeadLetterMarks(client, "state")
+        yield client
 
 
 @pytest.fixture
-def consumer(marks: DynamoDeadLetterMarks, sink: RecordingSink, effect: Effect) -> SqsConsumer[Greeting]:
-    metrics = bounded_metrics(namespace="Test", service="test")
-    persistence = DynamoDBPersistenceLayer(
-        table_name="state", key_attr="pk", sort_key_attr="sk", static_pk_value="idempotency#test"
-    )
-    return flushing(
-        SqsConsumer(
-            message_model=Greeting,
-            effect=effect,
-            dead_letters=sink,
-            persistence=persistence,
-            metrics=metrics,
-            logger=Logger(service="test"),
-            dead_letter_marks=marks,
-            max_receive_count=LAST,
-        ),
-        metrics,
+def marks(dynamodb: Any) -> DynamoDeadLetterMarks:
+    return DynamoDeadLetterMarks(dynamodb, "state")
+
+
+@pytest.fixture
+def consumer(dynamodb: Any, marks: DynamoDeadLetterMarks, sink: RecordingSink, effect: Effect) -> SqsConsumer[Greeting]:
+    return flushing_consumer(
+        Greeting, effect, sink, idempotency_store(dynamodb), dead_letter_marks=marks, max_receive_count=LAST
     )
 
 

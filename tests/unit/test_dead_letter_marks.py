@@ -4,16 +4,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
 from engage_bridge.errors import PredecessorPending
-from engage_bridge.observability import bounded_metrics
 from engage_bridge.state import Effect as LedgerEffect
 from tests.aws import Clock
-from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
+from tests.consumer_support import flushing_consumer, idempotency_store
+from tests.lambda_support import emitted_metrics, lambda_context, sqs_event
 from tests.unit.test_consumer import Effect, Greeting, RecordingSink, body
 
 
@@ -25,25 +23,8 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoDeadLetterMarks:
 def _consumer(
     dynamodb: Any, marks: DynamoDeadLetterMarks, sink: Any, effect: Callable[[Greeting], Outcome] | None = None
 ) -> SqsConsumer[Greeting]:
-    metrics = bounded_metrics(namespace="Test", service="test")
-    return flushing(
-        SqsConsumer(
-            message_model=Greeting,
-            effect=effect or Effect(),
-            dead_letters=sink,
-            persistence=DynamoDBPersistenceLayer(
-                table_name="state",
-                key_attr="pk",
-                sort_key_attr="sk",
-                static_pk_value="idempotency#t",
-                boto3_client=dynamodb,
-            ),
-            metrics=metrics,
-            logger=Logger(service="test"),
-            dead_letter_marks=marks,
-        ),
-        metrics,
-    )
+    persistence = idempotency_store(dynamodb, "idempotency#t")
+    return flushing_consumer(Greeting, effect or Effect(), sink, persistence, dead_letter_marks=marks)
 
 
 def _redriven(event: dict[str, Any], count: int) -> dict[str, Any]:

@@ -39,13 +39,14 @@ def test_a_count_is_a_metric_with_the_stacks_one_dimension_and_its_reason_a_prop
     out = capsys.readouterr().out
 
     assert cloudwatch_metrics(out) == {("Skipped", (("environment", "prod"),))}
-    counted = [(name, dims["reason"], dims["service"]) for name, dims in emitted_metrics(out)]
+    counted = [(name, dims["reason"]) for name, dims in emitted_metrics(out)]
     assert sorted(counted) == [
-        ("FieldLeftOut", "phone_refused", "order-status"),
-        ("Skipped", "already_sent", "order-status"),
-        ("Skipped", "already_sent", "order-status"),
-        ("Skipped", "historical", "order-status"),
+        ("FieldLeftOut", "phone_refused"),
+        ("Skipped", "already_sent"),
+        ("Skipped", "already_sent"),
+        ("Skipped", "historical"),
     ]
+    assert '"service"' not in out  # each function's documents are in its own log group, which names it
     assert len(out.strip().splitlines()) == 1, "one document per invocation, not one per count"
 
 
@@ -81,8 +82,47 @@ def test_a_counted_metric_is_written_once_per_document_as_its_sum(capsys: pytest
     flushing(handler, metrics)()
     document = json.loads(capsys.readouterr().out)
 
-    assert document["Sent"] == 7.0 or document["Sent"] == [7.0]
+    assert document["Sent"] == 7  # one number: EMF takes a number or an array, and a count's array is its sum
     assert document["EngageLatency"] == [12.0, 30.0]  # a distribution keeps every value, for its percentiles
+
+
+def test_a_count_of_zero_writes_nothing_so_an_idle_run_writes_no_document(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    metrics = bounded_metrics(namespace="Test", service="centra-events")
+    _fresh(metrics)
+
+    def idle_poll() -> None:  # what the events poller counts when Centra had no events
+        for name in ("EventsFetched", "EventsLeftUnconfirmed", "EventsUnreadable"):
+            metrics.add_metric(name=name, unit="Count", value=0)
+        count("Skipped", "event_type_order", 0, of=metrics)
+
+    with pytest.warns(UserWarning, match="No application metrics"):  # Powertools' note on an empty invocation
+        flushing(idle_poll, metrics)()
+    assert capsys.readouterr().out == ""
+
+    def busy_poll() -> None:
+        metrics.add_metric(name="EventsFetched", unit="Count", value=3)
+        metrics.add_metric(name="EventsUnreadable", unit="Count", value=0)
+        metrics.add_metric(name="EngageLatency", unit="Milliseconds", value=0.0)  # a measurement, not a count
+        metrics.add_metric(name="DriftedObjects", unit="Count", value=0)  # a check's result: "no drift"
+
+    flushing(busy_poll, metrics)()
+    document = json.loads(capsys.readouterr().out)
+    assert "EventsUnreadable" not in document
+    assert document["EngageLatency"] == [0.0]
+    assert document["DriftedObjects"] == 0
+    assert document["counts"] == {"EventsFetched": {"": 3}}
+
+
+def test_every_alarm_on_a_bridge_metric_reads_a_missing_zero_as_not_breaching() -> None:
+    """Zero counts are not written (``observability``): an alarm must not take their absence for a breach."""
+    template = (Path(__file__).parents[2] / "template.yaml").read_text(encoding="utf-8")
+    alarms = re.findall(
+        r"Namespace: CentraEngageBridge\n(?:\s+\w+:.*\n|\s+- .*\n)*?\s+TreatMissingData: (\w+)", template
+    )
+    assert len(alarms) == len(re.findall(r"Namespace: CentraEngageBridge\n\s+MetricName:", template))
+    assert set(alarms) == {"notBreaching"}
 
 
 def test_an_idle_poll_writes_no_metric_so_it_costs_nothing_all_month(capsys: pytest.CaptureFixture[str]) -> None:

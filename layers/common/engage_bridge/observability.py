@@ -9,15 +9,17 @@ CloudWatch bills every distinct metric name and set of dimension values as a cus
 them. So only the names in ``METRICS`` become CloudWatch metrics, each with one bounded dimension
 (``environment``: one value per stack, so dev and prod keep their dashboards apart), and at most 20 of them.
 Everything counted, catalogue or not, goes as ``counts.<name>.<reason>`` into the invocation's one EMF document
-(a property, not a dimension: free to write, summed per reason and per function with Logs Insights), next to
-``service``. One document per invocation instead of one per count also keeps the log bytes down.
+(a property, not a dimension: free to write, summed per reason with Logs Insights on the function's log group).
+One document per invocation instead of one per count also keeps the log bytes down, and a count of zero is not
+written at all (but for a check's result, ``ZERO_IS_A_RESULT``): an events poller run that found nothing would
+otherwise write a document every minute.
 """
 
 import json
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricResolution, MetricUnit
@@ -54,31 +56,34 @@ MAX_METRICS = 20
 # Written by the functions, yet what AWS/SQS already counts for free (NumberOfMessagesReceived on a handler's
 # queue, NumberOfMessagesSent on the ingest queue): neither a metric nor a log property.
 FREE_IN_AWS: frozenset[str] = frozenset({"Received", "WebhookEventsQueued"})
+# A check's result: its zero is news ("no drift today"), written like any other value. Every other count of zero
+# means nothing happened and is not written (``_nothing_counted``).
+ZERO_IS_A_RESULT: frozenset[str] = frozenset(
+    {"DoctorChecksFailed", "DoctorChecksPassed", "DoctorChecksNotCheckable", "DriftedObjects", "ReconciledObjects"}
+)
 COUNTS = "counts"  # the EMF property holding every count of the invocation, by name and reason
 
 
 class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
     """Powertools' EMF provider, keeping to ``METRICS`` and without the per-function ``service`` dimension.
 
-    A name outside the catalogue is tallied in ``counts`` instead of becoming a metric; ``service`` is written
-    as a property of the document. A document with counts but no metric is still written (as plain JSON), so a
-    count is never lost with the invocation.
+    A name outside the catalogue is tallied in ``counts`` instead of becoming a metric. The function is not
+    written at all: each function's documents are in its own log group, which names it. A document with counts
+    but no metric is still written (as plain JSON), so a count is never lost with the invocation.
     """
 
-    service_name: str | None = None
-
-    @property  # type: ignore[override]  # Powertools assigns it; here it never becomes a dimension
+    @property  # type: ignore[override]  # Powertools assigns it; here it is neither a dimension nor a property
     def service(self) -> None:
         return None
 
     @service.setter
     def service(self, value: str | None) -> None:
-        self.service_name = value
+        return None
 
     def add_metric(
         self, name: str, unit: MetricUnit | str, value: float, resolution: MetricResolution | int = 60
     ) -> None:
-        if name in FREE_IN_AWS:
+        if name in FREE_IN_AWS or (name not in ZERO_IS_A_RESULT and _nothing_counted(unit, value)):
             return
         if name not in METRICS:
             self.tally(name, "", value)
@@ -91,18 +96,18 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
         super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
 
     def tally(self, name: str, reason: str, value: float) -> None:
+        if not value:
+            return
         counts: dict[str, dict[str, float]] = self.metadata_set.setdefault(COUNTS, {})
         by_reason = counts.setdefault(name, {})
         by_reason[reason] = by_reason.get(reason, 0) + value
-        if self.service_name:
-            self.metadata_set["service"] = self.service_name
 
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         if is_metrics_disabled() or not (self.metric_set or self.metadata_set.get(COUNTS)):
             super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)  # Powertools' warning or error
             return
         if self.metric_set:
-            document: Mapping[str, Any] = self.serialize_metric_set()
+            document: Mapping[str, Any] = _counts_as_numbers(cast(dict[str, Any], self.serialize_metric_set()))
         else:
             document = dict(self.metadata_set)
         # One write per document, newline included: print() writes the line break separately, and the local
@@ -113,6 +118,26 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
 
 def _unit_value(unit: MetricUnit | str) -> str:
     return unit.value if isinstance(unit, MetricUnit) else unit
+
+
+def _counts_as_numbers(document: dict[str, Any]) -> dict[str, Any]:
+    """A count's one summed value as a plain number (``"Sent":3``, not ``"Sent":[3.0]``): EMF takes a number or
+    an array for a metric's value, and every document carries one or more counts."""
+    for directive in document["_aws"]["CloudWatchMetrics"]:
+        for metric in directive["Metrics"]:
+            values = document[metric["Name"]]
+            if metric.get("Unit") == MetricUnit.Count.value and len(values) == 1:
+                value = values[0]
+                document[metric["Name"]] = int(value) if float(value).is_integer() else value
+    return document
+
+
+def _nothing_counted(unit: MetricUnit | str, value: float) -> bool:
+    """A count of zero: nothing happened, so nothing is written (an idle scheduled run writes no document).
+
+    Every alarm on these metrics treats missing data as not breaching, so a missing zero reads as a zero.
+    """
+    return not value and _unit_value(unit) == MetricUnit.Count.value
 
 
 def bounded_metrics(*, namespace: str | None = None, service: str | None = None) -> Metrics:

@@ -44,7 +44,7 @@ def test_every_engage_call_is_measured_for_the_dashboard(
     out = capsys.readouterr().out
     latencies = [dims for name, dims in emitted_metrics(out) if name == "EngageLatency"]
     assert latencies == [{"environment": "test"}]  # one blob per invocation, the stack's one dimension
-    assert ('"service":"order-status"') in out  # the function is a property of the document, not a dimension
+    assert '"service"' not in out  # the function is its log group's: neither a dimension nor a property
     assert len(engage_sandbox.requests()) >= 3
 
 

@@ -7,13 +7,10 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from pydantic import BaseModel, computed_field
 
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.engage.outcomes import EngageValidationError, ValidationIssue
-from engage_bridge.observability import bounded_metrics
 from engage_bridge.wiring import SqsDeadLetters
 from engage_bridge_tools.cli import main
 from engage_bridge_tools.dlq.letters import Selection
@@ -21,7 +18,8 @@ from engage_bridge_tools.dlq.moving import redrive
 from engage_bridge_tools.dlq.queues import Queue
 from engage_bridge_tools.dlq.scan import QueueScan
 from tests.aws import create_state_table
-from tests.lambda_support import flushing, lambda_context
+from tests.consumer_support import flushing_consumer, idempotency_store
+from tests.lambda_support import lambda_context
 from tests.unit.dlq.support import FlakySqs, QueuePair, all_messages, string_attributes, visible_count
 
 
@@ -63,24 +61,8 @@ def tenant() -> Tenant:
 def consumer(sqs: Any, pair: QueuePair, tenant: Tenant) -> Iterator[SqsConsumer[OrderMail]]:
     dynamodb = boto3.client("dynamodb")
     create_state_table(dynamodb)
-    metrics = bounded_metrics(namespace="Test", service="order-status")
-    yield flushing(
-        SqsConsumer(
-            message_model=OrderMail,
-            effect=tenant,
-            dead_letters=SqsDeadLetters(sqs, pair.dead_letters.url),
-            persistence=DynamoDBPersistenceLayer(
-                table_name="state",
-                key_attr="pk",
-                sort_key_attr="sk",
-                static_pk_value="idempotency#test",
-                boto3_client=dynamodb,
-            ),
-            metrics=metrics,
-            logger=Logger(service="order-status"),
-        ),
-        metrics,
-    )
+    dead_letters = SqsDeadLetters(sqs, pair.dead_letters.url)
+    yield flushing_consumer(OrderMail, tenant, dead_letters, idempotency_store(dynamodb), service="order-status")
 
 
 def deliver(sqs: Any, queue: Queue, consumer: SqsConsumer[OrderMail]) -> None:

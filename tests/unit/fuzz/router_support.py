@@ -130,5 +130,5 @@ def run_batch(dynamodb: Any, bodies: list[str]) -> BatchRun:
         except BatchProcessingError:
             redelivered = len(bodies)  # Powertools raises when every record of a batch failed
     metrics = emitted_metrics(output.getvalue())
-    outcomes = [(name, dims["reason"]) for name, dims in metrics if dims.get("service") == SERVICE and name in OUTCOMES]
+    outcomes = [(name, dims["reason"]) for name, dims in metrics if name in OUTCOMES]
     return BatchRun(outcomes, redelivered, dead_letters, queues, output.getvalue())

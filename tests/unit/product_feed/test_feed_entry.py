@@ -39,6 +39,20 @@ class Centra:
         return [display(1)], []
 
 
+def _environ(config: Path) -> dict[str, str]:
+    """The feed function's environment as the template sets it, with the brand configuration at ``config``."""
+    return {
+        "POWERTOOLS_SERVICE_NAME": "product-feed",
+        "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
+        "ENVIRONMENT_NAME": "test",
+        "STATE_TABLE_NAME": "state",
+        "FEED_BUCKET_NAME": "feeds",
+        "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
+        "CENTRA_TOKEN_SECRET": "centra/token",
+        "BRAND_CONFIG_FILE": str(config),
+    }
+
+
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[tuple[Any, Centra, Any]]:
     config = tmp_path / "brand.json"
@@ -48,17 +62,7 @@ def run(tmp_path: Path) -> Iterator[tuple[Any, Centra, Any]]:
         s3.create_bucket(Bucket="feeds", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
         create_state_table(dynamodb)
         centra = Centra()
-        environ = {
-            "POWERTOOLS_SERVICE_NAME": "product-feed",
-            "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
-            "ENVIRONMENT_NAME": "test",
-            "STATE_TABLE_NAME": "state",
-            "FEED_BUCKET_NAME": "feeds",
-            "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
-            "CENTRA_TOKEN_SECRET": "centra/token",
-            "BRAND_CONFIG_FILE": str(config),
-        }
-        handler = feed_handler(environ, centra=centra, s3=s3, dynamodb=dynamodb)  # type: ignore[arg-type]
+        handler = feed_handler(_environ(config), centra=centra, s3=s3, dynamodb=dynamodb)  # type: ignore[arg-type]
         yield handler, centra, dynamodb
 
 
@@ -106,18 +110,9 @@ def test_with_the_feed_off_a_run_writes_nothing_and_does_not_fail(tmp_path: Path
     config = tmp_path / "off.json"
     config.write_text(json.dumps(document), encoding="utf-8")
     centra = Centra()
-    environ = {
-        "POWERTOOLS_SERVICE_NAME": "product-feed",
-        "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
-        "ENVIRONMENT_NAME": "test",
-        "STATE_TABLE_NAME": "state",
-        "FEED_BUCKET_NAME": "feeds",
-        "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
-        "CENTRA_TOKEN_SECRET": "centra/token",
-        "BRAND_CONFIG_FILE": str(config),
-    }
     with mock_aws():
-        handler = feed_handler(environ, centra=centra, s3=boto3.client("s3"), dynamodb=boto3.client("dynamodb"))  # type: ignore[arg-type]
+        s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")
+        handler = feed_handler(_environ(config), centra=centra, s3=s3, dynamodb=dynamodb)  # type: ignore[arg-type]
 
         assert handler({"mode": "full"}, lambda_context()) == {"mode": "full", "rebuilt": False, "off": True}
     assert centra.reads == 0

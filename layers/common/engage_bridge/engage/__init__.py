@@ -7,43 +7,24 @@ client stays usable with any JSON-ready mapping.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from engage_bridge.engage.api_key import StoredEngageApiKey
-    from engage_bridge.engage.client import BULK_LIMIT, EngageClient
-    from engage_bridge.engage.outcomes import (
-        EngageConflict,
-        EngageError,
-        EngageNotFound,
-        EngageRetryableError,
-        EngageUnauthorized,
-        EngageUnexpectedResponse,
-        EngageValidationError,
-        ValidationIssue,
-    )
-    from engage_bridge.engage.rate_limit import TokenBucket
-    from engage_bridge.engage.retry import RetryPolicy
+from engage_bridge.engage import outcomes
+from engage_bridge.engage.outcomes import *  # noqa: F403  (outcomes.__all__: the typed errors, no httpx behind them)
 
-# Imported on first use (PEP 562): a module that needs only ``paths`` or ``outcomes`` (the router, through the
-# consumer's error types) does not load the client and httpx at cold start.
+if TYPE_CHECKING:
+    from engage_bridge.engage.api_key import StoredEngageApiKey as StoredEngageApiKey
+    from engage_bridge.engage.client import BULK_LIMIT as BULK_LIMIT
+    from engage_bridge.engage.client import EngageClient as EngageClient
+    from engage_bridge.engage.rate_limit import TokenBucket as TokenBucket
+    from engage_bridge.engage.retry import RetryPolicy as RetryPolicy
+
+# Imported on first use (PEP 562), each from its home: a module that needs only ``paths`` or ``outcomes`` (the
+# router, through the consumer's error types) does not load the client and httpx at cold start.
 _HOMES = {
     "StoredEngageApiKey": "api_key",
     "BULK_LIMIT": "client",
     "EngageClient": "client",
     "TokenBucket": "rate_limit",
     "RetryPolicy": "retry",
-    **dict.fromkeys(
-        (
-            "EngageConflict",
-            "EngageError",
-            "EngageNotFound",
-            "EngageRetryableError",
-            "EngageUnauthorized",
-            "EngageUnexpectedResponse",
-            "EngageValidationError",
-            "ValidationIssue",
-        ),
-        "outcomes",
-    ),
 }
 
 
@@ -54,18 +35,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"{__name__}.{home}"), name)
 
 
-__all__ = [
-    "BULK_LIMIT",
-    "EngageClient",
-    "EngageConflict",
-    "EngageError",
-    "EngageNotFound",
-    "EngageRetryableError",
-    "EngageUnauthorized",
-    "EngageUnexpectedResponse",
-    "EngageValidationError",
-    "RetryPolicy",
-    "StoredEngageApiKey",
-    "TokenBucket",
-    "ValidationIssue",
-]
+__all__ = list(_HOMES) + outcomes.__all__

@@ -13,6 +13,18 @@ from dataclasses import dataclass
 from engage_bridge.errors import BridgeError
 from engage_bridge.pii import email_ref
 
+# What ``engage_bridge.engage`` re-exports (``scrub`` is the Centra client's, imported from here).
+__all__ = [
+    "EngageConflict",
+    "EngageError",
+    "EngageNotFound",
+    "EngageRetryableError",
+    "EngageUnauthorized",
+    "EngageUnexpectedResponse",
+    "EngageValidationError",
+    "ValidationIssue",
+]
+
 _EMAIL = re.compile(r"[^\s'\"<>()\[\],;:]+@[^\s'\"<>()\[\],;:]+\.[A-Za-z]{2,}")
 
 
