@@ -30,7 +30,7 @@ class ResendRequest(BaseModel):
     original's outcome, while the ledger effect stays the original's: a resent e-mail is still that e-mail.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
     requested_by: str = Field(min_length=1, max_length=300)
@@ -45,7 +45,7 @@ class ResendRequest(BaseModel):
 class _Message(BaseModel):
     # Serialised messages include their computed business_key; it is derived again on the way in, so it
     # and any field a newer router adds are ignored rather than refused (rolling deploys).
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     historical: bool = False
     resend: ResendRequest | None = None
