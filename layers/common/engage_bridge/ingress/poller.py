@@ -15,22 +15,11 @@ from typing import Protocol
 
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
+from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge.ingress.queue import IngestQueue
-from engage_bridge.messages import IngestEvent, IngestObject
+from engage_bridge.messages import IngestEvent
 from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 
-# Centra event object types the bridge listens to, and what the router calls them.
-INGEST_TYPES: dict[str, IngestObject] = {
-    "Order": "order",
-    "Shipment": "shipment",
-    "Return": "return",
-    "Customer": "customer",
-    "NewsletterSubscription": "newsletter_subscription",
-    "StockChange": "stock_change",
-    # What the product feed shows (texts, prices, sizes): a change marks the feed for the next refresh run.
-    "Display": "product",
-    "Product": "product",
-}
 FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
 # SKUs per ingest message of a stock change: a SKU with a few warehouses is ~150 bytes of JSON, so a part stays far
 # below SQS's message and batch size limits (256 KiB) however large the delivery.
