@@ -1,7 +1,9 @@
 """A function's cold start does no AWS work: no client, no call, no secret read; the X-Ray SDK only where it traces.
 
 Clients are created on first use (``engage_bridge.aws_clients``) and secrets read when a message needs them, so
-a secret that cannot be read fails that message with its name, not the container's initialisation.
+a secret that cannot be read fails that message with its name, not the container's initialisation. The brand
+configuration is the one thing read at cold start, by design (a file here, an SSM parameter in AWS): a bad one
+fails the start with its field's name.
 """
 
 import json
