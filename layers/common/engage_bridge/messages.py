@@ -16,7 +16,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
 from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment, StockLevel
 from engage_bridge.centra.customer import Customer
 from engage_bridge.centra.stock import SkuStock
-from engage_bridge.mapping.payments import payment_state
 from engage_bridge.pii import fingerprint
 from engage_bridge.state import Effect
 
@@ -163,6 +162,9 @@ class OrderEmail(_AboutAnOrder):
         if self.status == "returned":
             return f"email:returned:return:{self.return_id}"
         if self.status == "created":
+            # Imported here: the functions that only carry messages (webhook, poller) need no mapping at cold start.
+            from engage_bridge.mapping.payments import payment_state  # noqa: PLC0415
+
             return f"email:created:{payment_state(self.order)}"
         return f"email:{self.status}"
 
