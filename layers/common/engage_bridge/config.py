@@ -29,7 +29,9 @@ _WHITESPACE = re.compile(r"\s")
 
 class _Strict(BaseModel):
     # A typo in a configuration key must fail loudly instead of silently falling back to a default.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: built when a configuration is first parsed (at start, in the functions that load one), not
+    # wherever the module is imported for its types (the webhook receiver, the events poller).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class EngageTimeouts(_Strict):

@@ -202,7 +202,7 @@ class SqsConsumer[M: BaseModel]:
         message_model: type[M],
         effect: Callable[[M], Outcome],
         dead_letters: DeadLetterSink,
-        persistence: BasePersistenceLayer,
+        persistence: BasePersistenceLayer | Callable[[], BasePersistenceLayer],
         metrics: Metrics,
         logger: Logger,
         retry_later: RetryLater | None = None,
@@ -232,11 +232,8 @@ class SqsConsumer[M: BaseModel]:
             expires_after_seconds=IDEMPOTENCY_SECONDS,
             response_hook=self._on_duplicate,
         )
-        self._apply_once = idempotent_function(
-            data_keyword_argument="key",
-            persistence_store=persistence,
-            config=self._idempotency,
-        )(self._apply)
+        self._persistence = persistence
+        self._applied_once: Callable[..., dict[str, Any]] | None = None
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         # Lets Powertools expire an in-progress record if this invocation times out mid-record.
@@ -311,7 +308,7 @@ class SqsConsumer[M: BaseModel]:
         """The effect once per business key: claimed on its ledger row where it has one, else by Powertools."""
         effect = _claimable(message) if self._claims is not None else None
         if self._claims is None or effect is None:
-            result: dict[str, Any] = self._apply_once(key={"business_key": key}, message=message)
+            result: dict[str, Any] = self._apply_once()(key={"business_key": key}, message=message)
             return result
         answer = self._claims.claim(effect, record.message_id, self._claim_seconds())
         if answer == "sent":
@@ -328,6 +325,17 @@ class SqsConsumer[M: BaseModel]:
             claimed_unsent.reset(token)
             if not sent:
                 self._claims.release(effect, record.message_id)
+
+    def _apply_once(self) -> Callable[..., dict[str, Any]]:
+        """``_apply`` under Powertools idempotency, on the persistence layer built at its first need (a function
+        whose every message is claimed on its ledger row never builds it: no client, nothing at cold start)."""
+        if self._applied_once is None:
+            persistence = self._persistence
+            store = persistence if isinstance(persistence, BasePersistenceLayer) else persistence()
+            self._applied_once = idempotent_function(
+                data_keyword_argument="key", persistence_store=store, config=self._idempotency
+            )(self._apply)
+        return self._applied_once
 
     def _claim_seconds(self) -> float:
         """A claim lasts as long as this invocation may run, as Powertools' in-progress records do."""

@@ -16,7 +16,8 @@ from engage_bridge.secrets import SecretReference
 class FunctionEnvironment(BaseModel):
     """What ``template.yaml`` gives every function: who it is, for metrics and logs."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # defer_build: built when a function parses its own variables, not for every base class on the way.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     service: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
     metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)

@@ -16,7 +16,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field
 from engage_bridge.centra import NewsletterSubscription, Order, Return, Shipment, StockLevel
 from engage_bridge.centra.customer import Customer
 from engage_bridge.centra.stock import SkuStock
-from engage_bridge.mapping.payments import payment_state
 from engage_bridge.pii import fingerprint
 from engage_bridge.state import Effect
 
@@ -30,7 +29,7 @@ class ResendRequest(BaseModel):
     original's outcome, while the ledger effect stays the original's: a resent e-mail is still that e-mail.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
     requested_by: str = Field(min_length=1, max_length=300)
@@ -45,7 +44,7 @@ class ResendRequest(BaseModel):
 class _Message(BaseModel):
     # Serialised messages include their computed business_key; it is derived again on the way in, so it
     # and any field a newer router adds are ignored rather than refused (rolling deploys).
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     historical: bool = False
     resend: ResendRequest | None = None
@@ -163,6 +162,9 @@ class OrderEmail(_AboutAnOrder):
         if self.status == "returned":
             return f"email:returned:return:{self.return_id}"
         if self.status == "created":
+            # Imported here: the functions that only carry messages (webhook, poller) need no mapping at cold start.
+            from engage_bridge.mapping.payments import payment_state  # noqa: PLC0415
+
             return f"email:created:{payment_state(self.order)}"
         return f"email:{self.status}"
 

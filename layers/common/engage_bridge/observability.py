@@ -13,12 +13,17 @@ Everything counted, catalogue or not, goes as ``counts.<name>.<reason>`` into th
 One document per invocation instead of one per count also keeps the log bytes down, and a count of zero is not
 written at all (but for a check's result, ``ZERO_IS_A_RESULT``): an events poller run that found nothing would
 otherwise write a document every minute.
+
+Powertools' ``Tracer`` imports the X-Ray SDK (and, through its sampler, botocore's session) even where tracing is
+off. It is built only where it traces: in Lambda, unless ``POWERTOOLS_TRACE_DISABLED`` (Powertools' own test, so a
+deployed function traces and patches its clients at cold start exactly as before). Elsewhere (``sam local``, the
+local runtime, the tests, the bench) ``tracer`` passes the handler through untouched, as a disabled Tracer does.
 """
 
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -155,7 +160,25 @@ def bounded_metrics(*, namespace: str | None = None, service: str | None = None)
 
 
 logger = Logger()
-tracer = Tracer()
+
+
+class UntracedHandlers:
+    """What a disabled ``Tracer`` does to a handler (nothing), without loading the X-Ray SDK."""
+
+    disabled = True
+
+    def capture_lambda_handler[H: Callable[..., Any]](
+        self, lambda_handler: H, capture_response: bool | None = None, capture_error: bool | None = None
+    ) -> H:
+        return lambda_handler
+
+
+def tracing_enabled() -> bool:
+    """Powertools' own decision (``Tracer._is_tracer_disabled``): in Lambda and not switched off."""
+    return not Tracer._is_tracer_disabled()
+
+
+tracer: Tracer | UntracedHandlers = Tracer() if tracing_enabled() else UntracedHandlers()
 metrics = bounded_metrics()
 
 

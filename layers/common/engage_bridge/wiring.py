@@ -9,18 +9,19 @@ Two kinds of SQS consumers share the same loop (``engage_bridge.consumer``): the
 router, which reads Centra and feeds them.
 
 Each builder creates one client per AWS service and shares it: every creation loads the service's model again.
+The clients are ``LazyClient``s: created on the first call, not at cold start (``engage_bridge.aws_clients``), and a
+client only a rare path needs (the DLQ, a retry later) is never created by most containers.
 """
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
@@ -31,6 +32,8 @@ from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
     from engage_bridge.centra.client import CentraClient
     from engage_bridge.effects.services import Services
     from engage_bridge.messages import ResendRequest
@@ -85,7 +88,7 @@ def _record_engage_latency(milliseconds: float) -> None:
     metrics.add_metric(name="EngageLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
 
 
-def build_services(env: HandlerEnvironment, config: BrandConfig) -> "Services":
+def build_services(env: HandlerEnvironment, config: BrandConfig, dynamodb: Any = None) -> "Services":
     from engage_bridge.consent import DynamoConsentStore  # noqa: PLC0415 - only this function's side, at cold start
     from engage_bridge.contacts import ContactDirectory  # noqa: PLC0415
     from engage_bridge.effects.services import Services  # noqa: PLC0415
@@ -99,7 +102,7 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> "Services":
             "engage.api_key_secret",
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = dynamodb or LazyClient("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     # Every container leases its requests from the stack's one budget in the state table (engage.budget).
     engage = EngageClient.from_config(
@@ -117,7 +120,9 @@ def build_services(env: HandlerEnvironment, config: BrandConfig) -> "Services":
     return Services(config, engage, store, contacts, consent)
 
 
-def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple["RouterServices", "CentraClient"]:
+def build_router_services(
+    env: RouterEnvironment, config: BrandConfig, dynamodb: Any = None
+) -> tuple["RouterServices", "CentraClient"]:
     from engage_bridge.centra.client import CentraClient  # noqa: PLC0415 - only this function's side, at cold start
     from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
     from engage_bridge.route_marks import DynamoRouteMarks  # noqa: PLC0415
@@ -133,8 +138,8 @@ def build_router_services(env: RouterEnvironment, config: BrandConfig) -> tuple[
     }
     if env.stock_relay_queue_url:
         urls["stock_relay"] = env.stock_relay_queue_url
-    queues = SqsHandlerQueues(boto3.client("sqs"), urls)
-    dynamodb = boto3.client("dynamodb")
+    queues = SqsHandlerQueues(LazyClient("sqs"), urls)
+    dynamodb = dynamodb or LazyClient("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
     mark = feed.request if config.back_in_stock.product_feed.enabled else None
@@ -154,11 +159,11 @@ def _ledger_claimed() -> tuple[type[BaseModel], ...]:
 
 
 def consumer_for[M: BaseModel](
-    env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome]
+    env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome], dynamodb: Any = None
 ) -> SqsConsumer[M]:
     from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
 
-    sqs, dynamodb = boto3.client("sqs"), boto3.client("dynamodb")
+    sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
     retry_later = SqsRetryCadence(sqs, env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
     # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
     claims = LedgerClaims(dynamodb, env.state_table_name) if issubclass(message_model, _ledger_claimed()) else None
@@ -170,15 +175,23 @@ def consumer_for[M: BaseModel](
         dead_letters=SqsDeadLetters(sqs, env.dead_letter_queue_url),
         dead_letter_marks=DynamoDeadLetterMarks(dynamodb, env.state_table_name),
         max_receive_count=env.max_receive_count,
-        persistence=DynamoDBPersistenceLayer(
-            boto3_client=dynamodb,
-            table_name=env.state_table_name,
-            key_attr="pk",
-            sort_key_attr="sk",
-            static_pk_value=f"idempotency#{env.service}",
-        ),
+        persistence=lambda: _idempotency_records(dynamodb, env),
         metrics=metrics,
         logger=logger,
+    )
+
+
+def _idempotency_records(dynamodb: Any, env: ConsumerEnvironment) -> "BasePersistenceLayer":
+    """Powertools' idempotency records in the state table: built when a message without a ledger row first needs
+    one (a ledger-claimed function never does)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415 - first use
+
+    return DynamoDBPersistenceLayer(
+        boto3_client=dynamodb,
+        table_name=env.state_table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value=f"idempotency#{env.service}",
     )
 
 
@@ -190,9 +203,11 @@ def build_consumer[M: BaseModel](
     """An Engage handler's consumer and the services behind it, from its environment."""
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
-    services = build_services(env, load_config(dict(environ)))
-    resends = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    return consumer_for(env, message_model, lambda message: _applied(effect, services, resends, message)), services
+    dynamodb = LazyClient("dynamodb")
+    services = build_services(env, load_config(dict(environ)), dynamodb)
+    resends = DynamoStateStore(dynamodb, env.state_table_name)
+    consumer = consumer_for(env, message_model, lambda message: _applied(effect, services, resends, message), dynamodb)
+    return consumer, services
 
 
 def _applied[M: BaseModel](
@@ -271,6 +286,7 @@ def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
 
     env = parse_environment(RouterEnvironment, environ)
     env.bind_observability()
-    services, centra = build_router_services(env, load_config(dict(environ)))
-    consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event))
+    dynamodb = LazyClient("dynamodb")
+    services, centra = build_router_services(env, load_config(dict(environ)), dynamodb)
+    consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event), dynamodb)
     return SqsLambdaEntry(consumer, services, centra)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from engage_bridge.centra.queries import ALL_DOCUMENTS
-from engage_bridge.ingress.poller import INGEST_TYPES
+from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge_tools.centra_fake.fake import DEFAULT_INTEGRATION, DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
 from engage_bridge_tools.cli import main

@@ -119,7 +119,9 @@ def test_an_encrypted_payload_is_decrypted_for_its_contact_id(store: DynamoConse
     token = _encrypt(json.dumps({"ContactId": "c1", "acceptsEmail": False}))
     change = PreferenceChange(source="webhook", observed_at=5.0, message_id="m1", encrypted_payload=token)
 
-    outcome = take_preference_change(ConsentServices(CONFIG, Engage({"c1": contact(False)}), store, None, KEY), change)
+    outcome = take_preference_change(
+        ConsentServices(CONFIG, Engage({"c1": contact(False)}), store, None, lambda: KEY), change
+    )
 
     assert outcome.state == "sent"
     assert decrypt_payload(token, KEY)["ContactId"] == "c1"

@@ -9,14 +9,8 @@ from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.config import parse_config
-from engage_bridge.ingress.poller import (
-    FETCH_LIMIT,
-    INGEST_TYPES,
-    STOCK_SKUS_PER_MESSAGE,
-    listened_types,
-    poll,
-    register_listeners,
-)
+from engage_bridge.ingress.event_types import INGEST_TYPES
+from engage_bridge.ingress.poller import FETCH_LIMIT, STOCK_SKUS_PER_MESSAGE, listened_types, poll, register_listeners
 from engage_bridge.messages import IngestEvent
 from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 

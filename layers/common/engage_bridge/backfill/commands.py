@@ -15,7 +15,7 @@ class StartBackfill(BaseModel):
     """Start (or resume) a run. Without ``since`` the brand configuration's ``historical_sync_from`` applies;
     without ``until`` a new run ends now, and a stopped run with the same ``since`` and kinds is resumed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     command: Literal["start"] = "start"
     since: AwareDatetime | None = None
@@ -33,7 +33,7 @@ class StartBackfill(BaseModel):
 
 
 class BackfillStep(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     command: Literal["step"] = "step"
     run_id: str = Field(min_length=1, max_length=64)

@@ -9,7 +9,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -17,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.backfill.commands import COMMAND, SqsCommandQueue
 from engage_bridge.backfill.consent import BackfillConsent
 from engage_bridge.backfill.step import BackfillServices, handle_command
@@ -49,7 +49,7 @@ class BackfillLambda:
         if config.engage.api_key_secret != env.engage_api_key_secret:
             raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
         self.centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
-        dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+        dynamodb, sqs = LazyClient("dynamodb"), LazyClient("sqs")
         # The backfill takes what live traffic leaves of the stack's one budget (engage.budget).
         self.engage = EngageClient.from_config(
             config.engage,

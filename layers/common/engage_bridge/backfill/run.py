@@ -27,7 +27,7 @@ MAX_FAILURES_KEPT = 100
 class BackfillWindow(BaseModel):
     """What a run covers: objects created (customers: updated) in ``[since, until)``, of these kinds."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     since: AwareDatetime
     until: AwareDatetime
@@ -55,7 +55,7 @@ def canonical_kinds(kinds: tuple[Kind, ...]) -> tuple[Kind, ...]:
 class FailedObject(BaseModel):
     """One object the backfill could not write, named without personal data."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Kind
     subject: str
@@ -63,7 +63,7 @@ class FailedObject(BaseModel):
 
 
 class BackfillRun(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     run_id: str
     window: BackfillWindow

@@ -10,6 +10,7 @@ Lambda the preflight validates against the tenant's own introspected schema. ``e
 reads it from a checkout (tests, the local doctor) and raises ``FileNotFoundError`` with the path where there is none.
 """
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -98,7 +99,17 @@ def assumptions_sdl() -> str:
     return ASSUMPTIONS_PATH.read_text(encoding="utf-8")
 
 
-ASSUMPTIONS: Final[tuple[Assumption, ...]] = parse_assumptions(parse(assumptions_sdl()))
+@functools.cache
+def centra_assumptions() -> tuple[Assumption, ...]:
+    """``assumptions.graphql``, parsed on first use (the doctor's run, not its cold start)."""
+    return parse_assumptions(parse(assumptions_sdl()))
+
+
+def __getattr__(name: str) -> tuple[Assumption, ...]:
+    """``ASSUMPTIONS``: the parsed list, for the tests and tools that name it (PEP 562, parsed on first use)."""
+    if name == "ASSUMPTIONS":
+        return centra_assumptions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def evidence_schema(contract_sdl: str | None = None) -> GraphQLSchema:

@@ -10,6 +10,7 @@ All operations are reads or idempotent mutations (``setEventListeners`` is addit
 already confirmed id only warns), so every retryable failure may be resent.
 """
 
+import functools
 import json
 import logging
 import time
@@ -110,10 +111,16 @@ class CentraClient:
         self._clock = clock
         self._logger = logger or _default_logger
         self._deadline = Deadline(remaining_time_ms)
-        self._http = httpx.Client(
-            transport=transport,
+        self._transport = transport
+        self._user_agent = f"centra-engage-bridge/{__version__} {user_agent}".strip()
+
+    @functools.cached_property
+    def _http(self) -> httpx.Client:
+        """Created on the first request, not at cold start: its TLS context loads the CA bundle."""
+        return httpx.Client(
+            transport=self._transport,
             headers={
-                "User-Agent": f"centra-engage-bridge/{__version__} {user_agent}".strip(),
+                "User-Agent": self._user_agent,
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             },
@@ -133,7 +140,8 @@ class CentraClient:
         self._deadline = Deadline(remaining_time_ms)
 
     def close(self) -> None:
-        self._http.close()
+        if "_http" in self.__dict__:  # never created: nothing to close
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self

@@ -37,7 +37,7 @@ class WebhookPayloadError(BridgeError):
 
 
 class WebhookEvent(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     type: WebhookObjectType
     # At most as long as an ingest message's ``change``: a longer action is refused here, with a 400 naming
@@ -51,7 +51,7 @@ class WebhookEvent(BaseModel):
 class WebhookNotification(BaseModel):
     """The known events of a call, and how many events of each unknown type it also held."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     events: tuple[WebhookEvent, ...]
     unknown_types: dict[str, int] = Field(default_factory=dict)

@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.consent.changes import read_changes
@@ -27,6 +27,7 @@ from engage_bridge.consent.sync import ConsentServices, take_preference_change
 from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook
 from engage_bridge.engage.budget import shared_budget
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.engage.outcomes import EngageRetryableError
 from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
@@ -52,7 +53,10 @@ class ConsentEnvironment(HandlerEnvironment):
 
 
 def webhook_secret(secret_name: str) -> dict[str, str]:
-    """``signing`` (and ``previous``, ``encryption_key`` when given) from a plain ``whsec_`` string or JSON."""
+    """``signing`` (and ``previous``, ``encryption_key`` when given) from a plain ``whsec_`` string or JSON.
+
+    Read when a request needs it, never at cold start; Powertools caches it for five minutes (rotation-friendly).
+    """
     value = read_secret(secret_name)
     try:
         document = json.loads(value)
@@ -61,6 +65,30 @@ def webhook_secret(secret_name: str) -> dict[str, str]:
     if not isinstance(document, dict):
         return {"signing": value}
     return {key: str(document[key]) for key in ("signing", "previous", "encryption_key") if document.get(key)}
+
+
+class WebhookEncryptionKey:
+    """The consent consumer's payload key (``encryption_key`` of ``ENGAGE_WEBHOOK_SECRET``), or None without one.
+
+    Read on the first encrypted payload, not at cold start: a failing read there would be an init error with no
+    reason; here it retries that message later (``EngageRetryableError``) and names the secret.
+    """
+
+    def __init__(self, secret_name: str | None) -> None:
+        self.secret_name = secret_name  # None: the stack runs without preference webhooks (EngagePreferenceWebhooks)
+
+    def __call__(self) -> str | None:
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415
+
+        if self.secret_name is None:
+            return None
+        try:
+            return webhook_secret(self.secret_name).get("encryption_key")
+        except GetParameterError:
+            where = f"secret:{self.secret_name}"
+            raise EngageRetryableError(
+                "GET", where, None, None, maybe_applied=False, detail="webhook secret unavailable"
+            ) from None
 
 
 class DynamoMessageIds:
@@ -141,8 +169,8 @@ def _raw_body(event: Mapping[str, Any]) -> bytes | None:
 def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
     env = parse_environment(EngageWebhookEnvironment, environ)
     env.bind_observability()
-    ids = DynamoMessageIds(boto3.client("dynamodb"), env.state_table_name)
-    queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
+    ids = DynamoMessageIds(LazyClient("dynamodb"), env.state_table_name)
+    queue = SqsConsentQueue(LazyClient("sqs"), env.consent_queue_url)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = _raw_body(event)
@@ -174,17 +202,17 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     env = parse_environment(ConsentEnvironment, environ)
     env.bind_observability()
     config = load_config(dict(environ))
-    handler_services = build_services(env, config)
-    secret = webhook_secret(env.webhook_secret_name) if env.webhook_secret_name else {}
+    dynamodb = LazyClient("dynamodb")
+    handler_services = build_services(env, config, dynamodb)
     centra = (
         CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
         if config.consent.write_opt_outs_to_centra
         else None
     )
     services = ConsentServices(
-        config, handler_services.engage, handler_services.consent, centra, secret.get("encryption_key")
+        config, handler_services.engage, handler_services.consent, centra, WebhookEncryptionKey(env.webhook_secret_name)
     )
-    consumer = consumer_for(env, PreferenceChange, lambda change: take_preference_change(services, change))
+    consumer = consumer_for(env, PreferenceChange, lambda change: take_preference_change(services, change), dynamodb)
     return SqsLambdaEntry(consumer, services, handler_services.engage)
 
 
@@ -202,12 +230,11 @@ def engage_changes_handler(
     if config.engage.api_key_secret != env.engage_api_key_secret:
         raise ConfigError("engage.api_key_secret", f"must be the stack's secret {env.engage_api_key_secret!r}")
     # One GET per run, taken from the stack's budget like every other Engage request (engage.budget).
-    budget = shared_budget(
-        boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
-    )
+    dynamodb = LazyClient("dynamodb")
+    budget = shared_budget(dynamodb, env.state_table_name, env.engage_requests_per_second, env.engage_priority)
     engage = EngageClient.from_config(config.engage, requests_per_second=None, rate_limiter=budget, logger=logger)
-    queue = SqsConsentQueue(boto3.client("sqs"), env.consent_queue_url)
-    marks = DynamoFeedMarks(boto3.client("dynamodb"), env.state_table_name)
+    queue = SqsConsentQueue(LazyClient("sqs"), env.consent_queue_url)
+    marks = DynamoFeedMarks(dynamodb, env.state_table_name)
     window = timedelta(minutes=config.consent.changes_window_minutes)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

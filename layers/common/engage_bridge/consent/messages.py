@@ -13,7 +13,7 @@ PreferenceSource = Literal["webhook", "changes"]
 
 
 class PreferenceChange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     source: PreferenceSource
     observed_at: float = Field(gt=0, description="epoch seconds: the webhook's signed timestamp, or the feed read")

@@ -9,6 +9,7 @@ the opt-out is reported (``ConsentOptOutNotWritten``). A yes in Engage needs not
 the bridge never writes a yes to Centra.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,7 +45,8 @@ class ConsentServices:
     engage: ContactReader
     consent: ConsentStore
     centra: CentraCustomers | None  # None: write-back off (consent.write_opt_outs_to_centra)
-    encryption_key: str | None = None
+    # The webhook payload key, read when an encrypted payload first needs it (a secret, not read at cold start).
+    encryption_key: Callable[[], str | None] = lambda: None
 
 
 def take_preference_change(services: ConsentServices, change: PreferenceChange) -> Outcome:
@@ -86,11 +88,12 @@ def _to_centra(services: ConsentServices, email: str) -> Outcome:
 
 
 def _decrypted_contact_id(services: ConsentServices, change: PreferenceChange) -> str | None:
-    if change.encrypted_payload is None or not services.encryption_key:
+    key = services.encryption_key() if change.encrypted_payload is not None else None
+    if change.encrypted_payload is None or not key:
         count("ConsentWebhookUnreadable", "no_encryption_key")
         return None
     try:
-        payload = decrypt_payload(change.encrypted_payload, services.encryption_key)
+        payload = decrypt_payload(change.encrypted_payload, key)
     except PayloadUnreadable as error:
         count("ConsentWebhookUnreadable", "decryption_failed")
         logger.warning("encrypted preference webhook unreadable", extra={"why": str(error)})

@@ -47,7 +47,9 @@ DateTime = Annotated[AwareDatetime, PlainSerializer(iso_datetime, return_type=st
 
 
 class EngageModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid", defer_build=True
+    )
 
     def body(self) -> dict[str, Any]:
         """The JSON body: Engage's field names, no ``None`` values."""
@@ -278,7 +280,7 @@ class StockLevel(EngageModel):
 class StockLevelBatch(RootModel[list[StockLevel]]):
     """``PUT /api/v2/inventory/stock-levels/batch``: a JSON array (the only evidenced path, audit G1)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     def body(self) -> list[dict[str, Any]]:
         return [level.body() for level in self.root]

@@ -5,6 +5,7 @@ exception into a success or an ``outcomes`` error, retries what is retryable and
 each attempt by method and path template only (query strings carry e-mails; headers carry the key).
 """
 
+import functools
 import json
 import logging
 import time
@@ -92,11 +93,19 @@ class EngageSession:
         self._logger = logger or _default_logger
         self.deadline = Deadline(None)
         self._key_in_headers: str | None = None
-        self.http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            transport=transport,
+        self._base_url = base_url.rstrip("/")
+        self._transport = transport
+        self._user_agent = f"centra-engage-bridge/{__version__} {user_agent}".strip()
+
+    @functools.cached_property
+    def http(self) -> httpx.Client:
+        """Created on the first request, not at cold start: its TLS context loads the CA bundle (bench
+        ``cold_import``)."""
+        return httpx.Client(
+            base_url=self._base_url,
+            transport=self._transport,
             headers={
-                "User-Agent": f"centra-engage-bridge/{__version__} {user_agent}".strip(),
+                "User-Agent": self._user_agent,
                 # Engage answers 500 to any request without it, GET included (Voyado, API authentication).
                 "Content-Type": "application/json",
                 "Accept": "application/json",
@@ -106,7 +115,8 @@ class EngageSession:
         )
 
     def close(self) -> None:
-        self.http.close()
+        if "http" in self.__dict__:  # never created: nothing to close
+            self.http.close()
 
     @property
     def rate_limiter(self) -> RateLimiter | None:

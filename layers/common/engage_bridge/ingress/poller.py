@@ -11,27 +11,18 @@ each other's events, so every brand and every consumer needs a name of its own.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engage_bridge.centra.client import EventListener
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
-from engage_bridge.config import BrandConfig
+from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge.ingress.queue import IngestQueue
-from engage_bridge.messages import IngestEvent, IngestObject
+from engage_bridge.messages import IngestEvent
 from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
 
-# Centra event object types the bridge listens to, and what the router calls them.
-INGEST_TYPES: dict[str, IngestObject] = {
-    "Order": "order",
-    "Shipment": "shipment",
-    "Return": "return",
-    "Customer": "customer",
-    "NewsletterSubscription": "newsletter_subscription",
-    "StockChange": "stock_change",
-    # What the product feed shows (texts, prices, sizes): a change marks the feed for the next refresh run.
-    "Display": "product",
-    "Product": "product",
-}
+if TYPE_CHECKING:
+    from engage_bridge.config import BrandConfig
+
 FETCH_LIMIT = 200  # Centra's own example; the largest page it documents
 # SKUs per ingest message of a stock change: a SKU with a few warehouses is ~150 bytes of JSON, so a part stays far
 # below SQS's message and batch size limits (256 KiB) however large the delivery.
@@ -67,7 +58,9 @@ class PollResult:
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
 
 
-def listened_types(config: BrandConfig, *, stock_relay_deployed: bool = True, feed_deployed: bool = True) -> list[str]:
+def listened_types(
+    config: "BrandConfig", *, stock_relay_deployed: bool = True, feed_deployed: bool = True
+) -> list[str]:
     """The event types the brand's switches need: no StockChange with the relay off or not deployed, no Product or
     Display with the product feed off or not deployed (each would only be confirmed, routed and skipped)."""
     unused: set[str] = set()

@@ -8,11 +8,11 @@ runs never fetch the same events at once.
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
@@ -41,7 +41,7 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
         feed_deployed=env.product_feed_deployed,
     )
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
-    queue = SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url)
+    queue = SqsIngestQueue(LazyClient("sqs"), env.ingest_queue_url)
     registered = False
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
@@ -72,7 +72,7 @@ def signature_header(event: Mapping[str, Any]) -> str | None:
 def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None) -> HttpHandler:
     env = parse_environment(WebhookEnvironment, environ)
     env.bind_observability()
-    ingest = queue or SqsIngestQueue(boto3.client("sqs"), env.ingest_queue_url, delay_seconds=WEBHOOK_DELAY_SECONDS)
+    ingest = queue or SqsIngestQueue(LazyClient("sqs"), env.ingest_queue_url, delay_seconds=WEBHOOK_DELAY_SECONDS)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:

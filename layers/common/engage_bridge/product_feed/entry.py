@@ -14,10 +14,10 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
@@ -56,9 +56,9 @@ def feed_handler(
     cfg = load_config(dict(environ))
     # Off (no URL template) is a choice, not a mistake: each run says so and writes nothing, without an error.
     feed_on = cfg.back_in_stock.product_feed.enabled
-    table = dynamodb or boto3.client("dynamodb")
+    table = dynamodb or LazyClient("dynamodb")
     client = centra or CentraClient.from_secret(env.graphql_url, env.centra_token_secret, logger=logger)
-    store = S3FeedStore(s3 or boto3.client("s3"), env.bucket)
+    store = S3FeedStore(s3 or LazyClient("s3"), env.bucket)
     index = DynamoSkuCatalogue(table, env.state_table_name)
     marker = FeedRefreshMarker(table, env.state_table_name)
 
@@ -112,7 +112,7 @@ def serve_handler(
 ) -> Handler:
     env = parse_environment(ServeEnvironment, environ)
     env.bind_observability()
-    client = s3 or boto3.client("s3")
+    client = s3 or LazyClient("s3")
     store = S3FeedStore(client, env.bucket)
 
     def not_found(reason: str) -> dict[str, Any]:

@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
@@ -57,8 +57,8 @@ def reconcile_handler(environ: Mapping[str, str], centra: CentraClient | None = 
     env.bind_observability()
     cfg = load_config(dict(environ))
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
-    store = DynamoStateStore(boto3.client("dynamodb"), env.state_table_name)
-    s3 = boto3.client("s3")
+    store = DynamoStateStore(LazyClient("dynamodb"), env.state_table_name)
+    s3 = LazyClient("s3")
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         client.set_deadline(context.get_remaining_time_in_millis)

@@ -33,7 +33,7 @@ NOT_IMPORTED = (
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class EffectStatus(_Frozen):

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.config import load_config
 from engage_bridge.contacts import ContactDirectory
@@ -55,7 +55,7 @@ def subscription_handler(
             "engage.api_key_secret",
             f"must be the stack's secret {env.engage_api_key_secret!r} (template parameter EngageApiKeySecretName)",
         )
-    table = dynamodb or boto3.client("dynamodb")
+    table = dynamodb or LazyClient("dynamodb")
     client = engage or EngageClient.from_config(
         cfg.engage,
         requests_per_second=None,

@@ -27,7 +27,7 @@ class InvalidRequest(Exception):
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     email: str = Field(min_length=3, max_length=254)
     sku: str = Field(min_length=1, max_length=100)

@@ -1,0 +1,130 @@
+"""A function's cold start does no AWS work: no client, no call, no secret read; the X-Ray SDK only where it traces.
+
+Clients are created on first use (``engage_bridge.aws_clients``) and secrets read when a message needs them, so
+a secret that cannot be read fails that message with its name, not the container's initialisation. The brand
+configuration is the one thing read at cold start, by design (a file here, an SSM parameter in AWS): a bad one
+fails the start with its field's name.
+"""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from engage_bridge.aws_clients import LazyClient
+from engage_bridge.observability import UntracedHandlers, tracing_enabled
+from engage_bridge_tools.bench.cold_import import EXAMPLE_CONFIG, PARAMETERS, function_environment
+from engage_bridge_tools.local.handlers import load_handler
+from engage_bridge_tools.local.template import functions, load_template
+
+TEMPLATE = load_template()
+SPECS = functions(TEMPLATE)
+LAYER = Path(__file__).parents[2] / "layers/common"
+
+
+@pytest.fixture
+def clients_created(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every botocore client created (a secret read or any AWS call needs one), by service name."""
+    created: list[str] = []
+    real = botocore.session.Session.create_client
+
+    def recording(self: botocore.session.Session, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        created.append(service_name)
+        return real(self, service_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", recording)
+    yield created
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_importing_a_function_creates_no_aws_client_and_reads_no_secret(
+    name: str, clients_created: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    config["engage"]["api_key_secret"] = PARAMETERS["EngageApiKeySecretName"]
+    config_file = tmp_path / "brand.json"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    for variable, value in {
+        **function_environment(SPECS[name], TEMPLATE),
+        "BRAND_CONFIG_FILE": str(config_file),
+    }.items():
+        monkeypatch.setenv(variable, value)
+
+    handler = load_handler(SPECS[name])
+
+    assert callable(handler)
+    assert clients_created == []
+
+
+def test_a_lazy_client_is_created_on_first_use_and_kept(clients_created: list[str]) -> None:
+    client = LazyClient("sqs")
+    assert (client.created, clients_created) == (False, [])
+
+    first = client.meta
+    second = client.meta
+
+    assert first is second
+    assert client.created
+    assert clients_created == ["sqs"]
+
+
+def test_tracing_is_on_in_lambda_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    monkeypatch.delenv("AWS_SAM_LOCAL", raising=False)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false")
+    assert tracing_enabled()
+
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    assert not tracing_enabled()
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false")
+    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
+    assert not tracing_enabled()
+    monkeypatch.delenv("AWS_SAM_LOCAL")
+    monkeypatch.delenv("LAMBDA_TASK_ROOT")
+    assert not tracing_enabled()
+
+
+def test_untraced_handlers_pass_the_handler_through() -> None:
+    def handler(event: dict[str, Any], context: Any) -> str:
+        return "done"
+
+    assert UntracedHandlers().capture_lambda_handler(handler, capture_response=False) is handler
+
+
+_DEPLOYED = """
+import sys
+from engage_bridge.observability import tracer
+from aws_xray_sdk.core import patcher
+patched = patcher._PATCHED_MODULES
+print(type(tracer).__name__, tracer.disabled, "botocore" in patched, "httpx" in patched)
+"""
+_LOCAL = """
+import sys
+from engage_bridge.observability import tracer
+print(type(tracer).__name__, "aws_xray_sdk" in sys.modules)
+"""
+
+
+def _observability_in(environment: dict[str, str], code: str) -> str:
+    run = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(LAYER), "AWS_DEFAULT_REGION": "eu-north-1", **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return run.stdout.strip().splitlines()[-1]
+
+
+def test_deployed_the_tracer_is_powertools_and_patches_botocore_and_httpx_at_cold_start() -> None:
+    # As Lambda runs it with Tracing: Active: LAMBDA_TASK_ROOT set, POWERTOOLS_TRACE_DISABLED unset.
+    assert _observability_in({"LAMBDA_TASK_ROOT": "/var/task"}, _DEPLOYED) == "Tracer False True True"
+
+
+def test_off_lambda_the_x_ray_sdk_is_not_loaded() -> None:
+    assert _observability_in({"POWERTOOLS_TRACE_DISABLED": "1"}, _LOCAL) == "UntracedHandlers False"
