@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from engage_bridge.centra.queries import ALL_DOCUMENTS
+from engage_bridge.engage.budget import BUDGET_PK
 from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge_tools.centra_fake.fake import DEFAULT_INTEGRATION, DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
@@ -20,6 +21,7 @@ from engage_bridge_tools.cli import main
 from engage_bridge_tools.local.handlers import environment, load_handler
 from engage_bridge_tools.local.template import functions, resolve_environment
 from engage_bridge_tools.sandbox import EngageSandbox
+from tests.aws import create_state_table
 from tests.lambda_support import emitted_metrics, lambda_context
 
 pytestmark = pytest.mark.integration
@@ -144,9 +146,12 @@ def test_the_scheduled_function_from_the_template_counts_no_failed_check(
         secrets = boto3.client("secretsmanager")
         secrets.create_secret(Name=ENGAGE_SECRET, SecretString=sandbox.api_key)
         secrets.create_secret(Name=CENTRA_SECRET, SecretString=DEFAULT_TOKEN)
+        dynamodb = boto3.client("dynamodb")
+        create_state_table(dynamodb)  # the shared Engage budget its GETs lease
         local = {
             "ENVIRONMENT_NAME": "test",
-            "STATE_TABLE_NAME": "unused",
+            "STATE_TABLE_NAME": "state",
+            "ENGAGE_REQUESTS_PER_SECOND": "40",
             "BRAND_CONFIG_PARAMETER": "/unused",
             "CENTRA_GRAPHQL_URL": centra.graphql_url,
             "CENTRA_TOKEN_SECRET": CENTRA_SECRET,
@@ -157,7 +162,13 @@ def test_the_scheduled_function_from_the_template_counts_no_failed_check(
         capsys.readouterr()
 
         result = handler({"detail-type": "Scheduled Event", "time": "2026-12-07T05:15:00Z"}, lambda_context())
+        leased = dynamodb.query(
+            TableName="state",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": BUDGET_PK}},
+        )["Items"]
 
     assert result["failed"] == []
     assert result["passed"] > len(ALL_DOCUMENTS)
+    assert leased  # its Engage GETs took slots of the stack's budget
     assert ("DoctorChecksFailed", {"environment": "test"}) in emitted_metrics(capsys.readouterr().out)
