@@ -4,7 +4,9 @@ For each record of a batch:
 
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
 - the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
-  id: the router may enqueue the same effect twice under different ids);
+  id: the router may enqueue the same effect twice under different ids), or claims its ledger row
+  (``LedgerClaims``); the router, whose messages are deduplicated by its route marks and whose effects by the
+  handlers, runs without either (no ``persistence``);
 - a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
   predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
@@ -200,7 +202,7 @@ class SqsConsumer[M: BaseModel]:
         message_model: type[M],
         effect: Callable[[M], Outcome],
         dead_letters: DeadLetterSink,
-        persistence: BasePersistenceLayer,
+        persistence: BasePersistenceLayer | None,
         metrics: Metrics,
         logger: Logger,
         retry_later: RetryLater | None = None,
@@ -226,11 +228,16 @@ class SqsConsumer[M: BaseModel]:
             expires_after_seconds=IDEMPOTENCY_SECONDS,
             response_hook=self._on_duplicate,
         )
-        self._apply_once = idempotent_function(
-            data_keyword_argument="key",
-            persistence_store=persistence,
-            config=self._idempotency,
-        )(self._apply)
+        # No persistence: the effect is idempotent on its own (the router: route marks, and handlers downstream).
+        self._apply_once = (
+            self._apply
+            if persistence is None
+            else idempotent_function(
+                data_keyword_argument="key",
+                persistence_store=persistence,
+                config=self._idempotency,
+            )(self._apply)
+        )
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         # Lets Powertools expire an in-progress record if this invocation times out mid-record.

@@ -151,8 +151,14 @@ def _ledger_claimed() -> tuple[type[BaseModel], ...]:
 
 
 def consumer_for[M: BaseModel](
-    env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome]
+    env: ConsumerEnvironment,
+    message_model: type[M],
+    effect: Callable[[M], Outcome],
+    *,
+    idempotency_records: bool = True,
 ) -> SqsConsumer[M]:
+    """The shared SQS loop for ``effect``; ``idempotency_records=False`` for an effect that is idempotent on its own
+    (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
     from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
 
     sqs, dynamodb = boto3.client("sqs"), boto3.client("dynamodb")
@@ -172,7 +178,9 @@ def consumer_for[M: BaseModel](
             key_attr="pk",
             sort_key_attr="sk",
             static_pk_value=f"idempotency#{env.service}",
-        ),
+        )
+        if idempotency_records
+        else None,
         metrics=metrics,
         logger=logger,
     )
@@ -268,5 +276,9 @@ def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     env = parse_environment(RouterEnvironment, environ)
     env.bind_observability()
     services, centra = build_router_services(env, load_config(dict(environ)))
-    consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event))
+    # No idempotency record per ingest message (two writes each): a redelivered report finds its change covered
+    # by the route mark, and whatever is routed twice the handlers deduplicate on its business key.
+    consumer = consumer_for(
+        env, IngestEvent, lambda event: route_ingest_event(services, event), idempotency_records=False
+    )
     return SqsLambdaEntry(consumer, services, centra)
