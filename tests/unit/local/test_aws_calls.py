@@ -38,7 +38,7 @@ def test_nothing_is_counted_after_uninstall_even_by_sessions_made_while_installe
 
 
 @mock_aws
-def test_dynamodb_writes_are_told_apart_by_the_kind_of_record_they_go_to() -> None:
+def test_dynamodb_calls_are_told_apart_by_the_kind_of_record_they_go_to() -> None:
     create_state_table(boto3.client("dynamodb"))
     counter = AwsCallCounter()
     counter.install()
@@ -57,8 +57,9 @@ def test_dynamodb_writes_are_told_apart_by_the_kind_of_record_they_go_to() -> No
     finally:
         counter.uninstall()
 
-    assert counter.dynamodb_writes() == {
+    assert counter.dynamodb_by_record() == {
         "DeleteItem effect": 1,
+        "GetItem route": 1,
         "PutItem effect": 1,
         "PutItem idempotency#router": 1,
         "UpdateItem route": 1,

@@ -17,7 +17,7 @@ import boto3
 from botocore import handlers
 
 _EVENT = "before-call"
-_DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+_DYNAMODB_SINGLE_ITEM = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem"})
 
 
 class AwsCallCounter:
@@ -51,7 +51,7 @@ class AwsCallCounter:
         if not self._installed:
             return
         service = model.service_model.service_name
-        record = write_record(model.name, params) if service == "dynamodb" else None
+        record = item_record(model.name, params) if service == "dynamodb" else None
         with self._lock:
             self._counts[f"{service}:{model.name}"] += 1
             if record is not None:
@@ -62,8 +62,8 @@ class AwsCallCounter:
             self._counts.clear()
             self._writes.clear()
 
-    def dynamodb_writes(self) -> dict[str, int]:
-        """DynamoDB write calls by operation and record kind (``UpdateItem route``): where the write units go."""
+    def dynamodb_by_record(self) -> dict[str, int]:
+        """Single-item DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go."""
         with self._lock:
             return dict(sorted(self._writes.items()))
 
@@ -72,10 +72,10 @@ class AwsCallCounter:
             return dict(sorted(self._counts.items()))
 
 
-def write_record(operation: str, request: Mapping[str, Any] | None) -> str | None:
-    """The kind of record a single-item DynamoDB write goes to: its ``pk`` up to the first ``#`` (the state
+def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None:
+    """The kind of record a single-item DynamoDB call goes to: its ``pk`` up to the first ``#`` (the state
     table's key prefixes), and the service for Powertools' ``idempotency#<service>`` records."""
-    if operation not in _DYNAMODB_WRITES or request is None:
+    if operation not in _DYNAMODB_SINGLE_ITEM or request is None:
         return None
     try:
         body = json.loads(request.get("body") or b"{}")
