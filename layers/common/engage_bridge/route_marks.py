@@ -6,9 +6,8 @@ change happened has routed that change. Each ingest message says by when its cha
 the last completed read of that object started (``covered_ms``). A message whose change happened before that
 is covered: it is skipped with no Centra read and no handler message.
 
-A report from the events poller, which mostly comes after the webhook's report of the same change, looks at the
-mark first (an eventually consistent read, a tenth of a write's price): a covered report stops there. Otherwise
-the mark is taken before the read, with one conditional write, and has two parts:
+The mark is looked at first (an eventually consistent read, a tenth of a write's price): a covered report stops
+there. Otherwise it is taken before the read, with one conditional write, and has two parts:
 
 - a claim (``claim_ms``, when the read starts, and ``claim_until_ms``, a lease): while a live claim covers a
   change, a second arrival of it is retried later (``RouteInProgress``) rather than routed beside it; it then
@@ -67,10 +66,9 @@ class Claim:
 
 
 class RouteMarks(Protocol):
-    def take(self, object_key: str, changed_by_ms: int, *, look_first: bool = False) -> tuple[Verdict, Claim | None]:
+    def take(self, object_key: str, changed_by_ms: int) -> tuple[Verdict, Claim | None]:
         """Claim ``object_key`` for a read starting now, unless a read that started after ``changed_by_ms`` has
-        routed it (COVERED) or is routing it (IN_PROGRESS). ``look_first``: the report is likely covered already
-        (the poller's, after the webhook's), so read the mark before writing."""
+        routed it (COVERED) or is routing it (IN_PROGRESS)."""
         ...
 
     def routed(self, claim: Claim) -> None:
@@ -87,16 +85,15 @@ def mark_key(object_key: str) -> dict[str, dict[str, str]]:
 
 
 class DynamoRouteMarks:
-    """``RouteMarks`` on the stack's state table: one conditional write to claim (a read first, if asked), one to
-    complete."""
+    """``RouteMarks`` on the stack's state table: a read to look, one conditional write to claim, one to complete."""
 
     def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
 
-    def take(self, object_key: str, changed_by_ms: int, *, look_first: bool = False) -> tuple[Verdict, Claim | None]:
-        if look_first and self._covered(object_key) >= changed_by_ms:
+    def take(self, object_key: str, changed_by_ms: int) -> tuple[Verdict, Claim | None]:
+        if self._covered(object_key) >= changed_by_ms:
             return Verdict.COVERED, None
         now_ms = int(self._clock() * 1000)
         try:

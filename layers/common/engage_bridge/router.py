@@ -93,9 +93,7 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if marks is None or event.changed_by is None or event.object_type not in _MARKED:
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
-    # The poller's report usually follows the webhook's: a read (a tenth of a write) answers most of them.
-    changed_by_ms = int(event.changed_by.timestamp() * 1000)
-    verdict, claim = marks.take(object_key, changed_by_ms, look_first=event.source == "events")
+    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000))
     if verdict is Verdict.COVERED:
         return Outcome("skipped", "already_routed")
     if claim is None:
