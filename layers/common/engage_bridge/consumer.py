@@ -4,7 +4,9 @@ For each record of a batch:
 
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
 - the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
-  id: the router may enqueue the same effect twice under different ids);
+  id: the router may enqueue the same effect twice under different ids), or claims its ledger row
+  (``LedgerClaims``); the router, whose messages are deduplicated by its route marks and whose effects by the
+  handlers, runs without either (no ``persistence``);
 - a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
   predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
@@ -202,7 +204,7 @@ class SqsConsumer[M: BaseModel]:
         message_model: type[M],
         effect: Callable[[M], Outcome],
         dead_letters: DeadLetterSink,
-        persistence: BasePersistenceLayer | Callable[[], BasePersistenceLayer],
+        persistence: BasePersistenceLayer | Callable[[], BasePersistenceLayer] | None,
         metrics: Metrics,
         logger: Logger,
         retry_later: RetryLater | None = None,
@@ -232,6 +234,7 @@ class SqsConsumer[M: BaseModel]:
             expires_after_seconds=IDEMPOTENCY_SECONDS,
             response_hook=self._on_duplicate,
         )
+        # None: the effect is idempotent on its own (the router: route marks, and handlers downstream).
         self._persistence = persistence
         self._applied_once: Callable[..., dict[str, Any]] | None = None
 
@@ -331,10 +334,13 @@ class SqsConsumer[M: BaseModel]:
         whose every message is claimed on its ledger row never builds it: no client, nothing at cold start)."""
         if self._applied_once is None:
             persistence = self._persistence
-            store = persistence if isinstance(persistence, BasePersistenceLayer) else persistence()
-            self._applied_once = idempotent_function(
-                data_keyword_argument="key", persistence_store=store, config=self._idempotency
-            )(self._apply)
+            if persistence is None:
+                self._applied_once = self._apply
+            else:
+                store = persistence if isinstance(persistence, BasePersistenceLayer) else persistence()
+                self._applied_once = idempotent_function(
+                    data_keyword_argument="key", persistence_store=store, config=self._idempotency
+                )(self._apply)
         return self._applied_once
 
     def _claim_seconds(self) -> float:

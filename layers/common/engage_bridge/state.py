@@ -11,7 +11,7 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
 - ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
-  messages whose business key has no ledger row of its own (contacts, stock levels, the router). An order's
+  messages whose business key has no ledger row of its own (contacts, stock levels). An order's
   e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one record per effect.
 
 E-mails are stored only as SHA-256 fingerprints: the table never needs the address back.

@@ -159,8 +159,15 @@ def _ledger_claimed() -> tuple[type[BaseModel], ...]:
 
 
 def consumer_for[M: BaseModel](
-    env: ConsumerEnvironment, message_model: type[M], effect: Callable[[M], Outcome], dynamodb: Any = None
+    env: ConsumerEnvironment,
+    message_model: type[M],
+    effect: Callable[[M], Outcome],
+    dynamodb: Any = None,
+    *,
+    idempotency_records: bool = True,
 ) -> SqsConsumer[M]:
+    """The shared SQS loop for ``effect``; ``idempotency_records=False`` for an effect that is idempotent on its own
+    (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
     from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
 
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
@@ -175,7 +182,7 @@ def consumer_for[M: BaseModel](
         dead_letters=SqsDeadLetters(sqs, env.dead_letter_queue_url),
         dead_letter_marks=DynamoDeadLetterMarks(dynamodb, env.state_table_name),
         max_receive_count=env.max_receive_count,
-        persistence=lambda: _idempotency_records(dynamodb, env),
+        persistence=(lambda: _idempotency_records(dynamodb, env)) if idempotency_records else None,
         metrics=metrics,
         logger=logger,
     )
@@ -288,5 +295,9 @@ def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     env.bind_observability()
     dynamodb = LazyClient("dynamodb")
     services, centra = build_router_services(env, load_config(dict(environ)), dynamodb)
-    consumer = consumer_for(env, IngestEvent, lambda event: route_ingest_event(services, event), dynamodb)
+    # No idempotency record per ingest message (two writes each): a redelivered report finds its change covered
+    # by the route mark, and whatever is routed twice the handlers deduplicate on its business key.
+    consumer = consumer_for(
+        env, IngestEvent, lambda event: route_ingest_event(services, event), dynamodb, idempotency_records=False
+    )
     return SqsLambdaEntry(consumer, services, centra)

@@ -91,6 +91,17 @@ def test_a_section_not_in_the_run_is_said_to_be_missing_and_others_are_tabled_fl
     assert "| within budget | yes |" in page
 
 
+def test_dynamodb_calls_are_tabled_by_record_kind_per_order_most_first() -> None:
+    end_to_end = {
+        **RESULTS["sections"]["end_to_end"],
+        "dynamodb_by_record": {"PutItem effect": 30, "UpdateItem route": 90},
+    }
+
+    page = render({**RESULTS, "sections": {**RESULTS["sections"], "end_to_end": end_to_end}})
+
+    assert "| UpdateItem route | 90 | 1.5 |\n| PutItem effect | 30 | 0.5 |" in page
+
+
 def test_cost_lines_show_quantity_unit_and_price_per_unit_and_the_assumptions() -> None:
     from engage_bridge_tools.bench.aws_cost import derive, load_prices
     from engage_bridge_tools.local.template import load_template

@@ -18,6 +18,7 @@ from engage_bridge.config import parse_config
 from engage_bridge.consent import DynamoConsentStore
 from engage_bridge.consent.changes import read_changes
 from engage_bridge.consent.decrypt import PayloadUnreadable, decrypt_payload
+from engage_bridge.consent.entry import DynamoFeedMarks
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.consent.sync import ConsentServices, take_preference_change
 from engage_bridge.engage.outcomes import EngageNotFound, EngageUnauthorized, EngageValidationError
@@ -202,3 +203,17 @@ def test_overlapping_reads_queue_a_contact_once_per_window() -> None:
 
     assert counts == [2, 0]
     assert later == 1 and sent[-1].contact_id == "a"
+
+
+def test_a_contact_the_table_marked_within_the_window_costs_a_read_and_no_write(dynamodb: Any) -> None:
+    feed, sent, writes = Feed(), list[PreferenceChange](), list[str]()
+    marks = DynamoFeedMarks(dynamodb, "state")
+    dynamodb.meta.events.register("before-call.dynamodb.PutItem", lambda **_: writes.append("put"))
+    window = timedelta(minutes=30)
+
+    counts = [read_changes(feed, marks, sent.append, NOW + timedelta(minutes=m), window) for m in (0, 10)]
+    feed.changed["a"] = NOW + timedelta(minutes=31)
+    later = read_changes(feed, marks, sent.append, NOW + timedelta(minutes=40), window)
+
+    assert (counts, later) == ([2, 0], 1)  # once per window, then again once the first read aged out
+    assert len(writes) == 3  # a, b, then a again: the second read's listings were answered by reads

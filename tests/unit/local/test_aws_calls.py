@@ -4,6 +4,7 @@ import boto3
 from moto import mock_aws
 
 from engage_bridge_tools.local.aws_calls import AwsCallCounter
+from tests.aws import create_state_table
 
 
 @mock_aws
@@ -34,3 +35,32 @@ def test_nothing_is_counted_after_uninstall_even_by_sessions_made_while_installe
     later.list_queues()
 
     assert counter.snapshot() == {}
+
+
+@mock_aws
+def test_dynamodb_calls_are_told_apart_by_the_kind_of_record_they_go_to() -> None:
+    create_state_table(boto3.client("dynamodb"))
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        client = boto3.client("dynamodb")
+        client.put_item(TableName="state", Item={"pk": {"S": "effect#order#1"}, "sk": {"S": "email"}})
+        client.update_item(
+            TableName="state",
+            Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}},
+            UpdateExpression="SET covered_ms = :at",
+            ExpressionAttributeValues={":at": {"N": "1"}},
+        )
+        client.put_item(TableName="state", Item={"pk": {"S": "idempotency#router"}, "sk": {"S": "abc"}})
+        client.delete_item(TableName="state", Key={"pk": {"S": "effect#order#1"}, "sk": {"S": "email"}})
+        client.get_item(TableName="state", Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}})
+    finally:
+        counter.uninstall()
+
+    assert counter.dynamodb_by_record() == {
+        "DeleteItem effect": 1,
+        "GetItem route": 1,
+        "PutItem effect": 1,
+        "PutItem idempotency#router": 1,
+        "UpdateItem route": 1,
+    }

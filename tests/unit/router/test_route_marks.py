@@ -1,17 +1,23 @@
 """One route per change: the second report of a change (webhook, then poller) costs no Centra read, no message."""
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
+from engage_bridge.consumer import SqsConsumer
 from engage_bridge.messages import IngestEvent, IngestSource
+from engage_bridge.observability import bounded_metrics
 from engage_bridge.route_marks import LEASE_SECONDS, DynamoRouteMarks, RouteInProgress, Verdict
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.routing import Route
 from tests.aws import Clock
+from tests.lambda_support import lambda_context, sqs_event
 from tests.unit.router.test_router import CONFIG, SHIPPED, FakeCentra, MemoryLedger, RecordingQueues
 
 
@@ -150,3 +156,55 @@ def test_the_mark_expires_with_the_state_tables_ttl(dynamodb: Any, marks: Dynamo
     item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}})["Item"]
 
     assert int(item["expiration"]["N"]) > clock.now + timedelta(hours=1).total_seconds()
+
+
+class CountingDynamo:
+    """The moto client, with the calls the marks make counted by operation (what the state table bills)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls[name] += 1
+        return getattr(self._client, name)
+
+
+def test_a_report_the_mark_covers_costs_one_read_and_no_write(dynamodb: Any, clock: Clock) -> None:
+    counting = CountingDynamo(dynamodb)
+    marks = DynamoRouteMarks(counting, "state", clock)
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    route_ingest_event(_services(centra, queues, marks), _report("webhook", clock.now - 2))
+    first = dict(counting.calls)
+
+    clock.now += 40
+    second = route_ingest_event(_services(centra, queues, marks), _report("events", clock.now - 42))
+
+    assert first == {"get_item": 1, "update_item": 2}  # look, claim, complete
+    assert second.reason == "already_routed"
+    assert counting.calls - Counter(first) == Counter({"get_item": 1})
+
+
+def test_a_redelivered_ingest_message_is_routed_once_without_an_idempotency_record(
+    dynamodb: Any, marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, marks)
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,  # as the router is wired: the route mark is what deduplicates
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    body = _report("events", clock.now - 2).model_dump_json()
+
+    with mock.patch("engage_bridge.router.count"):
+        answers = [consumer(sqs_event([body]), lambda_context()) for _ in range(2)]  # SQS delivered it twice
+
+    assert [answer["batchItemFailures"] for answer in answers] == [[], []]
+    assert centra.reads == 1 and len(queues.sent) == len(set(queues.business_keys()))
+    stored = dynamodb.scan(TableName="state")["Items"]
+    assert [item["pk"]["S"] for item in stored] == ["route#shipment#3101"]

@@ -44,6 +44,7 @@ def run() -> dict[str, Any]:
         "differences": len(summary["differences"]),
         "invocations": figures["invocations"],
         "aws_requests": figures["aws_requests"],
+        "dynamodb_by_record": figures["dynamodb_by_record"],  # single-item calls by operation and key prefix
         "log_bytes": figures["log_bytes"],
         "custom_metrics": len(metrics),  # distinct EMF metrics: CloudWatch bills each per month
     }

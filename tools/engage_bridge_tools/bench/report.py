@@ -371,6 +371,20 @@ def _end_to_end(section: Mapping[str, Any]) -> list[str]:
         "",
         *table(("AWS call", "count"), sorted(section.get("aws_requests", {}).items())),
         "",
+        *_by_record(section),
+    ]
+
+
+def _by_record(section: Mapping[str, Any]) -> list[str]:
+    """Single-item DynamoDB calls per order by record kind (the state table's key prefixes), most first."""
+    calls = section.get("dynamodb_by_record")
+    if not calls:
+        return []
+    orders = max(1, int(section["orders"]))
+    rows = sorted(calls.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        *table(("DynamoDB call, record kind", "count", "per order"), ((k, v, round(v / orders, 2)) for k, v in rows)),
+        "",
     ]
 
 

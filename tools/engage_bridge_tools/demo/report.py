@@ -47,7 +47,11 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
     )
     if summary.get("consent"):
         _section("Consent (an opted-out person replayed; an unsubscribe in Engage by webhook)", summary["consent"], out)
-    run = {key: value for key, value in summary["run"].items() if key not in {"invocations", "aws_requests"}}
+    run = {
+        key: value
+        for key, value in summary["run"].items()
+        if key not in {"invocations", "aws_requests", "dynamodb_by_record"}
+    }
     _section("Run", run, out)
     if summary["differences"]:
         print(f"MISMATCH: {len(summary['differences'])} difference(s) between Engage and the shop:", file=out)

@@ -122,6 +122,7 @@ def _summary(
             "engage_mean_per_second": round(mean_requests_per_second(engage_requests), 2),
             "invocations": {name: pool.stats.as_dict() for name, pool in session.runtime.pools.items()},
             "aws_requests": session.aws_calls.snapshot(),
+            "dynamodb_by_record": session.aws_calls.dynamodb_by_record(),
             "log_bytes": session.log_path.stat().st_size,
         },
         "differences": differences,

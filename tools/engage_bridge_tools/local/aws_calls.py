@@ -7,20 +7,24 @@ created while the counter is installed registers. Without that, the idempotency 
 message starts and one when it completes) and every secret read would be missing from the cost.
 """
 
+import json
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
 from botocore import handlers
 
 _EVENT = "before-call"
+_DYNAMODB_SINGLE_ITEM = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem"})
 
 
 class AwsCallCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._writes: Counter[str] = Counter()
         self._session: Any = None
         self._installed = False
         self._builtin = (_EVENT, self._count)
@@ -43,16 +47,41 @@ class AwsCallCounter:
             self._session.events.unregister(_EVENT, self._count)
             self._session = None
 
-    def _count(self, model: Any, **_: Any) -> None:
+    def _count(self, model: Any, params: Mapping[str, Any] | None = None, **_: Any) -> None:
         if not self._installed:
             return
+        service = model.service_model.service_name
+        record = item_record(model.name, params) if service == "dynamodb" else None
         with self._lock:
-            self._counts[f"{model.service_model.service_name}:{model.name}"] += 1
+            self._counts[f"{service}:{model.name}"] += 1
+            if record is not None:
+                self._writes[f"{model.name} {record}"] += 1
 
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._writes.clear()
+
+    def dynamodb_by_record(self) -> dict[str, int]:
+        """Single-item DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go."""
+        with self._lock:
+            return dict(sorted(self._writes.items()))
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(sorted(self._counts.items()))
+
+
+def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None:
+    """The kind of record a single-item DynamoDB call goes to: its ``pk`` up to the first ``#`` (the state
+    table's key prefixes), and the service for Powertools' ``idempotency#<service>`` records."""
+    if operation not in _DYNAMODB_SINGLE_ITEM or request is None:
+        return None
+    try:
+        body = json.loads(request.get("body") or b"{}")
+    except ValueError:
+        return "unknown"
+    key = body.get("Key") or body.get("Item") or {}
+    pk = str(key.get("pk", {}).get("S", "unknown"))
+    parts = pk.split("#")
+    return "#".join(parts[:2]) if parts[0] == "idempotency" else parts[0]

@@ -130,6 +130,11 @@ class DynamoFeedMarks:
         self._table = table_name
 
     def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        # Overlapping windows list most contacts again: an eventually consistent read (a tenth of the write the
+        # condition would refuse) answers those. ``queued_at`` only grows, so a stale read is at worst too old,
+        # and the conditional write then decides.
+        if self._queued_at(contact_id) > now - window_seconds:
+            return False
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -147,6 +152,14 @@ class DynamoFeedMarks:
                 raise
             return False
         return True
+
+    def _queued_at(self, contact_id: str) -> float:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"consentfeed#{contact_id}"}, "sk": {"S": "queued"}},
+            ProjectionExpression="queued_at",
+        ).get("Item")
+        return float(item["queued_at"]["N"]) if item and "queued_at" in item else float("-inf")
 
 
 class SqsConsentQueue:

@@ -34,7 +34,7 @@ def enqueue_missing(report: DriftReport, queue: IngestQueue, now: datetime) -> D
 
 
 def _event(found: ObjectReport, now: datetime) -> IngestEvent:
-    # occurred_at makes one fix run one ingest key: a retried put is deduplicated by the router's idempotency.
+    # occurred_at makes one fix run one ingest key; a retried put is routed again, and the handlers keep one effect.
     return IngestEvent(
         source="reconcile", object_type=found.kind, object_id=int(found.id), change="reconcile", occurred_at=now
     )
