@@ -86,12 +86,7 @@ def test_a_failed_record_waits_in_its_queue_on_voyados_cadence(deploy: Deploy, e
     def record(params: dict[str, Any], **_: Any) -> None:
         hidden.append(dict(params))
 
-    session = boto3._get_default_session()  # the handler's clients copy the session's hooks when made
-    session.events.register("provide-client-params.sqs.ChangeMessageVisibility", record)
-    try:
-        handler = deploy("stock_relay")
-    finally:
-        session.events.unregister("provide-client-params.sqs.ChangeMessageVisibility", record)
+    handler = deploy("stock_relay")
     sqs = boto3.client("sqs")
     queue = sqs.get_queue_url(QueueName="stock_relay")["QueueUrl"]
     sqs.send_message(QueueUrl=queue, MessageBody=level(3, "2026-11-23T10:00:00+00:00"))
@@ -101,7 +96,13 @@ def test_a_failed_record_waits_in_its_queue_on_voyados_cadence(deploy: Deploy, e
     event = sqs_event([message["Body"], level(1, "2026-11-23T10:00:00+00:00", sku="OTHER")])
     event["Records"][0].update(receiptHandle=message["ReceiptHandle"], attributes=message["Attributes"])
 
-    response = handler.invoke(event)
+    # The handler makes its SQS client on first use (aws_clients.LazyClient), copying the session's hooks then.
+    session = boto3._get_default_session()
+    session.events.register("provide-client-params.sqs.ChangeMessageVisibility", record)
+    try:
+        response = handler.invoke(event)
+    finally:
+        session.events.unregister("provide-client-params.sqs.ChangeMessageVisibility", record)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert [(call["ReceiptHandle"], call["VisibilityTimeout"]) for call in hidden] == [(message["ReceiptHandle"], 30)]
