@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -139,6 +140,21 @@ def test_an_object_centra_no_longer_has_is_skipped_with_a_reason() -> None:
     assert (outcome.state, outcome.reason) == ("skipped", "order_not_found")
 
 
+def stock_change(
+    stock: tuple[SkuStock, ...], read_at: datetime = datetime(2026, 11, 23, tzinfo=UTC), **fields: Any
+) -> IngestEvent:
+    """A StockChange event of SKU A-1 with its levels, as the events poller queues it."""
+    return IngestEvent(
+        source="events",
+        object_type="stock_change",
+        object_id=9,
+        skus=("A-1",),
+        stock=stock,
+        stock_read_at=read_at,
+        **fields,
+    )
+
+
 def test_a_stock_change_sums_each_markets_warehouses_from_the_stock_read_with_the_event() -> None:
     cfg = CONFIG.model_copy(
         update={"back_in_stock": BackInStock(warehouses_by_market={"1": [11, 12], "2": [21], "3": [31]})}
@@ -148,14 +164,7 @@ def test_a_stock_change_sums_each_markets_warehouses_from_the_stock_read_with_th
         for warehouse, quantity in ((11, 4), (12, 3), (21, 0), (99, 8))
     )
     centra, queues = FakeCentra(), RecordingQueues()
-    event = IngestEvent(
-        source="events",
-        object_type="stock_change",
-        object_id=9,
-        skus=("A-1",),
-        stock=(SkuStock(sku="A-1", warehouses=rows),),
-        stock_read_at=datetime(2026, 11, 23, tzinfo=UTC),
-    )
+    event = stock_change((SkuStock(sku="A-1", warehouses=rows),))
 
     route_ingest_event(RouterServices(cfg, centra, MemoryLedger(), queues), event)
 
@@ -167,14 +176,7 @@ def test_a_stock_change_sums_each_markets_warehouses_from_the_stock_read_with_th
 def test_a_stack_without_the_stock_relay_skips_stock_changes_with_why() -> None:
     cfg = CONFIG.model_copy(update={"back_in_stock": BackInStock(warehouses_by_market={"1": [11]})})
     queues = RecordingQueues()
-    event = IngestEvent(
-        source="events",
-        object_type="stock_change",
-        object_id=9,
-        skus=("A-1",),
-        stock=(SkuStock(sku="A-1", warehouses=(WarehouseStock(warehouse_id=11, free_to_allocate=4),)),),
-        stock_read_at=datetime(2026, 11, 23, tzinfo=UTC),
-    )
+    event = stock_change((SkuStock(sku="A-1", warehouses=(WarehouseStock(warehouse_id=11, free_to_allocate=4),)),))
 
     outcome = route_ingest_event(RouterServices(cfg, FakeCentra(), MemoryLedger(), queues, relays_stock=False), event)
 
@@ -248,15 +250,7 @@ def test_stock_levels_carry_the_time_they_were_read_not_the_events_time() -> Non
     stamps: list[datetime] = []
     for read_at in (datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, 2, tzinfo=UTC)):
         queues = RecordingQueues()
-        event = IngestEvent(
-            source="events",
-            object_type="stock_change",
-            object_id=9,
-            skus=("A-1",),
-            stock=stock,
-            stock_read_at=read_at,
-            occurred_at=same_second,
-        )
+        event = stock_change(stock, read_at, occurred_at=same_second)
         route_ingest_event(RouterServices(CONFIG, FakeCentra(), MemoryLedger(), queues), event)
         stamps.extend(message.event_time for _, message in queues.sent if isinstance(message, StockUpdate))
 
