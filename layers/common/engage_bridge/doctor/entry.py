@@ -9,11 +9,11 @@ answer at all raises, so the run counts as a function error (its own alarm). Not
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.config import load_config
 from engage_bridge.doctor.report import Report, Status
@@ -61,7 +61,7 @@ def doctor_handler(environ: Mapping[str, str], readers: Readers | None = None) -
         brand = config.engage.user_agent
         # Its GETs count against the tenant's limit like the handlers' requests: leased from the same budget, last.
         budget = shared_budget(
-            boto3.client("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
+            LazyClient("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
         )
         return (
             HttpGraphQL(env.graphql_url, token(), brand=brand),
