@@ -65,6 +65,7 @@ class RouterEnvironment(ConsumerEnvironment):
     promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
     # None: the stack runs without the stock relay (template parameter StockRelay), so stock levels are skipped.
     stock_relay_queue_url: str | None = Field(alias="STOCK_RELAY_QUEUE_URL", default=None, min_length=1)
+    product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)  # template parameter ProductFeed
 
 
 class SqsDeadLetters:
@@ -142,7 +143,7 @@ def build_router_services(
     dynamodb = dynamodb or LazyClient("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
-    mark = feed.request if config.back_in_stock.product_feed.enabled else None
+    mark = feed.request if config.back_in_stock.product_feed.enabled and env.product_feed_deployed else None
     marks = DynamoRouteMarks(dynamodb, env.state_table_name)
     services = RouterServices(
         config, centra, store, queues, marks=marks, mark_feed_stale=mark, relays_stock="stock_relay" in urls

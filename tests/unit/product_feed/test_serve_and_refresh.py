@@ -12,12 +12,14 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from engage_bridge.config import parse_config
+from engage_bridge.environment import parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.messages import IngestEvent
 from engage_bridge.product_feed.entry import MAX_INLINE_BYTES, serve_handler, token_matches
 from engage_bridge.product_feed.refresh import FeedRefreshMarker
 from engage_bridge.product_feed.store import S3FeedStore
 from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.wiring import RouterEnvironment, build_router_services
 from tests.aws import Clock
 from tests.lambda_support import lambda_context
 
@@ -141,3 +143,27 @@ def test_a_feed_configuration_names_its_bad_field() -> None:
         document = {**base, "back_in_stock": {**base["back_in_stock"], "product_feed": {**feed, **change}}}
         with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
             parse_config(document)
+
+
+HANDLER_ROUTES = ("CONTACT_UPSERT", "ORDER_STATUS", "RECEIPT_PUSH", "PROMOTION_REDEMPTION")
+
+
+@pytest.mark.parametrize(("deployed", "marks"), [("true", True), ("false", False)])
+def test_the_router_marks_the_feed_only_where_the_stack_runs_it(dynamodb: Any, deployed: str, marks: bool) -> None:
+    environ = {
+        "POWERTOOLS_SERVICE_NAME": "router",
+        "POWERTOOLS_METRICS_NAMESPACE": "Test",
+        "ENVIRONMENT_NAME": "test",
+        "STATE_TABLE_NAME": "state",
+        "DEAD_LETTER_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest-dlq",
+        "MAX_RECEIVE_COUNT": "5",
+        "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
+        "CENTRA_TOKEN_SECRET": "centra/token",
+        **{f"{route}_QUEUE_URL": f"https://sqs/{route}" for route in HANDLER_ROUTES},
+        "PRODUCT_FEED_DEPLOYED": deployed,
+    }
+    cfg = parse_config(json.loads(EXAMPLE.read_text()))  # its feed is configured (a URL template)
+
+    services, _ = build_router_services(parse_environment(RouterEnvironment, environ), cfg, dynamodb)
+
+    assert (services.mark_feed_stale is not None) is marks
