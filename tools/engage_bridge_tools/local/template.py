@@ -55,15 +55,24 @@ def functions(template: dict[str, Any] | None = None, root: Path = REPO) -> dict
 def resolve_environment(spec: FunctionSpec, local: dict[str, str]) -> dict[str, str]:
     """The function's variables with every template reference replaced by a local value.
 
-    Literal values are kept as the template has them; a reference without a local value is an error naming
-    it, so a variable added to the template cannot silently go missing locally.
+    Literal values are kept as the template has them, and a feature switch between two literals (``!If`` on a
+    feature's Condition) takes its "on" value, as the local stack runs every feature; a reference without a local
+    value is an error naming it, so a variable added to the template cannot silently go missing locally.
     """
     resolved = {}
     for name, value in spec.environment.items():
         if isinstance(value, str):
             resolved[name] = value
+        elif _literal_switch(value) and name not in local:
+            resolved[name] = value["Fn::If"][1]
         elif name in local:
             resolved[name] = local[name]
         else:
             raise KeyError(f"{spec.logical_id}: no local value for {name} = {value!r}")
     return resolved
+
+
+def _literal_switch(value: Any) -> bool:
+    """``{"Fn::If": [condition, "on", "off"]}`` with two literal values."""
+    branches = value.get("Fn::If") if isinstance(value, dict) else None
+    return isinstance(branches, list) and len(branches) == 3 and all(isinstance(b, str) for b in branches[1:])
