@@ -329,3 +329,24 @@ def test_imported_receipt_ids_page_through_a_contacts_transactions() -> None:
     assert {"189-1", "189-2"} <= found
     assert [request.url.path for request in fake.requests] == ["/api/v3/contacts/c-1/transactions"] * 2
     assert [dict(request.url.params)["offset"] for request in fake.requests] == ["0", "1"]
+
+
+def test_a_budget_slot_is_taken_only_once_the_key_and_the_client_are_ready() -> None:
+    """A slot is a moment to send in: reading the key or loading the CA bundle after taking it sends a slot late."""
+    happened: list[str] = []
+
+    def api_key() -> str:
+        happened.append("key")
+        return API_KEY
+
+    class Budget:
+        def acquire(self) -> float:
+            happened.append("slot")
+            return 0.0
+
+    recorder = Recorder(lambda request: (happened.append("sent"), _json(200, {"id": "c-1"}))[1])
+    client = recorder.client(api_key=api_key, rate_limiter=Budget())
+
+    client.find_contact_id(EMAIL)
+
+    assert happened == ["key", "slot", "sent"]
