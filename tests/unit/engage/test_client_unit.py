@@ -344,7 +344,11 @@ def test_a_budget_slot_is_taken_only_once_the_key_and_the_client_are_ready() -> 
             happened.append("slot")
             return 0.0
 
-    recorder = Recorder(lambda request: (happened.append("sent"), _json(200, {"id": "c-1"}))[1])
+    def engage(request: httpx.Request) -> httpx.Response:
+        happened.append("sent")
+        return _json(200, {"id": "c-1"})
+
+    recorder = Recorder(engage)
     client = recorder.client(api_key=api_key, rate_limiter=Budget())
 
     client.find_contact_id(EMAIL)
