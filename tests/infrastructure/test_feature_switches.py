@@ -48,6 +48,7 @@ def test_the_default_stack_has_the_preference_webhooks_and_none_of_the_back_in_s
     assert created >= WEBHOOKS
     router = default_stack.functions["RouterFunction"].environment
     assert "STOCK_RELAY_QUEUE_URL" not in router and "ORDER_STATUS_QUEUE_URL" in router
+    assert router["STOCK_RELAY_DEPLOYED"] == "false" and router["PRODUCT_FEED_DEPLOYED"] == "false"
     assert {trigger.function for trigger in default_stack.sqs_triggers} == {
         "ContactUpsertFunction", "OrderStatusFunction", "ReceiptPushFunction", "PromotionRedemptionFunction",
         "BackfillFunction", "EngageConsentFunction", "RouterFunction",

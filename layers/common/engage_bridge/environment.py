@@ -36,9 +36,19 @@ class EngageBudgetEnvironment(FunctionEnvironment):
     engage_priority: PriorityName = Field(alias="ENGAGE_PRIORITY")
 
 
+class FeatureSwitchesEnvironment(FunctionEnvironment):
+    """The template's feature switches (parameters ``StockRelay``, ``ProductFeed``) for a function that routes or
+    listens for a feature's work: off, that work is skipped rather than sent to a queue or function not deployed."""
+
+    stock_relay_deployed: bool = Field(alias="STOCK_RELAY_DEPLOYED", default=True)
+    product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)
+
+
 def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:
     try:
         return model.model_validate(dict(environ))
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
-        raise ConfigError(str(first["loc"][0]), first["msg"]) from None
+        # A check across variables (a model validator) has no location: its message names them.
+        field = str(first["loc"][0]) if first["loc"] else "environment"
+        raise ConfigError(field, first["msg"]) from None

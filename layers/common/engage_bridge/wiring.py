@@ -19,14 +19,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
-from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
+from engage_bridge.environment import (
+    EngageBudgetEnvironment,
+    FeatureSwitchesEnvironment,
+    FunctionEnvironment,
+    parse_environment,
+)
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
@@ -56,16 +61,20 @@ class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
     source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
 
 
-class RouterEnvironment(ConsumerEnvironment):
+class RouterEnvironment(ConsumerEnvironment, FeatureSwitchesEnvironment):
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
     contact_upsert_queue_url: str = Field(alias="CONTACT_UPSERT_QUEUE_URL", min_length=1)
     order_status_queue_url: str = Field(alias="ORDER_STATUS_QUEUE_URL", min_length=1)
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
-    # None: the stack runs without the stock relay (template parameter StockRelay), so stock levels are skipped.
     stock_relay_queue_url: str | None = Field(alias="STOCK_RELAY_QUEUE_URL", default=None, min_length=1)
-    product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)  # template parameter ProductFeed
+
+    @model_validator(mode="after")
+    def _relay_deployed_has_its_queue(self) -> "RouterEnvironment":
+        if self.stock_relay_deployed and not self.stock_relay_queue_url:
+            raise ValueError("STOCK_RELAY_QUEUE_URL is required while STOCK_RELAY_DEPLOYED is true")
+        return self
 
 
 class SqsDeadLetters:
@@ -137,7 +146,7 @@ def build_router_services(
         "receipt_push": env.receipt_push_queue_url,
         "promotion_redemption": env.promotion_redemption_queue_url,
     }
-    if env.stock_relay_queue_url:
+    if env.stock_relay_deployed and env.stock_relay_queue_url:
         urls["stock_relay"] = env.stock_relay_queue_url
     queues = SqsHandlerQueues(LazyClient("sqs"), urls)
     dynamodb = dynamodb or LazyClient("dynamodb")

@@ -148,22 +148,30 @@ def test_a_feed_configuration_names_its_bad_field() -> None:
 HANDLER_ROUTES = ("CONTACT_UPSERT", "ORDER_STATUS", "RECEIPT_PUSH", "PROMOTION_REDEMPTION")
 
 
+ROUTER_ENVIRON = {
+    "POWERTOOLS_SERVICE_NAME": "router",
+    "POWERTOOLS_METRICS_NAMESPACE": "Test",
+    "ENVIRONMENT_NAME": "test",
+    "STATE_TABLE_NAME": "state",
+    "DEAD_LETTER_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest-dlq",
+    "MAX_RECEIVE_COUNT": "5",
+    "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
+    "CENTRA_TOKEN_SECRET": "centra/token",
+    **{f"{route}_QUEUE_URL": f"https://sqs/{route}" for route in HANDLER_ROUTES},
+    "STOCK_RELAY_DEPLOYED": "false",
+}
+
+
 @pytest.mark.parametrize(("deployed", "marks"), [("true", True), ("false", False)])
 def test_the_router_marks_the_feed_only_where_the_stack_runs_it(dynamodb: Any, deployed: str, marks: bool) -> None:
-    environ = {
-        "POWERTOOLS_SERVICE_NAME": "router",
-        "POWERTOOLS_METRICS_NAMESPACE": "Test",
-        "ENVIRONMENT_NAME": "test",
-        "STATE_TABLE_NAME": "state",
-        "DEAD_LETTER_QUEUE_URL": "https://sqs.eu-north-1.amazonaws.com/123456789012/ingest-dlq",
-        "MAX_RECEIVE_COUNT": "5",
-        "CENTRA_GRAPHQL_URL": "https://brand.centraqa.com/graphql",
-        "CENTRA_TOKEN_SECRET": "centra/token",
-        **{f"{route}_QUEUE_URL": f"https://sqs/{route}" for route in HANDLER_ROUTES},
-        "PRODUCT_FEED_DEPLOYED": deployed,
-    }
+    environ = {**ROUTER_ENVIRON, "PRODUCT_FEED_DEPLOYED": deployed}
     cfg = parse_config(json.loads(EXAMPLE.read_text()))  # its feed is configured (a URL template)
 
     services, _ = build_router_services(parse_environment(RouterEnvironment, environ), cfg, dynamodb)
 
     assert (services.mark_feed_stale is not None) is marks
+
+
+def test_a_router_told_the_relay_is_deployed_without_its_queue_fails_at_start_naming_the_variable() -> None:
+    with pytest.raises(ConfigError, match="STOCK_RELAY_QUEUE_URL"):
+        parse_environment(RouterEnvironment, {**ROUTER_ENVIRON, "STOCK_RELAY_DEPLOYED": "true"})

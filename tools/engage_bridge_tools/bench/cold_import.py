@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.bench.layer_copy import build_layer_folder
-from engage_bridge_tools.local.template import REPO, FunctionSpec, functions, load_template
+from engage_bridge_tools.local.template import REPO, FunctionSpec, feature_on, functions, load_template
 
 RUNS = 5
 REGION = "eu-north-1"
@@ -163,8 +163,8 @@ def _resolve(value: Any, template: dict[str, Any]) -> str:
         return str(value)
     if "Ref" in value:
         return _ref(value["Ref"], template)
-    if "Fn::If" in value:  # a feature's variable (template Conditions): measured with every feature on
-        return _resolve(value["Fn::If"][1], template)
+    if (on := feature_on(value)) is not None:  # measured with every feature on
+        return _resolve(on, template)
     if "Fn::FindInMap" in value:
         mapping, first, second = value["Fn::FindInMap"]
         return str(template["Mappings"][mapping][first][second])

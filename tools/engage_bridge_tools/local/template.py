@@ -61,10 +61,11 @@ def resolve_environment(spec: FunctionSpec, local: dict[str, str]) -> dict[str, 
     """
     resolved = {}
     for name, value in spec.environment.items():
+        on = feature_on(value)
         if isinstance(value, str):
             resolved[name] = value
-        elif _literal_switch(value) and name not in local:
-            resolved[name] = value["Fn::If"][1]
+        elif isinstance(on, str) and name not in local:
+            resolved[name] = on
         elif name in local:
             resolved[name] = local[name]
         else:
@@ -72,7 +73,10 @@ def resolve_environment(spec: FunctionSpec, local: dict[str, str]) -> dict[str, 
     return resolved
 
 
-def _literal_switch(value: Any) -> bool:
-    """``{"Fn::If": [condition, "on", "off"]}`` with two literal values."""
+def feature_on(value: Any) -> Any:
+    """The "on" branch of a feature switch (``{"Fn::If": [condition, on, off]}``), None for any other value.
+
+    Local runs (the stack, the demo, the bench) run every feature, so a switch takes its "on" branch.
+    """
     branches = value.get("Fn::If") if isinstance(value, dict) else None
-    return isinstance(branches, list) and len(branches) == 3 and all(isinstance(b, str) for b in branches[1:])
+    return branches[1] if isinstance(branches, list) and len(branches) == 3 else None

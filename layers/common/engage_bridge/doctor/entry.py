@@ -56,13 +56,14 @@ def doctor_handler(environ: Mapping[str, str], readers: Readers | None = None) -
         )
     token = StoredCentraToken(env.centra_token_secret)
     api_key = StoredEngageApiKey(env.engage_api_key_secret)
+    # Its GETs count against the tenant's limit like the handlers' requests: leased from the same budget, last.
+    # One per container, as in the handlers, so its pace estimate carries from one run to the next.
+    budget = shared_budget(
+        LazyClient("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
+    )
 
     def http_readers() -> tuple[GraphQLEndpoint, EngageReader]:
         brand = config.engage.user_agent
-        # Its GETs count against the tenant's limit like the handlers' requests: leased from the same budget, last.
-        budget = shared_budget(
-            LazyClient("dynamodb"), env.state_table_name, env.engage_requests_per_second, env.engage_priority
-        )
         return (
             HttpGraphQL(env.graphql_url, token(), brand=brand),
             HttpEngage(str(config.engage.base_url), api_key(), brand=brand, pace=budget.acquire),

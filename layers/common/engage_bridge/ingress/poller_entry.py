@@ -15,7 +15,7 @@ from pydantic import Field
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import load_config
-from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.environment import FeatureSwitchesEnvironment, parse_environment
 from engage_bridge.ingress.poller import PollResult, listened_types, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.observability import count, logger, metrics, tracer
@@ -24,22 +24,15 @@ from engage_bridge.secrets import SecretReference
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-class PollerEnvironment(FunctionEnvironment):
+class PollerEnvironment(FeatureSwitchesEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     token_secret_name: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
-    stock_relay_deployed: bool = Field(alias="STOCK_RELAY_DEPLOYED", default=True)  # the template's feature switches
-    product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)
 
 
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
     env = parse_environment(PollerEnvironment, environ)
     env.bind_observability()
-    object_types = listened_types(
-        load_config(dict(environ)),
-        stock_relay_deployed=env.stock_relay_deployed,
-        feed_deployed=env.product_feed_deployed,
-    )
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
     queue = SqsIngestQueue(LazyClient("sqs"), env.ingest_queue_url)
     registered = False
@@ -48,6 +41,12 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
         nonlocal registered
         client.set_deadline(context.get_remaining_time_in_millis)
         if not registered:
+            # The brand configuration is read here, on the first run, not at import: it only chooses the listeners.
+            object_types = listened_types(
+                load_config(dict(environ)),
+                stock_relay_deployed=env.stock_relay_deployed,
+                feed_deployed=env.product_feed_deployed,
+            )
             if foreign := register_listeners(client, object_types):
                 count("IntegrationLooksShared", "foreign_listeners", len(foreign))
                 logger.warning(
