@@ -49,6 +49,7 @@ class TimeShares:
     sleeps: int = 0
     aws_calls: Counter[str] = field(default_factory=Counter)  # service -> calls
     http_requests: Counter[str] = field(default_factory=Counter)  # host:port -> requests
+    slept_by: dict[str, float] = field(default_factory=dict)  # the sleeping function (qualified name) -> ms
 
     @property
     def own_cpu_ms(self) -> float:
@@ -66,6 +67,8 @@ class TimeShares:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.aws_calls.update(other.aws_calls)
         self.http_requests.update(other.http_requests)
+        for caller, ms in other.slept_by.items():
+            self.slept_by[caller] = self.slept_by.get(caller, 0.0) + ms
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +84,7 @@ class TimeShares:
             "waiting_ms": round(self.waiting_ms, 1),
             "aws_calls": dict(sorted(self.aws_calls.items())),
             "http_requests": dict(sorted(self.http_requests.items())),
+            "slept_ms_by_caller": {name: round(ms, 1) for name, ms in sorted(self.slept_by.items())},
         }
 
 
@@ -110,12 +114,15 @@ def _sleep(seconds: float | SupportsIndex) -> None:
     if shares is None:
         _ORIGINAL_SLEEP(seconds)
         return
+    caller = sys._getframe(1).f_code.co_qualname  # which wait it was: budget, limiter, back-off
     started = time.perf_counter()
     try:
         _ORIGINAL_SLEEP(seconds)
     finally:
-        shares.slept_ms += (time.perf_counter() - started) * 1000
+        slept = (time.perf_counter() - started) * 1000
+        shares.slept_ms += slept
         shares.sleeps += 1
+        shares.slept_by[caller] = shares.slept_by.get(caller, 0.0) + slept
 
 
 def _send(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
