@@ -33,6 +33,7 @@ _BEFORE, _AFTER = "before-call", "after-call"
 _STARTED = "engage_bridge_tools.invocation_time"  # key in botocore's per-request context
 _ORIGINAL_SLEEP = time.sleep
 _ORIGINAL_SEND = httpx.HTTPTransport.handle_request
+_HOST_NAMES: dict[str, str] = {}  # host:port -> "engage" / "centra" (InvocationClock.name)
 
 
 @dataclass
@@ -48,7 +49,7 @@ class TimeShares:
     slept_ms: float = 0.0
     sleeps: int = 0
     aws_calls: Counter[str] = field(default_factory=Counter)  # service -> calls
-    http_requests: Counter[str] = field(default_factory=Counter)  # host:port -> requests
+    http_requests: Counter[str] = field(default_factory=Counter)  # "engage", "centra" or host:port -> requests
     slept_by: dict[str, float] = field(default_factory=dict)  # the sleeping function (qualified name) -> ms
 
     @property
@@ -135,7 +136,8 @@ def _send(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
     finally:
         shares.http_ms += (time.perf_counter() - wall) * 1000
         shares.http_cpu_ms += (time.thread_time() - cpu) * 1000
-        shares.http_requests[f"{request.url.host}:{request.url.port}"] += 1
+        host = f"{request.url.host}:{request.url.port}"
+        shares.http_requests[_HOST_NAMES.get(host, host)] += 1
 
 
 def _before_call(context: dict[str, Any] | None = None, **_: Any) -> None:
@@ -177,7 +179,13 @@ class InvocationClock:
         time.sleep = _sleep
         self._defaults = _replace_defaults(_ORIGINAL_SLEEP, _sleep)
 
+    def name(self, url: str, label: str) -> None:
+        """Count HTTP requests to ``url``'s host and port under ``label`` (``engage``, ``centra``)."""
+        parsed = httpx.URL(url)
+        _HOST_NAMES[f"{parsed.host}:{parsed.port}"] = label
+
     def uninstall(self) -> None:
+        _HOST_NAMES.clear()
         for event, hook in self._hooks:
             if (event, hook) in handlers.BUILTIN_HANDLERS:
                 handlers.BUILTIN_HANDLERS.remove((event, hook))

@@ -108,6 +108,8 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
             centra_url, centra_token = running.graphql_url, DEFAULT_TOKEN
         else:
             centra_url, centra_token = options.centra_url, _required_env("CENTRA_TOKEN")
+        clock.name(engage_url, "engage")
+        clock.name(centra_url, "centra")
         endpoints = LocalEndpoints(
             centra_url,
             centra_token,
