@@ -266,3 +266,34 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
     assert "| routes per change | 1 | 2 |" in page
     assert "| Centra requests, second report | 0 | 25 |" in page
     assert "| latency p99 (s) | 7.25 |" in page
+
+
+def test_lambda_duration_shows_the_estimate_beside_the_local_wall_clock_with_its_sources() -> None:
+    from engage_bridge_tools.bench.aws_cost import derive, load_prices
+    from engage_bridge_tools.local.template import load_template
+
+    shares = {
+        "own_cpu_ms": 10.0,
+        "http_cpu_ms": 0.0,
+        "aws_ms": 400.0,
+        "http_ms": 300.0,
+        "slept_ms": 0.0,
+        "waiting_ms": 1290.0,
+        "aws_calls": {"dynamodb": 4},
+        "http_requests": {"engage": 2},
+    }
+    end_to_end = {
+        "orders": 2,
+        "engage_latency_ms": 50.0,
+        "invocations": {"OrderStatusFunction": {"invocations": 2, "duration_ms": 2000.0, "time": shares}},
+        "aws_requests": {"dynamodb:PutItem": 4},
+        "log_bytes": 0,
+    }
+    results = {**RESULTS, "sections": {"aws_cost": derive({"end_to_end": end_to_end}, load_template(), load_prices())}}
+
+    page = render(results)
+
+    assert "Lambda duration is priced on an estimate" in page
+    # 10 ms of CPU at 256 MB / 1,769 MB of a vCPU, 2 DynamoDB calls at 10 ms, 1 Engage request at 50 ms: 104.6 ms
+    assert "| OrderStatusFunction | 256 | 2 | 1,000 | 5 | 2 | 200 | 1 | 150 | 0 | 645 | 104.6 | 75 |" in page
+    assert "- DynamoDB: 10 ms a call." in page

@@ -157,6 +157,42 @@ def test_a_wait_past_the_limit_hands_the_request_back_as_retryable() -> None:
     assert raised.value.maybe_applied is False and 5 <= clock() - now <= 8
 
 
+class SteppedClock:
+    """A clock only ``sleep`` and the test move."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize("gap", [1.5, 3.5])
+def test_a_container_sending_less_than_once_a_second_is_not_held_for_a_slot_booked_ahead(gap: float) -> None:
+    clock, table, grid = SteppedClock(100.0), CountersInMemory(), BudgetGrid.for_budget(40)
+    budget = SharedBudget(table, grid, Priority.TRANSACTIONAL, clock=clock, sleep=clock.sleep)
+    budget.acquire()
+    clock.now = 100.0 + gap  # the next order e-mail, halfway through a second nobody else uses
+
+    waited = budget.acquire()
+
+    assert waited < grid.width  # before: it booked the next second ahead of time and slept into it (0.5 s here)
+    assert int(clock.now) + 1 not in table.items  # and booked nothing it would not use
+
+
+def test_a_busy_container_still_books_the_next_second_ahead_of_the_lower_classes() -> None:
+    clock, table, grid = SteppedClock(100.0), CountersInMemory(), BudgetGrid.for_budget(40)
+    budget = SharedBudget(table, grid, Priority.TRANSACTIONAL, clock=clock, sleep=clock.sleep)
+    while clock.now < 100.6:  # a request every 100 ms
+        budget.acquire()
+        clock.now += 0.1
+
+    assert 101 in table.items  # booked 0.75 s before the second starts, as its class may
+
+
 def test_historical_work_books_at_backfill_priority_and_returns_to_its_own() -> None:
     budget = SharedBudget(CountersInMemory(), BudgetGrid.for_budget(40), Priority.CUSTOMER)
 

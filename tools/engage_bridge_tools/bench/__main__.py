@@ -30,6 +30,7 @@ SECTIONS: dict[str, str] = {
     "end_to_end": "engage_bridge_tools.bench.end_to_end",
     "lifecycle": "engage_bridge_tools.bench.lifecycle",
     "cold_import": "engage_bridge_tools.bench.cold_import",
+    "memory": "engage_bridge_tools.bench.memory",
     "budget": "engage_bridge_tools.bench.budget",
     "latency": "engage_bridge_tools.bench.latency",
 }

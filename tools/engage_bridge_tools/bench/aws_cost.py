@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engage_bridge_tools.bench import duration_estimate
+
 PRICES = Path(__file__).with_name("prices.json")
 SAMCONFIG = Path(__file__).resolve().parents[3] / "samconfig.toml"
 # The template parameters that switch a feature a brand may not run (template.yaml, "Features").
@@ -34,8 +36,10 @@ SQS_BILLED_AS_COUNTED = frozenset(
 ASSUMPTIONS = (
     "Prices: us-east-1 list prices from the project's table (prices.json, dated), not the stack's region "
     "eu-north-1; free tiers ignored.",
-    "Lambda: arm64 and each function's MemorySize from template.yaml; duration billed as measured locally "
-    "(every container shares one interpreter there, so contention inflates it: an upper estimate).",
+    "Lambda: arm64 and each function's MemorySize from template.yaml. Duration as estimated from where each local "
+    "invocation's wall time went (bench/duration_estimate.py: CPU at Lambda's share, AWS calls and Engage and "
+    "Centra requests at stated latencies, sleeps as measured); the local wall-clock figure, which carries every "
+    "container's contention for one interpreter, is priced beside it (per_million_orders_local_wall).",
     "Per order: every count of the run divided by its orders (the demo's shop, so an order carries its share "
     "of shipments, returns, customer changes, newsletter sign-ups and stock changes), times one million.",
     "Scheduled functions (the events poller, the reconciliation) run on the clock, not per order: priced per "
@@ -374,18 +378,29 @@ def derive(
     The variable cost is the run's (every feature ran); the fixed cost is the default deployment's (the template's
     defaults with ``overrides``, by default ``samconfig.toml``'s default section), and, beside it, every feature's.
     """
-    run = sections["end_to_end"]
+    measured = sections["end_to_end"]
     facts = function_facts(template)
+    memory = {name: fact.memory_mb for name, fact in facts.items()}
+    engage_ms = float(measured.get("engage_latency_ms", 0.0))
+    # Priced on the estimated duration; the local wall clock (contention included) is priced beside it.
+    run = {
+        **measured,
+        "invocations": duration_estimate.estimated_invocations(measured["invocations"], memory, engage_ms=engage_ms),
+    }
     default = deployment(template, overrides)
     everything = deployment(template, {**default.parameters, **dict.fromkeys(FEATURE_SWITCHES, "enabled")})
-    variable = per_million_orders(
-        orders=int(run["orders"]),
-        invocations=run["invocations"],
-        aws_requests=run["aws_requests"],
-        log_bytes=int(run["log_bytes"]),
-        facts=facts,
-        prices=prices,
-    )
+
+    def variable_for(invocations: Mapping[str, Mapping[str, float]]) -> list[Line]:
+        return per_million_orders(
+            orders=int(run["orders"]),
+            invocations=invocations,
+            aws_requests=run["aws_requests"],
+            log_bytes=int(run["log_bytes"]),
+            facts=facts,
+            prices=prices,
+        )
+
+    variable, local_wall = variable_for(run["invocations"]), variable_for(measured["invocations"])
     fixed = fixed_for(run, template, default, prices)
     fixed_everything = fixed_for(run, template, everything, prices)
     sqs = {k: v for k, v in run["aws_requests"].items() if k.startswith("sqs:")}
@@ -399,6 +414,14 @@ def derive(
             "lines": [line.as_dict() for line in variable],
             "total_usd": round(sum(line.usd for line in variable), 2),
         },
+        "per_million_orders_local_wall": {
+            "lines": [line.as_dict() for line in local_wall if line.item.startswith("Lambda duration")],
+            "total_usd": round(sum(line.usd for line in local_wall), 2),
+        },
+        "duration_per_invocation_ms": duration_estimate.per_function(
+            measured["invocations"], memory, engage_ms=engage_ms
+        ),
+        "duration_sources": list(duration_estimate.LATENCY_SOURCES),
         "per_month_fixed": {
             "deployment": "the default: template.yaml's parameter defaults with samconfig.toml's default section",
             "features": default.features,
@@ -435,6 +458,11 @@ def cost_figures(sections: Mapping[str, Any]) -> dict[str, float]:
         variable = cost["per_million_orders"]
         figures["usd_per_million_orders"] = float(variable["total_usd"])
         figures["usd_per_month_fixed"] = float(cost["per_month_fixed"]["total_usd"])
+        if "per_million_orders_local_wall" in cost:
+            figures["usd_per_million_orders_local_wall"] = float(cost["per_million_orders_local_wall"]["total_usd"])
+        figures["lambda_duration_usd_per_million_orders"] = round(
+            sum(line["usd"] for line in variable["lines"] if line["item"].startswith("Lambda duration")), 2
+        )
         for label, item in (
             ("dynamodb_writes_per_order", "DynamoDB writes"),
             ("dynamodb_reads_per_order", "DynamoDB reads"),

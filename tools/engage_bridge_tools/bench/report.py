@@ -425,6 +425,7 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         "",
         *lines(section["per_million_orders"]),
         "",
+        *_duration(section),
         "Per month, whatever the orders:",
         "",
         *_fixed(section, lines),
@@ -438,6 +439,69 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         *(f"- {assumption}" for assumption in section["assumptions"]),
         "",
     ]
+
+
+def _duration(section: Mapping[str, Any]) -> list[str]:
+    """Lambda duration: the estimate priced above against the local wall clock, per function and in dollars."""
+    local = section.get("per_million_orders_local_wall")
+    rows = section.get("duration_per_invocation_ms")
+    if not local or not rows:
+        return []
+    estimated = sum(line["usd"] for line in section["per_million_orders"]["lines"] if "duration" in line["item"])
+    walled = sum(line["usd"] for line in local["lines"])
+    return [
+        f"Lambda duration is priced on an estimate: **${estimated:.2f}** per million orders. The local wall clock "
+        f"(every container and both emulators in one interpreter, so it carries their contention) prices it at "
+        f"${walled:.2f}, and the total at ${local['total_usd']:.2f}. Per invocation, in milliseconds "
+        "(`engage_bridge_tools/bench/duration_estimate.py`; the local parts from `local/invocation_time.py`):",
+        "",
+        *table(
+            (
+                "function",
+                "MB",
+                "invocations",
+                "local wall",
+                "own CPU",
+                "AWS calls",
+                "AWS, local",
+                "HTTP requests",
+                "HTTP, local",
+                "slept",
+                "waiting to run",
+                "estimate",
+                "estimate, CPU unthrottled",
+            ),
+            (
+                (
+                    name,
+                    row["memory_mb"],
+                    row["invocations"],
+                    row["local_wall_ms"],
+                    row["own_cpu_ms"],
+                    row["aws_calls"],
+                    row["aws_local_ms"],
+                    row["http_requests"],
+                    row["http_local_ms"],
+                    row["slept_ms"],
+                    row["waiting_ms"],
+                    row["estimated_ms"],
+                    row["estimated_cpu_unthrottled_ms"],
+                )
+                for name, row in sorted(
+                    rows.items(), key=lambda item: -item[1]["local_wall_ms"] * item[1]["invocations"]
+                )
+            ),
+        ),
+        "",
+        "The estimate's figures and their sources:",
+        "",
+        *(f"- {source}" for source in section.get("duration_sources", [])),
+        "",
+    ]
+
+
+def _billed_locally(row: Mapping[str, Any]) -> float:
+    return float(row["local_wall_ms"]) * int(row["invocations"])
 
 
 def _budget(section: Mapping[str, Any]) -> list[str]:
@@ -522,6 +586,8 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
 _COST_FIGURES = {
     "usd_per_million_orders": "USD per million orders",
     "usd_per_month_fixed": "USD per month, whatever the orders",
+    "lambda_duration_usd_per_million_orders": "Lambda duration, USD per million orders (estimate)",
+    "usd_per_million_orders_local_wall": "USD per million orders, Lambda duration as the local wall clock",
     "dynamodb_writes_per_order": "DynamoDB writes per order",
     "dynamodb_reads_per_order": "DynamoDB reads per order",
     "sqs_requests_per_order": "SQS requests per order",

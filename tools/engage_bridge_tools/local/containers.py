@@ -15,6 +15,7 @@ from typing import Any
 
 from engage_bridge_tools.local.context import LocalContext
 from engage_bridge_tools.local.handlers import Handler, cold_start
+from engage_bridge_tools.local.invocation_time import TimeShares, measure
 from engage_bridge_tools.local.stack import LocalFunction
 
 
@@ -24,13 +25,15 @@ class InvocationStats:
     errors: int = 0
     cold_starts: int = 0
     billed_ms: float = 0.0
+    time: TimeShares = field(default_factory=TimeShares)  # where billed_ms went (invocation_time)
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "invocations": self.invocations,
             "errors": self.errors,
             "cold_starts": self.cold_starts,
             "duration_ms": round(self.billed_ms, 1),
+            "time": self.time.as_dict(),
         }
 
 
@@ -102,7 +105,8 @@ class FunctionPool:
             )
             started = time.perf_counter()
             try:
-                return handler(event, context)
+                with measure() as shares:
+                    return handler(event, context)
             except BaseException as error:
                 with self._lock:
                     self.stats.errors += 1
@@ -113,3 +117,4 @@ class FunctionPool:
                 with self._lock:
                     self.stats.invocations += 1
                     self.stats.billed_ms += (time.perf_counter() - started) * 1000
+                    self.stats.time.add(shares)

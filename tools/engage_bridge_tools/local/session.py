@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 from moto import mock_aws
 
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
@@ -23,6 +24,7 @@ from engage_bridge_tools.local.atomic_writes import atomic_dynamodb_items
 from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.delivery_faults import DeliveryFaults
 from engage_bridge_tools.local.function_output import function_output_to
+from engage_bridge_tools.local.invocation_time import InvocationClock
 from engage_bridge_tools.local.provision import LocalEndpoints, provision
 from engage_bridge_tools.local.runtime import LocalRuntime
 from engage_bridge_tools.local.sqs_retention import retention_check_without_counting
@@ -83,6 +85,9 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         aws_calls = AwsCallCounter()
         aws_calls.install()
         stack.callback(aws_calls.uninstall)
+        clock = InvocationClock()  # splits each invocation's wall time (containers.FunctionPool)
+        clock.install(boto3.DEFAULT_SESSION)
+        stack.callback(clock.uninstall)
         sandbox = None
         if options.engage_url is None:
             sandbox = stack.enter_context(EngageSandbox(**(options.sandbox_options or {})))
@@ -103,6 +108,8 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
             centra_url, centra_token = running.graphql_url, DEFAULT_TOKEN
         else:
             centra_url, centra_token = options.centra_url, _required_env("CENTRA_TOKEN")
+        clock.name(engage_url, "engage")
+        clock.name(centra_url, "centra")
         endpoints = LocalEndpoints(
             centra_url,
             centra_token,

@@ -254,12 +254,21 @@ class SharedBudget:
             self._pace_samples += 1
 
     def _book_ahead(self, now: float) -> None:
-        """While busy, book the next second as soon as it opens to this class: the higher classes' leads come first."""
+        """While busy, book the next second as soon as it opens to this class: the higher classes' leads come first.
+
+        A container that is not busy (idle since its last request, or sending less than once a second) books only
+        when it sends: a slot booked ahead would hold its request until the next second while this one has room
+        (in the demo an order e-mail slept 0.27 s on average for it, at 15 % of the budget: billed Lambda time).
+        """
         upcoming = math.floor(now) + 1
-        if self._booked_ahead >= upcoming or now < upcoming - BOOKING_LEAD_S[self.priority]:
+        if self._booked_ahead >= upcoming or now < upcoming - BOOKING_LEAD_S[self.priority] or not self._busy(now):
             return
         self._booked_ahead = upcoming
         self._book(upcoming, now)
+
+    def _busy(self, now: float) -> bool:
+        """Sending at least once a second, its last request within the idle gap."""
+        return self._last_grant is not None and now - self._last_grant < _IDLE_GAP_S and self._pace < 1.0
 
     def _next_token(self, now: float) -> _Token | None:
         while self._tokens:
