@@ -1,10 +1,15 @@
-"""One router invocation's messages, held until its records are routed: one send per handler queue per batch.
+"""One router invocation's messages for the queues nobody waits on, held until its records are routed.
 
 Sent as each record was routed, a batch of ten ingest messages cost a ``SendMessageBatch`` per handler queue per
-record (307 calls for 318 messages in the 60-order bench run); held, it costs one per queue (and per ten messages)
-per invocation (89 in the same run). Nothing is lost for it:
+record (307 calls for 318 messages in the 60-order bench run; one per queue per invocation would be 89). Held, the
+receipts, redemptions and stock levels of an invocation go out in one send per queue (and per ten messages) at its
+end. Contacts and e-mails are sent at once, record by record (``SENT_AT_ONCE``): held, they reached their queues
+seconds later and ten at a time, one container then working through the ten in turn, and the webhook path's p99
+at half the Engage budget went from 7.5 s to 16.8 s, past issue 18's 10 s goal (docs/decision-log.md, 2026-12-07).
 
-- a record's route mark is set only after its messages are in their queues (``after_sent``), as before: a mark
+Nothing is lost for it:
+
+- a record's route mark is set only after all its messages are in their queues (``after_sent``), as before: a mark
   never says "routed" for messages that were not sent;
 - a second report of an object whose messages are still held (the poller lists an order's creation and its update
   in one batch) flushes first, so its mark decides as it did: covered, or routed again;
@@ -12,8 +17,8 @@ per invocation (89 in the same run). Nothing is lost for it:
   none of the batch and SQS delivers all of it again. What did get in is deduplicated by the handlers on its
   business key, as for any ingest message routed twice.
 
-Queues are sent in the order the routing decisions use: contacts first, then e-mails, receipts, redemptions,
-stock (standard queues keep no order between them; ``sequence`` orders an order's effects from the ledger).
+Held queues are sent in the order the routing decisions use (receipts, redemptions, stock); standard queues keep no
+order between them, and ``sequence`` orders an order's effects from the ledger.
 """
 
 from collections.abc import Callable, Sequence
@@ -27,6 +32,8 @@ from engage_bridge.observability import logger
 from engage_bridge.routing import Route
 
 _QUEUE_ORDER: tuple[Route, ...] = get_args(Route)
+# The queues a customer's e-mail waits on: sent record by record, never held.
+SENT_AT_ONCE: frozenset[Route] = frozenset({"contact_upsert", "order_status"})
 
 
 class HandlerQueues(Protocol):
@@ -47,18 +54,30 @@ class SendFailedEarlierInBatch(Exception):
 
 
 class RoutingBatch:
-    """``HandlerQueues`` for one invocation: ``send`` holds, ``flush`` sends each queue's share at once."""
+    """``HandlerQueues`` for one invocation: ``send`` holds (but for ``sent_at_once``), ``flush`` sends each held
+    queue's share at once."""
 
-    def __init__(self, queues: HandlerQueues) -> None:
+    def __init__(self, queues: HandlerQueues, sent_at_once: frozenset[Route] = SENT_AT_ONCE) -> None:
         self._queues = queues
+        self._sent_at_once = sent_at_once
         self._messages: dict[Route, list[BaseModel]] = {}
         self._held: list[_Held] = []
         self._failed: BaseException | None = None
+        self._holding_for_record = False  # this record has held messages (routing is one record at a time)
 
     def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        if route in self._sent_at_once:
+            self._queues.send(route, messages)
+            return
         self._messages.setdefault(route, []).extend(messages)
+        self._holding_for_record = True
 
     def after_sent(self, object_key: str, confirm: Callable[[], None], release: Callable[[], None]) -> None:
+        """``confirm`` once the record's messages are all in their queues: now if none is held, else at ``flush``."""
+        holding, self._holding_for_record = self._holding_for_record, False
+        if not holding:
+            confirm()
+            return
         self._held.append(_Held(object_key, confirm, release))
 
     def holds(self, object_key: str) -> bool:
@@ -71,7 +90,7 @@ class RoutingBatch:
             self.abandon()
             raise SendFailedEarlierInBatch("a send to a handler queue failed earlier in this batch") from failed
         messages, held = self._messages, self._held
-        self._messages, self._held = {}, []
+        self._messages, self._held, self._holding_for_record = {}, [], False
         try:
             for route in sorted(messages, key=_QUEUE_ORDER.index):
                 self._queues.send(route, messages[route])
@@ -90,7 +109,7 @@ class RoutingBatch:
     def abandon(self) -> None:
         """Drop what is held (the invocation fails; SQS delivers its records again) and release their claims."""
         held = self._held
-        self._messages, self._held, self._failed = {}, [], None
+        self._messages, self._held, self._failed, self._holding_for_record = {}, [], None, False
         _release(held)
 
 

@@ -1,7 +1,7 @@
 """An invocation's routed messages go out together, one send per handler queue, and its marks follow the sends."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 from unittest import mock
 
 import pytest
@@ -13,7 +13,7 @@ from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import bounded_metrics, metrics
 from engage_bridge.route_marks import DynamoRouteMarks, RouteInProgress
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.router_batch import RoutingBatch, SendFailedEarlierInBatch
+from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch, SendFailedEarlierInBatch
 from engage_bridge.routing import Route
 from engage_bridge.wiring import RouterLambdaEntry
 from tests.aws import Clock
@@ -44,9 +44,9 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
 
 
 def _batched(
-    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks
+    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, sent_at_once: frozenset[Route] = frozenset()
 ) -> tuple[RouterServices, RoutingBatch]:
-    batch = RoutingBatch(queues)
+    batch = RoutingBatch(queues, sent_at_once)  # every queue held unless said otherwise
     return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
 
 
@@ -68,6 +68,31 @@ def test_an_invocations_records_go_out_in_one_send_per_handler_queue_contacts_fi
     assert sorted(held.business_keys()) == sorted(one_by_one.business_keys())
     assert len(held.calls) == len(set(held.calls)) < len(one_by_one.calls)
     assert held.calls == sorted(held.calls, key=["contact_upsert", "order_status", "receipt_push"].index)
+
+
+def test_contacts_and_e_mails_go_out_record_by_record_by_default(marks: DynamoRouteMarks, clock: Clock) -> None:
+    # Held, they reached their queues ten at a time and the webhook path's p99 went past its goal.
+    queues = CountingQueues()
+    services, batch = _batched(FakeCentra({SHIPPED.number: SHIPPED}), queues, marks, SENT_AT_ONCE)
+
+    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
+    after_first = list(queues.calls)
+    route_ingest_event(services, _report("events", clock.now - 2))
+    after_second = list(queues.calls)
+    batch.flush()
+
+    assert after_first == ["order_status"] and after_second == ["order_status", "order_status"]
+    assert queues.calls == after_second  # nothing was held for the end of the invocation
+
+
+def test_a_record_with_nothing_held_is_marked_routed_at_once(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra = FakeCentra({SHIPPED.number: SHIPPED})
+    services, _ = _batched(centra, RecordingQueues(), marks, frozenset(get_args(Route)))
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+
+    other = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
+
+    assert other.reason == "already_routed"
 
 
 def test_a_change_is_marked_routed_only_once_its_messages_are_in_their_queues(
@@ -104,7 +129,7 @@ def test_a_failed_send_releases_every_held_claim_so_the_redelivery_routes_at_onc
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
     centra = FakeCentra({SHIPPED.number: SHIPPED})
-    batch = RoutingBatch(FailingQueues())
+    batch = RoutingBatch(FailingQueues(), frozenset())
     route_ingest_event(
         RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), _report("webhook", clock.now - 2)
     )
@@ -169,7 +194,7 @@ def test_the_router_entry_sends_once_its_records_are_routed_and_fails_the_invoca
         )
     assert answer["batchItemFailures"] == [] and len(sent.calls) == len(set(sent.calls)) > 0
 
-    batch = RoutingBatch(FailingQueues())
+    batch = RoutingBatch(FailingQueues(), frozenset())
     failing = RouterServices(CONFIG, FakeCentra({SHIPPED.number: SHIPPED}), MemoryLedger(), batch, marks=marks)
     clock.now += 60
     later = _report("webhook", clock.now - 2).model_dump_json()  # the shipment changed again: routed again
