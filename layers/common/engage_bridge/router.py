@@ -5,6 +5,8 @@ current state from Centra and decides from that state plus the ledger (``engage_
 change reported twice, by the webhook and by the poller, or out of order, leads to the same effects once:
 whatever one run routes, the next finds in the ledger (or the handlers' idempotency catches). With route marks
 (``engage_bridge.route_marks``) the second report of a change costs no Centra read and no handler message at all.
+In Lambda the handler queues are a ``RoutingBatch``: an invocation's messages go out together at its end, one
+``SendMessageBatch`` per handler queue rather than one per queue per record (``engage_bridge.router_batch``).
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +24,7 @@ from engage_bridge.consumer import Outcome
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
 from engage_bridge.route_marks import RouteInProgress, RouteMarks, Verdict
+from engage_bridge.router_batch import HandlerQueues, RoutingBatch
 from engage_bridge.routing import (
     Decision,
     Route,
@@ -48,12 +51,6 @@ class CentraReader(Protocol):
     def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]: ...
 
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None: ...
-
-
-class HandlerQueues(Protocol):
-    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
-        """Enqueue all of ``messages`` on the handler queue for ``route``, or raise."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +93,9 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if marks is None or event.changed_by is None or event.object_type not in _MARKED:
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
+    batch = services.queues if isinstance(services.queues, RoutingBatch) else None
+    if batch is not None and batch.holds(object_key):
+        batch.flush()  # this object's earlier report is held: its mark must stand before this report is judged
     verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000))
     if verdict is Verdict.COVERED:
         return Outcome("skipped", "already_routed")
@@ -111,6 +111,9 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if decision is None:
         # Not found: the report's own change type may matter (a deletion), so its other report must still route.
         marks.release(claim)
+    elif batch is not None:
+        # Marked routed once its messages are in their queues, at the end of the invocation (router_batch).
+        batch.after_sent(object_key, lambda: marks.routed(claim), lambda: marks.release(claim))
     else:
         marks.routed(claim)
     return outcome

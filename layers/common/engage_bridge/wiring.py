@@ -137,6 +137,7 @@ def build_router_services(
     from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
     from engage_bridge.route_marks import DynamoRouteMarks  # noqa: PLC0415
     from engage_bridge.router import RouterServices, SqsHandlerQueues  # noqa: PLC0415
+    from engage_bridge.router_batch import RoutingBatch  # noqa: PLC0415
     from engage_bridge.routing.decision import Route  # noqa: PLC0415
 
     centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
@@ -148,7 +149,8 @@ def build_router_services(
     }
     if env.stock_relay_deployed and env.stock_relay_queue_url:
         urls["stock_relay"] = env.stock_relay_queue_url
-    queues = SqsHandlerQueues(LazyClient("sqs"), urls)
+    # Held until the invocation's records are routed, then one send per handler queue (RouterLambdaEntry).
+    queues = RoutingBatch(SqsHandlerQueues(LazyClient("sqs"), urls))
     dynamodb = dynamodb or LazyClient("dynamodb")
     store = DynamoStateStore(dynamodb, env.state_table_name)
     feed = FeedRefreshMarker(dynamodb, env.state_table_name)
@@ -281,6 +283,29 @@ class SqsLambdaEntry:
         return self._consumer(event, context)
 
 
+class RouterLambdaEntry(SqsLambdaEntry):
+    """The router's ``lambda_handler``: its records routed, the invocation's held messages go out together
+    (``router_batch``); if that fails, the invocation fails and SQS delivers the whole batch again."""
+
+    def __init__(self, consumer: SqsConsumer[Any], services: "RouterServices", client: _Deadlined) -> None:
+        super().__init__(consumer, services, client)
+        self._batch = services.queues
+
+    def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        from engage_bridge.router_batch import RoutingBatch  # noqa: PLC0415 - only this function's side
+
+        batch = self._batch if isinstance(self._batch, RoutingBatch) else None
+        try:
+            response = super()._handle(event, context)
+        except BaseException:
+            if batch is not None:
+                batch.abandon()
+            raise
+        if batch is not None:
+            batch.flush()
+        return response
+
+
 def _observed(handler: LambdaHandler) -> LambdaHandler:
     observed: LambdaHandler = logger.inject_lambda_context(
         tracer.capture_lambda_handler(metrics.log_metrics(handler), capture_response=False)  # responses can be large
@@ -310,4 +335,4 @@ def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     consumer = consumer_for(
         env, IngestEvent, lambda event: route_ingest_event(services, event), dynamodb, idempotency_records=False
     )
-    return SqsLambdaEntry(consumer, services, centra)
+    return RouterLambdaEntry(consumer, services, centra)

@@ -58,6 +58,7 @@ AWS_REQUESTS = {
     "sqs:DeleteMessageBatch": 2,
     "sqs:ReceiveMessage": 9000,  # the local poller's idle polling: replaced by one receive per worker batch
     "sqs:GetQueueAttributes": 500,  # the runtime's own checks: not priced
+    "local-runtime/sqs:ChangeMessageVisibility": 40,  # the scaled poller's re-hiding of failed records: not priced
     "dynamodb:PutItem": 6,
     "dynamodb:UpdateItem": 4,
     "dynamodb:GetItem": 8,

@@ -6,6 +6,7 @@ The function is a small handler written to a temporary folder, so each test cont
 import dataclasses
 import json
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from engage_bridge_tools.local.aws_calls import RUNTIME_ONLY_PREFIX, AwsCallCounter
 from engage_bridge_tools.local.containers import FunctionPool
 from engage_bridge_tools.local.sqs_poller import SqsPoller
 from engage_bridge_tools.local.stack import LocalFunction, SqsTrigger
@@ -188,3 +190,47 @@ def test_scaled_retries_follow_voyados_cadence_for_a_function_that_keeps_it(harn
 
     assert by_receive == [1, 3, 6, 30, 30]  # 10, 30, 60, 300, 300 s scaled by 0.1
     assert harness.poller.retry_delay_of({"Attributes": {"ApproximateReceiveCount": "1"}}) == 1  # no cadence: 360/360
+
+
+def _batch_sizes_when_a_second_record_arrives_late(harness: Harness, *, as_deployed: bool) -> list[int]:
+    trigger = dataclasses.replace(harness.poller.trigger, batching_window_seconds=2)
+    poller = SqsPoller(trigger, harness.pool, harness.sqs, time_scale=1 / 360, batching_window_as_deployed=as_deployed)
+    harness.send(id="first")
+    late = threading.Timer(0.3, lambda: harness.send(id="late"))
+    late.start()
+    try:
+        sizes = [poller.poll_once()]
+        late.join()
+        while harness.depth(harness.queue):
+            sizes.append(poller.poll_once())
+    finally:
+        late.cancel()
+    return sizes
+
+
+def test_a_window_as_deployed_holds_the_batch_open_for_a_record_arriving_within_it(harness: Harness) -> None:
+    assert _batch_sizes_when_a_second_record_arrives_late(harness, as_deployed=True) == [2]
+
+
+def test_a_scaled_window_invokes_without_waiting_for_a_later_record(harness: Harness) -> None:
+    # 2 s scaled by 1/360 is 6 ms: the late record comes in an invocation of its own.
+    assert _batch_sizes_when_a_second_record_arrives_late(harness, as_deployed=False) == [1, 1]
+
+
+def test_the_scaled_pollers_own_hide_of_a_failed_record_is_counted_apart_from_the_functions_calls(
+    harness: Harness,
+) -> None:
+    counter = AwsCallCounter()
+    counter.install()  # counts the calls of clients made from here on, as the local session's are
+    try:
+        poller = SqsPoller(harness.poller.trigger, harness.pool, boto3.client("sqs"), time_scale=1 / 360)
+        harness.send(id="flaky", fail_times=1)
+        poller.poll_once()
+    finally:
+        counter.uninstall()
+
+    calls = counter.snapshot()
+    # Lambda's poller never changes a failed record's visibility: not an SQS request the stack would pay for.
+    assert calls.get(f"{RUNTIME_ONLY_PREFIX}sqs:ChangeMessageVisibility") == 1
+    assert "sqs:ChangeMessageVisibility" not in calls
+    assert calls["sqs:ReceiveMessage"] >= 1

@@ -45,8 +45,9 @@ ASSUMPTIONS = (
     "Scheduled functions (the events poller, the reconciliation) run on the clock, not per order: priced per "
     "month from their schedule at their measured mean duration, not per order.",
     "SQS: sends, deletes and visibility changes as counted (every message under 64 KB: one billed request "
-    "each). Receives: one per SQS-triggered invocation; the local poller's short polls every 20 ms while idle "
-    "and the runtime's GetQueueAttributes checks are not what Lambda does. Lambda's long polling of idle "
+    "each). Receives: one per SQS-triggered invocation; the local poller's short polls every 20 ms while idle, "
+    "the runtime's GetQueueAttributes checks and its scaled re-hiding of failed records (counted apart as "
+    "local-runtime/...) are not what Lambda does. Lambda's long polling of idle "
     "queues is a monthly cost, estimated from the reference (0.26-0.65 million empty receives per queue).",
     "DynamoDB on demand: one write unit per write call (items under 1 KB), one read unit per read call "
     "(items under 4 KB; a BatchGetItem counted once, a lower bound for it).",

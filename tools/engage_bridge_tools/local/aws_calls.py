@@ -5,12 +5,17 @@ Powertools' idempotency layer and its parameter and secret providers build clien
 own, not boto3's default session; so the hook also goes into botocore's built-in handlers, which every session
 created while the counter is installed registers. Without that, the idempotency records (a write when a
 message starts and one when it completes) and every secret read would be missing from the cost.
+
+A call the local runtime makes only because it runs faster than the clock (``runtime_only``: the scaled poller
+hiding a failed record for its shortened retry wait) is what Lambda never does; it is counted apart, under
+``RUNTIME_ONLY_PREFIX``, so the cost model does not price it.
 """
 
 import json
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -18,6 +23,19 @@ from botocore import handlers
 
 _EVENT = "before-call"
 _DYNAMODB_SINGLE_ITEM = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem"})
+RUNTIME_ONLY_PREFIX = "local-runtime/"
+_runtime_only = threading.local()
+
+
+@contextmanager
+def runtime_only() -> Iterator[None]:
+    """Count the calls this thread makes meanwhile apart (``local-runtime/sqs:ChangeMessageVisibility``)."""
+    previous = getattr(_runtime_only, "active", False)
+    _runtime_only.active = True
+    try:
+        yield
+    finally:
+        _runtime_only.active = previous
 
 
 class AwsCallCounter:
@@ -52,8 +70,9 @@ class AwsCallCounter:
             return
         service = model.service_model.service_name
         record = item_record(model.name, params) if service == "dynamodb" else None
+        prefix = RUNTIME_ONLY_PREFIX if getattr(_runtime_only, "active", False) else ""
         with self._lock:
-            self._counts[f"{service}:{model.name}"] += 1
+            self._counts[f"{prefix}{service}:{model.name}"] += 1
             if record is not None:
                 self._writes[f"{model.name} {record}"] += 1
 

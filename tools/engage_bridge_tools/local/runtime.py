@@ -8,7 +8,8 @@
 intervals) so a demo or a test does not sit out a six-minute visibility timeout; 1.0 keeps them as deployed.
 ``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries;
 ``retry_floor_seconds`` (opt-in) keeps the scaled wait before a failed record returns above the functions' own
-real-time windows (``sqs_poller``).
+real-time windows (``sqs_poller``); ``batching_windows_as_deployed`` (opt-in) leaves the batching windows
+unscaled, so a run whose changes arrive in real time batches them as Lambda would (the cost bench).
 """
 
 import json
@@ -49,6 +50,7 @@ class LocalRuntime:
         extra_environment: Mapping[str, str] | None = None,
         delivery_faults: DeliveryFaults | None = None,
         retry_floor_seconds: int = 0,
+        batching_windows_as_deployed: bool = False,
     ) -> None:
         self.stack = stack
         self.time_scale = time_scale
@@ -66,6 +68,7 @@ class LocalRuntime:
                 time_scale,
                 chaos=self.delivery_chaos,
                 retry_floor_seconds=retry_floor_seconds,
+                batching_window_as_deployed=batching_windows_as_deployed,
             )
             for trigger in stack.sqs_triggers
         ]

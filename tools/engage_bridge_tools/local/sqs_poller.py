@@ -31,6 +31,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from engage_bridge.retry_cadence import retry_delay
+from engage_bridge_tools.local.aws_calls import runtime_only
 from engage_bridge_tools.local.containers import FunctionPool
 from engage_bridge_tools.local.delivery_faults import DeliveryChaos, resend_attributes
 from engage_bridge_tools.local.lambda_events import sqs_record
@@ -53,8 +54,12 @@ class SqsPoller:
         *,
         chaos: DeliveryChaos | None = None,
         retry_floor_seconds: int = 0,
+        batching_window_as_deployed: bool = False,
     ) -> None:
         self.trigger = trigger
+        # Scaled like every other wait by default; as deployed, the window groups records as they arrive in real
+        # seconds, as Lambda's would (the cost bench: a window scaled to milliseconds batches nothing).
+        self._window_seconds = trigger.batching_window_seconds * (1.0 if batching_window_as_deployed else time_scale)
         self._chaos = chaos
         self._retry_floor_seconds = retry_floor_seconds
         self._pool = pool
@@ -126,12 +131,15 @@ class SqsPoller:
         return len(messages)
 
     def _hide_until_retry(self, message: dict[str, Any]) -> None:
+        # Lambda's poller never does this (the record waits out its visibility timeout, or the function's own
+        # hide): counted apart, not priced (aws_calls.runtime_only).
         try:
-            self._sqs.change_message_visibility(
-                QueueUrl=self.trigger.queue_url,
-                ReceiptHandle=message["ReceiptHandle"],
-                VisibilityTimeout=self.retry_delay_of(message),
-            )
+            with runtime_only():
+                self._sqs.change_message_visibility(
+                    QueueUrl=self.trigger.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=self.retry_delay_of(message),
+                )
         except ClientError as error:
             # The handler hid the record for a short own-work wait (2 s); while the rest of its batch ran, another
             # delivery took it, finished and deleted it. Nothing is left to retry; raising here would leave the
@@ -149,7 +157,7 @@ class SqsPoller:
             )
 
     def _receive_batch(self) -> list[dict[str, Any]]:
-        window_ends = time.monotonic() + self.trigger.batching_window_seconds * self._time_scale
+        window_ends = time.monotonic() + self._window_seconds
         batch: list[dict[str, Any]] = []
         while len(batch) < self.trigger.batch_size:
             received = self._sqs.receive_message(

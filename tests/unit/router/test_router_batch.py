@@ -1,0 +1,202 @@
+"""An invocation's routed messages go out together, one send per handler queue, and its marks follow the sends."""
+
+from collections.abc import Sequence
+from typing import Any, get_args
+from unittest import mock
+
+import pytest
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel
+
+from engage_bridge.consumer import SqsConsumer
+from engage_bridge.messages import IngestEvent
+from engage_bridge.observability import bounded_metrics, metrics
+from engage_bridge.route_marks import DynamoRouteMarks, RouteInProgress
+from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch, SendFailedEarlierInBatch
+from engage_bridge.routing import Route
+from engage_bridge.wiring import RouterLambdaEntry
+from tests.aws import Clock
+from tests.lambda_support import lambda_context, sqs_event
+from tests.unit.router.test_route_marks import FailingQueues, _report, _services
+from tests.unit.router.test_router import CONFIG, SHIPPED, FakeCentra, MemoryLedger, RecordingQueues
+
+
+class CountingQueues(RecordingQueues):
+    """Records every send call, as SQS bills them: one request per ``SendMessageBatch``."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        super().__init__()
+        self.calls: list[Route] = []
+        self._fail_first = fail_first
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        if self._fail_first:
+            self._fail_first -= 1
+            raise ConnectionError("SQS went away")
+        self.calls.append(route)
+        super().send(route, messages)
+
+
+@pytest.fixture
+def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
+    return DynamoRouteMarks(dynamodb, "state", clock)
+
+
+def _batched(
+    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, sent_at_once: frozenset[Route] = frozenset()
+) -> tuple[RouterServices, RoutingBatch]:
+    batch = RoutingBatch(queues, sent_at_once)  # every queue held unless said otherwise
+    return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
+
+
+def test_an_invocations_records_go_out_in_one_send_per_handler_queue_contacts_first(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    reports = [_report("events", clock.now - 2, "order", SHIPPED.number), _report("events", clock.now - 2)]
+    one_by_one = CountingQueues()
+    for report in reports:
+        route_ingest_event(_services(FakeCentra({SHIPPED.number: SHIPPED}), one_by_one, None), report)
+    held = CountingQueues()
+    services, batch = _batched(FakeCentra({SHIPPED.number: SHIPPED}), held, marks)
+
+    for report in reports:
+        route_ingest_event(services, report)
+    assert held.calls == []  # nothing sent while the invocation routes
+    batch.flush()
+
+    assert sorted(held.business_keys()) == sorted(one_by_one.business_keys())
+    assert len(held.calls) == len(set(held.calls)) < len(one_by_one.calls)
+    assert held.calls == sorted(held.calls, key=["contact_upsert", "order_status", "receipt_push"].index)
+
+
+def test_contacts_and_e_mails_go_out_record_by_record_by_default(marks: DynamoRouteMarks, clock: Clock) -> None:
+    # Held, they reached their queues ten at a time and the webhook path's p99 went past its goal.
+    queues = CountingQueues()
+    services, batch = _batched(FakeCentra({SHIPPED.number: SHIPPED}), queues, marks, SENT_AT_ONCE)
+
+    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
+    after_first = list(queues.calls)
+    route_ingest_event(services, _report("events", clock.now - 2))
+    after_second = list(queues.calls)
+    batch.flush()
+
+    assert after_first == ["order_status"] and after_second == ["order_status", "order_status"]
+    assert queues.calls == after_second  # nothing was held for the end of the invocation
+
+
+def test_a_record_with_nothing_held_is_marked_routed_at_once(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra = FakeCentra({SHIPPED.number: SHIPPED})
+    services, _ = _batched(centra, RecordingQueues(), marks, frozenset(get_args(Route)))
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+
+    other = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
+
+    assert other.reason == "already_routed"
+
+
+def test_a_change_is_marked_routed_only_once_its_messages_are_in_their_queues(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra = FakeCentra({SHIPPED.number: SHIPPED})
+    services, batch = _batched(centra, RecordingQueues(), marks)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+
+    # Another container's report of the same change, before the flush: the claim still holds it back.
+    with pytest.raises(RouteInProgress):
+        route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
+    batch.flush()
+    after = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
+
+    assert after.reason == "already_routed" and centra.reads == 1
+
+
+def test_a_second_report_of_a_held_object_in_the_same_batch_finds_its_change_routed(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services, batch = _batched(centra, queues, marks)
+
+    first = route_ingest_event(services, _report("webhook", clock.now - 2))
+    second = route_ingest_event(services, _report("events", clock.now - 2))
+    batch.flush()
+
+    assert first.state == "sent" and second.reason == "already_routed"
+    assert centra.reads == 1 and len(queues.sent) == len(set(queues.business_keys()))
+
+
+def test_a_failed_send_releases_every_held_claim_so_the_redelivery_routes_at_once(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra = FakeCentra({SHIPPED.number: SHIPPED})
+    batch = RoutingBatch(FailingQueues(), frozenset())
+    route_ingest_event(
+        RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), _report("webhook", clock.now - 2)
+    )
+
+    with pytest.raises(ConnectionError):
+        batch.flush()
+    queues = RecordingQueues()
+    again = route_ingest_event(_services(centra, queues, marks), _report("webhook", clock.now - 2))
+
+    assert again.state == "sent" and queues.sent
+
+
+def test_a_send_that_failed_mid_batch_fails_the_end_of_the_batch_and_not_the_next_invocation(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), CountingQueues(fail_first=1)
+    services, batch = _batched(centra, queues, marks)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    with pytest.raises(ConnectionError):  # the same object again: its held messages are flushed first, and fail
+        route_ingest_event(services, _report("events", clock.now - 1))
+    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
+
+    # The records routed after the failure must come back too: the invocation fails and SQS delivers all of them.
+    with pytest.raises(SendFailedEarlierInBatch):
+        batch.flush()
+    assert queues.sent == []
+    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))  # the redelivery
+    batch.flush()
+
+    assert queues.sent
+
+
+class _NoDeadline:
+    def set_deadline(self, remaining_ms: Any) -> None:
+        return None
+
+
+def _entry(services: RouterServices) -> RouterLambdaEntry:
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    return RouterLambdaEntry(consumer, services, _NoDeadline())
+
+
+def test_the_router_entry_sends_once_its_records_are_routed_and_fails_the_invocation_if_it_cannot(
+    marks: DynamoRouteMarks, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metrics, "namespace", metrics.namespace or "Test")  # the entry flushes the stack's metrics
+    bodies = [
+        _report("events", clock.now - 2, "order", SHIPPED.number).model_dump_json(),
+        _report("events", clock.now - 2).model_dump_json(),
+    ]
+    sent = CountingQueues()
+    with mock.patch("engage_bridge.router.count"):
+        answer = _entry(_batched(FakeCentra({SHIPPED.number: SHIPPED}), sent, marks)[0])(
+            sqs_event(bodies), lambda_context()
+        )
+    assert answer["batchItemFailures"] == [] and len(sent.calls) == len(set(sent.calls)) > 0
+
+    batch = RoutingBatch(FailingQueues(), frozenset())
+    failing = RouterServices(CONFIG, FakeCentra({SHIPPED.number: SHIPPED}), MemoryLedger(), batch, marks=marks)
+    clock.now += 60
+    later = _report("webhook", clock.now - 2).model_dump_json()  # the shipment changed again: routed again
+    with mock.patch("engage_bridge.router.count"), pytest.raises(ConnectionError):
+        _entry(failing)(sqs_event([later]), lambda_context())
