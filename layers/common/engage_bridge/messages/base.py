@@ -1,5 +1,7 @@
 """What every message on the handler and ingest queues shares: ``historical``, and an operator's resend request."""
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from engage_bridge.state import Effect
@@ -30,6 +32,10 @@ class QueuedMessage(BaseModel):
     # Serialised messages include their computed business_key; it is derived again on the way in, so it
     # and any field a newer router adds are ignored rather than refused (rolling deploys).
     model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+    # True where the business key is exactly one ledger row (``order#<id>`` / effect), so the row itself is the
+    # claim (``state.LedgerClaims``) and no Powertools idempotency record is kept (``wiring.consumer_for``).
+    claimed_in_ledger: ClassVar[bool] = False
 
     historical: bool = False
     resend: ResendRequest | None = None

@@ -1,7 +1,7 @@
 """The order handlers' messages: an order e-mail, a receipt, a promotion redemption, each one effect on one order."""
 
 from abc import abstractmethod
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, computed_field, model_validator
 
@@ -14,6 +14,8 @@ OrderStatus = Literal["created", "shipped", "cancelled", "returned"]
 
 class OrderEffect(QueuedMessage):
     """A message whose effect belongs to one order: keyed, logged and recorded in the ledger under it."""
+
+    claimed_in_ledger: ClassVar[bool] = True
 
     @abstractmethod
     def _order_id(self) -> int:
