@@ -19,7 +19,6 @@ from botocore.exceptions import ClientError
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
-from engage_bridge.config import load_config
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.engage.outcomes import EngageRetryableError
 from engage_bridge.environment import (
@@ -215,7 +214,8 @@ def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
 
 def consent_lambda_handler(environ: Mapping[str, str]) -> "SqsLambdaEntry":
     """The consent consumer: SQS batches of preference changes → state table (and Centra where allowed)."""
-    from engage_bridge.consent.sync import ConsentServices, take_preference_change  # noqa: PLC0415 - its side
+    from engage_bridge.config import load_config  # noqa: PLC0415 - its side (the preference webhook reads none)
+    from engage_bridge.consent.sync import ConsentServices, take_preference_change  # noqa: PLC0415
     from engage_bridge.wiring import SqsLambdaEntry, build_services, consumer_for  # noqa: PLC0415
 
     env = parse_environment(ConsentEnvironment, environ)
@@ -243,7 +243,8 @@ def engage_changes_handler(
     environ: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> HttpHandler:
     """The schedule's read of Engage's changed contacts, onto the consent queue (the safety net for webhooks)."""
-    from engage_bridge.consent.changes import read_changes  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.config import load_config  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.consent.changes import read_changes  # noqa: PLC0415
     from engage_bridge.engage.budget import shared_budget  # noqa: PLC0415
     from engage_bridge.engage.client import EngageClient  # noqa: PLC0415
 
