@@ -7,7 +7,14 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from engage_bridge.centra import PaymentHistoryEntry
-from engage_bridge.messages import ContactUpsert, OrderEmail, PromotionRedemption, ReceiptPush, StockUpdate
+from engage_bridge.messages import (
+    ContactUpsert,
+    IngestEvent,
+    OrderEmail,
+    PromotionRedemption,
+    ReceiptPush,
+    StockUpdate,
+)
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 MODELS: dict[str, type[BaseModel]] = {
@@ -92,3 +99,12 @@ def test_contact_writes_are_recorded_per_person_and_never_under_a_shared_row() -
     assert anna.ledger_effect is not None and anna.ledger_effect.subject == "customer#7"
     assert no_id.ledger_effect is None and also_no_id.ledger_effect is None
     assert signup.ledger_effect is not None and "d@example.com" not in signup.ledger_effect.subject
+
+
+def test_exactly_the_order_effects_are_claimed_by_their_ledger_row() -> None:
+    # wiring.consumer_for keeps no Powertools idempotency record for these: the ledger row is the claim.
+    models: dict[str, type[BaseModel]] = {**MODELS, "router": IngestEvent}
+
+    claimed = {name for name, model in models.items() if getattr(model, "claimed_in_ledger", None) is True}
+
+    assert claimed == {"order_status", "receipt_push", "promotion_redemption"}

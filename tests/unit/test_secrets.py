@@ -13,7 +13,7 @@ from engage_bridge.centra.outcomes import CentraRetryableError
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
-from engage_bridge.ingress.webhook_entry import webhook_secrets
+from engage_bridge.ingress.http import webhook_secrets
 from engage_bridge.secrets import SecretReference, read_secret, store_of
 
 REGION = "eu-north-1"

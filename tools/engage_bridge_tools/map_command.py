@@ -14,7 +14,8 @@ from engage_bridge.centra import CENTRA_KINDS, Order, parse_centra_object
 from engage_bridge.centra.parse import CentraKind
 from engage_bridge.config import parse_config
 from engage_bridge.errors import BridgeError
-from engage_bridge.mapping import CONTACT_ID_PLACEHOLDER, plan, restriction_reason
+from engage_bridge.mapping import CONTACT_ID_PLACEHOLDER, restriction_reason
+from engage_bridge.mapping.plan import plan
 from engage_bridge_tools.cli import _Subparsers
 
 USAGE_ERROR = 2

@@ -44,6 +44,20 @@ class FeatureSwitchesEnvironment(FunctionEnvironment):
     product_feed_deployed: bool = Field(alias="PRODUCT_FEED_DEPLOYED", default=True)
 
 
+class ConsumerEnvironment(FunctionEnvironment):
+    """What every SQS consumer in ``template.yaml`` is given."""
+
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
+    dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
+    max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)  # the source queue's, from its RedrivePolicy
+
+
+class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
+    """An Engage handler's variables: the stack's Engage budget and its place in it, the API key's secret, its queue."""
+
+    source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
+
+
 def parse_environment[E: BaseModel](model: type[E], environ: Mapping[str, str]) -> E:
     try:
         return model.model_validate(dict(environ))

@@ -35,6 +35,9 @@ StockChange = Literal["changed", "unchanged", "stale"]
 CONTACT_CACHE_SECONDS = 30 * 24 * 3600
 # Long enough for a lookup and a create; a claim left by a crashed invocation blocks others only this long.
 CONTACT_CLAIM_SECONDS = 120
+# Ledger subject of every erasure reported for a person to act on (effects.erasure): effect#erasures / customer#<id>.
+# Here, so reconciliation lists them without loading the contact handler.
+REPORTED_ERASURES = "erasures"
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 _BATCH_GET_ATTEMPTS = 8
 

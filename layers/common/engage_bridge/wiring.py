@@ -27,9 +27,9 @@ from engage_bridge.consumer import Outcome, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import (
-    EngageBudgetEnvironment,
+    ConsumerEnvironment,
     FeatureSwitchesEnvironment,
-    FunctionEnvironment,
+    HandlerEnvironment,
     parse_environment,
 )
 from engage_bridge.observability import logger, metrics, tracer
@@ -45,20 +45,6 @@ if TYPE_CHECKING:  # each function imports only its own side at cold start: the 
     from engage_bridge.router import RouterServices
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
-
-
-class ConsumerEnvironment(FunctionEnvironment):
-    """What every SQS consumer in ``template.yaml`` is given."""
-
-    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)
-    dead_letter_queue_url: str = Field(alias="DEAD_LETTER_QUEUE_URL", min_length=1)
-    max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)  # the source queue's, from its RedrivePolicy
-
-
-class HandlerEnvironment(ConsumerEnvironment, EngageBudgetEnvironment):
-    """An Engage handler's variables: the stack's Engage budget and its place in it, the API key's secret, its queue."""
-
-    source_queue_url: str = Field(alias="SOURCE_QUEUE_URL", min_length=1)
 
 
 class RouterEnvironment(ConsumerEnvironment, FeatureSwitchesEnvironment):
@@ -162,14 +148,6 @@ def build_router_services(
     return services, centra
 
 
-def _ledger_claimed() -> tuple[type[BaseModel], ...]:
-    """Messages whose business key is exactly one ledger row (``order#<id>`` / effect): claimed there
-    (``state.LedgerClaims``)."""
-    from engage_bridge.messages import OrderEmail, PromotionRedemption, ReceiptPush  # noqa: PLC0415 - handlers' side
-
-    return (OrderEmail, ReceiptPush, PromotionRedemption)
-
-
 def consumer_for[M: BaseModel](
     env: ConsumerEnvironment,
     message_model: type[M],
@@ -185,7 +163,8 @@ def consumer_for[M: BaseModel](
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
     retry_later = SqsRetryCadence(sqs, env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
     # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
-    claims = LedgerClaims(dynamodb, env.state_table_name) if issubclass(message_model, _ledger_claimed()) else None
+    claimed = getattr(message_model, "claimed_in_ledger", False)  # messages.QueuedMessage: the order effects
+    claims = LedgerClaims(dynamodb, env.state_table_name) if claimed else None
     return SqsConsumer(
         ledger_claims=claims,
         retry_later=retry_later,

@@ -8,8 +8,9 @@ import pytest
 
 from engage_bridge.centra.webhook_payload import WebhookPayloadError, parse_webhook_body
 from engage_bridge.centra.webhook_signature import signature_header
+from engage_bridge.ingress.http import raw_body
 from engage_bridge.ingress.webhook import receive_webhook
-from engage_bridge.ingress.webhook_entry import HttpHandler, raw_body
+from engage_bridge.ingress.webhook_entry import HttpHandler
 from tests.lambda_support import lambda_context
 from tests.unit.fuzz.router_support import ORDERS, run_batch
 from tests.unit.fuzz.webhook_support import NOW, SECRET, RecordingQueue, http_event

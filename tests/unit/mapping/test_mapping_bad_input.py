@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from engage_bridge.centra import parse_centra_object
 from engage_bridge.engage import paths
 from engage_bridge.errors import MappingError
-from engage_bridge.mapping import plan
+from engage_bridge.mapping.plan import plan
 from tests.unit.mapping.builders import address, config, line, money, order, order_document
 
 # Every personal value in order_document(): none may appear in an error message.

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from engage_bridge.engage import paths
-from engage_bridge.mapping import CONTACT_ID_PLACEHOLDER, EngageRequest, order_shipped, plan, purchase_receipt
+from engage_bridge.mapping import CONTACT_ID_PLACEHOLDER, EngageRequest, order_shipped, purchase_receipt
+from engage_bridge.mapping.plan import plan
 from tests.unit.mapping.builders import (
     MEMBER_ID,
     config,

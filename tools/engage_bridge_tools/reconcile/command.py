@@ -19,7 +19,8 @@ from engage_bridge.centra.client import CentraClient
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.errors import BridgeError
 from engage_bridge.ingress.queue import SqsIngestQueue
-from engage_bridge.reconcile import DriftReport, check_receipt_imports, enqueue_missing, reconcile, spot_check
+from engage_bridge.reconcile import DriftReport, check_receipt_imports, enqueue_missing, reconcile
+from engage_bridge.reconcile.spot_check import spot_check
 from engage_bridge.state import DynamoStateStore
 from engage_bridge_tools.cli import _Subparsers
 from engage_bridge_tools.reconcile.table import print_report

@@ -1,19 +1,68 @@
 """Centra input models: what the bridge reads from Centra's Integration API, as that API's JSON."""
 
-from engage_bridge.centra.common import Address, Attribute, Country, Market, MonetaryValue, Pricelist, Store
-from engage_bridge.centra.customer import Customer, NewsletterSubscription
-from engage_bridge.centra.order import (
-    Order,
-    OrderLine,
-    PaymentHistoryEntry,
-    PaymentMethod,
-    Return,
-    ReturnLine,
-    Shipment,
-    ShipmentLine,
-)
-from engage_bridge.centra.parse import CENTRA_KINDS, CentraKind, CentraObject, detect_kind, parse_centra_object
-from engage_bridge.centra.stock import StockLevel
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.centra.common import Address as Address
+    from engage_bridge.centra.common import Attribute as Attribute
+    from engage_bridge.centra.common import Country as Country
+    from engage_bridge.centra.common import Market as Market
+    from engage_bridge.centra.common import MonetaryValue as MonetaryValue
+    from engage_bridge.centra.common import Pricelist as Pricelist
+    from engage_bridge.centra.common import Store as Store
+    from engage_bridge.centra.customer import Customer as Customer
+    from engage_bridge.centra.customer import NewsletterSubscription as NewsletterSubscription
+    from engage_bridge.centra.order import Order as Order
+    from engage_bridge.centra.order import OrderLine as OrderLine
+    from engage_bridge.centra.order import PaymentHistoryEntry as PaymentHistoryEntry
+    from engage_bridge.centra.order import PaymentMethod as PaymentMethod
+    from engage_bridge.centra.order import Return as Return
+    from engage_bridge.centra.order import ReturnLine as ReturnLine
+    from engage_bridge.centra.order import Shipment as Shipment
+    from engage_bridge.centra.order import ShipmentLine as ShipmentLine
+    from engage_bridge.centra.parse import CENTRA_KINDS as CENTRA_KINDS
+    from engage_bridge.centra.parse import CentraKind as CentraKind
+    from engage_bridge.centra.parse import CentraObject as CentraObject
+    from engage_bridge.centra.parse import detect_kind as detect_kind
+    from engage_bridge.centra.parse import parse_centra_object as parse_centra_object
+    from engage_bridge.centra.stock import StockLevel as StockLevel
+
+# Each name is imported from its own module on first use (PEP 562), so a function loads only the modules it
+# reads, not every module of the package.
+_HOMES = {
+    "Address": "common",
+    "Attribute": "common",
+    "Country": "common",
+    "Market": "common",
+    "MonetaryValue": "common",
+    "Pricelist": "common",
+    "Store": "common",
+    "Customer": "customer",
+    "NewsletterSubscription": "customer",
+    "Order": "order",
+    "OrderLine": "order",
+    "PaymentHistoryEntry": "order",
+    "PaymentMethod": "order",
+    "Return": "order",
+    "ReturnLine": "order",
+    "Shipment": "order",
+    "ShipmentLine": "order",
+    "CENTRA_KINDS": "parse",
+    "CentraKind": "parse",
+    "CentraObject": "parse",
+    "detect_kind": "parse",
+    "parse_centra_object": "parse",
+    "StockLevel": "stock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "CENTRA_KINDS",

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
@@ -27,10 +27,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from engage_bridge import __version__
 from engage_bridge.centra import queries
 from engage_bridge.centra.common import CentraModel, Market, Store
-from engage_bridge.centra.customer import Customer, NewsletterSubscription
-from engage_bridge.centra.display import Display
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
-from engage_bridge.centra.order import Order
 from engage_bridge.centra.outcomes import (
     CentraError,
     CentraGraphQLError,
@@ -42,11 +39,16 @@ from engage_bridge.centra.outcomes import (
     parse_retry_after,
     scrubbed,
 )
-from engage_bridge.centra.parse import CentraKind, parse_centra_object
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where an answer is parsed: the events poller and the product feed read no orders
+    from engage_bridge.centra.customer import Customer, NewsletterSubscription
+    from engage_bridge.centra.display import Display
+    from engage_bridge.centra.order import Order
+    from engage_bridge.centra.parse import CentraKind
 
 # httpx logs every request line at INFO; keep it quiet like the Engage client does.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -153,12 +155,12 @@ class CentraClient:
 
     # --- orders ----------------------------------------------------------------------------------------
 
-    def order(self, number: int) -> Order | None:
+    def order(self, number: int) -> "Order | None":
         """The order with this number, with lines, shipments, returns and customer; None when there is none."""
         found = _list(self._execute("Order", queries.ORDER, {"number": number}).get("orders"), "Order")
         return self._orders_with_shipments(found[:1])[0] if found else None
 
-    def shipment_order(self, shipment_id: int) -> Order | None:
+    def shipment_order(self, shipment_id: int) -> "Order | None":
         """The order a shipment belongs to; None for an unknown shipment."""
         found = _list(
             self._execute("ShipmentOrder", queries.SHIPMENT_ORDER, {"id": shipment_id}).get("shipments"),
@@ -166,26 +168,30 @@ class CentraClient:
         )
         return self._order_of(found, "ShipmentOrder")
 
-    def return_order(self, return_id: int) -> Order | None:
+    def return_order(self, return_id: int) -> "Order | None":
         """The order a return belongs to; None for an unknown return."""
         found = _list(
             self._execute("ReturnOrder", queries.RETURN_ORDER, {"id": return_id}).get("returns"), "ReturnOrder"
         )
         return self._order_of(found, "ReturnOrder")
 
-    def orders_created_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
+    def orders_created_between(
+        self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
+    ) -> "list[Order]":
         """One page of orders created in ``[from_, to]``, by order date. A short page is the last one."""
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("OrdersCreatedBetween", queries.ORDERS_CREATED_BETWEEN, variables).get("orders")
         return self._orders_with_shipments(_list(found, "OrdersCreatedBetween"))
 
-    def orders_updated_between(self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100) -> list[Order]:
+    def orders_updated_between(
+        self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
+    ) -> "list[Order]":
         """One page of orders updated in ``[from_, to]`` (a shipment or return changes its order), by order date."""
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("OrdersUpdatedBetween", queries.ORDERS_UPDATED_BETWEEN, variables).get("orders")
         return self._orders_with_shipments(_list(found, "OrdersUpdatedBetween"))
 
-    def _order_of(self, found: list[dict[str, Any]], operation: str) -> Order | None:
+    def _order_of(self, found: list[dict[str, Any]], operation: str) -> "Order | None":
         if not found:
             return None
         order = found[0].get("order")
@@ -194,8 +200,10 @@ class CentraClient:
             raise CentraUnexpectedResponse(operation, 200, "no order number")
         return self.order(number)
 
-    def _orders_with_shipments(self, found: list[dict[str, Any]]) -> list[Order]:
+    def _orders_with_shipments(self, found: list[dict[str, Any]]) -> "list[Order]":
         """Parse ``found`` with their shipments, read for all of them at once through ``ShipmentFilter.orderId``."""
+        from engage_bridge.centra.order import Order  # noqa: PLC0415 - see TYPE_CHECKING above
+
         ids = [item["id"] for item in found if isinstance(item.get("id"), str)]
         shipments: dict[str, list[dict[str, Any]]] = {}
         if ids:
@@ -208,19 +216,25 @@ class CentraClient:
 
     # --- customers and newsletter ----------------------------------------------------------------------
 
-    def customer(self, customer_id: int) -> Customer | None:
+    def customer(self, customer_id: int) -> "Customer | None":
+        from engage_bridge.centra.customer import Customer  # noqa: PLC0415
+
         found = _list(self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customers"), "Customer")
         return _parse(found[0], "customer", Customer) if found else None
 
-    def customer_and_anonymised(self, customer_id: int) -> tuple[Customer | None, bool]:
+    def customer_and_anonymised(self, customer_id: int) -> "tuple[Customer | None, bool]":
         """The customer, and whether Centra anonymised it (GDPR): ``CustomerFilter.isAnonymized`` finds it."""
+        from engage_bridge.centra.customer import Customer  # noqa: PLC0415
+
         data = self._execute("CustomerAndAnonymised", queries.CUSTOMER_AND_ANONYMISED, {"id": customer_id})
         found = _list(data.get("customers"), "CustomerAndAnonymised")
         anonymised = bool(_list(data.get("anonymised"), "CustomerAndAnonymised"))
         return (_parse(found[0], "customer", Customer) if found else None), anonymised
 
-    def customers_by_email(self, email: str) -> list[Customer]:
+    def customers_by_email(self, email: str) -> "list[Customer]":
         """Every customer with this e-mail (case-insensitive): a registered and a guest customer may share one."""
+        from engage_bridge.centra.customer import Customer  # noqa: PLC0415
+
         return [
             _parse(item, "customer", Customer)
             for item in self._pages("CustomersByEmail", queries.CUSTOMERS_BY_EMAIL, "customers", {"email": email})
@@ -228,13 +242,17 @@ class CentraClient:
 
     def customers_updated_between(
         self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
-    ) -> list[Customer]:
+    ) -> "list[Customer]":
         """One page of customers updated in ``[from_, to]``: an update covers creation, so one filter reads both."""
+        from engage_bridge.centra.customer import Customer  # noqa: PLC0415
+
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("CustomersUpdatedBetween", queries.CUSTOMERS_UPDATED_BETWEEN, variables).get("customers")
         return [_parse(item, "customer", Customer) for item in _list(found, "CustomersUpdatedBetween")]
 
-    def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
+    def newsletter_subscription(self, subscription_id: int) -> "NewsletterSubscription | None":
+        from engage_bridge.centra.customer import NewsletterSubscription  # noqa: PLC0415
+
         found = self._execute("NewsletterSubscription", queries.NEWSLETTER_SUBSCRIPTION, {"id": subscription_id})
         items = _list(found.get("newsletterSubscriptions"), "NewsletterSubscription")
         return _parse(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
@@ -375,12 +393,14 @@ class CentraClient:
 
     def displays_in_market(
         self, market_id: int, warehouse_ids: Sequence[int], *, image_size: str = "standard", page_size: int = 50
-    ) -> tuple[list[Display], list[int]]:
+    ) -> "tuple[list[Display], list[int]]":
         """Every display of ``market_id`` with its sizes' stock in ``warehouse_ids``; and the ids of unreadable ones.
 
         Pages are smaller than ``MAX_LIMIT``: each display nests variants, sizes and stock rows, and Centra's query
         cost multiplies nested lists by their limits.
         """
+        from engage_bridge.centra.display import Display  # noqa: PLC0415
+
         limit = _limit(page_size)
         variables = {
             "marketId": market_id,
@@ -523,7 +543,9 @@ class CentraClient:
 # --- answers -> models ---------------------------------------------------------------------------------
 
 
-def _parse[M: BaseModel](document: object, kind: CentraKind, model: type[M]) -> M:
+def _parse[M: BaseModel](document: object, kind: "CentraKind", model: type[M]) -> M:
+    from engage_bridge.centra.parse import parse_centra_object  # noqa: PLC0415 - every Centra model behind it
+
     parsed = parse_centra_object(document, kind)  # MappingError (permanent, names the field) on bad data
     if not isinstance(parsed, model):  # pragma: no cover - parse_centra_object returns the kind's model
         raise TypeError(f"{kind} parsed as {type(parsed).__name__}")

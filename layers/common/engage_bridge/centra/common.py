@@ -119,3 +119,9 @@ def attribute_value(attributes: list[Attribute], name: str) -> str | None:
             if element.value is not None and str(element.value).strip():
                 return str(element.value).strip()
     return None
+
+
+# A product size as order lines and stock levels name it (here, so the stock relay needs no order model).
+class ProductSize(CentraModel):
+    sku: str | None = Field(default=None, alias="SKU")
+    ean: str | None = Field(default=None, alias="EAN")

@@ -12,17 +12,13 @@ from engage_bridge.centra.common import (
     MonetaryValue,
     Percent,
     Pricelist,
+    ProductSize,
     Quantity,
     Rate,
     Store,
     Text,
 )
 from engage_bridge.centra.customer import Customer
-
-
-class ProductSize(CentraModel):
-    sku: str | None = Field(default=None, alias="SKU")
-    ean: str | None = Field(default=None, alias="EAN")
 
 
 class MediaSource(CentraModel):

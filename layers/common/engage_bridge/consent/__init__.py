@@ -1,8 +1,38 @@
 """Consent: when ``acceptsEmail`` may be written to Engage, and the opt-outs the bridge keeps (docs/mapping.md)."""
 
-from engage_bridge.consent.gate import ConsentGate, accepts_email
-from engage_bridge.consent.rules import ConsentRecord, Decision, Signal, decide
-from engage_bridge.consent.store import ConsentStore, DynamoConsentStore
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.consent.gate import ConsentGate as ConsentGate
+    from engage_bridge.consent.gate import accepts_email as accepts_email
+    from engage_bridge.consent.rules import ConsentRecord as ConsentRecord
+    from engage_bridge.consent.rules import Decision as Decision
+    from engage_bridge.consent.rules import Signal as Signal
+    from engage_bridge.consent.rules import decide as decide
+    from engage_bridge.consent.store import ConsentStore as ConsentStore
+    from engage_bridge.consent.store import DynamoConsentStore as DynamoConsentStore
+
+# Each name is imported from its own module on first use (PEP 562), so a function loads only the modules it
+# reads, not every module of the package.
+_HOMES = {
+    "ConsentGate": "gate",
+    "accepts_email": "gate",
+    "ConsentRecord": "rules",
+    "Decision": "rules",
+    "Signal": "rules",
+    "decide": "rules",
+    "ConsentStore": "store",
+    "DynamoConsentStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "ConsentGate",

@@ -12,27 +12,27 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
-from engage_bridge.centra.client import CentraClient
-from engage_bridge.config import load_config
-from engage_bridge.consent.changes import read_changes
 from engage_bridge.consent.messages import PreferenceChange
-from engage_bridge.consent.sync import ConsentServices, take_preference_change
-from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook
-from engage_bridge.engage.budget import shared_budget
-from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.outcomes import EngageRetryableError
-from engage_bridge.environment import EngageBudgetEnvironment, FunctionEnvironment, parse_environment
+from engage_bridge.environment import (
+    EngageBudgetEnvironment,
+    FunctionEnvironment,
+    HandlerEnvironment,
+    parse_environment,
+)
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.secrets import SecretReference, read_secret
-from engage_bridge.wiring import HandlerEnvironment, SqsLambdaEntry, build_services, consumer_for
+
+if TYPE_CHECKING:  # three functions share this module: each imports its own side when it is built (cold start)
+    from engage_bridge.wiring import SqsLambdaEntry
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 # Svix retries for about 28 hours (engage-wave2.md §1.4); ids are remembered well beyond that.
@@ -180,6 +180,8 @@ def _raw_body(event: Mapping[str, Any]) -> bytes | None:
 
 
 def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
+    from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook  # noqa: PLC0415 - its side
+
     env = parse_environment(EngageWebhookEnvironment, environ)
     env.bind_observability()
     ids = DynamoMessageIds(LazyClient("dynamodb"), env.state_table_name)
@@ -210,18 +212,22 @@ def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
     return observed
 
 
-def consent_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
+def consent_lambda_handler(environ: Mapping[str, str]) -> "SqsLambdaEntry":
     """The consent consumer: SQS batches of preference changes → state table (and Centra where allowed)."""
+    from engage_bridge.config import load_config  # noqa: PLC0415 - its side (the preference webhook reads none)
+    from engage_bridge.consent.sync import ConsentServices, take_preference_change  # noqa: PLC0415
+    from engage_bridge.wiring import SqsLambdaEntry, build_services, consumer_for  # noqa: PLC0415
+
     env = parse_environment(ConsentEnvironment, environ)
     env.bind_observability()
     config = load_config(dict(environ))
     dynamodb = LazyClient("dynamodb")
     handler_services = build_services(env, config, dynamodb)
-    centra = (
-        CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
-        if config.consent.write_opt_outs_to_centra
-        else None
-    )
+    centra = None
+    if config.consent.write_opt_outs_to_centra:  # off by default: then the Centra client is not even loaded
+        from engage_bridge.centra.client import CentraClient  # noqa: PLC0415
+
+        centra = CentraClient.from_secret(env.centra_graphql_url, env.centra_token_secret, logger=logger)
     services = ConsentServices(
         config, handler_services.engage, handler_services.consent, centra, WebhookEncryptionKey(env.webhook_secret_name)
     )
@@ -237,6 +243,11 @@ def engage_changes_handler(
     environ: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> HttpHandler:
     """The schedule's read of Engage's changed contacts, onto the consent queue (the safety net for webhooks)."""
+    from engage_bridge.config import load_config  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.consent.changes import read_changes  # noqa: PLC0415
+    from engage_bridge.engage.budget import shared_budget  # noqa: PLC0415
+    from engage_bridge.engage.client import EngageClient  # noqa: PLC0415
+
     env = parse_environment(EngageChangesEnvironment, environ)
     env.bind_observability()
     config = load_config(dict(environ))

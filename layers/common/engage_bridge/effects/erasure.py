@@ -13,9 +13,7 @@ from engage_bridge.effects.services import Services
 from engage_bridge.errors import MappingError
 from engage_bridge.messages import ContactUpsert
 from engage_bridge.observability import count, logger
-from engage_bridge.state import Effect
-
-REPORTED_ERASURES = "erasures"  # ledger subject: effect#erasures / customer#<id>
+from engage_bridge.state import REPORTED_ERASURES, Effect
 
 
 def erase_customer(services: Services, message: ContactUpsert) -> Outcome:

@@ -6,8 +6,6 @@ with either is accepted, and the log says when Centra still uses the previous on
 into the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``.
 """
 
-import base64
-import binascii
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -20,11 +18,12 @@ from pydantic import Field
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.environment import FunctionEnvironment, parse_environment
+from engage_bridge.ingress.http import raw_body, webhook_secrets
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
-from engage_bridge.secrets import SecretReference, read_secret
+from engage_bridge.secrets import SecretReference
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -33,35 +32,6 @@ class WebhookEnvironment(FunctionEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     webhook_secret_name: SecretReference = Field(alias="CENTRA_WEBHOOK_SECRET", min_length=1)
     tolerance_seconds: int = Field(alias="CENTRA_WEBHOOK_TOLERANCE_SECONDS", default=300, ge=30, le=3600)
-
-
-def webhook_secrets(secret_name: str) -> list[str]:
-    """The accepted endpoint secrets: a plain string, or ``{"current", "previous"}`` while rotating."""
-    value = read_secret(secret_name)
-    try:
-        document = json.loads(value)
-    except json.JSONDecodeError:
-        return [value]
-    if isinstance(document, dict):
-        return [str(document[key]) for key in ("current", "previous") if document.get(key)]
-    return [value]
-
-
-def raw_body(event: Mapping[str, Any]) -> bytes:
-    """The request body exactly as Centra sent it (API Gateway base64-encodes form posts).
-
-    Raises :class:`WebhookPayloadError` for a body flagged as base64 that is not, or text that has no UTF-8
-    form: no bytes to verify a signature on.
-    """
-    body = event.get("body") or ""
-    try:
-        if event.get("isBase64Encoded"):
-            return base64.b64decode(body, validate=True)
-        return str(body).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate; caught before ValueError, its base class
-        raise WebhookPayloadError("body", "the body has no UTF-8 form") from None
-    except (binascii.Error, ValueError):  # ValueError: non-ASCII text where base64 was promised
-        raise WebhookPayloadError("body", "isBase64Encoded is set, but the body is not base64") from None
 
 
 def signature_header(event: Mapping[str, Any]) -> str | None:

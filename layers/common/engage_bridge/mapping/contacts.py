@@ -7,17 +7,19 @@ and a contact an order needs carries none, so an order cannot subscribe anyone (
 """
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engage_bridge.centra.common import Address
 from engage_bridge.centra.customer import Customer, NewsletterSubscription
-from engage_bridge.centra.order import Order
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactCreate, ContactUpdate, Preferences
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping.email import require_email
 from engage_bridge.mapping.phones import mobile_phone
 from engage_bridge.mapping.store import StoreContext, store_external_id
+
+if TYPE_CHECKING:  # an order's contact is mapped where the order is already loaded; the contact handler reads none
+    from engage_bridge.centra.order import Order
 
 ContactRole = Literal["member", "transactional"]
 # Why a body lacks a field it had a value for: the skip reason its handler counts.
@@ -47,7 +49,7 @@ def contact_role(customer: Customer | None, cfg: BrandConfig) -> ContactRole | N
     return "transactional" if cfg.transactional_emails else None
 
 
-def order_contact(order: Order, role: ContactRole, cfg: BrandConfig) -> ContactCreate:
+def order_contact(order: "Order", role: ContactRole, cfg: BrandConfig) -> ContactCreate:
     """The contact an order needs: the member with everything known, or the transactional minimum."""
     email = require_email("order", order.reference, order.email, "customer.email")
     customer = order.customer or Customer()

@@ -14,7 +14,11 @@ from engage_bridge.centra.parse import CentraObject
 from engage_bridge.centra.stock import StockLevel
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage import paths
-from engage_bridge.engage.models import EngageBody
+from engage_bridge.engage.models.contacts import ContactCreate, ContactUpdate
+from engage_bridge.engage.models.inventory import BackInStockSubscription, StockLevelBatch
+from engage_bridge.engage.models.orders import OrderBody
+from engage_bridge.engage.models.promotions import PromotionRedemption
+from engage_bridge.engage.models.receipts import Receipt
 from engage_bridge.mapping.contacts import (
     contact_role,
     customer_contact,
@@ -36,6 +40,17 @@ from engage_bridge.mapping.stock import stock_levels
 
 # Stands in for a member's Engage id that only Engage can tell (it answers the contact create with it).
 CONTACT_ID_PLACEHOLDER: Final = "<engage-contact-id>"
+
+# Every body the mapping plans (``engage-bridge map`` prints them), whichever module defines it.
+EngageBody = (
+    OrderBody
+    | Receipt
+    | ContactCreate
+    | ContactUpdate
+    | PromotionRedemption
+    | StockLevelBatch
+    | BackInStockSubscription
+)
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,20 @@ whether the token or the locale was wrong. The bucket itself stays private (docs
 
 import hmac
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
-from engage_bridge.centra.client import CentraClient
-from engage_bridge.config import load_config
 from engage_bridge.environment import FunctionEnvironment, parse_environment
-from engage_bridge.ingress.webhook_entry import webhook_secrets
+from engage_bridge.ingress.http import webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
-from engage_bridge.product_feed.refresh import FeedRefreshMarker
-from engage_bridge.product_feed.run import write_feeds
 from engage_bridge.product_feed.store import S3FeedStore, feed_key
 from engage_bridge.secrets import SecretReference
-from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue
+
+if TYPE_CHECKING:  # the feed run's side: the serving route (its own function) does not load the Centra client
+    from engage_bridge.centra.client import CentraClient
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 MIN_TOKEN_LENGTH: Final = 32
@@ -49,8 +47,14 @@ class ServeEnvironment(FunctionEnvironment):
 
 
 def feed_handler(
-    environ: Mapping[str, str], *, centra: CentraClient | None = None, s3: Any = None, dynamodb: Any = None
+    environ: Mapping[str, str], *, centra: "CentraClient | None" = None, s3: Any = None, dynamodb: Any = None
 ) -> Handler:
+    from engage_bridge.centra.client import CentraClient  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.config import load_config  # noqa: PLC0415
+    from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
+    from engage_bridge.product_feed.run import write_feeds  # noqa: PLC0415
+    from engage_bridge.subscriptions.catalogue import DynamoSkuCatalogue  # noqa: PLC0415
+
     env = parse_environment(FeedEnvironment, environ)
     env.bind_observability()
     cfg = load_config(dict(environ))

@@ -7,12 +7,41 @@ imported from those it only accepted; ``enqueue_missing`` puts objects with miss
 The scheduled Lambda (``engage_bridge.reconcile.entry``) and ``engage-bridge reconcile`` run the same code.
 """
 
-from engage_bridge.reconcile.compare import LedgerReader, Reconciliation, reconcile
-from engage_bridge.reconcile.fix import enqueue_missing
-from engage_bridge.reconcile.receipt_imports import check_receipt_imports
-from engage_bridge.reconcile.report import DriftReport, ObjectReport
-from engage_bridge.reconcile.source import CentraWindowReader
-from engage_bridge.reconcile.spot_check import ContactLookup, spot_check
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.reconcile.compare import LedgerReader as LedgerReader
+    from engage_bridge.reconcile.compare import Reconciliation as Reconciliation
+    from engage_bridge.reconcile.compare import reconcile as reconcile
+    from engage_bridge.reconcile.fix import enqueue_missing as enqueue_missing
+    from engage_bridge.reconcile.receipt_imports import check_receipt_imports as check_receipt_imports
+    from engage_bridge.reconcile.report import DriftReport as DriftReport
+    from engage_bridge.reconcile.report import ObjectReport as ObjectReport
+    from engage_bridge.reconcile.source import CentraWindowReader as CentraWindowReader
+    from engage_bridge.reconcile.spot_check import ContactLookup as ContactLookup
+
+# Each name is imported from its own module on first use (PEP 562), so a function loads only the modules it
+# reads, not every module of the package.
+_HOMES = {
+    "LedgerReader": "compare",
+    "Reconciliation": "compare",
+    "reconcile": "compare",
+    "enqueue_missing": "fix",
+    "check_receipt_imports": "receipt_imports",
+    "DriftReport": "report",
+    "ObjectReport": "report",
+    "CentraWindowReader": "source",
+    "ContactLookup": "spot_check",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "CentraWindowReader",
@@ -24,5 +53,4 @@ __all__ = [
     "check_receipt_imports",
     "enqueue_missing",
     "reconcile",
-    "spot_check",
 ]

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Protocol
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.effects.erasure import REPORTED_ERASURES
 from engage_bridge.reconcile.expected import (
     ContactProbe,
     Expectations,
@@ -31,7 +30,7 @@ from engage_bridge.reconcile.report import (
     summarise,
 )
 from engage_bridge.reconcile.source import CentraWindowReader, customer_pages, order_pages
-from engage_bridge.state import Effect, LedgerEntry
+from engage_bridge.state import REPORTED_ERASURES, Effect, LedgerEntry
 
 
 class ErasureLedger(Protocol):

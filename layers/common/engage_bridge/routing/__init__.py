@@ -24,10 +24,47 @@ Every deliberate non-route is a ``Skipped`` with a countable reason:
 - ``no_email``, ``no_customer_record``, ``no_sku``, ``no_market``, ``duplicate_level``: nothing to address.
 """
 
-from engage_bridge.routing.contacts import route_customer, route_customer_erasure, route_newsletter_subscription
-from engage_bridge.routing.decision import Decision, Message, Route, Routed, Skipped, contact_effect
-from engage_bridge.routing.orders import AlreadySent, route_order
-from engage_bridge.routing.stock import route_stock
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.routing.contacts import route_customer as route_customer
+    from engage_bridge.routing.contacts import route_customer_erasure as route_customer_erasure
+    from engage_bridge.routing.contacts import route_newsletter_subscription as route_newsletter_subscription
+    from engage_bridge.routing.decision import Decision as Decision
+    from engage_bridge.routing.decision import Message as Message
+    from engage_bridge.routing.decision import Route as Route
+    from engage_bridge.routing.decision import Routed as Routed
+    from engage_bridge.routing.decision import Skipped as Skipped
+    from engage_bridge.routing.decision import contact_effect as contact_effect
+    from engage_bridge.routing.orders import AlreadySent as AlreadySent
+    from engage_bridge.routing.orders import route_order as route_order
+    from engage_bridge.routing.stock import route_stock as route_stock
+
+# Each name is imported from its own module on first use (PEP 562), so a function loads only the modules it
+# reads, not every module of the package.
+_HOMES = {
+    "route_customer": "contacts",
+    "route_customer_erasure": "contacts",
+    "route_newsletter_subscription": "contacts",
+    "Decision": "decision",
+    "Message": "decision",
+    "Route": "decision",
+    "Routed": "decision",
+    "Skipped": "decision",
+    "contact_effect": "decision",
+    "AlreadySent": "orders",
+    "route_order": "orders",
+    "route_stock": "stock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "AlreadySent",

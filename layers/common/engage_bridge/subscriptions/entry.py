@@ -22,7 +22,7 @@ from engage_bridge.engage.budget import PriorityName, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
-from engage_bridge.ingress.webhook_entry import raw_body, webhook_secrets
+from engage_bridge.ingress.http import raw_body, webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore

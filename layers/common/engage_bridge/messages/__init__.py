@@ -1,0 +1,54 @@
+"""The messages on the five handler queues: what the router decided, with the Centra state it decided on.
+
+Each message carries the Centra objects its handler maps (a few kilobytes), so handlers never call Centra and
+a message in a DLQ shows exactly what was attempted. ``business_key`` names the *effect* — the same e-mail,
+receipt or redemption gets the same key however often and by whichever path it is enqueued — and is what
+idempotency and the ledger are keyed on. ``historical`` marks backfill traffic: it writes contacts and
+receipts, but never e-mails a customer about an old order nor redeems an old promotion.
+
+Each message lives in its own module (``contacts``, ``orders``, ``stock``, ``ingest``; ``base`` for what they share),
+so a function defines only the messages it reads; the names below are imported from there on first use.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engage_bridge.messages.base import QueuedMessage as QueuedMessage
+    from engage_bridge.messages.base import ResendRequest as ResendRequest
+    from engage_bridge.messages.contacts import ContactUpsert as ContactUpsert
+    from engage_bridge.messages.ingest import IngestEvent as IngestEvent
+    from engage_bridge.messages.ingest import IngestObject as IngestObject
+    from engage_bridge.messages.ingest import IngestSource as IngestSource
+    from engage_bridge.messages.orders import OrderEffect as OrderEffect
+    from engage_bridge.messages.orders import OrderEmail as OrderEmail
+    from engage_bridge.messages.orders import OrderStatus as OrderStatus
+    from engage_bridge.messages.orders import PromotionRedemption as PromotionRedemption
+    from engage_bridge.messages.orders import ReceiptPush as ReceiptPush
+    from engage_bridge.messages.stock import StockUpdate as StockUpdate
+
+# PEP 562: the router's ingest message does not load the handlers' messages, nor a handler's the others'.
+_HOMES = {
+    "QueuedMessage": "base",
+    "ResendRequest": "base",
+    "ContactUpsert": "contacts",
+    "OrderEffect": "orders",
+    "OrderEmail": "orders",
+    "OrderStatus": "orders",
+    "PromotionRedemption": "orders",
+    "ReceiptPush": "orders",
+    "StockUpdate": "stock",
+    "IngestEvent": "ingest",
+    "IngestObject": "ingest",
+    "IngestSource": "ingest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
+
+__all__ = list(_HOMES)

@@ -1,0 +1,28 @@
+"""The stock relay's message: one SKU's free-to-allocate quantity in one market at a moment."""
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, computed_field
+
+from engage_bridge.centra.stock import StockLevel
+from engage_bridge.messages.base import QueuedMessage
+
+
+class StockUpdate(QueuedMessage):
+    """The free-to-allocate quantity of one SKU in one market at ``event_time`` (absolute, not a delta)."""
+
+    level: StockLevel
+    event_time: AwareDatetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def business_key(self) -> str:
+        return f"stock:{self.level.reference}:{self.level.free_to_allocate_quantity}:{_stamp(self.event_time)}"
+
+    @property
+    def correlation_id(self) -> str:
+        return f"stock:{self.level.reference}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
