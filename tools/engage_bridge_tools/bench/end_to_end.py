@@ -45,6 +45,7 @@ def run() -> dict[str, Any]:
         "invocations": figures["invocations"],
         "aws_requests": figures["aws_requests"],
         "dynamodb_by_record": figures["dynamodb_by_record"],  # single-item calls by operation and key prefix
+        "dynamodb_refused": figures["dynamodb_refused"],  # of those, conditional writes refused (still billed)
         "log_bytes": figures["log_bytes"],
         "custom_metrics": len(metrics),  # distinct EMF metrics: CloudWatch bills each per month
     }

@@ -50,7 +50,7 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
     run = {
         key: value
         for key, value in summary["run"].items()
-        if key not in {"invocations", "aws_requests", "dynamodb_by_record"}
+        if key not in {"invocations", "aws_requests", "dynamodb_by_record", "dynamodb_refused"}
     }
     _section("Run", run, out)
     if summary["differences"]:
