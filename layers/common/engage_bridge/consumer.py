@@ -66,7 +66,6 @@ from engage_bridge.errors import (
     PredecessorPending,
 )
 from engage_bridge.observability import count
-from engage_bridge.route_marks import RouteInProgress
 from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
@@ -162,18 +161,15 @@ _RETRYABLE_ERRORS = (
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
-    RouteInProgress,
 )
 
 
-# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent, the same Centra
-# object being routed by its other report), not trouble.
+# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
 _EXPECTED_WAITS = (
     EffectClaimedElsewhere,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
-    RouteInProgress,
 )
 
 

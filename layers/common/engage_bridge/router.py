@@ -21,7 +21,7 @@ from engage_bridge.config import BrandConfig
 from engage_bridge.consumer import Outcome
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
-from engage_bridge.route_marks import RouteInProgress, RouteMarks, Verdict
+from engage_bridge.route_marks import RouteMarks, Verdict
 from engage_bridge.routing import (
     Decision,
     Route,
@@ -93,27 +93,29 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if event.object_type == "stock_change" and not services.relays_stock:
         return Outcome("skipped", "stock_relay_not_deployed")
     marks = services.marks
-    if marks is None or event.changed_by is None or event.object_type not in _MARKED:
+    if marks is None or event.changed_by is None or event.object_type not in _MARKED or _deletion(event):
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
-    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000))
-    if verdict is Verdict.COVERED:
+    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000), event.business_key)
+    if verdict is Verdict.COVERED or claim is None:
         return Outcome("skipped", "already_routed")
-    if claim is None:
-        raise RouteInProgress(object_key)
     try:
         decision = _decide(services, event)
         outcome = _routed(services, decision, event)
     except BaseException:
-        with suppress(Exception):  # the original failure matters; an unreleased claim expires with its lease
+        with suppress(Exception):  # the original failure matters; its message, retried, takes its mark again
             marks.release(claim)
         raise
     if decision is None:
         # Not found: the report's own change type may matter (a deletion), so its other report must still route.
         marks.release(claim)
-    else:
-        marks.routed(claim)
     return outcome
+
+
+def _deletion(event: IngestEvent) -> bool:
+    """A report of a deletion: routed whatever the mark says, as Centra's read cannot tell what was deleted and an
+    erasure is decided from the report's own change type (a concurrent report's mark must never skip it)."""
+    return (event.change or "").upper() == "DELETED"
 
 
 def _routed(services: RouterServices, decision: Decision | None, event: IngestEvent) -> Outcome:
