@@ -343,6 +343,9 @@ class LedgerClaims:
 
     ``claim`` is one conditional ``UpdateItem``: it takes the row unless the effect is sent (then it answers
     ``sent``: the message is a duplicate) or another message holds an unexpired claim (``held``: retry later).
+    It looks first, with an eventually consistent read (a tenth of a write's price): a refused write is billed as a
+    write, and a duplicate copy of an effect (routed again while the first was queued) or a copy waiting for the
+    claimant is answered by the read alone. A stale read only lets the write through to decide.
     The same message taking it again (redelivered after a crash) is allowed. The effect's ``record`` then replaces
     the item with the ledger entry, which ends the claim; ``release`` gives back a claim whose effect did not send
     (a failure, a skip), deleting a row that holds nothing else. A claim expires with the invocation that took it,
@@ -356,6 +359,12 @@ class LedgerClaims:
 
     def claim(self, effect: Effect, message_id: str, seconds: float) -> ClaimAnswer:
         now = self._clock()
+        seen = self._look(effect)
+        if seen.get("state", {}).get("S") == "sent":
+            return "sent"
+        holder, expiry = seen.get("claim_id", {}).get("S"), float(seen.get("claim_expiry", {}).get("N", "0"))
+        if holder is not None and holder != message_id and expiry >= now:
+            return "held"
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -382,6 +391,17 @@ class LedgerClaims:
                 old = self._get_item(effect)
             return "sent" if old.get("state", {}).get("S") == "sent" else "held"
         return "claimed"
+
+    def _look(self, effect: Effect) -> Mapping[str, Any]:
+        """The row's state and claim as an eventually consistent read sees them (half a read unit)."""
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key=_ledger_key(effect),
+            ProjectionExpression="#state, claim_id, claim_expiry",
+            ExpressionAttributeNames={"#state": "state"},
+        )
+        item: Mapping[str, Any] = answer.get("Item", {})
+        return item
 
     def _get_item(self, effect: Effect) -> Mapping[str, Any]:
         answer = self._client.get_item(TableName=self._table, Key=_ledger_key(effect), ConsistentRead=True)
