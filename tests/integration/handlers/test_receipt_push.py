@@ -38,7 +38,7 @@ def test_a_redelivered_receipt_is_not_posted_again(deploy: Deploy, engage_sandbo
     assert engage_sandbox.state()["duplicate_receipts"] == []
 
 
-def test_a_receipt_writes_its_ledger_row_and_no_claim_or_idempotency_record(
+def test_a_receipt_leaves_one_ledger_row_and_no_idempotency_record(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
     handler = deploy("receipt_push")
