@@ -12,7 +12,13 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
   messages whose business key has no ledger row of its own (contacts, stock levels). An order's
-  e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one record per effect.
+  e-mail or redemption is claimed on its ledger row instead (``LedgerClaims``): one record per effect, a claim
+  before the send and the entry after it. A receipt has neither a claim nor a Powertools record: Engage ignores
+  a repeated ``uniqueReceiptId``, so its ledger entry, written after Engage accepted it, is its only record.
+
+Other modules keep their own records here too: ``route#<type>#<id>`` (``route_marks``: one write per routed
+change), ``engage-budget`` / ``<epoch second>`` (``engage.budget``: the stack's Engage slots, one lease write per
+booking), the consent records and the dead-letter marks.
 
 E-mails are stored only as SHA-256 fingerprints: the table never needs the address back.
 """
