@@ -56,11 +56,14 @@ def test_dynamodb_calls_are_told_apart_by_the_kind_of_record_they_go_to() -> Non
         client.put_item(TableName="state", Item={"pk": {"S": "idempotency#router"}, "sk": {"S": "abc"}})
         client.delete_item(TableName="state", Key={"pk": {"S": "effect#order#1"}, "sk": {"S": "email"}})
         client.get_item(TableName="state", Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}})
+        client.get_item(TableName="state", Key={"pk": {"S": "effect#order#1"}, "sk": {"S": "e"}}, ConsistentRead=True)
     finally:
         counter.uninstall()
 
+    assert counter.dynamodb_eventual_reads() == {"GetItem route": 1}  # half a read unit; the consistent one is whole
     assert counter.dynamodb_by_record() == {
         "DeleteItem effect": 1,
+        "GetItem effect": 1,
         "GetItem route": 1,
         "PutItem effect": 1,
         "PutItem idempotency#router": 1,

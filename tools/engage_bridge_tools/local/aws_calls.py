@@ -28,6 +28,7 @@ class AwsCallCounter:
         self._counts: Counter[str] = Counter()
         self._writes: Counter[str] = Counter()
         self._refused: Counter[str] = Counter()
+        self._eventual: Counter[str] = Counter()
         self._session: Any = None
         self._installed = False
         self._builtin = (_EVENT, self._count)
@@ -66,6 +67,8 @@ class AwsCallCounter:
             self._counts[f"{service}:{model.name}"] += 1
             if record is not None:
                 self._writes[f"{model.name} {record}"] += 1
+                if model.name == "GetItem" and not _consistent(params):
+                    self._eventual[f"{model.name} {record}"] += 1
 
     def _count_refused(self, model: Any, parsed: Any = None, context: Any = None, **_: Any) -> None:
         if not self._installed or not isinstance(context, dict) or _RECORD not in context:
@@ -80,6 +83,7 @@ class AwsCallCounter:
             self._counts.clear()
             self._writes.clear()
             self._refused.clear()
+            self._eventual.clear()
 
     def dynamodb_by_record(self) -> dict[str, int]:
         """Single-item DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go."""
@@ -91,9 +95,21 @@ class AwsCallCounter:
         with self._lock:
             return dict(sorted(self._refused.items()))
 
+    def dynamodb_eventual_reads(self) -> dict[str, int]:
+        """Of the single-item reads, those eventually consistent (half a read unit each), by the same keys."""
+        with self._lock:
+            return dict(sorted(self._eventual.items()))
+
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(sorted(self._counts.items()))
+
+
+def _consistent(request: Mapping[str, Any] | None) -> bool:
+    try:
+        return bool(json.loads((request or {}).get("body") or b"{}").get("ConsistentRead"))
+    except ValueError:
+        return True
 
 
 def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None:
