@@ -204,27 +204,3 @@ def test_a_container_built_from_the_template_variables_leases_from_the_table(dyn
 
     assert budget.priority is Priority.TRANSACTIONAL and budget.leases == 1
     assert sum(BudgetTable(dynamodb, "state").counts(1_000).values()) >= 1
-
-
-class RefusalsCounted(CountersInMemory):
-    def __init__(self) -> None:
-        super().__init__()
-        self.refused = 0
-
-    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[bool, dict[int, int]]:
-        booked, counts = super().book(second, wanted, per_slot)
-        self.refused += not booked
-        return booked, counts
-
-
-def test_a_lease_reads_the_counts_first_so_slots_another_container_holds_cost_no_refused_write() -> None:
-    clock, table, grid = VirtualClock(start=1_000.0), RefusalsCounted(), BudgetGrid.for_budget(40)
-    table.book(1_000, dict.fromkeys(range(4), grid.per_slot), grid.per_slot)  # another container's lease
-    budget = SharedBudget(table, grid, Priority.CUSTOMER, clock=clock, sleep=clock.sleep)
-
-    with clock.participant():
-        budget.acquire()
-
-    # A refused lease is billed as a write; the read (a fifth of one) showed the first four slots full.
-    assert (table.refused, budget.leases, budget.reads) == (0, 1, 1)
-    assert clock() >= grid.slot_start(1_000, 4)  # sent in the first slot that was free

@@ -14,10 +14,9 @@ The lease. A container books several slots of one second in one conditional ``Up
 (``pk = engage-budget``, ``sk =`` the epoch second, one counter per slot, each kept at or below ``per_slot``),
 spaced at its own pace (a container sends one request at a time, so booking every slot when its requests take
 150 ms would hold slots it cannot use): while busy, one write a second per container, about one per ten Engage
-requests at 100 ms a request. The counts are read first (unless the container's own last lease returned them a
-moment ago), so a lease asks only for free slots: a refused write is billed as a write, a read costs a fifth of
-one. A refused lease still returns the item as it was (``ALL_OLD``), so its retry needs no read. A slot the
-container reaches too late is forfeited, never sent late: that is what keeps the bound.
+requests at 100 ms a request. A refused lease returns the item as it was (``ALL_OLD``), so the retry books free
+slots without a read. A slot the container reaches too late is forfeited, never sent late: that is what keeps
+the bound.
 
 Priority. A busy container books the next second as soon as it opens to its class, ``BOOKING_LEAD_S`` before it
 starts: transactional e-mails first, then contacts and receipts, then stock levels; the backfill books only a
@@ -52,9 +51,6 @@ _PACE_SMOOTHING = 0.3
 _FIRST_LEASE_TOKENS = 4
 _PACE_SAMPLES_NEEDED = 2
 _IDLE_GAP_S = 2.0  # a gap between requests longer than this is idleness, not the container's pace
-# Counts a container read or had returned by its own lease within this long are used as they are; older ones are
-# read again before a lease (a slot's width: other containers book within it).
-COUNTS_FRESH_S = 0.05
 
 
 class Priority(IntEnum):
@@ -171,11 +167,8 @@ class BudgetTable:
         return True, _counts(answer.get("Attributes", {}))
 
     def counts(self, second: int) -> dict[int, int]:
-        # Strongly consistent (one read unit, a fifth of a write): read just before a lease, a stale count would
-        # cost the refused write the read is there to save.
-        answer = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}}, ConsistentRead=True
-        )
+        # Eventually consistent (half a read unit): a stale count only costs a refused write, which shows the truth.
+        answer = self._client.get_item(TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}})
         return _counts(answer.get("Item", {}))
 
 
@@ -216,8 +209,8 @@ class SharedBudget:
         self._booked_ahead = 0  # the latest second this container booked before it began
         self._lock = threading.Lock()
         self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
-        self.reads = 0  # counters read before booking a second whose counts this container has not just seen
-        self._seen_at: dict[int, float] = {}  # when the counts in ``_known`` were read or returned, per second
+        self.reads = 0  # counters read before booking a second not seen yet, while waiting
+        self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
         self.forfeited = 0  # booked slots reached too late
 
     @contextmanager
@@ -291,12 +284,10 @@ class SharedBudget:
 
     def _book(self, second: int, now: float) -> bool:
         """Try to book up to ``lease_tokens`` slots of ``second`` at this container's pace; True once booked."""
-        if now - self._seen_at.get(second, -math.inf) > COUNTS_FRESH_S:
-            # Other containers book too: a lease the counts would refuse is billed as a write, a read first costs a
-            # fifth of one, and the lease then asks only for slots that were free.
+        if self._waiting and second not in self._known:
+            # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
             self.reads += 1
             self._known[second] = self._table.counts(second)
-            self._seen_at[second] = now
         for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
             wanted = self._plan(second, now)
             if not wanted:  # full as far as this container knows, or too late in the second
@@ -304,12 +295,13 @@ class SharedBudget:
             self.leases += 1
             booked, counts = self._table.book(second, wanted, self.grid.per_slot)
             self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
-            self._seen_at = {seen: at for seen, at in self._seen_at.items() if seen >= second - 1}
-            self._known[second], self._seen_at[second] = counts, now
+            self._known[second] = counts
             if booked:
                 self._tokens.extend(_Token(second, slot) for slot in wanted for _ in range(wanted[slot]))
                 self._tokens.sort(key=lambda token: (token.second, token.slot))  # a second booked ahead goes last
+                self._waiting = False
                 return True
+            self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
         return False
 
     def _plan(self, second: int, now: float) -> dict[int, int]:
