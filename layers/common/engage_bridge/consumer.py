@@ -28,6 +28,7 @@ Every record ends in exactly one count: Sent, Skipped or Failed (with its reason
 
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -70,6 +71,9 @@ from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
+# The SQS message id of the record being applied (the same on every delivery of one message): the router's route
+# mark names the message that took it, so only a redelivery of that message takes it again.
+current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +271,11 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            result = self._run(record, key, message)
+            delivery = current_message_id.set(record.message_id)
+            try:
+                result = self._run(record, key, message)
+            finally:
+                current_message_id.reset(delivery)
         except _RETRYABLE_ERRORS as error:
             if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
                 self._dead_letter(

@@ -3,9 +3,9 @@
 The router decides from the object's current state (``engage_bridge.router``), so a read that started after a
 change happened has routed that change. Each ingest message says by when its change happened at the latest
 (``IngestEvent.changed_by``, this stack's clock); the mark ``route#<object type>#<id>`` / ``route`` remembers when
-the last read of that object started (``covered_ms``) and which report took it (``claim_by``: the report's
-business key, the same on every delivery of one ingest message). A message whose change happened before that is
-covered: it is skipped with no Centra read and no handler message.
+the last read of that object started (``covered_ms``) and which report took it (``claim_by``: the ingest
+message's SQS id, the same on every delivery of that message; two reports of one change are two messages). A
+message whose change happened before that is covered: it is skipped with no Centra read and no handler message.
 
 The mark is looked at first (an eventually consistent read, a tenth of a write's price): a covered report stops
 there. Otherwise it is taken before the read with one conditional write, which sets ``covered_ms`` to when the

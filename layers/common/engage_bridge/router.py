@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome
+from engage_bridge.consumer import Outcome, current_message_id
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
 from engage_bridge.route_marks import RouteMarks, Verdict
@@ -96,7 +96,10 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
     if marks is None or event.changed_by is None or event.object_type not in _MARKED or _deletion(event):
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
-    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000), event.business_key)
+    # The mark names the SQS message that takes it (its id is the same on every delivery); outside a consumer,
+    # the report's business key does.
+    report = current_message_id.get() or event.business_key
+    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000), report)
     if verdict is Verdict.COVERED or claim is None:
         return Outcome("skipped", "already_routed")
     try:

@@ -212,6 +212,27 @@ def test_a_report_the_mark_covers_costs_one_read_and_no_write(dynamodb: Any, clo
     assert counting.calls - Counter(first) == Counter({"get_item": 1})
 
 
+def test_two_messages_with_the_same_report_are_routed_once(marks: DynamoRouteMarks, clock: Clock) -> None:
+    # Two webhook deliveries for one object within a second carry the same business key: the mark names the SQS
+    # message that took it, so the second message is covered like any other report.
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, marks)
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    body = _report("webhook", clock.now - 2).model_dump_json()
+
+    with mock.patch("engage_bridge.router.count"):
+        consumer(sqs_event([body, body]), lambda_context())  # messages m0 and m1
+
+    assert centra.reads == 1
+
+
 def test_a_redelivered_ingest_message_is_routed_again_without_an_idempotency_record(
     dynamodb: Any, marks: DynamoRouteMarks, clock: Clock
 ) -> None:
