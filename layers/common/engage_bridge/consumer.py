@@ -71,9 +71,19 @@ from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
-# The SQS message id of the record being applied (the same on every delivery of one message): the router's route
-# mark names the message that took it, so only a redelivery of that message takes it again.
-current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The SQS record being applied: its message id (the same on every delivery of one message) and whether an
+    operator redrove it from a DLQ (a new message then, under a new id)."""
+
+    message_id: str
+    redriven: bool
+
+
+# The router's route mark names the message that took it, so only a redelivery of that message takes it again.
+current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +281,11 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            delivery = current_message_id.set(record.message_id)
+            delivery = current_delivery.set(Delivery(record.message_id, _redrive_count(record) > 0))
             try:
                 result = self._run(record, key, message)
             finally:
-                current_message_id.reset(delivery)
+                current_delivery.reset(delivery)
         except _RETRYABLE_ERRORS as error:
             if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
                 self._dead_letter(

@@ -19,7 +19,8 @@ for the change from then on:
 - a routing that dies after taking the mark leaves it standing, and its message comes back after the ingest
   queue's visibility timeout (360 s): a mark taken by the same report is taken again (``claim_by``), so the change
   is routed then. Other reports of the change are skipped meanwhile: that message answers for it, and after its
-  last receive it is in the ingest DLQ, where a redrive routes it;
+  last receive it is in the ingest DLQ, where a redrive routes it (a redriven message, under a new id, is routed
+  whatever the mark says: ``engage_bridge.router``);
 - a second delivery of a message that did route routes again (Centra read again, handler messages again): rare
   (an SQS duplicate), and every handler deduplicates on its business key.
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome, current_message_id
+from engage_bridge.consumer import Outcome, current_delivery
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
 from engage_bridge.route_marks import RouteMarks, Verdict
@@ -92,14 +92,17 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
         return Outcome("sent", "feed_marked") if marked else Outcome("skipped", "feed_already_marked")
     if event.object_type == "stock_change" and not services.relays_stock:
         return Outcome("skipped", "stock_relay_not_deployed")
-    marks = services.marks
-    if marks is None or event.changed_by is None or event.object_type not in _MARKED or _deletion(event):
+    marks, delivery, changed_by = services.marks, current_delivery.get(), event.changed_by
+    unmarked = event.object_type not in _MARKED or _deletion(event)
+    # A message an operator redrove from the ingest DLQ is routed whatever the mark says: the mark may be one its
+    # first delivery took before its invocations died, under the message id it no longer has.
+    if marks is None or changed_by is None or unmarked or (delivery is not None and delivery.redriven):
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
     # The mark names the SQS message that takes it (its id is the same on every delivery); outside a consumer,
     # the report's business key does.
-    report = current_message_id.get() or event.business_key
-    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000), report)
+    report = delivery.message_id if delivery is not None else event.business_key
+    verdict, claim = marks.take(object_key, int(changed_by.timestamp() * 1000), report)
     if verdict is Verdict.COVERED or claim is None:
         return Outcome("skipped", "already_routed")
     try:

@@ -233,6 +233,34 @@ def test_two_messages_with_the_same_report_are_routed_once(marks: DynamoRouteMar
     assert centra.reads == 1
 
 
+def test_a_message_whose_invocations_died_is_routed_when_an_operator_redrives_it(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    # Every receive died after taking the mark (a timeout), so SQS moved it to the ingest DLQ with the mark standing.
+    report = _report("webhook", clock.now - 2)
+    marks.take("shipment#3101", int(clock.now * 1000), "the dead message")
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, marks)
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    redriven = sqs_event([report.model_dump_json()])
+    redriven["Records"][0]["messageId"] = "a new id"  # `engage-bridge dlq redrive` sends it anew
+    redriven["Records"][0]["messageAttributes"] = {"redrive_count": {"stringValue": "1", "dataType": "Number"}}
+    other_report = sqs_event([_report("events", clock.now - 2).model_dump_json()])
+
+    with mock.patch("engage_bridge.router.count"):
+        consumer(other_report, lambda_context())  # covered by the dead message's mark: that message answers for it
+        consumer(redriven, lambda_context())
+
+    assert centra.reads == 1 and queues.sent
+
+
 def test_a_redelivered_ingest_message_is_routed_again_without_an_idempotency_record(
     dynamodb: Any, marks: DynamoRouteMarks, clock: Clock
 ) -> None:
