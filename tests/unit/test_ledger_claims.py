@@ -1,6 +1,7 @@
 """One state record per order effect: its ledger row is also its claim (state.LedgerClaims)."""
 
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -79,3 +80,38 @@ def test_a_release_by_a_message_that_lost_its_claim_changes_nothing(claims: Ledg
     claims.release(SHIPPED, "m1")
 
     assert claims.claim(SHIPPED, "m3", 60) == "held"
+
+
+class _CountingWrites:
+    """The moto client, with its write calls counted (each is billed, refused or not)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+        self.writes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        if name in {"put_item", "update_item", "delete_item"}:
+            self.writes += 1
+        return getattr(self._client, name)
+
+
+def test_a_duplicate_or_a_waiting_copy_is_answered_by_a_read_without_a_write(
+    dynamodb: Any, store: DynamoStateStore, clock: Clock
+) -> None:
+    counting = _CountingWrites(dynamodb)
+    claims = LedgerClaims(counting, "state", clock)
+    claims.claim(SHIPPED, "m1", 60)
+    held = claims.claim(SHIPPED, "m2", 60)  # the claimant is still sending
+    store.record(SHIPPED, "sent", "order_shipped")
+    duplicate = claims.claim(SHIPPED, "m3", 60)  # routed again while the first copy was queued
+
+    assert (held, duplicate) == ("held", "sent")
+    assert counting.writes == 1  # only the first claim wrote
+
+
+def test_a_stale_read_leaves_the_decision_to_the_conditional_write(claims: LedgerClaims, clock: Clock) -> None:
+    # An eventually consistent read may miss a claim taken a moment ago: the write's condition still refuses.
+    claims.claim(SHIPPED, "m1", 60)
+    with mock.patch.object(LedgerClaims, "_look", return_value={}):
+        assert claims.claim(SHIPPED, "m2", 60) == "held"

@@ -28,6 +28,7 @@ Every record ends in exactly one count: Sent, Skipped or Failed (with its reason
 
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -66,11 +67,23 @@ from engage_bridge.errors import (
     PredecessorPending,
 )
 from engage_bridge.observability import count
-from engage_bridge.route_marks import RouteInProgress
 from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The SQS record being applied: its message id (the same on every delivery of one message) and whether an
+    operator redrove it from a DLQ (a new message then, under a new id)."""
+
+    message_id: str
+    redriven: bool
+
+
+# The router's route mark names the message that took it, so only a redelivery of that message takes it again.
+current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,18 +175,15 @@ _RETRYABLE_ERRORS = (
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
-    RouteInProgress,
 )
 
 
-# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent, the same Centra
-# object being routed by its other report), not trouble.
+# Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
 _EXPECTED_WAITS = (
     EffectClaimedElsewhere,
     IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
-    RouteInProgress,
 )
 
 
@@ -271,7 +281,11 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            result = self._run(record, key, message)
+            delivery = current_delivery.set(Delivery(record.message_id, _redrive_count(record) > 0))
+            try:
+                result = self._run(record, key, message)
+            finally:
+                current_delivery.reset(delivery)
         except _RETRYABLE_ERRORS as error:
             if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
                 self._dead_letter(

@@ -3,22 +3,26 @@
 The router decides from the object's current state (``engage_bridge.router``), so a read that started after a
 change happened has routed that change. Each ingest message says by when its change happened at the latest
 (``IngestEvent.changed_by``, this stack's clock); the mark ``route#<object type>#<id>`` / ``route`` remembers when
-the last completed read of that object started (``covered_ms``). A message whose change happened before that
-is covered: it is skipped with no Centra read and no handler message.
+the last read of that object started (``covered_ms``) and which report took it (``claim_by``: the ingest
+message's SQS id, the same on every delivery of that message; two reports of one change are two messages). A
+message whose change happened before that is covered: it is skipped with no Centra read and no handler message.
 
 The mark is looked at first (an eventually consistent read, a tenth of a write's price): a covered report stops
-there. Otherwise it is taken before the read, with one conditional write, and has two parts:
+there. Otherwise it is taken before the read with one conditional write, which sets ``covered_ms`` to when the
+read starts: one write per routed change, nothing written after the messages are queued. That report answers
+for the change from then on:
 
-- a claim (``claim_ms``, when the read starts, and ``claim_until_ms``, a lease): while a live claim covers a
-  change, a second arrival of it is retried later (``RouteInProgress``) rather than routed beside it; it then
-  finds the change covered, or the claim expired;
-- ``covered_ms``: written only once the routed messages are on the handler queues.
-
-So a routing attempt that dies after taking the claim loses nothing: its own message comes back after the
-ingest queue's visibility timeout (360 s) and any other arrival after the lease (``LEASE_SECONDS``, more than the
-router's 60 s timeout), and either takes the claim over; a routing that fails gives the claim back at once. A
-change Centra could not return (the object was not found) is not marked covered: an erasure decided from the
-event's own change type must still be routed when its other arrival comes.
+- a routing that fails (Centra, SQS, a bug) gives the mark back as it was (``release``, the old values returned
+  by the taking write) and its message is retried; a change Centra could not return (the object was not found)
+  is given back too, so the change's other report still routes (a deletion is also never skipped by a mark:
+  the router routes every report that says DELETED, as an erasure is decided from the report's own change type);
+- a routing that dies after taking the mark leaves it standing, and its message comes back after the ingest
+  queue's visibility timeout (360 s): a mark taken by the same report is taken again (``claim_by``), so the change
+  is routed then. Other reports of the change are skipped meanwhile: that message answers for it, and after its
+  last receive it is in the ingest DLQ, where a redrive routes it (a redriven message, under a new id, is routed
+  whatever the mark says: ``engage_bridge.router``);
+- a second delivery of a message that did route routes again (Centra read again, handler messages again): rare
+  (an SQS duplicate), and every handler deduplicates on its business key.
 
 The mark expires (DynamoDB TTL) after ``KEEP_SECONDS``; a report arriving later is routed again, which is safe,
 as every route is (the ledger and the handlers' idempotency keep effects single).
@@ -33,7 +37,6 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from engage_bridge.conditional_writes import refused, written
-from engage_bridge.errors import BridgeError
 
 # How much later than Centra's ``createdAt`` of an event its change may have happened, on this stack's clock:
 # ``createdAt`` has whole seconds (``Y-m-d\TH:i:sP``, centra-api.md S11), plus one second for the two clocks
@@ -41,42 +44,34 @@ from engage_bridge.errors import BridgeError
 # the read a webhook starts always covers the same change's event, whatever the truncation.
 CHANGE_TIME_ALLOWANCE_SECONDS = 2
 WEBHOOK_DELAY_SECONDS = CHANGE_TIME_ALLOWANCE_SECONDS
-LEASE_SECONDS = 120  # above the router's timeout (template.yaml Globals: 60 s), below the queue's 360 s
 KEEP_SECONDS = 24 * 3600  # the poller's events and Centra's webhook retries arrive within minutes
 _SORT_KEY = "route"
 
 
-class RouteInProgress(BridgeError):
-    """Another invocation is routing the object right now, with a read that covers this change: try again later."""
-
-    def __init__(self, object_key: str) -> None:
-        super().__init__(f"{object_key} is being routed by another invocation")
-
-
 class Verdict(Enum):
-    ROUTE = "route"  # the claim is this invocation's: read and route
-    COVERED = "covered"  # a completed read started after the change: nothing to do
-    IN_PROGRESS = "in_progress"  # a live claim covers the change: retry later
+    ROUTE = "route"  # the mark is this report's: read and route
+    COVERED = "covered"  # a read that started after the change was taken by another report: nothing to do
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
+    """A mark taken for a read starting at ``read_from_ms``, with what it replaced (to give it back)."""
+
     object_key: str
     read_from_ms: int
+    report: str
+    previous_ms: int | None = None
+    previous_report: str | None = None
 
 
 class RouteMarks(Protocol):
-    def take(self, object_key: str, changed_by_ms: int) -> tuple[Verdict, Claim | None]:
-        """Claim ``object_key`` for a read starting now, unless a read that started after ``changed_by_ms`` has
-        routed it (COVERED) or is routing it (IN_PROGRESS)."""
-        ...
-
-    def routed(self, claim: Claim) -> None:
-        """The claimed read's messages are queued: every change before its start is covered."""
+    def take(self, object_key: str, changed_by_ms: int, report: str) -> tuple[Verdict, Claim | None]:
+        """Mark ``object_key`` covered by a read starting now, unless a read another report took started after
+        ``changed_by_ms`` (COVERED). ``report`` names the ingest message: its own mark it takes again."""
         ...
 
     def release(self, claim: Claim) -> None:
-        """The claimed read routed nothing durable: give the claim back so the next arrival routes at once."""
+        """The claimed read routed nothing durable: give the mark back so the next report routes at once."""
         ...
 
 
@@ -85,84 +80,74 @@ def mark_key(object_key: str) -> dict[str, dict[str, str]]:
 
 
 class DynamoRouteMarks:
-    """``RouteMarks`` on the stack's state table: a read to look, one conditional write to claim, one to complete."""
+    """``RouteMarks`` on the stack's state table: a read to look, one conditional write to take the mark."""
 
     def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
 
-    def take(self, object_key: str, changed_by_ms: int) -> tuple[Verdict, Claim | None]:
-        if self._covered(object_key) >= changed_by_ms:
+    def take(self, object_key: str, changed_by_ms: int, report: str) -> tuple[Verdict, Claim | None]:
+        covered, by = self._covered(object_key)
+        if covered >= changed_by_ms and by != report:
             return Verdict.COVERED, None
         now_ms = int(self._clock() * 1000)
         try:
-            self._client.update_item(
+            answer = self._client.update_item(
                 TableName=self._table,
                 Key=mark_key(object_key),
-                UpdateExpression="SET claim_ms = :now, claim_until_ms = :until, expiration = :expiration",
-                # Not covered by a completed read, and no live claim whose read covers the change either.
-                ConditionExpression=(
-                    "(attribute_not_exists(covered_ms) OR covered_ms < :changed_by)"
-                    " AND (attribute_not_exists(claim_ms) OR claim_until_ms < :now OR claim_ms < :changed_by)"
-                ),
+                UpdateExpression="SET covered_ms = :now, claim_by = :me, expiration = :expiration",
+                # Not covered by a read that started after the change, or covered by this report's own read.
+                ConditionExpression="attribute_not_exists(covered_ms) OR covered_ms < :changed_by OR claim_by = :me",
                 ExpressionAttributeValues={
                     ":now": {"N": str(now_ms)},
-                    ":until": {"N": str(now_ms + LEASE_SECONDS * 1000)},
+                    ":me": {"S": report},
                     ":expiration": {"N": str(now_ms // 1000 + KEEP_SECONDS)},
                     ":changed_by": {"N": str(changed_by_ms)},
                 },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ReturnValues="UPDATED_OLD",
             )
         except ClientError as error:
             if not refused(error):
                 raise
-            old: dict[str, dict[str, str]] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
-            covered = int(old.get("covered_ms", {}).get("N", "-1"))
-            return (Verdict.COVERED if covered >= changed_by_ms else Verdict.IN_PROGRESS), None
-        return Verdict.ROUTE, Claim(object_key, now_ms)
+            return Verdict.COVERED, None
+        old = answer.get("Attributes") or {}
+        previous = int(old["covered_ms"]["N"]) if "covered_ms" in old else None
+        previous_report = old["claim_by"]["S"] if "claim_by" in old else None
+        return Verdict.ROUTE, Claim(object_key, now_ms, report, previous, previous_report)
 
-    def _covered(self, object_key: str) -> int:
-        """When the last completed read of the object started, by an eventually consistent read (-1: none known).
+    def _covered(self, object_key: str) -> tuple[int, str | None]:
+        """When the last read of the object started and which report took it, by an eventually consistent read
+        (-1: none known).
 
-        A tenth of the refused write it saves a second report: ``covered_ms`` only grows, so a stale answer is at
-        worst too old, and the conditional write after it decides.
+        A tenth of the refused write it saves a second report: a stale answer is at worst too old, and the
+        conditional write after it decides.
         """
         item = self._client.get_item(
-            TableName=self._table, Key=mark_key(object_key), ProjectionExpression="covered_ms"
+            TableName=self._table, Key=mark_key(object_key), ProjectionExpression="covered_ms, claim_by"
         ).get("Item")
-        return int(item["covered_ms"]["N"]) if item and "covered_ms" in item else -1
-
-    def routed(self, claim: Claim) -> None:
-        values = {":read_from": {"N": str(claim.read_from_ms)}}
-        if written(
-            lambda: self._client.update_item(
-                TableName=self._table,
-                Key=mark_key(claim.object_key),
-                UpdateExpression="SET covered_ms = :read_from REMOVE claim_ms, claim_until_ms",
-                ConditionExpression="claim_ms = :read_from",
-                ExpressionAttributeValues=values,
-            )
-        ):
-            return
-        # A later arrival took the claim over (it expired, or this read started before that change): leave its
-        # claim alone, and still record what this read covered unless a later read already did.
-        self._update_if(
-            claim,
-            "SET covered_ms = :read_from",
-            "attribute_exists(pk) AND (attribute_not_exists(covered_ms) OR covered_ms < :read_from)",
-        )
+        if not item or "covered_ms" not in item:
+            return -1, None
+        return int(item["covered_ms"]["N"]), item.get("claim_by", {}).get("S")
 
     def release(self, claim: Claim) -> None:
-        self._update_if(claim, "REMOVE claim_ms, claim_until_ms", "claim_ms = :read_from")
-
-    def _update_if(self, claim: Claim, update: str, condition: str) -> None:
+        """Put back what the mark held before this claim, if the mark is still this claim's."""
+        values: dict[str, Any] = {":me": {"S": claim.report}, ":read_from": {"N": str(claim.read_from_ms)}}
+        if claim.previous_ms is None:
+            update = "REMOVE covered_ms, claim_by"
+        elif claim.previous_report is None:
+            update = "SET covered_ms = :previous REMOVE claim_by"
+            values[":previous"] = {"N": str(claim.previous_ms)}
+        else:
+            update = "SET covered_ms = :previous, claim_by = :previous_report"
+            values[":previous"] = {"N": str(claim.previous_ms)}
+            values[":previous_report"] = {"S": claim.previous_report}
         written(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=mark_key(claim.object_key),
                 UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeValues={":read_from": {"N": str(claim.read_from_ms)}},
+                ConditionExpression="claim_by = :me AND covered_ms = :read_from",
+                ExpressionAttributeValues=values,
             )
         )

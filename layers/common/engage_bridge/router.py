@@ -20,10 +20,10 @@ from pydantic import BaseModel
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome
+from engage_bridge.consumer import Outcome, current_delivery
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
-from engage_bridge.route_marks import RouteInProgress, RouteMarks, Verdict
+from engage_bridge.route_marks import RouteMarks, Verdict
 from engage_bridge.router_batch import HandlerQueues, RoutingBatch
 from engage_bridge.routing import (
     Decision,
@@ -89,34 +89,39 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
         return Outcome("sent", "feed_marked") if marked else Outcome("skipped", "feed_already_marked")
     if event.object_type == "stock_change" and not services.relays_stock:
         return Outcome("skipped", "stock_relay_not_deployed")
-    marks = services.marks
-    if marks is None or event.changed_by is None or event.object_type not in _MARKED:
+    marks, delivery, changed_by = services.marks, current_delivery.get(), event.changed_by
+    unmarked = event.object_type not in _MARKED or _deletion(event)
+    # A message an operator redrove from the ingest DLQ is routed whatever the mark says: the mark may be one its
+    # first delivery took before its invocations died, under the message id it no longer has.
+    if marks is None or changed_by is None or unmarked or (delivery is not None and delivery.redriven):
         return _routed(services, _decide(services, event), event)
     object_key = f"{event.object_type}#{event.object_id}"
-    batch = services.queues if isinstance(services.queues, RoutingBatch) else None
-    if batch is not None and batch.holds(object_key):
-        batch.flush()  # this object's earlier report is held: its mark must stand before this report is judged
-    verdict, claim = marks.take(object_key, int(event.changed_by.timestamp() * 1000))
-    if verdict is Verdict.COVERED:
+    # The mark names the SQS message that takes it (its id is the same on every delivery); outside a consumer,
+    # the report's business key does.
+    report = delivery.message_id if delivery is not None else event.business_key
+    verdict, claim = marks.take(object_key, int(changed_by.timestamp() * 1000), report)
+    if verdict is Verdict.COVERED or claim is None:
         return Outcome("skipped", "already_routed")
-    if claim is None:
-        raise RouteInProgress(object_key)
     try:
         decision = _decide(services, event)
         outcome = _routed(services, decision, event)
     except BaseException:
-        with suppress(Exception):  # the original failure matters; an unreleased claim expires with its lease
+        with suppress(Exception):  # the original failure matters; its message, retried, takes its mark again
             marks.release(claim)
         raise
     if decision is None:
         # Not found: the report's own change type may matter (a deletion), so its other report must still route.
         marks.release(claim)
-    elif batch is not None:
-        # Marked routed once its messages are in their queues, at the end of the invocation (router_batch).
-        batch.after_sent(object_key, lambda: marks.routed(claim), lambda: marks.release(claim))
-    else:
-        marks.routed(claim)
+    elif isinstance(services.queues, RoutingBatch):
+        # Messages held for the end of the invocation (router_batch): if they cannot be sent, the mark goes back.
+        services.queues.release_if_unsent(lambda: marks.release(claim))
     return outcome
+
+
+def _deletion(event: IngestEvent) -> bool:
+    """A report of a deletion: routed whatever the mark says, as Centra's read cannot tell what was deleted and an
+    erasure is decided from the report's own change type (a concurrent report's mark must never skip it)."""
+    return (event.change or "").upper() == "DELETED"
 
 
 def _routed(services: RouterServices, decision: Decision | None, event: IngestEvent) -> Outcome:

@@ -38,6 +38,39 @@ def test_a_redelivered_receipt_is_not_posted_again(deploy: Deploy, engage_sandbo
     assert engage_sandbox.state()["duplicate_receipts"] == []
 
 
+def test_a_receipt_leaves_one_ledger_row_and_no_idempotency_record(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("receipt_push")
+
+    handler.invoke(load_event("receipt_push"))
+
+    keys = {item["pk"]["S"].split("#")[0] for item in handler.dynamodb.scan(TableName="state")["Items"]}
+    assert "effect" in keys and "idempotency" not in keys
+    rows = handler.dynamodb.scan(
+        TableName="state", FilterExpression="begins_with(pk, :p)", ExpressionAttributeValues={":p": {"S": "effect#"}}
+    )["Items"]
+    assert rows and all("claim_id" not in row and row["state"]["S"] == "sent" for row in rows)
+
+
+def test_a_receipt_whose_ledger_write_was_lost_is_posted_again_and_engage_ignores_the_repeat(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    handler.invoke(event)
+    # The invocation died after Engage accepted and before the ledger row was written: as if it never was.
+    for row in handler.dynamodb.scan(TableName="state")["Items"]:
+        if row["pk"]["S"].startswith("effect#"):
+            handler.dynamodb.delete_item(TableName="state", Key={"pk": row["pk"], "sk": row["sk"]})
+
+    response = handler.invoke(event)  # SQS delivers the message again
+
+    assert response == {"batchItemFailures": []}
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 2
+    assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]  # one sale in Engage: the repeat is ignored
+
+
 def test_a_guest_under_registered_sync_gets_no_receipt(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("receipt_push", contact_sync="registered")
     event = records(load_event("receipt_push"), 0)

@@ -53,6 +53,20 @@ def test_unchanged_and_out_of_order_levels_are_not_resent(deploy: Deploy, engage
     assert [[entry["quantity"] for entry in put] for put in stock_puts(engage_sandbox)] == [[5]]
 
 
+def test_a_redelivered_level_is_sent_once_with_no_idempotency_record(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("stock_relay")
+    event = sqs_event([level(5, "2026-11-23T10:00:00+00:00")])
+
+    handler.invoke(event)
+    handler.invoke(event)  # SQS delivered it again: the level record answers it as stale
+
+    assert [[entry["quantity"] for entry in put] for put in stock_puts(engage_sandbox)] == [[5]]
+    kinds = {item["pk"]["S"].split("#")[0] for item in handler.dynamodb.scan(TableName="state")["Items"]}
+    assert "stock" in kinds and "idempotency" not in kinds
+
+
 def test_a_failed_send_is_retried_not_taken_for_unchanged(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
     handler = deploy("stock_relay")
     engage_sandbox.script_fault("status", method="PUT", path="/api/v2/inventory/stock-levels", times=1, status=503)

@@ -78,3 +78,49 @@ def test_a_first_seen_yes_stands_where_engage_has_no_no(store: DynamoConsentStor
 )
 def test_accepts_email_is_read_wherever_engage_puts_it(contact: dict[str, Any], expected: bool | None) -> None:
     assert accepts_email(contact) is expected
+
+
+class _Writes:
+    """The moto client with its update calls counted (each one billed, refused or not)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+        self.updates = 0
+
+    def __getattr__(self, name: str) -> Any:
+        self.updates += name == "update_item"
+        return getattr(self._client, name)
+
+
+def test_a_flag_already_remembered_and_an_opt_out_already_kept_are_not_written_again(
+    dynamodb: Any, clock: Clock
+) -> None:
+    writes = _Writes(dynamodb)
+    store = DynamoConsentStore(writes, "state", clock)
+    opt_out = Signal("customer", False, clock.now)
+    first = ConsentGate(store)
+    first.judge(EMAIL, opt_out)  # kept, and then remembered
+    first.settle(EMAIL, opt_out)
+    written_first = writes.updates
+
+    again = ConsentGate(store)  # the same change, delivered again (or a later one carrying the same flag)
+    decision = again.judge(EMAIL, opt_out)
+    again.settle(EMAIL, opt_out)
+
+    assert written_first == 2 and writes.updates == written_first
+    assert decision.accepts_email is False  # still written to Engage as a no: only the state table write is saved
+    record = store.consent(EMAIL)
+    assert (record.opted_out_at, record.customer_flag) == (clock.now, False)
+
+
+def test_a_flag_that_changed_is_remembered(store: DynamoConsentStore, clock: Clock) -> None:
+    gate = ConsentGate(store)
+    gate.judge(EMAIL, Signal("subscription", False, clock.now))
+    gate.settle(EMAIL, Signal("subscription", False, clock.now))
+
+    later = ConsentGate(store)
+    later.judge(EMAIL, Signal("subscription", True, clock.now + 10))
+    later.settle(EMAIL, Signal("subscription", True, clock.now + 10))
+
+    assert store.consent(EMAIL).subscription_active is True

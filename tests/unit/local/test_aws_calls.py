@@ -1,5 +1,7 @@
 """The AWS call counter sees calls from the default session and from sessions made later (Powertools' own)."""
 
+import contextlib
+
 import boto3
 from moto import mock_aws
 
@@ -54,13 +56,34 @@ def test_dynamodb_calls_are_told_apart_by_the_kind_of_record_they_go_to() -> Non
         client.put_item(TableName="state", Item={"pk": {"S": "idempotency#router"}, "sk": {"S": "abc"}})
         client.delete_item(TableName="state", Key={"pk": {"S": "effect#order#1"}, "sk": {"S": "email"}})
         client.get_item(TableName="state", Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}})
+        client.get_item(TableName="state", Key={"pk": {"S": "effect#order#1"}, "sk": {"S": "e"}}, ConsistentRead=True)
     finally:
         counter.uninstall()
 
+    assert counter.dynamodb_eventual_reads() == {"GetItem route": 1}  # half a read unit; the consistent one is whole
     assert counter.dynamodb_by_record() == {
         "DeleteItem effect": 1,
+        "GetItem effect": 1,
         "GetItem route": 1,
         "PutItem effect": 1,
         "PutItem idempotency#router": 1,
         "UpdateItem route": 1,
     }
+
+
+@mock_aws
+def test_refused_conditional_writes_are_counted_by_record_kind_as_well() -> None:
+    create_state_table(boto3.client("dynamodb"))
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        client = boto3.client("dynamodb")
+        item = {"pk": {"S": "route#order#1"}, "sk": {"S": "route"}}
+        for _ in range(2):  # the second put finds the item: refused
+            with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+                client.put_item(TableName="state", Item=item, ConditionExpression="attribute_not_exists(pk)")
+    finally:
+        counter.uninstall()
+
+    assert counter.dynamodb_by_record() == {"PutItem route": 2}
+    assert counter.dynamodb_refused() == {"PutItem route": 1}

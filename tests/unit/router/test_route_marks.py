@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.messages import IngestEvent, IngestSource
 from engage_bridge.observability import bounded_metrics
-from engage_bridge.route_marks import LEASE_SECONDS, DynamoRouteMarks, RouteInProgress, Verdict
+from engage_bridge.route_marks import DynamoRouteMarks, Verdict
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.routing import Route
 from tests.aws import Clock
@@ -94,36 +94,62 @@ def test_a_routing_that_fails_after_taking_the_mark_leaves_the_change_to_the_nex
     assert outcome.state == "sent" and queues.sent
 
 
-def test_a_claim_left_by_a_dead_invocation_holds_reports_back_until_its_lease_ends(
+def test_a_mark_left_by_a_dead_invocation_is_taken_again_by_its_own_message_and_covers_the_other_report(
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
-    verdict, claim = marks.take("shipment#3101", int(clock.now * 1000) - 1000)  # then the invocation died
+    webhook = _report("webhook", clock.now - 1)
+    verdict, claim = marks.take("shipment#3101", int(clock.now * 1000) - 1000, webhook.business_key)  # then it died
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
-    report = _report("events", clock.now - 1)
 
-    with pytest.raises(RouteInProgress):  # retried later by the queue, never dropped
-        route_ingest_event(_services(centra, queues, marks), report)
-    clock.now += LEASE_SECONDS + 1
-    outcome = route_ingest_event(_services(centra, queues, marks), report)
+    poll = route_ingest_event(_services(centra, queues, marks), _report("events", clock.now - 1))
+    clock.now += 360  # the ingest queue's visibility timeout: the dead invocation's message comes back
+    redelivered = route_ingest_event(_services(centra, queues, marks), webhook)
 
     assert verdict is Verdict.ROUTE and claim is not None
-    assert outcome.state == "sent" and centra.reads == 1
+    assert poll.reason == "already_routed"  # the webhook's message answers for the change: nothing lost
+    assert redelivered.state == "sent" and centra.reads == 1 and queues.sent
 
 
-def test_a_live_claim_whose_read_started_before_the_change_does_not_hold_it_back(
+def test_a_mark_taken_before_the_change_does_not_cover_it_and_a_later_mark_is_kept(
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
-    _, earlier = marks.take("shipment#3101", int(clock.now * 1000) - 1000)
+    verdict, earlier = marks.take("shipment#3101", int(clock.now * 1000) - 1000, "an earlier report")
     clock.now += 5
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
 
     outcome = route_ingest_event(_services(centra, queues, marks), _report("webhook", clock.now - 1))
     assert earlier is not None
-    marks.routed(earlier)  # the slower, earlier read completes after the later one
+    marks.release(earlier)  # the slower, earlier read fails after the later one took the mark: nothing to give back
     late_poll = route_ingest_event(_services(centra, queues, marks), _report("events", clock.now - 1))
 
-    assert outcome.state == "sent"
-    assert late_poll.reason == "already_routed"  # the later read's mark is kept, not replaced by the earlier one
+    assert verdict is Verdict.ROUTE and outcome.state == "sent"
+    assert late_poll.reason == "already_routed"  # the later read's mark is kept
+
+
+def test_a_failed_routing_gives_back_the_mark_it_replaced(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra = FakeCentra({SHIPPED.number: SHIPPED})
+    first = _report("webhook", clock.now - 1)
+    route_ingest_event(_services(centra, RecordingQueues(), marks), first)
+    clock.now += 10
+    with pytest.raises(ConnectionError):  # a later change's routing fails after taking the mark
+        route_ingest_event(_services(centra, FailingQueues(), marks), _report("webhook", clock.now - 1))
+
+    first_poll = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 11))
+    later_poll = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 1))
+
+    assert first_poll.reason == "already_routed"  # the first read still covers its change
+    assert later_poll.state == "sent"  # the failed one covers nothing: the later change's other report routes it
+
+
+def test_a_deletion_is_routed_even_while_another_report_holds_the_mark(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra, queues = FakeCentra(), RecordingQueues()
+    webhook = _report("webhook", clock.now - 1, "customer", 77).model_copy(update={"change": "update"})
+    marks.take("customer#77", int(clock.now * 1000) - 1000, webhook.business_key)  # its read is under way
+    event = _report("events", clock.now - 1, "customer", 77).model_copy(update={"change": "DELETED"})
+
+    outcome = route_ingest_event(_services(centra, queues, marks), event)
+
+    assert outcome.state == "sent" and [route for route, _ in queues.sent] == ["contact_upsert"]
 
 
 def test_an_object_centra_did_not_return_is_not_marked_so_a_deletion_still_routes(
@@ -152,7 +178,7 @@ def test_reports_without_a_change_time_and_stock_changes_are_always_routed(
 
 
 def test_the_mark_expires_with_the_state_tables_ttl(dynamodb: Any, marks: DynamoRouteMarks, clock: Clock) -> None:
-    marks.take("order#1", int(clock.now * 1000))
+    marks.take("order#1", int(clock.now * 1000), "a report")
     item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "route#order#1"}, "sk": {"S": "route"}})["Item"]
 
     assert int(item["expiration"]["N"]) > clock.now + timedelta(hours=1).total_seconds()
@@ -181,12 +207,61 @@ def test_a_report_the_mark_covers_costs_one_read_and_no_write(dynamodb: Any, clo
     clock.now += 40
     second = route_ingest_event(_services(centra, queues, marks), _report("events", clock.now - 42))
 
-    assert first == {"get_item": 1, "update_item": 2}  # look, claim, complete
+    assert first == {"get_item": 1, "update_item": 1}  # look, take: nothing written after the messages are queued
     assert second.reason == "already_routed"
     assert counting.calls - Counter(first) == Counter({"get_item": 1})
 
 
-def test_a_redelivered_ingest_message_is_routed_once_without_an_idempotency_record(
+def test_two_messages_with_the_same_report_are_routed_once(marks: DynamoRouteMarks, clock: Clock) -> None:
+    # Two webhook deliveries for one object within a second carry the same business key: the mark names the SQS
+    # message that took it, so the second message is covered like any other report.
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, marks)
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    body = _report("webhook", clock.now - 2).model_dump_json()
+
+    with mock.patch("engage_bridge.router.count"):
+        consumer(sqs_event([body, body]), lambda_context())  # messages m0 and m1
+
+    assert centra.reads == 1
+
+
+def test_a_message_whose_invocations_died_is_routed_when_an_operator_redrives_it(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    # Every receive died after taking the mark (a timeout), so SQS moved it to the ingest DLQ with the mark standing.
+    report = _report("webhook", clock.now - 2)
+    marks.take("shipment#3101", int(clock.now * 1000), "the dead message")
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, marks)
+    consumer = SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+    redriven = sqs_event([report.model_dump_json()])
+    redriven["Records"][0]["messageId"] = "a new id"  # `engage-bridge dlq redrive` sends it anew
+    redriven["Records"][0]["messageAttributes"] = {"redrive_count": {"stringValue": "1", "dataType": "Number"}}
+    other_report = sqs_event([_report("events", clock.now - 2).model_dump_json()])
+
+    with mock.patch("engage_bridge.router.count"):
+        consumer(other_report, lambda_context())  # covered by the dead message's mark: that message answers for it
+        consumer(redriven, lambda_context())
+
+    assert centra.reads == 1 and queues.sent
+
+
+def test_a_redelivered_ingest_message_is_routed_again_without_an_idempotency_record(
     dynamodb: Any, marks: DynamoRouteMarks, clock: Clock
 ) -> None:
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
@@ -195,7 +270,7 @@ def test_a_redelivered_ingest_message_is_routed_once_without_an_idempotency_reco
         message_model=IngestEvent,
         effect=lambda event: route_ingest_event(services, event),
         dead_letters=mock.Mock(),
-        persistence=None,  # as the router is wired: the route mark is what deduplicates
+        persistence=None,  # as the router is wired: the route mark is what deduplicates a change's reports
         metrics=bounded_metrics(namespace="Test", service="router"),
         logger=Logger(service="router"),
     )
@@ -204,7 +279,10 @@ def test_a_redelivered_ingest_message_is_routed_once_without_an_idempotency_reco
     with mock.patch("engage_bridge.router.count"):
         answers = [consumer(sqs_event([body]), lambda_context()) for _ in range(2)]  # SQS delivered it twice
 
+    # The mark cannot tell a redelivery after a crash from a duplicate after success: both route, and the
+    # handlers deduplicate what they receive on its business key (one ledger claim per effect).
     assert [answer["batchItemFailures"] for answer in answers] == [[], []]
-    assert centra.reads == 1 and len(queues.sent) == len(set(queues.business_keys()))
+    keys = queues.business_keys()
+    assert centra.reads == 2 and keys and keys[: len(keys) // 2] == keys[len(keys) // 2 :]
     stored = dynamodb.scan(TableName="state")["Items"]
     assert [item["pk"]["S"] for item in stored] == ["route#shipment#3101"]

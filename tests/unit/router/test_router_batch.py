@@ -1,4 +1,4 @@
-"""An invocation's routed messages go out together, one send per handler queue, and its marks follow the sends."""
+"""An invocation's routed messages go out together, one send per handler queue; its marks go back if they cannot."""
 
 from collections.abc import Sequence
 from typing import Any, get_args
@@ -11,9 +11,9 @@ from pydantic import BaseModel
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import bounded_metrics, metrics
-from engage_bridge.route_marks import DynamoRouteMarks, RouteInProgress
+from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch, SendFailedEarlierInBatch
+from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
 from engage_bridge.routing import Route
 from engage_bridge.wiring import RouterLambdaEntry
 from tests.aws import Clock
@@ -95,20 +95,18 @@ def test_a_record_with_nothing_held_is_marked_routed_at_once(marks: DynamoRouteM
     assert other.reason == "already_routed"
 
 
-def test_a_change_is_marked_routed_only_once_its_messages_are_in_their_queues(
+def test_another_containers_report_while_the_messages_are_held_is_skipped_with_no_read(
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
     centra = FakeCentra({SHIPPED.number: SHIPPED})
     services, batch = _batched(centra, RecordingQueues(), marks)
     route_ingest_event(services, _report("webhook", clock.now - 2))
 
-    # Another container's report of the same change, before the flush: the claim still holds it back.
-    with pytest.raises(RouteInProgress):
-        route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
+    # The mark was taken before the read: the change's other report is covered, held messages or not.
+    during = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
     batch.flush()
-    after = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
 
-    assert after.reason == "already_routed" and centra.reads == 1
+    assert during.reason == "already_routed" and centra.reads == 1
 
 
 def test_a_second_report_of_a_held_object_in_the_same_batch_finds_its_change_routed(
@@ -142,24 +140,23 @@ def test_a_failed_send_releases_every_held_claim_so_the_redelivery_routes_at_onc
     assert again.state == "sent" and queues.sent
 
 
-def test_a_send_that_failed_mid_batch_fails_the_end_of_the_batch_and_not_the_next_invocation(
-    marks: DynamoRouteMarks, clock: Clock
-) -> None:
+def test_a_failed_send_fails_only_its_own_invocation(marks: DynamoRouteMarks, clock: Clock) -> None:
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), CountingQueues(fail_first=1)
     services, batch = _batched(centra, queues, marks)
     route_ingest_event(services, _report("webhook", clock.now - 2))
-    with pytest.raises(ConnectionError):  # the same object again: its held messages are flushed first, and fail
-        route_ingest_event(services, _report("events", clock.now - 1))
     route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
-
-    # The records routed after the failure must come back too: the invocation fails and SQS delivers all of them.
-    with pytest.raises(SendFailedEarlierInBatch):
+    with pytest.raises(ConnectionError):
         batch.flush()
     assert queues.sent == []
-    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))  # the redelivery
+
+    # The redelivery: both marks were given back, so both records route again and the next flush sends them.
+    again = [
+        route_ingest_event(services, _report("webhook", clock.now - 2)),
+        route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number)),
+    ]
     batch.flush()
 
-    assert queues.sent
+    assert [outcome.state for outcome in again] == ["sent", "sent"] and queues.sent
 
 
 class _NoDeadline:

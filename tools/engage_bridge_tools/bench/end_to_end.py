@@ -55,6 +55,10 @@ def run() -> dict[str, Any]:
         "invocations": figures["invocations"],
         "aws_requests": figures["aws_requests"],
         "dynamodb_by_record": figures["dynamodb_by_record"],  # single-item calls by operation and key prefix
+        "dynamodb_refused": figures["dynamodb_refused"],  # of those, conditional writes refused (still billed)
+        "dynamodb_eventual_reads": figures["dynamodb_eventual_reads"],  # of the reads, eventually consistent (half)
+        "retried_by_reason": summary["retried_by_reason"],  # each retry is another claim, read or lease
+        "skipped_by_reason": summary["skipped_by_reason"],
         "log_bytes": figures["log_bytes"],
         "custom_metrics": len(metrics),  # distinct EMF metrics: CloudWatch bills each per month
     }

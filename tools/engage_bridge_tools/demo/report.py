@@ -21,6 +21,12 @@ RETRY_EXPLANATIONS = {
 OTHER_RETRY = "Engage or Centra asked to slow down, failed or did not answer; SQS brings the record back later"
 
 
+# Tables of counts per AWS call, left out of the run's figures.
+_PER_CALL = frozenset(
+    {"invocations", "aws_requests", "dynamodb_by_record", "dynamodb_refused", "dynamodb_eventual_reads"}
+)
+
+
 def print_summary(summary: dict[str, Any], out: TextIO) -> None:
     if "storefront_subscriptions" in summary:
         _section(
@@ -47,11 +53,7 @@ def print_summary(summary: dict[str, Any], out: TextIO) -> None:
     )
     if summary.get("consent"):
         _section("Consent (an opted-out person replayed; an unsubscribe in Engage by webhook)", summary["consent"], out)
-    run = {
-        key: value
-        for key, value in summary["run"].items()
-        if key not in {"invocations", "aws_requests", "dynamodb_by_record"}
-    }
+    run = {key: value for key, value in summary["run"].items() if key not in _PER_CALL}
     _section("Run", run, out)
     if summary["differences"]:
         print(f"MISMATCH: {len(summary['differences'])} difference(s) between Engage and the shop:", file=out)

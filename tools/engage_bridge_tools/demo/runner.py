@@ -130,6 +130,8 @@ def _summary(
             "invocations": {name: pool.stats.as_dict() for name, pool in session.runtime.pools.items()},
             "aws_requests": session.aws_calls.snapshot(),
             "dynamodb_by_record": session.aws_calls.dynamodb_by_record(),
+            "dynamodb_refused": session.aws_calls.dynamodb_refused(),
+            "dynamodb_eventual_reads": session.aws_calls.dynamodb_eventual_reads(),
             "log_bytes": session.log_path.stat().st_size,
         },
         "differences": differences,

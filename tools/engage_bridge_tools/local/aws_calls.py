@@ -22,6 +22,8 @@ import boto3
 from botocore import handlers
 
 _EVENT = "before-call"
+_AFTER = "after-call"
+_RECORD = "engage_bridge_record"  # the record kind, kept in the call's context for its answer
 _DYNAMODB_SINGLE_ITEM = frozenset({"PutItem", "UpdateItem", "DeleteItem", "GetItem"})
 RUNTIME_ONLY_PREFIX = "local-runtime/"
 _runtime_only = threading.local()
@@ -43,9 +45,12 @@ class AwsCallCounter:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._writes: Counter[str] = Counter()
+        self._refused: Counter[str] = Counter()
+        self._eventual: Counter[str] = Counter()
         self._session: Any = None
         self._installed = False
         self._builtin = (_EVENT, self._count)
+        self._builtin_after = (_AFTER, self._count_refused)
 
     def install(self) -> None:
         """Hook the default boto3 session (``boto3.client(...)`` in every handler) and every session made later."""
@@ -53,42 +58,77 @@ class AwsCallCounter:
             boto3.setup_default_session()
         self._session = boto3.DEFAULT_SESSION
         self._session.events.register(_EVENT, self._count)
+        self._session.events.register(_AFTER, self._count_refused)
         handlers.BUILTIN_HANDLERS.append(self._builtin)
+        handlers.BUILTIN_HANDLERS.append(self._builtin_after)
         self._installed = True
 
     def uninstall(self) -> None:
         # Sessions made meanwhile keep the hook; it counts only while installed.
         self._installed = False
-        if self._builtin in handlers.BUILTIN_HANDLERS:
-            handlers.BUILTIN_HANDLERS.remove(self._builtin)
+        for builtin in (self._builtin, self._builtin_after):
+            if builtin in handlers.BUILTIN_HANDLERS:
+                handlers.BUILTIN_HANDLERS.remove(builtin)
         if self._session is not None:
             self._session.events.unregister(_EVENT, self._count)
+            self._session.events.unregister(_AFTER, self._count_refused)
             self._session = None
 
-    def _count(self, model: Any, params: Mapping[str, Any] | None = None, **_: Any) -> None:
+    def _count(self, model: Any, params: Mapping[str, Any] | None = None, context: Any = None, **_: Any) -> None:
         if not self._installed:
             return
         service = model.service_model.service_name
         record = item_record(model.name, params) if service == "dynamodb" else None
         prefix = RUNTIME_ONLY_PREFIX if getattr(_runtime_only, "active", False) else ""
+        if record is not None and isinstance(context, dict):
+            context[_RECORD] = record  # for the answer: a refused conditional write is billed as a write
         with self._lock:
             self._counts[f"{prefix}{service}:{model.name}"] += 1
             if record is not None:
                 self._writes[f"{model.name} {record}"] += 1
+                if model.name == "GetItem" and not _consistent(params):
+                    self._eventual[f"{model.name} {record}"] += 1
+
+    def _count_refused(self, model: Any, parsed: Any = None, context: Any = None, **_: Any) -> None:
+        if not self._installed or not isinstance(context, dict) or _RECORD not in context:
+            return
+        code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code == "ConditionalCheckFailedException":
+            with self._lock:
+                self._refused[f"{model.name} {context[_RECORD]}"] += 1
 
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
             self._writes.clear()
+            self._refused.clear()
+            self._eventual.clear()
 
     def dynamodb_by_record(self) -> dict[str, int]:
         """Single-item DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go."""
         with self._lock:
             return dict(sorted(self._writes.items()))
 
+    def dynamodb_refused(self) -> dict[str, int]:
+        """Of those, the conditional writes DynamoDB refused (billed as writes all the same), by the same keys."""
+        with self._lock:
+            return dict(sorted(self._refused.items()))
+
+    def dynamodb_eventual_reads(self) -> dict[str, int]:
+        """Of the single-item reads, those eventually consistent (half a read unit each), by the same keys."""
+        with self._lock:
+            return dict(sorted(self._eventual.items()))
+
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(sorted(self._counts.items()))
+
+
+def _consistent(request: Mapping[str, Any] | None) -> bool:
+    try:
+        return bool(json.loads((request or {}).get("body") or b"{}").get("ConsistentRead"))
+    except ValueError:
+        return True
 
 
 def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None:

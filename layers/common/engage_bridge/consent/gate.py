@@ -10,7 +10,7 @@ opt-in; Voyado's Shopify app "never downgrades" and never upgrades without a fre
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engage_bridge.consent.rules import Decision, Signal, decide
+from engage_bridge.consent.rules import ConsentRecord, Decision, Signal, SignalKind, decide
 from engage_bridge.consent.store import ConsentStore
 from engage_bridge.observability import count
 
@@ -20,13 +20,20 @@ FROM_ENGAGE_CONTACT = "engage_contact"
 
 
 class ConsentGate:
+    """One message's consent decisions. It keeps the record it read per address, so a write that would change
+    nothing (an opt-out already kept at that time or later, a Centra flag already remembered) is not sent: each is
+    billed as a write, refused or not, and a contact change mostly carries the flag it carried before."""
+
     def __init__(self, store: ConsentStore) -> None:
         self._store = store
+        self._seen: dict[str, ConsentRecord] = {}
 
     def judge(self, email: str, signal: Signal) -> Decision:
         """The decision for ``signal``; a Centra opt-out is kept at once (keeping it twice changes nothing)."""
-        decision = decide(signal, self._store.consent(email))
-        if decision.verdict == "opt_out":
+        record = self._seen[email] = self._store.consent(email)
+        decision = decide(signal, record)
+        if decision.verdict == "opt_out" and (record.opted_out_at is None or record.opted_out_at < signal.at):
+            # The store's own condition refuses an older opt-out; the record read just now shows it would.
             self._store.record_opt_out(email, signal.at, FROM_CENTRA)
         count("ConsentDecision", decision.reason)
         return decision
@@ -42,11 +49,19 @@ class ConsentGate:
     def settle(self, email: str, signal: Signal) -> None:
         """Remember what Centra said, once every write it led to is done: a retry after a failed write must still
         see the change as fresh, or the opt-in would be lost."""
-        if signal.subscribed is not None:
+        if signal.subscribed is None:
+            return
+        seen = self._seen.get(email)
+        remembered = None if seen is None else _remembered_flag(seen, signal.kind)
+        if remembered is not signal.subscribed:  # a flag the record already holds is not written again
             self._store.observe(email, signal.kind, signal.subscribed)
 
     def written_opt_in(self, email: str) -> None:
         self._store.record_opt_in(email, self._store.now())
+
+
+def _remembered_flag(record: ConsentRecord, kind: SignalKind) -> bool | None:
+    return record.subscription_active if kind == "subscription" else record.customer_flag
 
 
 def accepts_email(contact: Mapping[str, Any]) -> bool | None:

@@ -36,6 +36,9 @@ class QueuedMessage(BaseModel):
     # True where the business key is exactly one ledger row (``order#<id>`` / effect), so the row itself is the
     # claim (``state.LedgerClaims``) and no Powertools idempotency record is kept (``wiring.consumer_for``).
     claimed_in_ledger: ClassVar[bool] = False
+    # True where a state record of the message's own already makes it single (a stock level against the last one
+    # sent for its SKU and market), so Powertools' two writes per message would add nothing.
+    deduplicated_by_own_record: ClassVar[bool] = False
 
     historical: bool = False
     resend: ResendRequest | None = None

@@ -1,6 +1,7 @@
 """The stock relay's message: one SKU's free-to-allocate quantity in one market at a moment."""
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import AwareDatetime, computed_field
 
@@ -10,6 +11,11 @@ from engage_bridge.messages.base import QueuedMessage
 
 class StockUpdate(QueuedMessage):
     """The free-to-allocate quantity of one SKU in one market at ``event_time`` (absolute, not a delta)."""
+
+    # Compared with the last level sent for its SKU and market (``stock#<sku>`` / ``market#<id>``): a copy arriving
+    # after it is ``stale``, and a copy arriving at the same moment sends the same absolute level, which changes
+    # nothing in Engage.
+    deduplicated_by_own_record: ClassVar[bool] = True
 
     level: StockLevel
     event_time: AwareDatetime
