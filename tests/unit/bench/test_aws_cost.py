@@ -220,3 +220,18 @@ def test_the_projects_price_table_is_dated_and_every_price_has_a_source() -> Non
     assert set(PRICES["prices"]) <= set(prices["prices"])
     for name, price in prices["prices"].items():
         assert price["usd"] >= 0 and price["sources"], name
+
+
+def test_an_eventually_consistent_read_is_priced_at_half_a_read_unit() -> None:
+    lines = per_million_orders(
+        orders=2,
+        invocations=INVOCATIONS,
+        aws_requests=AWS_REQUESTS,
+        log_bytes=0,
+        facts=FACTS,
+        prices=PRICES,
+        eventually_consistent_reads=4,  # of the 8 GetItem calls
+    )
+    reads = {line.item: line for line in lines}["DynamoDB reads"]
+
+    assert reads.quantity == 3_000_000  # (4 strongly consistent + 4 x 0.5) / 2 orders x 1 M

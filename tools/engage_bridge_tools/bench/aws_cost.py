@@ -49,8 +49,9 @@ ASSUMPTIONS = (
     "the runtime's GetQueueAttributes checks and its scaled re-hiding of failed records (counted apart as "
     "local-runtime/...) are not what Lambda does. Lambda's long polling of idle "
     "queues is a monthly cost, estimated from the reference (0.26-0.65 million empty receives per queue).",
-    "DynamoDB on demand: one write unit per write call (items under 1 KB), one read unit per read call "
-    "(items under 4 KB; a BatchGetItem counted once, a lower bound for it).",
+    "DynamoDB on demand: one write unit per write call (items under 1 KB), one read unit per strongly consistent "
+    "read call and half a unit per eventually consistent one (items under 4 KB; a BatchGetItem counted once, a "
+    "lower bound for it).",
     "Secrets Manager and SSM: counted reads; Powertools caches each value 300 s per container, so in Lambda "
     "they scale with containers and hours rather than orders. SSM standard parameters carry no call charge.",
     "CloudWatch Logs: ingestion of the bytes the functions wrote (JSON logs and the EMF metric lines); 1 GB = "
@@ -204,8 +205,12 @@ def per_million_orders(
     log_bytes: int,
     facts: Mapping[str, FunctionFacts],
     prices: Mapping[str, Any],
+    eventually_consistent_reads: int = 0,
 ) -> list[Line]:
-    """The variable cost of a million orders, line by line, from one run's counts over ``orders`` orders."""
+    """The variable cost of a million orders, line by line, from one run's counts over ``orders`` orders.
+
+    ``eventually_consistent_reads``: how many of the counted reads were eventually consistent (half a read unit).
+    """
     scale = MILLION / orders
     per_order = [name for name, fact in facts.items() if "Schedule" not in fact.triggers]
 
@@ -231,7 +236,7 @@ def per_million_orders(
     receives = sum(invoked(name) for name in per_order if "SQS" in facts[name].triggers)
     sqs = _sum_calls(aws_requests, "sqs", SQS_BILLED_AS_COUNTED) + receives
     writes = _sum_calls(aws_requests, "dynamodb", DYNAMODB_WRITES)
-    reads = _sum_calls(aws_requests, "dynamodb", DYNAMODB_READS)
+    reads = _sum_calls(aws_requests, "dynamodb", DYNAMODB_READS) - eventually_consistent_reads / 2
     secrets = _sum_calls(aws_requests, "secretsmanager", frozenset({"GetSecretValue", "BatchGetSecretValue"}))
     parameters = _sum_calls(aws_requests, "ssm", frozenset({"GetParameter", "GetParameters", "GetParametersByPath"}))
     per_million = {"requests": MILLION, "write units": MILLION, "read units": MILLION}
@@ -399,6 +404,7 @@ def derive(
             log_bytes=int(run["log_bytes"]),
             facts=facts,
             prices=prices,
+            eventually_consistent_reads=sum(run.get("dynamodb_eventual_reads", {}).values()),
         )
 
     variable, local_wall = variable_for(run["invocations"]), variable_for(measured["invocations"])
