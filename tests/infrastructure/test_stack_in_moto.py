@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engage_bridge_tools.local.stack import resolve_mappings
+from engage_bridge_tools.local.stack import resolve_mappings, without_function_url_outputs
 from engage_bridge_tools.local.template import functions as template_functions
 from tests.infrastructure.conftest import PARAMETERS, sam_template, translate
 
@@ -25,18 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 # moto says so for every resource type it cannot model (alarms, HTTP API, queue policies, invoke configs);
 # those are checked on the template itself in test_template_invariants.py.
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS.*not supported by moto:UserWarning")
-
-
-def without_function_url_outputs(template: dict[str, Any]) -> dict[str, Any]:
-    """The template less the outputs that name a function URL: moto creates no ``AWS::Lambda::Url``, so it cannot
-    resolve their ``FunctionUrl``; the URLs themselves are checked in test_feature_switches.py."""
-    urls = {name for name, resource in template["Resources"].items() if resource["Type"] == "AWS::Lambda::Url"}
-    outputs = {
-        key: output
-        for key, output in template.get("Outputs", {}).items()
-        if not any(f"${{{url}.FunctionUrl}}" in json.dumps(output) for url in urls)
-    }
-    return {**template, "Outputs": outputs}
 
 
 def _zip(folder: Path) -> bytes:

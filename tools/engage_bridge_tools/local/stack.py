@@ -150,6 +150,25 @@ def function_url_routes(sam: dict[str, Any]) -> tuple[HttpRoute, ...]:
     return tuple(routes)
 
 
+def without_function_url_outputs(cfn: dict[str, Any]) -> dict[str, Any]:
+    """The translated template less the outputs that name a function URL.
+
+    moto creates no ``AWS::Lambda::Url``, so it cannot resolve their ``FunctionUrl`` (describing the stack would
+    fail); locally each function URL is a route of the runtime's HTTP server instead (``function_url_routes``).
+    """
+    urls = {
+        f"${{{name}.FunctionUrl}}"
+        for name, resource in cfn["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Url"
+    }
+    outputs = {
+        key: output
+        for key, output in cfn.get("Outputs", {}).items()
+        if not any(url in json.dumps(output) for url in urls)
+    }
+    return {**cfn, "Outputs": outputs}
+
+
 def interval_seconds(expression: str) -> int | None:
     """``rate(5 minutes)`` → 300; ``cron(...)`` → None (it names wall-clock times, not an interval)."""
     if expression.strip().startswith("cron("):
@@ -186,7 +205,7 @@ def deploy(stack_name: str, parameters: dict[str, str], template_path: Path | No
     cloudformation = boto3.client("cloudformation")
     cloudformation.create_stack(
         StackName=stack_name,
-        TemplateBody=json.dumps(resolve_mappings(cfn, cfn.get("Mappings", {}))),
+        TemplateBody=json.dumps(without_function_url_outputs(resolve_mappings(cfn, cfn.get("Mappings", {})))),
         Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
