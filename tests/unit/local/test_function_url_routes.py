@@ -29,7 +29,7 @@ def test_a_function_url_without_an_output_giving_its_path_is_an_error_naming_it(
 
 
 def test_moto_gets_the_stack_without_the_outputs_it_cannot_resolve() -> None:
-    cfn = {
+    cfn: dict[str, Any] = {
         "Resources": {"HookFunctionUrl": {"Type": "AWS::Lambda::Url"}, "Queue": {"Type": "AWS::SQS::Queue"}},
         "Outputs": {
             "HookUrl": {"Value": {"Fn::Sub": "${HookFunctionUrl.FunctionUrl}hooks/in"}},
