@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engage_bridge_tools.local.stack import resolve_mappings
+from engage_bridge_tools.local.stack import resolve_mappings, without_function_url_outputs
 from engage_bridge_tools.local.template import functions as template_functions
 from tests.infrastructure.conftest import PARAMETERS, sam_template, translate
 
@@ -46,7 +46,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         if resource["Type"] in {"AWS::Serverless::Function", "AWS::Serverless::LayerVersion"}
     }
     cfn = translate(sam)
-    template = resolve_mappings(cfn, cfn.get("Mappings", {}))
+    template = without_function_url_outputs(resolve_mappings(cfn, cfn.get("Mappings", {})))
     with mock_aws():
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="sam-artifacts", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})

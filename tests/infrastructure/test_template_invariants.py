@@ -282,13 +282,15 @@ def test_every_handler_resolves_and_has_a_sample_event() -> None:
             continue
         code = REPO / resource["Properties"]["CodeUri"]
         module, attribute = resource["Properties"]["Handler"].rsplit(".", 1)
-        kinds = {event["Type"] for event in resource["Properties"]["Events"].values()}
+        kinds = {event["Type"] for event in resource["Properties"].get("Events", {}).values()}
+        if "FunctionUrlConfig" in resource["Properties"]:
+            kinds.add("FunctionUrl")  # the same payload format 2.0 as the HTTP API's
 
         assert attribute in _top_level_names((code / f"{module}.py").read_text(encoding="utf-8")), name
         event = json.loads((REPO / "events" / f"{code.name}.json").read_text(encoding="utf-8"))
         if "SQS" in kinds:
             assert event["Records"] and all(r["eventSource"] == "aws:sqs" for r in event["Records"]), name
-        if "HttpApi" in kinds:
+        if kinds & {"HttpApi", "FunctionUrl"}:
             assert event["version"] == "2.0" and event["requestContext"]["http"]["method"], name
         if "Schedule" in kinds:
             assert event["detail-type"] == "Scheduled Event", name

@@ -79,6 +79,20 @@ def lines_by_item() -> dict[str, Any]:
     return {line.item: line for line in lines}
 
 
+def test_a_function_url_costs_its_invocations_and_no_http_api_request() -> None:
+    facts = {**FACTS, "Webhook": FunctionFacts(128, "arm64", frozenset({"FunctionUrl"}))}
+
+    lines = {
+        line.item: line
+        for line in per_million_orders(
+            orders=2, invocations=INVOCATIONS, aws_requests=AWS_REQUESTS, log_bytes=0, facts=facts, prices=PRICES
+        )
+    }
+
+    assert lines["HTTP API requests"].quantity == 0
+    assert lines["Lambda requests"].quantity == lines_by_item()["Lambda requests"].quantity == 3_000_000
+
+
 def test_each_count_is_scaled_from_the_runs_orders_to_a_million_and_priced_per_its_unit() -> None:
     lines = lines_by_item()
 
@@ -87,7 +101,7 @@ def test_each_count_is_scaled_from_the_runs_orders_to_a_million_and_priced_per_i
     # (0.4 s x 0.125 GB + 2 s x 0.25 GB) / 2 orders x 1 M = 275,000 GB-s
     assert math.isclose(lines["Lambda duration (arm64)"].quantity, 275_000)
     assert math.isclose(lines["Lambda duration (arm64)"].usd, 275_000 * 0.0000133334)
-    assert lines["HTTP API requests (webhooks)"].quantity == 2_000_000
+    assert lines["HTTP API requests"].quantity == 2_000_000
     # 3 sends + 2 deletes + 2 receives (one per worker batch) = 7 per 2 orders
     assert lines["SQS requests"].quantity == 3_500_000
     assert math.isclose(lines["SQS requests"].usd, 1.40)
@@ -171,6 +185,9 @@ def test_a_deployment_creates_what_its_switches_and_credential_names_say() -> No
     facts = function_facts(template, default)
     assert "StockRelayFunction" not in facts and "ProductFeedFunction" not in facts and "RouterFunction" in facts
     assert sum("SQS" in fact.triggers for fact in facts.values()) == 7
+    # The webhooks are on function URLs; the default deployment has nothing behind the HTTP API.
+    assert facts["CentraWebhookFunction"].triggers == facts["EngageWebhookFunction"].triggers == {"FunctionUrl"}
+    assert not [name for name, fact in facts.items() if "HttpApi" in fact.triggers]
     assert sum("SQS" in fact.triggers for fact in function_facts(template, everything).values()) == 8
     # 3 Secrets Manager names, one in SSM; the feature credentials of switched-off features are not there at all.
     assert template_counts(template, default) == (18, 3)

@@ -1,13 +1,20 @@
 """The preference-webhook receiver: Svix signatures on the raw body, both header families, one take per message id."""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
 from standardwebhooks import Webhook
 
+from engage_bridge.consent.entry import engage_webhook_handler
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.consent.webhook import receive_preference_webhook
+from tests.lambda_support import emitted_metrics, lambda_context
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 CONTACT = "8f3c2a10-5b7e-4c1d-9e2f-1a2b3c4d5e6f"
@@ -153,3 +160,60 @@ def test_a_queue_failure_gives_the_message_id_back_so_svix_can_deliver_again() -
         receive_preference_webhook(body, headers, [SECRET], ids, Queue(fail=True))
 
     assert receive_preference_webhook(body, headers, [SECRET], ids, Queue()).reason == "queued"
+
+
+# --- the Lambda entry behind its function URL, against moto ----------------------------------------------
+
+
+@pytest.fixture
+def entry_environment() -> Iterator[dict[str, str]]:
+    with mock_aws():
+        parameters.clear_caches()  # type: ignore[no-untyped-call]
+        boto3.client("secretsmanager").create_secret(Name="engage/webhook", SecretString=SECRET)
+        yield {
+            "POWERTOOLS_SERVICE_NAME": "engage-webhook",
+            "POWERTOOLS_METRICS_NAMESPACE": "CentraEngageBridgeTest",
+            "ENVIRONMENT_NAME": "test",
+            "CONSENT_QUEUE_URL": boto3.client("sqs").create_queue(QueueName="consent")["QueueUrl"],
+            "ENGAGE_WEBHOOK_SECRET": "engage/webhook",
+            "STATE_TABLE_NAME": "state",
+        }
+
+
+def url_event(method: str, path: str) -> dict[str, Any]:
+    """A function URL request (payload 2.0): Svix posts JSON, so the body is text."""
+    body = json.dumps({"type": "contact.preferences.updated", "data": {"contactId": CONTACT}})
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "headers": {"content-type": "application/json"},
+        "body": body,
+        "isBase64Encoded": False,
+        "requestContext": {"http": {"method": method, "path": path}},
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/engage/webhook"), ("POST", "/"), ("POST", "/centra/webhook")])
+def test_the_function_url_answers_404_off_its_route_and_no_refusal_is_counted(
+    entry_environment: dict[str, str], capsys: pytest.CaptureFixture[str], method: str, path: str
+) -> None:
+    handler = engage_webhook_handler(entry_environment)
+    capsys.readouterr()
+
+    response = handler(url_event(method, path), lambda_context())
+
+    assert (response["statusCode"], json.loads(response["body"])) == (404, {"message": "Not Found"})
+    assert not [name for name, _ in emitted_metrics(capsys.readouterr().out) if name == "EngageWebhookRefused"]
+
+
+def test_on_its_route_an_unsigned_request_reaches_the_signature_check_and_is_refused(
+    entry_environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = engage_webhook_handler(entry_environment)
+    capsys.readouterr()
+
+    response = handler(url_event("POST", "/engage/webhook"), lambda_context())
+
+    assert (response["statusCode"], json.loads(response["body"])["status"]) == (400, "missing_signature_headers")
+    assert "EngageWebhookRefused" in [name for name, _ in emitted_metrics(capsys.readouterr().out)]

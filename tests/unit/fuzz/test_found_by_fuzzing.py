@@ -64,6 +64,7 @@ def test_a_body_flagged_base64_that_is_not_is_refused_with_400(
 ) -> None:
     event: dict[str, Any] = {"headers": {"x-centra-signature": "t=1,v1=" + "0" * 64}, "body": body}
     event["isBase64Encoded"] = True
+    event["requestContext"] = {"http": {"method": "POST", "path": "/centra/webhook"}}
 
     response = handler(event, lambda_context())
 

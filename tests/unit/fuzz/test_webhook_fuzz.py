@@ -246,7 +246,12 @@ def test_any_request_gets_an_answer_and_an_unsigned_one_queues_nothing(
     is_base64: bool | None,
     headers: dict[str, str] | None,
 ) -> None:
-    event: dict[str, Any] = {"version": "2.0", "routeKey": "POST /centra/webhook", "rawPath": "/centra/webhook"}
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/centra/webhook",
+        "requestContext": {"http": {"method": "POST", "path": "/centra/webhook"}},
+    }
     for key, value in (("body", body), ("isBase64Encoded", is_base64), ("headers", headers)):
         if value is not None:
             event[key] = value

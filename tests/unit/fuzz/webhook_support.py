@@ -21,10 +21,10 @@ class RecordingQueue:
 
 
 def http_event(body: bytes, headers: dict[str, str], *, as_base64: bool) -> dict[str, Any]:
-    """API Gateway's event: base64 for form posts; plain text when the body is text and the flag is off."""
+    """A function URL's event: base64 for form posts; plain text when the body is text and the flag is off."""
     return {
         "version": "2.0",
-        "routeKey": "POST /centra/webhook",
+        "routeKey": "$default",
         "rawPath": "/centra/webhook",
         "headers": headers,
         "body": base64.b64encode(body).decode() if as_base64 else body.decode("utf-8"),

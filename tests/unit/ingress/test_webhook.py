@@ -233,16 +233,16 @@ def aws() -> Iterator[dict[str, str]]:
         }
 
 
-def http_event(body: bytes, header: str) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) request as API Gateway delivers a form post: base64 body."""
+def http_event(body: bytes, header: str, *, method: str = "POST", path: str = "/centra/webhook") -> dict[str, Any]:
+    """A function URL request (payload 2.0, lower-case headers) as Lambda delivers a form post: base64 body."""
     return {
         "version": "2.0",
-        "routeKey": "POST /centra/webhook",
-        "rawPath": "/centra/webhook",
+        "routeKey": "$default",
+        "rawPath": path,
         "headers": {"content-type": "application/x-www-form-urlencoded", "x-centra-signature": header},
         "body": base64.b64encode(body).decode(),
         "isBase64Encoded": True,
-        "requestContext": {"http": {"method": "POST", "path": "/centra/webhook"}},
+        "requestContext": {"http": {"method": method, "path": path}},
     }
 
 
@@ -296,6 +296,27 @@ def test_every_refusal_counts_towards_the_refused_webhooks_alarm(
     assert metrics.count(("WebhookRefusedTotal", {"environment": "test"})) == 2
     refused = sorted(dims["reason"] for name, dims in metrics if name == "WebhookRefused")
     assert refused == ["malformed_body", "signature_bad_signature"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/centra/webhook"), ("POST", "/"), ("POST", "/centra/webhook/")])
+def test_the_function_url_answers_404_off_its_route_and_no_refusal_is_counted(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], method: str, path: str
+) -> None:
+    # A function URL passes every method and path on its host to the function, as the HTTP API did not.
+    monkeypatch.setattr("time.time", lambda: NOW)
+    handler = webhook_handler(aws)
+    body = form_body(EVENTS)
+    capsys.readouterr()
+
+    event = http_event(body, signature_header(SECRET, NOW, body), method=method, path=path)
+
+    response = handler(event, lambda_context())
+
+    assert (response["statusCode"], json.loads(response["body"])) == (404, {"message": "Not Found"})
+    queued = boto3.client("sqs").get_queue_attributes(QueueUrl=aws["INGEST_QUEUE_URL"], AttributeNames=["All"])
+    assert queued["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "0"
+    assert queued["Attributes"]["ApproximateNumberOfMessages"] == "0"
+    assert not [name for name, _ in emitted_metrics(capsys.readouterr().out) if name.startswith("WebhookRefused")]
 
 
 def test_the_sample_event_is_a_valid_signed_webhook() -> None:

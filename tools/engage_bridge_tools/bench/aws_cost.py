@@ -65,7 +65,7 @@ ASSUMPTIONS = (
 class FunctionFacts:
     memory_mb: int
     architecture: str
-    triggers: frozenset[str]  # "SQS", "HttpApi", "Schedule"
+    triggers: frozenset[str]  # "SQS", "HttpApi", "Schedule", "FunctionUrl" (no charge beyond the invocation)
     schedule: str | None = None  # "rate(1 minute)", "cron(...)"
 
 
@@ -172,7 +172,8 @@ def function_facts(template: Mapping[str, Any], deployed: Deployment | None = No
         facts[logical_id] = FunctionFacts(
             memory_mb=int(properties.get("MemorySize", globals_.get("MemorySize", 128))),
             architecture=(properties.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0],
-            triggers=frozenset(event["Type"] for event in events),
+            triggers=frozenset(event["Type"] for event in events)
+            | ({"FunctionUrl"} if "FunctionUrlConfig" in properties else frozenset()),
             schedule=schedule,
         )
     return facts
@@ -232,7 +233,8 @@ def per_million_orders(
     for arch in sorted({facts[name].architecture for name in per_order}):
         seconds = sum(gb_seconds(name) for name in per_order if facts[name].architecture == arch) * scale
         lines.append(Line(f"Lambda duration ({arch})", seconds, "GB-s", _gb_second_price(prices, arch)))
-    webhooks = sum(invoked(name) for name in per_order if "HttpApi" in facts[name].triggers)
+    # Only the functions still behind the HTTP API; a function URL's calls are priced as invocations alone.
+    api_calls = sum(invoked(name) for name in per_order if "HttpApi" in facts[name].triggers)
     receives = sum(invoked(name) for name in per_order if "SQS" in facts[name].triggers)
     sqs = _sum_calls(aws_requests, "sqs", SQS_BILLED_AS_COUNTED) + receives
     writes = _sum_calls(aws_requests, "dynamodb", DYNAMODB_WRITES)
@@ -241,7 +243,7 @@ def per_million_orders(
     parameters = _sum_calls(aws_requests, "ssm", frozenset({"GetParameter", "GetParameters", "GetParametersByPath"}))
     per_million = {"requests": MILLION, "write units": MILLION, "read units": MILLION}
     for item, quantity, unit, price in (
-        ("HTTP API requests (webhooks)", webhooks, "requests", "http_api_requests_per_million"),
+        ("HTTP API requests", api_calls, "requests", "http_api_requests_per_million"),
         ("SQS requests", sqs, "requests", "sqs_standard_requests_per_million"),
         ("DynamoDB writes", writes, "write units", "dynamodb_write_request_units_per_million"),
         ("DynamoDB reads", reads, "read units", "dynamodb_read_request_units_per_million"),

@@ -1,4 +1,5 @@
-"""The template's HTTP API routes on localhost: each request becomes a payload 2.0 event for its function."""
+"""The template's HTTP API routes and function URLs on localhost: each request becomes a payload 2.0 event for its
+function (both deliver the same format)."""
 
 import base64
 import json

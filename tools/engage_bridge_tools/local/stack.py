@@ -3,8 +3,10 @@
 The template is translated by aws-sam-translator (as ``sam deploy`` does) and created by moto's CloudFormation,
 so every queue, redrive policy, table, event source mapping and schedule exists as the template declares it,
 with every ``!Ref`` and ``!GetAtt`` resolved by CloudFormation's rules rather than by a copy of them here.
-moto cannot model HTTP APIs, so HTTP routes are read from the functions' ``HttpApi`` events in the SAM
-template itself.
+moto cannot model HTTP APIs or function URLs, so HTTP routes are read from the SAM template itself: the
+functions' ``HttpApi`` events, and each function URL at the path its stack output gives (``CentraWebhookUrl``:
+``${CentraWebhookFunctionUrl.FunctionUrl}centra/webhook`` is served as ``POST /centra/webhook``), so the local
+runtime serves every route on one host, at the paths the docs give.
 
 moto stores each function's code but never runs it: the local runtime imports the handler from the
 function's ``CodeUri`` folder instead.
@@ -26,6 +28,8 @@ from engage_bridge_tools.local.template import REPO, load_template
 ARTIFACT_BUCKET = "sam-artifacts"
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+# A stack output naming a function URL (SAM's "<function>Url" resource) and the path it appends.
+_FUNCTION_URL = re.compile(r"^\$\{(\w+)Url\.FunctionUrl\}(\S*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,47 @@ def resolve_mappings(node: Any, mappings: dict[str, Any]) -> Any:
     return node
 
 
+def function_url_routes(sam: dict[str, Any]) -> tuple[HttpRoute, ...]:
+    """``POST <path>`` for every function with a ``FunctionUrlConfig``, at the path its stack output appends.
+
+    A function URL serves every path; the webhooks answer only ``POST`` on the path their output documents. A
+    function URL without such an output is an error naming it, so a new one cannot silently go unserved locally.
+    """
+    paths = {}
+    for output in sam.get("Outputs", {}).values():
+        value = output.get("Value")
+        substituted = value.get("Fn::Sub") if isinstance(value, dict) else None
+        match = _FUNCTION_URL.match(substituted) if isinstance(substituted, str) else None
+        if match:
+            paths[match.group(1)] = "/" + match.group(2)
+    routes = []
+    for logical_id, resource in sam["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function" and "FunctionUrlConfig" in resource["Properties"]:
+            if logical_id not in paths:
+                raise KeyError(f"{logical_id}: a function URL with no output giving its path")
+            routes.append(HttpRoute(logical_id, "POST", paths[logical_id]))
+    return tuple(routes)
+
+
+def without_function_url_outputs(cfn: dict[str, Any]) -> dict[str, Any]:
+    """The translated template less the outputs that name a function URL.
+
+    moto creates no ``AWS::Lambda::Url``, so it cannot resolve their ``FunctionUrl`` (describing the stack would
+    fail); locally each function URL is a route of the runtime's HTTP server instead (``function_url_routes``).
+    """
+    urls = {
+        f"${{{name}.FunctionUrl}}"
+        for name, resource in cfn["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Url"
+    }
+    outputs = {
+        key: output
+        for key, output in cfn.get("Outputs", {}).items()
+        if not any(url in json.dumps(output) for url in urls)
+    }
+    return {**cfn, "Outputs": outputs}
+
+
 def interval_seconds(expression: str) -> int | None:
     """``rate(5 minutes)`` → 300; ``cron(...)`` → None (it names wall-clock times, not an interval)."""
     if expression.strip().startswith("cron("):
@@ -149,7 +194,7 @@ def deploy(stack_name: str, parameters: dict[str, str], template_path: Path | No
         if resource["Type"] == "AWS::Serverless::Function"
         for event in resource["Properties"].get("Events", {}).values()
         if event["Type"] == "HttpApi"
-    )
+    ) + function_url_routes(sam)
     packaged = [
         logical_id
         for logical_id, resource in sam["Resources"].items()
@@ -160,7 +205,7 @@ def deploy(stack_name: str, parameters: dict[str, str], template_path: Path | No
     cloudformation = boto3.client("cloudformation")
     cloudformation.create_stack(
         StackName=stack_name,
-        TemplateBody=json.dumps(resolve_mappings(cfn, cfn.get("Mappings", {}))),
+        TemplateBody=json.dumps(without_function_url_outputs(resolve_mappings(cfn, cfn.get("Mappings", {})))),
         Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )

@@ -21,7 +21,7 @@ class FunctionSpec:
     module: str
     attribute: str
     environment: dict[str, Any]  # literal strings, or the template's intrinsic (e.g. {"Ref": "StateTable"})
-    event_types: frozenset[str]  # how it is invoked: "SQS", "HttpApi", "Schedule"
+    event_types: frozenset[str]  # how it is invoked: "SQS", "HttpApi", "Schedule", "FunctionUrl"
 
     @property
     def name(self) -> str:
@@ -44,7 +44,9 @@ def functions(template: dict[str, Any] | None = None, root: Path = REPO) -> dict
         properties = resource["Properties"]
         module, attribute = properties["Handler"].rsplit(".", 1)
         own_env = properties.get("Environment", {}).get("Variables", {})
-        events = frozenset(event["Type"] for event in properties.get("Events", {}).values())
+        events = frozenset(event["Type"] for event in properties.get("Events", {}).values()) | (
+            {"FunctionUrl"} if "FunctionUrlConfig" in properties else frozenset()
+        )
         spec = FunctionSpec(
             logical_id, root / properties["CodeUri"], module, attribute, {**global_env, **own_env}, events
         )

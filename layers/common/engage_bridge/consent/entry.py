@@ -1,6 +1,7 @@
 """Lambda entries for consent from Engage: the preference webhook (HTTP API) and the consent consumer.
 
-``POST /engage/webhook`` verifies, deduplicates and enqueues, and answers at once (Svix needs a 2xx within 15 s).
+``POST /engage/webhook`` (a Lambda function URL, payload format 2.0) verifies, deduplicates and enqueues, and
+answers at once (Svix needs a 2xx within 15 s); any other method or path on the URL's host gets 404.
 The consumer takes the consent queue (``PreferenceChange``); on an EventBridge schedule a third entry reads Engage's
 changed contacts onto the same queue. The endpoint secret (``ENGAGE_WEBHOOK_SECRET``) is the Svix signing secret,
 or JSON ``{"signing", "previous", "encryption_key"}`` while rotating or when Engage encrypts payloads.
@@ -179,8 +180,13 @@ def _raw_body(event: Mapping[str, Any]) -> bytes | None:
         return None
 
 
+# The path of the EngageWebhookUrl stack output (template.yaml), which the local runtime serves too.
+ENGAGE_WEBHOOK_PATH = "/engage/webhook"
+
+
 def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
     from engage_bridge.consent.webhook import WebhookAnswer, receive_preference_webhook  # noqa: PLC0415 - its side
+    from engage_bridge.ingress.route import NOT_FOUND, on_route  # noqa: PLC0415
 
     env = parse_environment(EngageWebhookEnvironment, environ)
     env.bind_observability()
@@ -188,6 +194,9 @@ def engage_webhook_handler(environ: Mapping[str, str]) -> HttpHandler:
     queue = SqsConsentQueue(LazyClient("sqs"), env.consent_queue_url)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if not on_route(event, "POST", ENGAGE_WEBHOOK_PATH):
+            count("WebhookOffRoute", "not_found")
+            return NOT_FOUND
         body = _raw_body(event)
         if body is None:
             answer = WebhookAnswer(400, "undecodable_body")

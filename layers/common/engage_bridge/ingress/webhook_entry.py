@@ -1,9 +1,10 @@
-"""Lambda entry for ``POST /centra/webhook`` (HTTP API, payload format 2.0).
+"""Lambda entry for ``POST /centra/webhook`` (a Lambda function URL: payload format 2.0, as the HTTP API's).
 
 The endpoint secret is read from SSM Parameter Store or Secrets Manager (cached five minutes by Powertools).
 During a rotation the secret may hold both values as ``{"current": "...", "previous": "..."}``; a webhook signed
 with either is accepted, and the log says when Centra still uses the previous one. A body that cannot be turned back
-into the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``.
+into the bytes Centra signed (flagged base64 but not base64) is refused with 400 ``undecodable_body``. Any other
+method or path on the function URL's host gets 404 (``engage_bridge.ingress.route``).
 """
 
 import json
@@ -20,12 +21,15 @@ from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.ingress.http import raw_body, webhook_secrets
 from engage_bridge.ingress.queue import IngestQueue, SqsIngestQueue
+from engage_bridge.ingress.route import NOT_FOUND, on_route
 from engage_bridge.ingress.webhook import WebhookAnswer, receive_webhook
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.route_marks import WEBHOOK_DELAY_SECONDS
 from engage_bridge.secrets import SecretReference
 
 HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# The path of the CentraWebhookUrl stack output (template.yaml), which the local runtime serves too.
+WEBHOOK_PATH = "/centra/webhook"
 
 
 class WebhookEnvironment(FunctionEnvironment):
@@ -45,6 +49,9 @@ def webhook_handler(environ: Mapping[str, str], queue: IngestQueue | None = None
     ingest = queue or SqsIngestQueue(LazyClient("sqs"), env.ingest_queue_url, delay_seconds=WEBHOOK_DELAY_SECONDS)
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if not on_route(event, "POST", WEBHOOK_PATH):
+            count("WebhookOffRoute", "not_found")
+            return NOT_FOUND
         try:
             body = raw_body(event)
         except WebhookPayloadError:
