@@ -1,7 +1,8 @@
 """Centra input models: what the bridge reads from Centra's Integration API, as that API's JSON."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.centra.common import Address as Address
@@ -57,11 +58,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

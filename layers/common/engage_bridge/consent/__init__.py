@@ -1,7 +1,8 @@
 """Consent: when ``acceptsEmail`` may be written to Engage, and the opt-outs the bridge keeps (docs/mapping.md)."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.consent.gate import ConsentGate as ConsentGate
@@ -27,11 +28,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

@@ -4,11 +4,11 @@
 client stays usable with any JSON-ready mapping.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engage_bridge.engage import outcomes
 from engage_bridge.engage.outcomes import *  # noqa: F403  (outcomes.__all__: the typed errors, no httpx behind them)
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.engage.api_key import StoredEngageApiKey as StoredEngageApiKey
@@ -28,11 +28,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = list(_HOMES) + outcomes.__all__

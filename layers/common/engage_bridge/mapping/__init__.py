@@ -3,8 +3,9 @@
 Every failure is ``engage_bridge.errors.MappingError`` naming the object and the field, never the person.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.mapping.contacts import ContactRole as ContactRole
@@ -66,11 +67,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

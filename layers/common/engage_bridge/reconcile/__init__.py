@@ -7,8 +7,9 @@ imported from those it only accepted; ``enqueue_missing`` puts objects with miss
 The scheduled Lambda (``engage_bridge.reconcile.entry``) and ``engage-bridge reconcile`` run the same code.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.reconcile.compare import LedgerReader as LedgerReader
@@ -36,11 +37,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

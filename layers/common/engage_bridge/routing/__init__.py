@@ -24,8 +24,9 @@ Every deliberate non-route is a ``Skipped`` with a countable reason:
 - ``no_email``, ``no_customer_record``, ``no_sku``, ``no_market``, ``duplicate_level``: nothing to address.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from engage_bridge.routing.contacts import route_customer as route_customer
@@ -59,11 +60,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [
