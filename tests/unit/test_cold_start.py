@@ -6,7 +6,6 @@ configuration is the one thing read at cold start, by design (a file here, an SS
 fails the start with its field's name.
 """
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.observability import UntracedHandlers, tracing_enabled
-from engage_bridge_tools.bench.cold_import import EXAMPLE_CONFIG, PARAMETERS, function_environment
+from engage_bridge_tools.bench.cold_import import example_config_file, function_environment
 from engage_bridge_tools.local.handlers import load_handler
 from engage_bridge_tools.local.template import functions, load_template
 
@@ -45,14 +44,7 @@ def clients_created(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_importing_a_function_creates_no_aws_client_and_reads_no_secret(
     name: str, clients_created: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    config["engage"]["api_key_secret"] = PARAMETERS["EngageApiKeySecretName"]
-    config_file = tmp_path / "brand.json"
-    config_file.write_text(json.dumps(config), encoding="utf-8")
-    for variable, value in {
-        **function_environment(SPECS[name], TEMPLATE),
-        "BRAND_CONFIG_FILE": str(config_file),
-    }.items():
+    for variable, value in function_environment(SPECS[name], TEMPLATE, example_config_file(tmp_path)).items():
         monkeypatch.setenv(variable, value)
 
     handler = load_handler(SPECS[name])

@@ -35,6 +35,18 @@ def _services(centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMar
     return RouterServices(CONFIG, centra, MemoryLedger(), queues, marks=marks)
 
 
+def router_consumer(services: RouterServices) -> SqsConsumer[IngestEvent]:
+    """The router's consumer as it is wired: no Powertools record, the route mark deduplicates a change's reports."""
+    return SqsConsumer(
+        message_model=IngestEvent,
+        effect=lambda event: route_ingest_event(services, event),
+        dead_letters=mock.Mock(),
+        persistence=None,
+        metrics=bounded_metrics(namespace="Test", service="router"),
+        logger=Logger(service="router"),
+    )
+
+
 def _report(
     source: IngestSource, changed_by: float, object_type: str = "shipment", object_id: int = 3101
 ) -> IngestEvent:
@@ -217,14 +229,7 @@ def test_two_messages_with_the_same_report_are_routed_once(marks: DynamoRouteMar
     # message that took it, so the second message is covered like any other report.
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
     services = _services(centra, queues, marks)
-    consumer = SqsConsumer(
-        message_model=IngestEvent,
-        effect=lambda event: route_ingest_event(services, event),
-        dead_letters=mock.Mock(),
-        persistence=None,
-        metrics=bounded_metrics(namespace="Test", service="router"),
-        logger=Logger(service="router"),
-    )
+    consumer = router_consumer(services)
     body = _report("webhook", clock.now - 2).model_dump_json()
 
     with mock.patch("engage_bridge.router.count"):
@@ -241,14 +246,7 @@ def test_a_message_whose_invocations_died_is_routed_when_an_operator_redrives_it
     marks.take("shipment#3101", int(clock.now * 1000), "the dead message")
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
     services = _services(centra, queues, marks)
-    consumer = SqsConsumer(
-        message_model=IngestEvent,
-        effect=lambda event: route_ingest_event(services, event),
-        dead_letters=mock.Mock(),
-        persistence=None,
-        metrics=bounded_metrics(namespace="Test", service="router"),
-        logger=Logger(service="router"),
-    )
+    consumer = router_consumer(services)
     redriven = sqs_event([report.model_dump_json()])
     redriven["Records"][0]["messageId"] = "a new id"  # `engage-bridge dlq redrive` sends it anew
     redriven["Records"][0]["messageAttributes"] = {"redrive_count": {"stringValue": "1", "dataType": "Number"}}
@@ -266,14 +264,7 @@ def test_a_redelivered_ingest_message_is_routed_again_without_an_idempotency_rec
 ) -> None:
     centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
     services = _services(centra, queues, marks)
-    consumer = SqsConsumer(
-        message_model=IngestEvent,
-        effect=lambda event: route_ingest_event(services, event),
-        dead_letters=mock.Mock(),
-        persistence=None,  # as the router is wired: the route mark is what deduplicates a change's reports
-        metrics=bounded_metrics(namespace="Test", service="router"),
-        logger=Logger(service="router"),
-    )
+    consumer = router_consumer(services)
     body = _report("events", clock.now - 2).model_dump_json()
 
     with mock.patch("engage_bridge.router.count"):

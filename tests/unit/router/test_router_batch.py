@@ -5,12 +5,9 @@ from typing import Any, get_args
 from unittest import mock
 
 import pytest
-from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from engage_bridge.consumer import SqsConsumer
-from engage_bridge.messages import IngestEvent
-from engage_bridge.observability import bounded_metrics, metrics
+from engage_bridge.observability import metrics
 from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
 from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
@@ -18,7 +15,7 @@ from engage_bridge.routing import Route
 from engage_bridge.wiring import RouterLambdaEntry
 from tests.aws import Clock
 from tests.lambda_support import lambda_context, sqs_event
-from tests.unit.router.test_route_marks import FailingQueues, _report, _services
+from tests.unit.router.test_route_marks import FailingQueues, _report, _services, router_consumer
 from tests.unit.router.test_router import CONFIG, SHIPPED, FakeCentra, MemoryLedger, RecordingQueues
 
 
@@ -165,14 +162,7 @@ class _NoDeadline:
 
 
 def _entry(services: RouterServices) -> RouterLambdaEntry:
-    consumer = SqsConsumer(
-        message_model=IngestEvent,
-        effect=lambda event: route_ingest_event(services, event),
-        dead_letters=mock.Mock(),
-        persistence=None,
-        metrics=bounded_metrics(namespace="Test", service="router"),
-        logger=Logger(service="router"),
-    )
+    consumer = router_consumer(services)
     return RouterLambdaEntry(consumer, services, _NoDeadline())
 
 

@@ -72,18 +72,15 @@ _LIST_THIRD_PARTY = (
 def run() -> dict[str, Any]:
     template = load_template()
     specs = functions(template)
-    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    config["engage"]["api_key_secret"] = PARAMETERS["EngageApiKeySecretName"]
     results: dict[str, Any] = {"runs_each": RUNS, "functions": {}}
     with tempfile.TemporaryDirectory() as scratch:
-        config_file = Path(scratch) / "brand.json"
-        config_file.write_text(json.dumps(config), encoding="utf-8")
+        config_file = example_config_file(Path(scratch))
         plain = _lambda_tree(Path(scratch) / "plain", specs)
         compiled = Path(scratch) / "compiled"
         shutil.copytree(plain, compiled)
         compileall.compile_dir(compiled, quiet=1, workers=os.cpu_count() or 1)
         for name, spec in specs.items():
-            env = {**function_environment(spec, template), "BRAND_CONFIG_FILE": str(config_file)}
+            env = function_environment(spec, template, config_file)
             try:
                 modules = _third_party_modules(plain, name, env)
             except RuntimeError as failed:
@@ -153,9 +150,20 @@ def _medians_ms(tree: Path, name: str, env: dict[str, str], first: list[str], se
     return round(statistics.median(samples[0]), 1), round(statistics.median(samples[1]), 1)
 
 
-def function_environment(spec: FunctionSpec, template: dict[str, Any]) -> dict[str, str]:
-    """The function's variables as deployed with ``PARAMETERS``: references resolved from the template itself."""
-    return {name: _resolve(value, template) for name, value in spec.environment.items()}
+def example_config_file(folder: Path) -> Path:
+    """The example brand configuration as a file in ``folder``, its Engage key the stack's (``PARAMETERS``)."""
+    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    config["engage"]["api_key_secret"] = PARAMETERS["EngageApiKeySecretName"]
+    config_file = folder / "brand.json"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    return config_file
+
+
+def function_environment(spec: FunctionSpec, template: dict[str, Any], config_file: Path) -> dict[str, str]:
+    """The function's variables as deployed with ``PARAMETERS`` (references resolved from the template itself),
+    its brand configuration read from ``config_file``."""
+    variables = {name: _resolve(value, template) for name, value in spec.environment.items()}
+    return {**variables, "BRAND_CONFIG_FILE": str(config_file)}
 
 
 def _resolve(value: Any, template: dict[str, Any]) -> str:

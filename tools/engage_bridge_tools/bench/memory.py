@@ -14,7 +14,6 @@ Their sum is compared with the template's ``MemorySize``. Not included: the Lamb
 the same process, and the TLS context of the first HTTPS request (the local endpoints are plain HTTP).
 """
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -22,13 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_bridge_tools.bench.aws_cost import function_facts
-from engage_bridge_tools.bench.cold_import import (
-    EXAMPLE_CONFIG,
-    PARAMETERS,
-    _lambda_tree,
-    _python,
-    function_environment,
-)
+from engage_bridge_tools.bench.cold_import import _lambda_tree, _python, example_config_file, function_environment
 from engage_bridge_tools.local.template import REPO, functions, load_template
 
 EVENTS = REPO / "events"
@@ -64,15 +57,12 @@ def run() -> dict[str, Any]:
     template = load_template()
     specs = functions(template)
     facts = function_facts(template)
-    config = json.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    config["engage"]["api_key_secret"] = PARAMETERS["EngageApiKeySecretName"]
     results: dict[str, Any] = {"functions": {}}
     with tempfile.TemporaryDirectory() as scratch:
-        config_file = Path(scratch) / "brand.json"
-        config_file.write_text(json.dumps(config), encoding="utf-8")
+        config_file = example_config_file(Path(scratch))
         tree = _lambda_tree(Path(scratch) / "plain", specs)
         for name, spec in specs.items():
-            env = {**function_environment(spec, template), "BRAND_CONFIG_FILE": str(config_file)}
+            env = function_environment(spec, template, config_file)
             figures: dict[str, Any] = {"memory_size_mb": facts[spec.logical_id].memory_mb}
             try:
                 figures["import_peak_rss_mb"] = round(float(_python(tree, name, env, [_IMPORT_RSS])), 1)
