@@ -252,3 +252,24 @@ def test_an_eventually_consistent_read_is_priced_at_half_a_read_unit() -> None:
     reads = {line.item: line for line in lines}["DynamoDB reads"]
 
     assert reads.quantity == 3_000_000  # (4 strongly consistent + 4 x 0.5) / 2 orders x 1 M
+
+
+def test_a_batch_get_is_priced_per_key_it_asked_for_not_per_call() -> None:
+    def reads(**counted: Any) -> float:
+        lines = per_million_orders(
+            orders=2,
+            invocations=INVOCATIONS,
+            aws_requests={**AWS_REQUESTS, "dynamodb:BatchGetItem": 2},
+            log_bytes=0,
+            facts=FACTS,
+            prices=PRICES,
+            **counted,
+        )
+        return {line.item: line for line in lines}["DynamoDB reads"].quantity
+
+    # 8 GetItem + 2 batches of 5 keys each, strongly consistent: 18 read units over 2 orders.
+    assert reads(batch_get_items=10) == 9_000_000
+    # The same batches eventually consistent: their 10 keys at half a unit each.
+    assert reads(batch_get_items=10, eventually_consistent_reads=10) == 6_500_000
+    # A run that did not count the keys: one read per batch, the lower bound it always was.
+    assert reads() == 5_000_000

@@ -87,3 +87,23 @@ def test_refused_conditional_writes_are_counted_by_record_kind_as_well() -> None
 
     assert counter.dynamodb_by_record() == {"PutItem route": 2}
     assert counter.dynamodb_refused() == {"PutItem route": 1}
+
+
+@mock_aws
+def test_a_batch_get_counts_the_keys_it_asked_for_by_record_kind_and_consistency() -> None:
+    create_state_table(boto3.client("dynamodb"))
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        client = boto3.client("dynamodb")
+        effects = [{"pk": {"S": f"effect#order#{n}"}, "sk": {"S": "email"}} for n in range(3)]
+        client.batch_get_item(RequestItems={"state": {"Keys": effects}})  # eventually consistent (the default)
+        marks = [{"pk": {"S": "route#order#1"}, "sk": {"S": "route"}}]
+        client.batch_get_item(RequestItems={"state": {"Keys": [*effects[:1], *marks], "ConsistentRead": True}})
+    finally:
+        counter.uninstall()
+
+    assert counter.snapshot() == {"dynamodb:BatchGetItem": 2}
+    assert counter.dynamodb_batch_get_items() == {"BatchGetItem effect": 4, "BatchGetItem route": 1}
+    assert counter.dynamodb_by_record() == {"BatchGetItem effect": 4, "BatchGetItem route": 1}
+    assert counter.dynamodb_eventual_reads() == {"BatchGetItem effect": 3}  # half a unit each

@@ -50,8 +50,9 @@ ASSUMPTIONS = (
     "local-runtime/...) are not what Lambda does. Lambda's long polling of idle "
     "queues is a monthly cost, estimated from the reference (0.26-0.65 million empty receives per queue).",
     "DynamoDB on demand: one write unit per write call (items under 1 KB), one read unit per strongly consistent "
-    "read call and half a unit per eventually consistent one (items under 4 KB; a BatchGetItem counted once, a "
-    "lower bound for it).",
+    "read and half a unit per eventually consistent one (items under 4 KB); a BatchGetItem is billed per key it "
+    "asks for, found or not, as that many GetItem requests (AWS DynamoDB Developer Guide, read request units), "
+    "so the run counts its keys; a Query counted as one read (its items are small).",
     "Secrets Manager and SSM: counted reads; Powertools caches each value 300 s per container, so in Lambda "
     "they scale with containers and hours rather than orders. SSM standard parameters carry no call charge.",
     "CloudWatch Logs: ingestion of the bytes the functions wrote (JSON logs and the EMF metric lines); 1 GB = "
@@ -207,10 +208,13 @@ def per_million_orders(
     facts: Mapping[str, FunctionFacts],
     prices: Mapping[str, Any],
     eventually_consistent_reads: int = 0,
+    batch_get_items: int | None = None,
 ) -> list[Line]:
     """The variable cost of a million orders, line by line, from one run's counts over ``orders`` orders.
 
     ``eventually_consistent_reads``: how many of the counted reads were eventually consistent (half a read unit).
+    ``batch_get_items``: the keys every ``BatchGetItem`` asked for (each billed as one read); ``None`` (a run that
+    did not count them) prices each ``BatchGetItem`` call as one read, a lower bound.
     """
     scale = MILLION / orders
     per_order = [name for name, fact in facts.items() if "Schedule" not in fact.triggers]
@@ -239,6 +243,8 @@ def per_million_orders(
     sqs = _sum_calls(aws_requests, "sqs", SQS_BILLED_AS_COUNTED) + receives
     writes = _sum_calls(aws_requests, "dynamodb", DYNAMODB_WRITES)
     reads = _sum_calls(aws_requests, "dynamodb", DYNAMODB_READS) - eventually_consistent_reads / 2
+    if batch_get_items is not None:  # the batches' keys in place of their calls
+        reads += batch_get_items - _sum_calls(aws_requests, "dynamodb", frozenset({"BatchGetItem"}))
     secrets = _sum_calls(aws_requests, "secretsmanager", frozenset({"GetSecretValue", "BatchGetSecretValue"}))
     parameters = _sum_calls(aws_requests, "ssm", frozenset({"GetParameter", "GetParameters", "GetParametersByPath"}))
     per_million = {"requests": MILLION, "write units": MILLION, "read units": MILLION}
@@ -407,6 +413,9 @@ def derive(
             facts=facts,
             prices=prices,
             eventually_consistent_reads=sum(run.get("dynamodb_eventual_reads", {}).values()),
+            batch_get_items=(
+                sum(run["dynamodb_batch_get_items"].values()) if "dynamodb_batch_get_items" in run else None
+            ),
         )
 
     variable, local_wall = variable_for(run["invocations"]), variable_for(measured["invocations"])

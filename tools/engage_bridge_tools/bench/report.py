@@ -376,7 +376,8 @@ def _end_to_end(section: Mapping[str, Any]) -> list[str]:
 
 
 def _by_record(section: Mapping[str, Any]) -> list[str]:
-    """Single-item DynamoDB calls per order by record kind (the state table's key prefixes), most first."""
+    """DynamoDB calls per order by record kind (the state table's key prefixes), most first; for a BatchGetItem,
+    the keys it asked for (each billed as a read)."""
     calls = section.get("dynamodb_by_record")
     if not calls:
         return []

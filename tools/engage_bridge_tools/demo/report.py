@@ -23,7 +23,14 @@ OTHER_RETRY = "Engage or Centra asked to slow down, failed or did not answer; SQ
 
 # Tables of counts per AWS call, left out of the run's figures.
 _PER_CALL = frozenset(
-    {"invocations", "aws_requests", "dynamodb_by_record", "dynamodb_refused", "dynamodb_eventual_reads"}
+    {
+        "invocations",
+        "aws_requests",
+        "dynamodb_by_record",
+        "dynamodb_refused",
+        "dynamodb_eventual_reads",
+        "dynamodb_batch_get_items",
+    }
 )
 
 

@@ -132,6 +132,7 @@ def _summary(
             "dynamodb_by_record": session.aws_calls.dynamodb_by_record(),
             "dynamodb_refused": session.aws_calls.dynamodb_refused(),
             "dynamodb_eventual_reads": session.aws_calls.dynamodb_eventual_reads(),
+            "dynamodb_batch_get_items": session.aws_calls.dynamodb_batch_get_items(),
             "log_bytes": session.log_path.stat().st_size,
         },
         "differences": differences,

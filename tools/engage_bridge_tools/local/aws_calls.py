@@ -9,6 +9,10 @@ message starts and one when it completes) and every secret read would be missing
 A call the local runtime makes only because it runs faster than the clock (``runtime_only``: the scaled poller
 hiding a failed record for its shortened retry wait) is what Lambda never does; it is counted apart, under
 ``RUNTIME_ONLY_PREFIX``, so the cost model does not price it.
+
+DynamoDB bills a ``BatchGetItem`` per item it reads, as that many ``GetItem`` requests (AWS, DynamoDB Developer
+Guide, "Read request units": each item of a batch is processed and rounded up as its own read), so the counter
+keeps the keys each batch asked for, by record kind and consistency, beside the call itself.
 """
 
 import json
@@ -47,6 +51,7 @@ class AwsCallCounter:
         self._writes: Counter[str] = Counter()
         self._refused: Counter[str] = Counter()
         self._eventual: Counter[str] = Counter()
+        self._batch_items: Counter[str] = Counter()
         self._session: Any = None
         self._installed = False
         self._builtin = (_EVENT, self._count)
@@ -82,8 +87,14 @@ class AwsCallCounter:
         prefix = RUNTIME_ONLY_PREFIX if getattr(_runtime_only, "active", False) else ""
         if record is not None and isinstance(context, dict):
             context[_RECORD] = record  # for the answer: a refused conditional write is billed as a write
+        batched = batch_get_items(params) if service == "dynamodb" and model.name == "BatchGetItem" else {}
         with self._lock:
             self._counts[f"{prefix}{service}:{model.name}"] += 1
+            for (kind, consistent), keys in batched.items():
+                self._writes[f"BatchGetItem {kind}"] += keys
+                self._batch_items[f"BatchGetItem {kind}"] += keys
+                if not consistent:
+                    self._eventual[f"BatchGetItem {kind}"] += keys
             if record is not None:
                 self._writes[f"{model.name} {record}"] += 1
                 if model.name == "GetItem" and not _consistent(params):
@@ -103,9 +114,11 @@ class AwsCallCounter:
             self._writes.clear()
             self._refused.clear()
             self._eventual.clear()
+            self._batch_items.clear()
 
     def dynamodb_by_record(self) -> dict[str, int]:
-        """Single-item DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go."""
+        """DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go. A single-item
+        call counts once; ``BatchGetItem <kind>`` counts the items the batches asked for (each a billed read)."""
         with self._lock:
             return dict(sorted(self._writes.items()))
 
@@ -115,9 +128,15 @@ class AwsCallCounter:
             return dict(sorted(self._refused.items()))
 
     def dynamodb_eventual_reads(self) -> dict[str, int]:
-        """Of the single-item reads, those eventually consistent (half a read unit each), by the same keys."""
+        """Of the reads (single items, and the items of batches), those eventually consistent (half a read unit
+        each), by the same keys."""
         with self._lock:
             return dict(sorted(self._eventual.items()))
+
+    def dynamodb_batch_get_items(self) -> dict[str, int]:
+        """The items every ``BatchGetItem`` asked for, by record kind: each is billed as one read."""
+        with self._lock:
+            return dict(sorted(self._batch_items.items()))
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -131,6 +150,20 @@ def _consistent(request: Mapping[str, Any] | None) -> bool:
         return True
 
 
+def batch_get_items(request: Mapping[str, Any] | None) -> dict[tuple[str, bool], int]:
+    """The keys one ``BatchGetItem`` asks for, by record kind and whether the read is strongly consistent."""
+    try:
+        body = json.loads((request or {}).get("body") or b"{}")
+    except ValueError:
+        return {}
+    found: Counter[tuple[str, bool]] = Counter()
+    for table in (body.get("RequestItems") or {}).values():
+        consistent = bool(table.get("ConsistentRead"))
+        for key in table.get("Keys") or []:
+            found[(_record_kind(key), consistent)] += 1
+    return dict(found)
+
+
 def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None:
     """The kind of record a single-item DynamoDB call goes to: its ``pk`` up to the first ``#`` (the state
     table's key prefixes), and the service for Powertools' ``idempotency#<service>`` records."""
@@ -140,7 +173,10 @@ def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None
         body = json.loads(request.get("body") or b"{}")
     except ValueError:
         return "unknown"
-    key = body.get("Key") or body.get("Item") or {}
+    return _record_kind(body.get("Key") or body.get("Item") or {})
+
+
+def _record_kind(key: Mapping[str, Any]) -> str:
     pk = str(key.get("pk", {}).get("S", "unknown"))
     parts = pk.split("#")
     return "#".join(parts[:2]) if parts[0] == "idempotency" else parts[0]
