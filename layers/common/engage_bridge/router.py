@@ -7,9 +7,12 @@ whatever one run routes, the next finds in the ledger (or the handlers' idempote
 (``engage_bridge.route_marks``) the second report of a change costs no Centra read and no handler message at all.
 In Lambda the handler queues are a ``RoutingBatch``: an invocation's messages go out together at its end, one
 ``SendMessageBatch`` per handler queue rather than one per queue per record (``engage_bridge.router_batch``).
+
+An order's decision reads the ledger rows of every effect it considers at once, in one eventually consistent
+``BatchGetItem`` (``RouterServices.done_among``), not one strongly consistent ``GetItem`` per effect.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,13 +31,14 @@ from engage_bridge.router_batch import HandlerQueues, RoutingBatch
 from engage_bridge.routing import (
     Decision,
     Route,
+    order_effects,
     route_customer,
     route_customer_erasure,
     route_newsletter_subscription,
     route_order,
     route_stock,
 )
-from engage_bridge.state import Effect, StateStore
+from engage_bridge.state import Effect, LedgerEntry
 
 
 class CentraReader(Protocol):
@@ -53,11 +57,27 @@ class CentraReader(Protocol):
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None: ...
 
 
+class RouterLedger(Protocol):
+    """The ledger as the router reads it: many effects at once (``DynamoStateStore.ledger_entries``)."""
+
+    def ledger_entries(self, effects: Iterable[Effect], *, consistent: bool = True) -> Mapping[Effect, LedgerEntry]: ...
+
+
+# The router reads the ledger eventually consistent (half a read unit per key). Its check saves routing work that
+# is done; it does not stop a double send: each e-mail and redemption handler claims the effect's ledger row with a
+# conditional write (``LedgerClaims``), and a receipt's ``uniqueReceiptId`` is ignored by Engage when repeated. A
+# read that misses a row written within the replication lag (under a second) routes the effect again, to be
+# skipped there. The one hold no handler repeats, an order a backfill held back (``skipped``/``historical``), is
+# as racy with a strongly consistent read: a live change read just before the backfill's write routes its e-mail
+# too; eventual consistency moves that window by the replication lag (docs/decision-log.md, 2026-12-07).
+LEDGER_READ_CONSISTENT = False
+
+
 @dataclass(frozen=True, slots=True)
 class RouterServices:
     config: BrandConfig
     centra: CentraReader
-    store: StateStore
+    store: RouterLedger
     queues: HandlerQueues
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Marks the product feed stale (FeedRefreshMarker.request); True when this change is the window's first.
@@ -65,15 +85,20 @@ class RouterServices:
     marks: RouteMarks | None = None  # None: every report of a change is routed (tests, benches of today's router)
     relays_stock: bool = True  # False: the stack has no stock relay (template parameter StockRelay disabled)
 
-    def already_sent(self, effect: Effect) -> bool:
-        """Done for routing purposes: sent, refused for good (a redemption Engage refused stays refused), or held
-        back by a historical sync: an order a backfill brought in must not e-mail its customer when a later change
-        (a late return, a reconciliation fix) brings it back to the router.
+    def done_among(self, effects: Sequence[Effect]) -> frozenset[Effect]:
+        """Those of ``effects`` done for routing purposes, read together (one ``BatchGetItem`` up to 100 effects;
+        none for none): sent, refused for good (a redemption Engage refused stays refused), or held back by a
+        historical sync: an order a backfill brought in must not e-mail its customer when a later change (a late
+        return, a reconciliation fix) brings it back to the router.
         """
-        entry = self.store.ledger_entry(effect)
-        if entry is None:
-            return False
-        return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
+        if not effects:
+            return frozenset()
+        entries = self.store.ledger_entries(effects, consistent=LEDGER_READ_CONSISTENT)
+        return frozenset(effect for effect, entry in entries.items() if _done(entry))
+
+
+def _done(entry: LedgerEntry) -> bool:
+    return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
 # Reports whose routing depends on nothing but the object Centra returns: a stock change carries its levels and
@@ -148,7 +173,7 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
                 "return": centra.return_order,
             }
             order = read[event.object_type](event.object_id)
-            return None if order is None else route_order(order, cfg, services.already_sent, historical=historical)
+            return None if order is None else _decide_order(services, order, historical)
         case "customer":
             customer, anonymised = centra.customer_and_anonymised(event.object_id)
             if anonymised or (customer is None and (event.change or "").upper() == "DELETED"):
@@ -166,6 +191,12 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
             # dropped as "not newer" than the first.
             return route_stock(levels, event.stock_read_at or services.now(), cfg)
     return None
+
+
+def _decide_order(services: RouterServices, order: Order, historical: bool) -> Decision:
+    """``route_order`` with the ledger rows of every effect it considers read at once."""
+    done = services.done_among(order_effects(order, services.config, historical=historical))
+    return route_order(order, services.config, done.__contains__, historical=historical)
 
 
 class SqsHandlerQueues:

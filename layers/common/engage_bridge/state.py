@@ -111,16 +111,19 @@ class DynamoStateStore:
         state: EffectState = item["state"]["S"]  # written only by record()
         return LedgerEntry(effect, state, item["reason"]["S"], item["at"]["S"])
 
-    def ledger_entries(self, effects: Iterable[Effect]) -> dict[Effect, LedgerEntry]:
-        """The ledger rows of many effects, 100 per BatchGetItem (reconciliation); absent effects are left out.
+    def ledger_entries(self, effects: Iterable[Effect], *, consistent: bool = True) -> dict[Effect, LedgerEntry]:
+        """The ledger rows of many effects, 100 per BatchGetItem; absent effects are left out.
 
-        Not on ``StateStore``: handlers read one effect at a time, and reconciliation declares its own Protocol.
+        Reconciliation reads them strongly consistent; the router reads a decision's candidate effects in one
+        eventually consistent batch (``consistent=False``: half a read unit per key; see ``engage_bridge.router``).
+        Not on ``StateStore``: handlers read one effect at a time; reconciliation and the router declare their own
+        Protocols.
         """
         wanted = {(f"effect#{e.subject}", e.name): e for e in effects}
         keys = list(wanted)
         found: dict[Effect, LedgerEntry] = {}
         for start in range(0, len(keys), _BATCH_GET_KEYS):
-            for item in self._batch_get(keys[start : start + _BATCH_GET_KEYS]):
+            for item in self._batch_get(keys[start : start + _BATCH_GET_KEYS], consistent=consistent):
                 if "state" not in item:
                     continue  # only claimed so far: nothing recorded
                 effect = wanted[(item["pk"]["S"], item["sk"]["S"])]
@@ -309,10 +312,13 @@ class DynamoStateStore:
             if not refused(error):
                 raise
 
-    def _batch_get(self, keys: list[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    def _batch_get(self, keys: list[tuple[str, str]], *, consistent: bool = True) -> list[Mapping[str, Any]]:
         """Every item of ``keys`` that exists, asking again for what DynamoDB left unprocessed (throttling)."""
         request: dict[str, Any] = {
-            self._table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys], "ConsistentRead": True}
+            self._table: {
+                "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys],
+                "ConsistentRead": consistent,
+            }
         }
         items: list[Mapping[str, Any]] = []
         for attempt in range(_BATCH_GET_ATTEMPTS):

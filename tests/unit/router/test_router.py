@@ -1,7 +1,7 @@
 """The router around the routing decisions: reads current state, enqueues per handler queue, counts skips."""
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,10 @@ class MemoryLedger:
 
     def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
         return LedgerEntry(effect, "sent", "test", "now") if effect in self.sent else None
+
+    def ledger_entries(self, effects: Iterable[Effect], *, consistent: bool = True) -> dict[Effect, LedgerEntry]:
+        found = {effect: self.ledger_entry(effect) for effect in effects}
+        return {effect: entry for effect, entry in found.items() if entry is not None}
 
     def record(self, effect: Effect, state: EffectState, reason: str) -> None:
         if state == "sent":

@@ -8,7 +8,8 @@ import pytest
 
 from engage_bridge.centra import Order
 from engage_bridge.messages import ContactUpsert, PromotionRedemption
-from engage_bridge.routing import Routed, route_order
+from engage_bridge.routing import Routed, order_effects, route_order
+from engage_bridge.state import Effect
 from tests.unit.mapping.builders import address, config, contact_id_attribute
 from tests.unit.routing.states import PROMOTION, FakeLedger, labels, order_state, reasons
 
@@ -236,3 +237,21 @@ def test_a_restricted_order_is_skipped_once_under_its_subject() -> None:
     decision = route_order(order_state(shipped=[1]), config(restrictions={"pricelists": ["EUR"]}), FakeLedger())
 
     assert [(s.reason, s.subject) for s in decision.skipped] == [("restricted_pricelist", "order:500")]
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_the_effects_a_decision_asks_about_do_not_depend_on_the_ledgers_answers(case: Case) -> None:
+    """The router reads ``order_effects`` in one batch before deciding: every answer must have been read."""
+    state, cfg = case.state(), config(**case.cfg)
+    candidates = order_effects(state, cfg, historical=case.historical)
+    for sent in (set(), set(candidates), set(candidates[::2]), set(candidates[1::2])):
+        asked: list[Effect] = []
+
+        def ledger(effect: Effect, sent: set[Effect] = sent, asked: list[Effect] = asked) -> bool:
+            asked.append(effect)
+            return effect in sent
+
+        decision = route_order(state, cfg, ledger, historical=case.historical)
+
+        assert asked == candidates
+        assert {r.ledger_effect for r in decision.routed if r.ledger_effect is not None} == set(candidates) - sent

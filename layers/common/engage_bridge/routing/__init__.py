@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from engage_bridge.routing.decision import Skipped as Skipped
     from engage_bridge.routing.decision import contact_effect as contact_effect
     from engage_bridge.routing.orders import AlreadySent as AlreadySent
+    from engage_bridge.routing.orders import order_effects as order_effects
     from engage_bridge.routing.orders import route_order as route_order
     from engage_bridge.routing.stock import route_stock as route_stock
 
@@ -55,6 +56,7 @@ _HOMES = {
     "Skipped": "decision",
     "contact_effect": "decision",
     "AlreadySent": "orders",
+    "order_effects": "orders",
     "route_order": "orders",
     "route_stock": "stock",
 }
@@ -71,6 +73,7 @@ __all__ = [
     "Routed",
     "Skipped",
     "contact_effect",
+    "order_effects",
     "route_customer",
     "route_customer_erasure",
     "route_newsletter_subscription",

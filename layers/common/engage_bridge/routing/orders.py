@@ -102,6 +102,23 @@ def route_order(order: Order, cfg: BrandConfig, already_sent: AlreadySent, *, hi
     return out.decision
 
 
+def order_effects(order: Order, cfg: BrandConfig, *, historical: bool = False) -> list[Effect]:
+    """The ledger rows ``route_order`` asks ``already_sent`` about for ``order``, in the order it asks.
+
+    The same whatever the ledger answers (an answer only routes or skips the effect asked about, never changes
+    what is asked next), so a caller reads them all at once (the router: one ``BatchGetItem``) and then routes
+    with the answers.
+    """
+    asked: list[Effect] = []
+
+    def ask(effect: Effect) -> bool:
+        asked.append(effect)
+        return False
+
+    route_order(order, cfg, ask, historical=historical)
+    return asked
+
+
 def _restriction(order: Order, cfg: BrandConfig) -> str | None:
     """The brand's restrictions, plus one no configuration lifts: wholesale orders never reach Engage (seed 003)."""
     store_type = (order.store.type or "").upper() if order.store else ""
