@@ -119,6 +119,34 @@ def test_an_order_is_fetched_with_the_token_then_its_shipments_by_order_id() -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("read", "operation", "field"),
+    [("shipment_order", "ShipmentOrder", "shipments"), ("return_order", "ReturnOrder", "returns")],
+)
+def test_a_shipment_or_return_is_read_with_its_whole_order_then_the_orders_shipments(
+    read: str, operation: str, field: str
+) -> None:
+    order_document = fake_order()
+    recorder = Recorder(
+        ok({field: [{"order": order_document}]}), ok({"shipments": fake_shipments(order_document["id"])})
+    )
+
+    order = getattr(recorder.client(), read)(7)
+
+    assert isinstance(order, Order) and order.number == 1001 and len(order.shipments) == 2
+    assert [(body["operationName"], body["variables"]) for body in recorder.bodies()] == [
+        (operation, {"id": 7}),
+        ("OrderShipments", {"orderIds": [order_document["id"]], "limit": 200, "page": 1}),
+    ]
+
+
+def test_a_shipment_whose_order_has_no_number_is_an_unexpected_answer() -> None:
+    recorder = Recorder(ok({"shipments": [{"order": {"id": "abc"}}]}))
+
+    with pytest.raises(CentraUnexpectedResponse, match="no order"):
+        recorder.client().shipment_order(7)
+
+
 def test_missing_objects_are_none() -> None:
     recorder = Recorder(
         ok({"orders": []}),

@@ -192,13 +192,13 @@ class CentraClient:
         return self._orders_with_shipments(_list(found, "OrdersUpdatedBetween"))
 
     def _order_of(self, found: list[dict[str, Any]], operation: str) -> "Order | None":
+        """The order a shipment or a return links to, read with it, then its shipments (``OrderShipments``)."""
         if not found:
             return None
         order = found[0].get("order")
-        number = order.get("number") if isinstance(order, dict) else None
-        if not isinstance(number, int):
-            raise CentraUnexpectedResponse(operation, 200, "no order number")
-        return self.order(number)
+        if not isinstance(order, dict) or not isinstance(order.get("number"), int):
+            raise CentraUnexpectedResponse(operation, 200, "no order")
+        return self._orders_with_shipments([order])[0]
 
     def _orders_with_shipments(self, found: list[dict[str, Any]]) -> "list[Order]":
         """Parse ``found`` with their shipments, read for all of them at once through ``ShipmentFilter.orderId``."""

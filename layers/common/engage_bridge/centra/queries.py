@@ -86,10 +86,12 @@ ORDER_SHIPMENTS: Final = with_fragments("""
 query OrderShipments($orderIds: [String!]!, $limit: Int!, $page: Int!) {
   shipments(where: {orderId: $orderIds}, limit: $limit, page: $page) { ...ShipmentFields order { id } }
 }""")
-SHIPMENT_ORDER: Final = """
-query ShipmentOrder($id: Int!) { shipments(where: {id: [$id]}, limit: 1) { order { number } } }""".strip()
-RETURN_ORDER: Final = """
-query ReturnOrder($id: Int!) { returns(where: {id: [$id]}, limit: 1) { order { number } } }""".strip()
+# A shipment's or a return's order, read whole through its link (Shipment.order: DTC createShipment; Return.order:
+# assumed), in the request that finds it: one request fewer than its number and then ORDER.
+SHIPMENT_ORDER: Final = with_fragments("""
+query ShipmentOrder($id: Int!) { shipments(where: {id: [$id]}, limit: 1) { order { ...OrderFields } } }""")
+RETURN_ORDER: Final = with_fragments("""
+query ReturnOrder($id: Int!) { returns(where: {id: [$id]}, limit: 1) { order { ...OrderFields } } }""")
 # orderDate_ASC is the only order sort value a public source shows (DTC orderConnection); orderDate is createdAt.
 ORDERS_CREATED_BETWEEN: Final = with_fragments("""
 query OrdersCreatedBetween($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
