@@ -24,12 +24,18 @@ for the change from then on:
 - a second delivery of a message that did route routes again (Centra read again, handler messages again): rare
   (an SQS duplicate), and every handler deduplicates on its business key.
 
+In Lambda the router looks at the marks of a whole batch of ingest messages at once (``look_ahead``: one eventually
+consistent ``BatchGetItem`` of up to ten keys, the same half read unit per key as ten ``GetItem`` calls, one call
+instead of ten). What the invocation then does to a mark it keeps in that look: a mark it took covers the later
+reports of the batch up to the taking read's start (with no read at all), a mark it gave back or a write it was
+refused is looked at again. A look is at worst too old, as the single read was: the conditional write decides.
+
 The mark expires (DynamoDB TTL) after ``KEEP_SECONDS``; a report arriving later is routed again, which is safe,
 as every route is (the ledger and the handlers' idempotency keep effects single).
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -46,6 +52,8 @@ CHANGE_TIME_ALLOWANCE_SECONDS = 2
 WEBHOOK_DELAY_SECONDS = CHANGE_TIME_ALLOWANCE_SECONDS
 KEEP_SECONDS = 24 * 3600  # the poller's events and Centra's webhook retries arrive within minutes
 _SORT_KEY = "route"
+_PREFIX = "route#"
+_BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 
 
 class Verdict(Enum):
@@ -74,9 +82,14 @@ class RouteMarks(Protocol):
         """The claimed read routed nothing durable: give the mark back so the next report routes at once."""
         ...
 
+    def look_ahead(self, object_keys: Iterable[str]) -> None:
+        """Look at the marks of one invocation's reports at once, for its ``take`` calls (replacing any earlier
+        look: what an earlier invocation saw is not kept)."""
+        ...
+
 
 def mark_key(object_key: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": f"route#{object_key}"}, "sk": {"S": _SORT_KEY}}
+    return {"pk": {"S": f"{_PREFIX}{object_key}"}, "sk": {"S": _SORT_KEY}}
 
 
 class DynamoRouteMarks:
@@ -86,9 +99,18 @@ class DynamoRouteMarks:
         self._client = client
         self._table = table_name
         self._clock = clock
+        # This invocation's look at its marks (look_ahead): when the last read started and which report took it.
+        self._looks: dict[str, tuple[int, str | None]] = {}
+
+    def look_ahead(self, object_keys: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(object_keys))
+        self._looks = {}
+        for start in range(0, len(wanted), _BATCH_GET_KEYS):
+            self._looks.update(self._batch_covered(wanted[start : start + _BATCH_GET_KEYS]))
 
     def take(self, object_key: str, changed_by_ms: int, report: str) -> tuple[Verdict, Claim | None]:
-        covered, by = self._covered(object_key)
+        looked = self._looks.get(object_key)
+        covered, by = looked if looked is not None else self._covered(object_key)
         if covered >= changed_by_ms and by != report:
             return Verdict.COVERED, None
         now_ms = int(self._clock() * 1000)
@@ -108,13 +130,38 @@ class DynamoRouteMarks:
                 ReturnValues="UPDATED_OLD",
             )
         except ClientError as error:
+            self._looks.pop(object_key, None)  # not what the look said: the next report reads the mark itself
             if not refused(error):
                 raise
             return Verdict.COVERED, None
+        if looked is not None:
+            self._looks[object_key] = (now_ms, report)  # this read covers the batch's later reports of the object
         old = answer.get("Attributes") or {}
         previous = int(old["covered_ms"]["N"]) if "covered_ms" in old else None
         previous_report = old["claim_by"]["S"] if "claim_by" in old else None
         return Verdict.ROUTE, Claim(object_key, now_ms, report, previous, previous_report)
+
+    def _batch_covered(self, object_keys: list[str]) -> dict[str, tuple[int, str | None]]:
+        """``_covered`` for many marks in one eventually consistent ``BatchGetItem``; a key DynamoDB left
+        unprocessed is left out (its ``take`` reads it alone)."""
+        answer = self._client.batch_get_item(
+            RequestItems={
+                self._table: {
+                    "Keys": [mark_key(key) for key in object_keys],
+                    "ProjectionExpression": "pk, covered_ms, claim_by",
+                    "ConsistentRead": False,
+                }
+            }
+        )
+        unprocessed = answer.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+        looks: dict[str, tuple[int, str | None]] = dict.fromkeys(object_keys, (-1, None))
+        for key in unprocessed:
+            looks.pop(key["pk"]["S"].removeprefix(_PREFIX), None)
+        for item in answer.get("Responses", {}).get(self._table, []):
+            key = item["pk"]["S"].removeprefix(_PREFIX)
+            if key in looks and "covered_ms" in item:
+                looks[key] = (int(item["covered_ms"]["N"]), item.get("claim_by", {}).get("S"))
+        return looks
 
     def _covered(self, object_key: str) -> tuple[int, str | None]:
         """When the last read of the object started and which report took it, by an eventually consistent read
@@ -132,6 +179,7 @@ class DynamoRouteMarks:
 
     def release(self, claim: Claim) -> None:
         """Put back what the mark held before this claim, if the mark is still this claim's."""
+        self._looks.pop(claim.object_key, None)
         values: dict[str, Any] = {":me": {"S": claim.report}, ":read_from": {"N": str(claim.read_from_ms)}}
         if claim.previous_ms is None:
             update = "REMOVE covered_ms, claim_by"

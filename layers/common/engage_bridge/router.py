@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import market_levels
@@ -104,6 +104,26 @@ def _done(entry: LedgerEntry) -> bool:
 # Reports whose routing depends on nothing but the object Centra returns: a stock change carries its levels and
 # reads nothing, so it is never marked.
 _MARKED: frozenset[str] = frozenset({"order", "shipment", "return", "customer", "newsletter_subscription"})
+
+
+def look_ahead(services: RouterServices, records: Iterable[Mapping[str, Any]]) -> None:
+    """Look at the route marks of a batch's reports at once (one ``BatchGetItem``), before they are routed one by
+    one (``RouteMarks.look_ahead``). Only an optimisation: a body that does not parse is left to the consumer, and
+    a look that fails leaves each report to read its own mark."""
+    if services.marks is None:
+        return
+    keys: list[str] = []
+    for record in records:
+        try:
+            event = IngestEvent.model_validate_json(record.get("body") or "")
+        except ValidationError:
+            continue
+        if event.changed_by is not None and event.object_type in _MARKED and not _deletion(event):
+            keys.append(f"{event.object_type}#{event.object_id}")
+    try:
+        services.marks.look_ahead(keys)
+    except Exception:  # the per-report read is the fallback, and it raises where it must
+        services.marks.look_ahead([])
 
 
 def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:

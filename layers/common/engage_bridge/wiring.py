@@ -267,17 +267,20 @@ class SqsLambdaEntry:
 
 
 class RouterLambdaEntry(SqsLambdaEntry):
-    """The router's ``lambda_handler``: its records routed, the invocation's held messages go out together
-    (``router_batch``); if that fails, the invocation fails and SQS delivers the whole batch again."""
+    """The router's ``lambda_handler``: the route marks of its records looked at at once (``router.look_ahead``),
+    its records routed, the invocation's held messages go out together (``router_batch``); if that fails, the
+    invocation fails and SQS delivers the whole batch again."""
 
     def __init__(self, consumer: SqsConsumer[Any], services: "RouterServices", client: _Deadlined) -> None:
         super().__init__(consumer, services, client)
         self._batch = services.queues
 
     def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        from engage_bridge.router_batch import RoutingBatch  # noqa: PLC0415 - only this function's side
+        from engage_bridge.router import look_ahead  # noqa: PLC0415 - only this function's side
+        from engage_bridge.router_batch import RoutingBatch  # noqa: PLC0415
 
         batch = self._batch if isinstance(self._batch, RoutingBatch) else None
+        look_ahead(self.services, event.get("Records", []))
         try:
             response = super()._handle(event, context)
         except BaseException:

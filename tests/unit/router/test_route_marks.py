@@ -14,7 +14,7 @@ from engage_bridge.consumer import SqsConsumer
 from engage_bridge.messages import IngestEvent, IngestSource
 from engage_bridge.observability import bounded_metrics
 from engage_bridge.route_marks import DynamoRouteMarks, Verdict
-from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.router import RouterServices, look_ahead, route_ingest_event
 from engage_bridge.routing import Route
 from tests.aws import Clock
 from tests.lambda_support import lambda_context, sqs_event
@@ -277,3 +277,67 @@ def test_a_redelivered_ingest_message_is_routed_again_without_an_idempotency_rec
     assert centra.reads == 2 and keys and keys[: len(keys) // 2] == keys[len(keys) // 2 :]
     stored = dynamodb.scan(TableName="state")["Items"]
     assert [item["pk"]["S"] for item in stored] == ["route#shipment#3101"]
+
+
+def test_a_batchs_reports_look_at_their_marks_in_one_read(dynamodb: Any, clock: Clock) -> None:
+    counting = CountingDynamo(dynamodb)
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, DynamoRouteMarks(counting, "state", clock))
+    changed = clock.now - 2
+    batch = sqs_event([_report("webhook", changed).model_dump_json(), _report("events", changed).model_dump_json()])
+
+    look_ahead(services, batch["Records"])
+    with mock.patch("engage_bridge.router.count"):
+        answer = router_consumer(services)(batch, lambda_context())
+
+    # One look for the batch, one take for the change; the second report is covered by the first's read.
+    assert counting.calls == Counter({"batch_get_item": 1, "update_item": 1})
+    assert answer["batchItemFailures"] == [] and centra.reads == 1 and queues.sent
+
+
+def test_a_mark_given_back_is_read_again_by_the_batchs_next_report(dynamodb: Any, clock: Clock) -> None:
+    counting = CountingDynamo(dynamodb)
+    centra = FakeCentra()  # the shipment is not found: its mark is given back, so the other report routes
+    services = _services(centra, RecordingQueues(), DynamoRouteMarks(counting, "state", clock))
+    changed = clock.now - 2
+    batch = sqs_event([_report("webhook", changed).model_dump_json(), _report("events", changed).model_dump_json()])
+
+    look_ahead(services, batch["Records"])
+    with mock.patch("engage_bridge.router.count"):
+        router_consumer(services)(batch, lambda_context())
+
+    assert centra.reads == 2
+    assert counting.calls["batch_get_item"] == 1 and counting.calls["get_item"] == 1  # the look was dropped
+
+
+def test_what_one_invocation_looked_at_is_not_kept_for_the_next(dynamodb: Any, clock: Clock) -> None:
+    counting = CountingDynamo(dynamodb)
+    marks = DynamoRouteMarks(counting, "state", clock)
+    marks.look_ahead(["shipment#3101"])
+    marks.take("shipment#3101", int(clock.now * 1000) - 2000, "m0")
+
+    marks.look_ahead(["order#1"])  # the next invocation, another object
+    verdict, _ = marks.take("shipment#3101", int(clock.now * 1000) - 2000, "m1")
+
+    assert verdict is Verdict.COVERED  # read from the table, not from the earlier look
+    assert counting.calls == Counter({"batch_get_item": 2, "update_item": 1, "get_item": 1})
+
+
+class LookFails(CountingDynamo):
+    def batch_get_item(self, **_: Any) -> Any:
+        raise ConnectionError("DynamoDB did not answer")
+
+
+def test_a_look_that_fails_leaves_each_report_to_read_its_own_mark(dynamodb: Any, clock: Clock) -> None:
+    counting = LookFails(dynamodb)
+    centra, queues = FakeCentra({SHIPPED.number: SHIPPED}), RecordingQueues()
+    services = _services(centra, queues, DynamoRouteMarks(counting, "state", clock))
+    changed = clock.now - 2
+    batch = sqs_event([_report("webhook", changed).model_dump_json(), _report("events", changed).model_dump_json()])
+
+    look_ahead(services, batch["Records"])
+    with mock.patch("engage_bridge.router.count"):
+        answer = router_consumer(services)(batch, lambda_context())
+
+    assert answer["batchItemFailures"] == [] and centra.reads == 1
+    assert counting.calls == Counter({"get_item": 2, "update_item": 1})
