@@ -30,7 +30,7 @@ instead of ten), and a report the look shows covered stops there. What the invoc
 in that look: a mark it took covers the later reports of the batch up to the taking read's start (with no read at
 all); a mark it gave back, or a write it was refused, is looked at again. A report the look does not show covered
 reads its mark once more before writing: the batch's look may be older than another container's take, and
-without that read the bench refused 52 takes in a run instead of 1 to 4 (docs/decision-log.md, 2026-12-07).
+without that read the bench refused 52 takes in a run instead of 1 to 5 (docs/decision-log.md, 2026-12-07).
 
 The mark expires (DynamoDB TTL) after ``KEEP_SECONDS``; a report arriving later is routed again, which is safe,
 as every route is (the ledger and the handlers' idempotency keep effects single).
