@@ -103,3 +103,42 @@ def test_the_same_customer_twice_is_one_write(deploy: Deploy, engage_sandbox: En
     handler.invoke(sqs_event([customer(), customer()]))
 
     assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1
+
+
+def test_a_copy_arriving_while_the_first_is_written_waits_and_then_finds_it_done(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    from engage_bridge.messages import ContactUpsert
+    from engage_bridge.state import LedgerClaims
+
+    handler = deploy("contact_upsert")
+    claim = ContactUpsert.model_validate_json(customer()).ledger_claim
+    assert claim is not None
+    claims = LedgerClaims(handler.dynamodb, "state")
+    assert claims.claim(claim.effect, "first-copy", 60, claim.version) == "claimed"  # the first copy is writing
+
+    held = handler.invoke(sqs_event([customer()]))
+
+    assert held == {"batchItemFailures": [{"itemIdentifier": "m0"}]}  # retried later, nothing written to Engage
+    assert engage_sandbox.requests("POST", "/api/v3/contacts") == []
+    claims.release(claim.effect, "first-copy")  # the first copy failed: the retry takes the write over
+    assert handler.invoke(sqs_event([customer()])) == {"batchItemFailures": []}
+    assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1
+
+
+def test_a_customer_changed_back_is_not_a_duplicate_of_a_new_content_but_an_old_copy_is(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    engage_sandbox.seed_contact("member", email="anna@example.com", firstName="Ann")
+    handler = deploy("contact_upsert", customer_updates=True)
+
+    handler.invoke(sqs_event([customer(firstName="Anna")]))
+    handler.invoke(sqs_event([customer(firstName="Annie")]))
+    handler.invoke(sqs_event([customer(firstName="Anna")]))  # a late copy of the first content: not applied again
+
+    (member,) = engage_sandbox.contacts_with_email("anna@example.com")
+    assert member["attributes"]["firstName"] == "Annie"
+    assert [p["body"].get("firstName") for p in engage_sandbox.requests("PATCH", "/api/v3/contacts/")] == [
+        "Anna",
+        "Annie",
+    ]

@@ -61,7 +61,7 @@ class MemoryLedger:
     def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
         return LedgerEntry(effect, "sent", "test", "now") if effect in self.sent else None
 
-    def record(self, effect: Effect, state: EffectState, reason: str) -> None:
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
         if state == "sent":
             self.sent.add(effect)
 

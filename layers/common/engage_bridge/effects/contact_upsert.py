@@ -93,7 +93,11 @@ def _read(services: Services, email: str, contact_type: str) -> dict[str, Any] |
 
 
 def _record(services: Services, message: ContactUpsert, reason: str) -> None:
-    if (effect := message.ledger_effect) is not None:
+    """The write's ledger entry; a claimed write (``ContactUpsert.ledger_claim``) adds its content's version to the
+    row, which ends the claim and answers every later copy of that content as a duplicate."""
+    if (claim := message.ledger_claim) is not None:
+        services.store.record(claim.effect, "sent", reason, version=claim.version)
+    elif (effect := message.ledger_effect) is not None:
         services.store.record(effect, "sent", reason)
 
 
