@@ -113,10 +113,10 @@ class ContactDirectory:
         if existing := self.find(email, contact_type):
             return existing, False
         if not self._store.claim_contact_creation(email, contact_type):
+            # Whoever held the claim may have finished since the lookup: then its id is cached, else it is busy.
+            if cached := self._store.cached_contact_id(email, contact_type):
+                return cached, False
             raise ContactCreationInProgress(contact_type)
-        # Whoever held the claim before may have finished just now.
-        if cached := self._store.cached_contact_id(email, contact_type):
-            return cached, False
         try:
             created = self._create(contact, store_external_id)
         except EngageConflict as conflict:

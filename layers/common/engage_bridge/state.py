@@ -8,7 +8,8 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   and it is what reconciliation compares with Centra.
   Next to it, ``resend#<effect>#<request id>``: an operator's resend of that effect (``engage-bridge resend``),
   with who asked, why, whether the ledger's "sent" was overridden, and what the handler then did.
-- ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
+- ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days; while
+  the contact is being created, the same row holds the creator's claim (``creating_until``).
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
   messages whose business key has no ledger row of its own (an erasure, a customer without an id, an operator's
@@ -35,7 +36,7 @@ from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
 
-from engage_bridge.conditional_writes import refused
+from engage_bridge.conditional_writes import refused, written
 
 EffectState = Literal["sent", "skipped", "failed"]
 StockChange = Literal["changed", "unchanged", "stale"]
@@ -277,8 +278,8 @@ class DynamoStateStore:
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None:
         item = self._get(f"contact#{email_key(email)}", f"type#{contact_type}")
-        if item is None or int(item["expiration"]["N"]) <= self._clock():
-            return None
+        if item is None or "contact_id" not in item or int(item["expiration"]["N"]) <= self._clock():
+            return None  # absent, only claimed for creation so far, or expired
         contact_id: str = item["contact_id"]["S"]
         return contact_id
 
@@ -299,35 +300,39 @@ class DynamoStateStore:
         )
 
     def claim_contact_creation(self, email: str, contact_type: str) -> bool:
-        """Take the right to create this contact; False while another invocation holds it.
+        """Take the right to create this contact; False while another invocation holds it, or once its id is cached.
 
         Two handlers can see "no such contact" at once (a customer event and that customer's first order);
-        Engage would create both. The claim is a conditional write, so exactly one of them creates.
+        Engage would create both. The claim is a conditional write on the contact's cache row itself, so exactly one
+        of them creates, and the claim also checks that no one cached the contact since the caller looked (whoever
+        held it before may have just finished): no second read. ``cache_contact_id`` replaces the row, ending it.
         """
         now = int(self._clock())
-        try:
-            self._client.put_item(
+        return written(
+            lambda: self._client.update_item(
                 TableName=self._table,
-                Item={
-                    "pk": {"S": f"contact#{email_key(email)}"},
-                    "sk": {"S": f"creating#{contact_type}"},
-                    "expiration": {"N": str(now + CONTACT_CLAIM_SECONDS)},
-                },
-                ConditionExpression="attribute_not_exists(pk) OR expiration <= :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
+                Key=_contact_key(email, contact_type),
+                # A claim-only row expires with its claim (the table's TTL); a cached id keeps its own expiration.
+                UpdateExpression="SET creating_until = :until, expiration = if_not_exists(expiration, :until)",
+                ConditionExpression=(
+                    "(attribute_not_exists(contact_id) OR expiration <= :now)"
+                    " AND (attribute_not_exists(creating_until) OR creating_until <= :now)"
+                ),
+                ExpressionAttributeValues={":now": {"N": str(now)}, ":until": {"N": str(now + CONTACT_CLAIM_SECONDS)}},
             )
-        except ClientError as error:
-            if not refused(error):
-                raise
-            return False
-        return True
+        )
 
     def release_contact_creation(self, email: str, contact_type: str) -> None:
-        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out."""
-        self._client.delete_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"creating#{contact_type}"}},
-        )
+        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out:
+        delete a row that is only the claim, else take the claim off the (expired) cached id."""
+        key = _contact_key(email, contact_type)
+        if written(
+            lambda: self._client.delete_item(
+                TableName=self._table, Key=key, ConditionExpression="attribute_not_exists(contact_id)"
+            )
+        ):
+            return
+        self._client.update_item(TableName=self._table, Key=key, UpdateExpression="REMOVE creating_until")
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""
@@ -520,6 +525,10 @@ def _sent(item: Mapping[str, Any], version: str | None) -> bool:
     if version is None:
         return bool(item.get("state", {}).get("S") == "sent")
     return version in item.get("versions", {}).get("SS", ())
+
+
+def _contact_key(email: str, contact_type: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
 
 
 def _ledger_key(effect: Effect) -> dict[str, dict[str, str]]:
