@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.sandbox import EngageSandbox
 from tests.integration.handlers.conftest import DeployedHandler, load_event
 from tests.lambda_support import sqs_event
@@ -102,6 +103,45 @@ def test_the_same_customer_twice_is_one_write(deploy: Deploy, engage_sandbox: En
 
     handler.invoke(sqs_event([customer(), customer()]))
 
+    assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1
+
+
+def _writes(calls: AwsCallCounter) -> dict[str, int]:
+    """The state table writes by record kind, the Engage budget's leases left out (one per Engage request)."""
+    return {
+        record: count
+        for record, count in calls.dynamodb_by_record().items()
+        if record.split()[0] in {"PutItem", "UpdateItem", "DeleteItem"} and not record.endswith("engage-budget")
+    }
+
+
+def test_a_new_member_is_claimed_and_recorded_on_its_ledger_row_alone(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    handler = deploy("contact_upsert")
+    calls = AwsCallCounter()
+    calls.install()
+    try:
+        handler.invoke(sqs_event([customer(newsletter=False)]))
+        first = _writes(calls)
+        calls.reset()
+        copy = sqs_event([customer(newsletter=False)])
+        copy["Records"][0]["messageId"] = "routed-again"  # the router sent the same content twice
+        handler.invoke(copy)
+        duplicate = calls.dynamodb_by_record()
+    finally:
+        calls.uninstall()
+
+    # No Powertools record: the ledger row is claimed (one update) and recorded (one update); the contact's
+    # creation claim is its cache row; the consent record takes the opt-out and Centra's flag in one write.
+    assert first == {
+        "UpdateItem effect": 2,
+        "UpdateItem contact": 1,
+        "PutItem contact": 1,
+        "PutItem customer": 1,
+        "UpdateItem consent": 1,
+    }
+    assert duplicate == {"GetItem effect": 1}  # answered by the claim's read, before any Engage request
     assert len(engage_sandbox.requests("POST", "/api/v3/contacts")) == 1
 
 
