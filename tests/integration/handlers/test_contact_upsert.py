@@ -182,3 +182,35 @@ def test_a_customer_changed_back_is_not_a_duplicate_of_a_new_content_but_an_old_
         "Anna",
         "Annie",
     ]
+
+
+def test_a_new_subscribed_member_looks_each_address_up_once(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    # A first-seen yes is judged against every Engage record of the address, then the member and the newsletter
+    # contact are written: each contact type is looked up once in the message (it was two and three times).
+    handler = deploy("contact_upsert")
+
+    assert handler.invoke(sqs_event([customer(newsletter=True)])) == {"batchItemFailures": []}
+
+    lookups = engage_sandbox.requests("GET", "/api/v3/contacts/id")
+    assert len(lookups) == 2
+    assert {c["meta"]["contactType"] for c in engage_sandbox.contacts_with_email("anna@example.com")} == {
+        "member",
+        "contact",
+    }
+
+
+def test_a_contact_gone_from_engage_is_looked_up_again_within_the_message(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    from engage_bridge.state import DynamoStateStore
+
+    handler = deploy("contact_upsert", customer_updates=True)
+    handler.invoke(sqs_event([customer(firstName="Anna")]))
+    (member,) = engage_sandbox.contacts_with_email("anna@example.com")
+    DynamoStateStore(handler.dynamodb, "state").cache_contact_id("anna@example.com", "member", "deleted-in-engage")
+    handler.dynamodb.delete_item(TableName="state", Key={"pk": {"S": "customer#77"}, "sk": {"S": "engage_contact"}})
+
+    assert handler.invoke(sqs_event([customer(firstName="Annie")])) == {"batchItemFailures": []}
+
+    (still,) = engage_sandbox.contacts_with_email("anna@example.com")  # found again by e-mail, not created twice
+    assert still["id"] == member["id"] and still["attributes"]["firstName"] == "Annie"

@@ -31,6 +31,11 @@ from engage_bridge.messages import ContactUpsert
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
     if message.kind == "erasure":
         return erase_customer(services, message)
+    with services.contacts.one_message():  # each address and type looked up once (cache, then Engage)
+        return _upsert(services, message)
+
+
+def _upsert(services: Services, message: ContactUpsert) -> Outcome:
     cfg, gate = services.config, ConsentGate(services.consent)
     now = services.consent.now()
     if message.subscription is not None:
@@ -125,8 +130,12 @@ def _member(
     try:
         current = services.engage.get_contact(contact_id)
     except EngageNotFound:
-        # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once.
+        # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once. The customer's link
+        # may name it too (linked to that cached id just now): dropped, or the lookup would be given it again.
         services.contacts.forget(member.email, member.contact_type)
+        link = services.contacts.linked(customer_id) if customer_id is not None else None
+        if customer_id is not None and link is not None and link.contact_id == contact_id:
+            services.contacts.unlink(customer_id, link, member.contact_type)
         contact_id, created = services.contacts.find_or_create(
             member, store_id, customer_id=customer_id, current_email=True
         )
