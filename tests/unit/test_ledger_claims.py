@@ -5,7 +5,7 @@ from unittest import mock
 
 import pytest
 
-from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims
+from engage_bridge.state import LEDGER_VERSIONS, DynamoStateStore, Effect, LedgerClaims
 from tests.aws import Clock
 
 SHIPPED = Effect("order#2348955", "email:shipped:shipment:2348955-1")
@@ -115,3 +115,53 @@ def test_a_stale_read_leaves_the_decision_to_the_conditional_write(claims: Ledge
     claims.claim(SHIPPED, "m1", 60)
     with mock.patch.object(LedgerClaims, "_look", return_value={}):
         assert claims.claim(SHIPPED, "m2", 60) == "held"
+
+
+CONTACT = Effect("customer#7", "contact")
+
+
+def test_a_versioned_row_answers_a_copy_of_a_sent_version_and_takes_another_version(
+    claims: LedgerClaims, store: DynamoStateStore
+) -> None:
+    assert claims.claim(CONTACT, "m1", 60, version="v1") == "claimed"
+    assert claims.claim(CONTACT, "m2", 60, version="v1") == "held"  # a copy while the first is writing
+    store.record(CONTACT, "sent", "member_created", version="v1")
+
+    assert claims.claim(CONTACT, "m3", 60, version="v1") == "sent"  # a duplicate: answered by the read alone
+    assert claims.claim(CONTACT, "m4", 60, version="v2") == "claimed"  # the customer changed: a write of its own
+    store.record(CONTACT, "sent", "member_updated", version="v2")
+    assert claims.claim(CONTACT, "m5", 60, version="v1") == "sent"  # an older copy still finds its version
+    entry = store.ledger_entry(CONTACT)
+    assert entry is not None and (entry.state, entry.reason) == ("sent", "member_updated")
+
+
+def test_a_stale_read_of_a_versioned_row_leaves_the_decision_to_the_write(
+    claims: LedgerClaims, store: DynamoStateStore
+) -> None:
+    claims.claim(CONTACT, "m1", 60, version="v1")
+    store.record(CONTACT, "sent", "member_created", version="v1")
+    with mock.patch.object(LedgerClaims, "_look", return_value={}):
+        assert claims.claim(CONTACT, "m2", 60, version="v1") == "sent"
+        assert claims.claim(CONTACT, "m2", 60, version="v2") == "claimed"
+
+
+def test_a_row_keeps_its_last_versions_and_stays_small(store: DynamoStateStore, dynamodb: Any) -> None:
+    for n in range(LEDGER_VERSIONS + 3):
+        store.record(CONTACT, "sent", "member_updated", version=f"v{n}")
+
+    item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "effect#customer#7"}, "sk": {"S": "contact"}})["Item"]
+    assert len(item["versions"]["SS"]) <= LEDGER_VERSIONS
+    assert f"v{LEDGER_VERSIONS + 2}" in item["versions"]["SS"]
+    assert "claim_id" not in item
+
+
+def test_a_new_version_costs_a_claim_and_an_entry_and_a_duplicate_no_write(
+    dynamodb: Any, store: DynamoStateStore, clock: Clock
+) -> None:
+    counting = _CountingWrites(dynamodb)
+    claims, counted_store = LedgerClaims(counting, "state", clock), DynamoStateStore(counting, "state", clock)
+    claims.claim(CONTACT, "m1", 60, version="v1")
+    counted_store.record(CONTACT, "sent", "member_created", version="v1")
+    claims.claim(CONTACT, "m2", 60, version="v1")
+
+    assert counting.writes == 2

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -13,8 +14,10 @@ from engage_bridge.messages import (
     OrderEmail,
     PromotionRedemption,
     ReceiptPush,
+    ResendRequest,
     StockUpdate,
 )
+from engage_bridge.state import Effect
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 MODELS: dict[str, type[BaseModel]] = {
@@ -101,10 +104,33 @@ def test_contact_writes_are_recorded_per_person_and_never_under_a_shared_row() -
     assert signup.ledger_effect is not None and "d@example.com" not in signup.ledger_effect.subject
 
 
-def test_exactly_the_order_effects_are_claimed_by_their_ledger_row() -> None:
-    # wiring.consumer_for keeps no Powertools idempotency record for these: the ledger row is the claim.
+def test_exactly_the_order_effects_and_contact_writes_are_claimed_by_their_ledger_row() -> None:
+    # wiring.consumer_for builds ledger claims for these: the ledger row is the claim, no Powertools record.
     models: dict[str, type[BaseModel]] = {**MODELS, "router": IngestEvent}
 
     claimed = {name for name, model in models.items() if getattr(model, "claimed_in_ledger", None) is True}
 
-    assert claimed == {"order_status", "receipt_push", "promotion_redemption"}
+    assert claimed == {"order_status", "receipt_push", "promotion_redemption", "contact_upsert"}
+
+
+def test_a_contact_write_claims_its_row_for_its_content_and_an_erasure_or_resend_does_not() -> None:
+    def upsert(**fields: Any) -> ContactUpsert:
+        return ContactUpsert.model_validate(
+            {"kind": "customer", "customer": {"id": 7, "email": "a@example.com", **fields}}
+        )
+
+    anna, again, renamed, recased = (
+        upsert(firstName="Anna"),
+        upsert(firstName="Anna"),
+        upsert(firstName="Ann"),
+        upsert(firstName="ANNA"),
+    )
+    claims = [m.ledger_claim for m in (anna, again, renamed, recased)]
+
+    assert all(c is not None and c.effect == Effect("customer#7", "contact") for c in claims)
+    versions = [c.version for c in claims if c is not None]
+    assert versions[0] == versions[1] and len(set(versions)) == 3  # a name whose case was corrected is a write too
+    erasure = ContactUpsert.model_validate({"kind": "erasure", "customer": {"id": 7}})
+    resend = anna.model_copy(update={"resend": ResendRequest(request_id="r1", requested_by="ops")})
+    guest = upsert(id=None)
+    assert (erasure.ledger_claim, resend.ledger_claim, guest.ledger_claim) == (None, None, None)

@@ -113,3 +113,28 @@ def test_a_claim_left_by_a_crashed_invocation_expires(store: DynamoStateStore, c
     clock.now += CONTACT_CLAIM_SECONDS
 
     assert store.claim_contact_creation("anna@example.com", "member") is True
+
+
+def test_the_creation_claim_is_the_cache_row_and_refused_once_the_id_is_cached(
+    store: DynamoStateStore, clock: Clock
+) -> None:
+    assert store.claim_contact_creation("anna@example.com", "member") is True
+    assert store.cached_contact_id("anna@example.com", "member") is None  # a claim is not a cached id
+
+    store.cache_contact_id("anna@example.com", "member", "c1")  # the creator finished: the claim ends with it
+
+    assert store.claim_contact_creation("anna@example.com", "member") is False  # no second creator
+    clock.now += CONTACT_CACHE_SECONDS
+    assert store.claim_contact_creation("anna@example.com", "member") is True  # an expired id is looked up again
+
+
+def test_a_released_claim_leaves_an_expired_cached_id_as_it_was(store: DynamoStateStore, clock: Clock) -> None:
+    store.cache_contact_id("anna@example.com", "member", "c1")
+    clock.now += CONTACT_CACHE_SECONDS
+    store.claim_contact_creation("anna@example.com", "member")
+
+    store.release_contact_creation("anna@example.com", "member")
+
+    assert store.claim_contact_creation("anna@example.com", "member") is True
+    store.release_contact_creation("anna@example.com", "member")
+    store.release_contact_creation("anna@example.com", "other")  # nothing there: nothing happens

@@ -3,10 +3,11 @@
 For each record of a batch:
 
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
-- the effect runs inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message
-  id: the router may enqueue the same effect twice under different ids), or claims its ledger row
-  (``LedgerClaims``); the router, whose messages are deduplicated by its route marks and whose effects by the
-  handlers, runs without either (no ``persistence``);
+- the effect claims its ledger row (``LedgerClaims``: an order's effect, a contact write's content), or runs
+  inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message id: the router may
+  enqueue the same effect twice under different ids); the router, whose messages are deduplicated by its route
+  marks and whose effects by the handlers, and the consent consumer, whose effect is idempotent, run without
+  either (no ``persistence``);
 - a *retryable* failure (Engage 429/5xx/timeout, a duplicate still in progress, an e-mail or receipt whose
   predecessor has not reached Engage yet: ``sequence``) is reported as a batch item
   failure; with a ``RetryLater`` (the Engage handlers) the record is first hidden for Voyado's next retry interval
@@ -67,7 +68,7 @@ from engage_bridge.errors import (
     PredecessorPending,
 )
 from engage_bridge.observability import count
-from engage_bridge.state import Effect, LedgerClaims, claimed_unsent
+from engage_bridge.state import Effect, LedgerClaim, LedgerClaims, claimed_unsent
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -160,12 +161,11 @@ class EffectClaimedElsewhere(BridgeError):
         super().__init__(f"{effect.subject} {effect.name} is being applied by another message")
 
 
-def _claimable(message: object) -> Effect | None:
-    """The ledger row a message claims: an order's effect (its business key is that row), never a resend."""
-    effect = getattr(message, "ledger_effect", None)
-    if getattr(message, "resend", None) is not None or not isinstance(effect, Effect):
-        return None
-    return effect
+def _claimable(message: object) -> LedgerClaim | None:
+    """The ledger row a message claims (``QueuedMessage.ledger_claim``): an order's effect, a contact write's
+    content; never a resend."""
+    claim = getattr(message, "ledger_claim", None)
+    return claim if isinstance(claim, LedgerClaim) else None
 
 
 _RETRYABLE_ERRORS = (
@@ -323,11 +323,12 @@ class SqsConsumer[M: BaseModel]:
 
     def _run(self, record: SQSRecord, key: str, message: M) -> dict[str, Any]:
         """The effect once per business key: claimed on its ledger row where it has one, else by Powertools."""
-        effect = _claimable(message) if self._claims is not None else None
-        if self._claims is None or effect is None:
+        claim = _claimable(message) if self._claims is not None else None
+        if self._claims is None or claim is None:
             result: dict[str, Any] = self._apply_once()(key={"business_key": key}, message=message)
             return result
-        answer = self._claims.claim(effect, record.message_id, self._claim_seconds())
+        effect = claim.effect
+        answer = self._claims.claim(effect, record.message_id, self._claim_seconds(), claim.version)
         if answer == "sent":
             return Outcome("skipped", "duplicate").as_dict()
         if answer == "held":

@@ -12,7 +12,8 @@ address) instead of a second member being created; an address another contact ho
 ``EmailBelongsToAnotherContact``, dead-lettered as ``email_change_conflict``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 # A contact's phone is mapped with libphonenumber, which ``mapping.phones`` imports on first use so that functions
@@ -24,7 +25,7 @@ from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, Engage
 from engage_bridge.errors import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.identity import ContactLink, IdentityLinks
 from engage_bridge.observability import count
-from engage_bridge.state import StateStore
+from engage_bridge.state import StateStore, email_key
 
 _PHONE_FIELD = "mobilePhone"
 # 409 codes on create (a third-party v2 client's code list, audit B9; the sandbox answers them too).
@@ -55,15 +56,40 @@ class ContactDirectory:
         self._store = store
         self._source = source
         self._links = links
+        self._known: dict[tuple[str, str], str | None] | None = None  # lookups of the message being handled
+
+    @contextmanager
+    def one_message(self) -> Iterator[None]:
+        """Within one message an address and type is looked up once: the contact handler looks the member up to
+        judge a first-seen yes and again to write it, the newsletter contact to judge, to decide and to write it.
+        What the message itself creates, moves or forgets is kept up to date; nothing outlives the message."""
+        self._known = {}
+        try:
+            yield
+        finally:
+            self._known = None
 
     def find(self, email: str, contact_type: str) -> str | None:
         """The contact id for this e-mail and type, or None if Engage has none."""
-        if cached := self._store.cached_contact_id(email, contact_type):
-            return cached
-        found = self._engage.find_contact_id(email, contact_type)
-        if found is not None:
-            self._store.cache_contact_id(email, contact_type, found)
+        key = (email_key(email), contact_type)
+        if self._known is not None and key in self._known:
+            return self._known[key]
+        found = self._store.cached_contact_id(email, contact_type)
+        if found is None:
+            found = self._engage.find_contact_id(email, contact_type)
+            if found is not None:
+                self._store.cache_contact_id(email, contact_type, found)
+        self._remember(email, contact_type, found)
         return found
+
+    def _remember(self, email: str, contact_type: str, contact_id: str | None) -> None:
+        if self._known is not None:
+            self._known[(email_key(email), contact_type)] = contact_id
+
+    def _forget_known(self, email_fingerprint: str, contact_type: str) -> None:
+        """A lookup this message made that is no longer true: the next one asks the cache and Engage again."""
+        if self._known is not None:
+            self._known.pop((email_fingerprint, contact_type), None)
 
     def find_or_create(
         self,
@@ -86,6 +112,7 @@ class ContactDirectory:
             return link.contact_id, False
         if link is not None and self._move_email(self._links, customer_id, link.contact_id, contact):
             self._links.forget_address(link.email_fingerprint, contact.contact_type)
+            self._forget_known(link.email_fingerprint, contact.contact_type)
             return link.contact_id, False
         contact_id, created = self._find_or_create(contact, store_external_id)
         self._links.link(customer_id, contact_id, contact.email)
@@ -105,6 +132,7 @@ class ContactDirectory:
                 return False
             count("EmailChange", "moved")
         self._store.cache_contact_id(contact.email, contact.contact_type, contact_id)
+        self._remember(contact.email, contact.contact_type, contact_id)
         links.link(customer_id, contact_id, contact.email)
         return True
 
@@ -113,15 +141,17 @@ class ContactDirectory:
         if existing := self.find(email, contact_type):
             return existing, False
         if not self._store.claim_contact_creation(email, contact_type):
+            # Whoever held the claim may have finished since the lookup: then its id is cached, else it is busy.
+            if cached := self._store.cached_contact_id(email, contact_type):
+                self._remember(email, contact_type, cached)
+                return cached, False
             raise ContactCreationInProgress(contact_type)
-        # Whoever held the claim before may have finished just now.
-        if cached := self._store.cached_contact_id(email, contact_type):
-            return cached, False
         try:
             created = self._create(contact, store_external_id)
         except EngageConflict as conflict:
             existing = self._resolve_collision(conflict, email, contact_type)
             self._store.cache_contact_id(email, contact_type, existing)
+            self._remember(email, contact_type, existing)
             return existing, False
         except Exception:
             # Retries wait 2 s, 30 s, 60 s (retry_cadence, a wait on own work), shorter than the claim; each looks
@@ -129,6 +159,7 @@ class ContactDirectory:
             self._store.release_contact_creation(email, contact_type)
             raise
         self._store.cache_contact_id(email, contact_type, created)
+        self._remember(email, contact_type, created)
         return created, True
 
     def _resolve_collision(self, conflict: EngageConflict, email: str, contact_type: str) -> str:
@@ -192,10 +223,12 @@ class ContactDirectory:
         if self._links is not None:
             self._links.unlink(customer_id)
             self._links.forget_address(link.email_fingerprint, contact_type)
+            self._forget_known(link.email_fingerprint, contact_type)
 
     def forget(self, email: str, contact_type: str) -> None:
         """Drop a cached id Engage no longer knows (the contact was deleted or merged)."""
         self._store.forget_contact_id(email, contact_type)
+        self._forget_known(email_key(email), contact_type)
 
 
 def refuses_phone(error: EngageValidationError) -> bool:

@@ -8,13 +8,16 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   and it is what reconciliation compares with Centra.
   Next to it, ``resend#<effect>#<request id>``: an operator's resend of that effect (``engage-bridge resend``),
   with who asked, why, whether the ledger's "sent" was overridden, and what the handler then did.
-- ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days.
+- ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days; while
+  the contact is being created, the same row holds the creator's claim (``creating_until``).
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
-  messages whose business key has no ledger row of its own (contacts, stock levels). An order's
-  e-mail or redemption is claimed on its ledger row instead (``LedgerClaims``): one record per effect, a claim
-  before the send and the entry after it. A receipt has neither a claim nor a Powertools record: Engage ignores
-  a repeated ``uniqueReceiptId``, so its ledger entry, written after Engage accepted it, is its only record.
+  messages whose business key has no ledger row of its own (an erasure, a customer without an id, an operator's
+  resend). An order's e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one
+  record per effect, a claim before the send and the entry after it. A customer's or subscriber's contact write
+  claims its row too, for its content (``LedgerClaim.version``): the entry keeps the versions written, so a copy
+  of one is a duplicate and a changed customer is a write of its own. A stock level and a preference change keep
+  no record of their own beyond their business records (the stock level; the opt-out kept).
 
 Other modules keep their own records here too: ``route#<type>#<id>`` (``route_marks``: one write per routed
 change), ``engage-budget`` / ``<epoch second>`` (``engage.budget``: the stack's Engage slots, one lease write per
@@ -33,7 +36,7 @@ from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
 
-from engage_bridge.conditional_writes import refused
+from engage_bridge.conditional_writes import refused, written
 
 EffectState = Literal["sent", "skipped", "failed"]
 StockChange = Literal["changed", "unchanged", "stale"]
@@ -44,6 +47,8 @@ CONTACT_CLAIM_SECONDS = 120
 # Ledger subject of every erasure reported for a person to act on (effects.erasure): effect#erasures / customer#<id>.
 # Here, so reconciliation lists them without loading the contact handler.
 REPORTED_ERASURES = "erasures"
+# Versions a ledger row remembers (``DynamoStateStore.record``): 16 fingerprints keep a contact's row under 1 KB.
+LEDGER_VERSIONS = 16
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 _BATCH_GET_ATTEMPTS = 8
 
@@ -69,7 +74,7 @@ class StateStore(Protocol):
 
     def ledger_entry(self, effect: Effect) -> LedgerEntry | None: ...
 
-    def record(self, effect: Effect, state: EffectState, reason: str) -> None: ...
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None: ...
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None: ...
 
@@ -174,7 +179,15 @@ class DynamoStateStore:
             return False
         return True
 
-    def record(self, effect: Effect, state: EffectState, reason: str) -> None:
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
+        """Write the effect's ledger entry, which ends any claim on its row.
+
+        ``version``: the effect is applied once per version (a contact write per content, ``LedgerClaim``), so the
+        entry keeps the version among the row's ``versions``, and its claim answers a copy of it as sent.
+        """
+        if version is not None:
+            self._record_version(effect, reason, version)
+            return
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
         try:
             self._client.put_item(
@@ -195,6 +208,40 @@ class DynamoStateStore:
         except ClientError as error:
             if not refused(error):
                 raise
+
+    def _record_version(self, effect: Effect, reason: str, version: str) -> None:
+        """A version sent: the row's entry and its versions, the claim removed, in one ``UpdateItem``.
+
+        The versions are a string set of at most ``LEDGER_VERSIONS`` fingerprints, so the row stays one write unit;
+        a full set starts again from this version (a copy of a version that old is long gone from the queues).
+        """
+
+        def write(expression: str, condition: str | None) -> None:
+            values: dict[str, Any] = {
+                ":sent": {"S": "sent"},
+                ":reason": {"S": reason},
+                ":at": {"S": _iso(self._clock())},
+                ":version": {"SS": [version]},
+            }
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "Key": _ledger_key(effect),
+                "UpdateExpression": f"SET #state = :sent, reason = :reason, #at = :at {expression} "
+                "REMOVE claim_id, claim_expiry",
+                "ExpressionAttributeNames": {"#state": "state", "#at": "at"},
+                "ExpressionAttributeValues": values,
+            }
+            if condition is not None:
+                request["ConditionExpression"] = condition
+                values[":most"] = {"N": str(LEDGER_VERSIONS)}
+            self._client.update_item(**request)
+
+        try:
+            write("ADD versions :version", "attribute_not_exists(versions) OR size(versions) < :most")
+        except ClientError as error:
+            if not refused(error):
+                raise
+            write(", versions = :version", None)
 
     def record_resend_request(self, row: Effect, *, requested_by: str, reason: str, forced: bool) -> None:
         """Write who asked for a resend and why, before the message is queued (the audit trail of a force)."""
@@ -234,8 +281,8 @@ class DynamoStateStore:
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None:
         item = self._get(f"contact#{email_key(email)}", f"type#{contact_type}")
-        if item is None or int(item["expiration"]["N"]) <= self._clock():
-            return None
+        if item is None or "contact_id" not in item or int(item["expiration"]["N"]) <= self._clock():
+            return None  # absent, only claimed for creation so far, or expired
         contact_id: str = item["contact_id"]["S"]
         return contact_id
 
@@ -256,35 +303,39 @@ class DynamoStateStore:
         )
 
     def claim_contact_creation(self, email: str, contact_type: str) -> bool:
-        """Take the right to create this contact; False while another invocation holds it.
+        """Take the right to create this contact; False while another invocation holds it, or once its id is cached.
 
         Two handlers can see "no such contact" at once (a customer event and that customer's first order);
-        Engage would create both. The claim is a conditional write, so exactly one of them creates.
+        Engage would create both. The claim is a conditional write on the contact's cache row itself, so exactly one
+        of them creates, and the claim also checks that no one cached the contact since the caller looked (whoever
+        held it before may have just finished): no second read. ``cache_contact_id`` replaces the row, ending it.
         """
         now = int(self._clock())
-        try:
-            self._client.put_item(
+        return written(
+            lambda: self._client.update_item(
                 TableName=self._table,
-                Item={
-                    "pk": {"S": f"contact#{email_key(email)}"},
-                    "sk": {"S": f"creating#{contact_type}"},
-                    "expiration": {"N": str(now + CONTACT_CLAIM_SECONDS)},
-                },
-                ConditionExpression="attribute_not_exists(pk) OR expiration <= :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
+                Key=_contact_key(email, contact_type),
+                # A claim-only row expires with its claim (the table's TTL); a cached id keeps its own expiration.
+                UpdateExpression="SET creating_until = :until, expiration = if_not_exists(expiration, :until)",
+                ConditionExpression=(
+                    "(attribute_not_exists(contact_id) OR expiration <= :now)"
+                    " AND (attribute_not_exists(creating_until) OR creating_until <= :now)"
+                ),
+                ExpressionAttributeValues={":now": {"N": str(now)}, ":until": {"N": str(now + CONTACT_CLAIM_SECONDS)}},
             )
-        except ClientError as error:
-            if not refused(error):
-                raise
-            return False
-        return True
+        )
 
     def release_contact_creation(self, email: str, contact_type: str) -> None:
-        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out."""
-        self._client.delete_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"creating#{contact_type}"}},
-        )
+        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out:
+        delete a row that is only the claim, else take the claim off the (expired) cached id."""
+        key = _contact_key(email, contact_type)
+        if written(
+            lambda: self._client.delete_item(
+                TableName=self._table, Key=key, ConditionExpression="attribute_not_exists(contact_id)"
+            )
+        ):
+            return
+        self._client.update_item(TableName=self._table, Key=key, UpdateExpression="REMOVE creating_until")
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""
@@ -348,13 +399,26 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerClaim:
+    """The ledger row a message claims before its effect runs (``LedgerClaims``).
+
+    ``version`` None: the effect happens once (an e-mail, a receipt, a redemption), and a row that says sent
+    answers every copy. A version (a contact write's content fingerprint): the effect happens once per version,
+    and only a row that lists this version among its ``versions`` answers a copy as sent.
+    """
+
+    effect: Effect
+    version: str | None = None
+
+
 ClaimAnswer = Literal["claimed", "sent", "held"]
 # The effect is known to be unsent when this invocation claimed it: ``already_sent`` need not read the row again.
 claimed_unsent: ContextVar[Effect | None] = ContextVar("claimed_unsent", default=None)
 
 
 class LedgerClaims:
-    """The ledger row of an order's effect, claimed before the effect runs: the claim and the ledger in one item.
+    """The ledger row of an effect, claimed before the effect runs: the claim and the ledger in one item.
 
     ``claim`` is one conditional ``UpdateItem``: it takes the row unless the effect is sent (then it answers
     ``sent``: the message is a duplicate) or another message holds an unexpired claim (``held``: retry later).
@@ -365,6 +429,10 @@ class LedgerClaims:
     the item with the ledger entry, which ends the claim; ``release`` gives back a claim whose effect did not send
     (a failure, a skip), deleting a row that holds nothing else. A claim expires with the invocation that took it,
     as Powertools' in-progress records do, so a crash blocks the effect no longer than that.
+
+    With a ``version`` (a contact write's content) "sent" means that version is among the row's ``versions``
+    (``DynamoStateStore.record``): a copy of a written content is a duplicate, another content claims the row anew,
+    and while one content is being written another waits (``held``), so a customer's writes never overlap.
     """
 
     def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
@@ -372,31 +440,39 @@ class LedgerClaims:
         self._table = table_name
         self._clock = clock
 
-    def claim(self, effect: Effect, message_id: str, seconds: float) -> ClaimAnswer:
+    def claim(self, effect: Effect, message_id: str, seconds: float, version: str | None = None) -> ClaimAnswer:
         now = self._clock()
         seen = self._look(effect)
-        if seen.get("state", {}).get("S") == "sent":
+        if _sent(seen, version):
             return "sent"
         holder, expiry = seen.get("claim_id", {}).get("S"), float(seen.get("claim_expiry", {}).get("N", "0"))
         if holder is not None and holder != message_id and expiry >= now:
             return "held"
+        values: dict[str, Any] = {
+            ":me": {"S": message_id},
+            ":until": {"N": repr(now + seconds)},
+            ":now": {"N": repr(now)},
+        }
+        names: dict[str, Any] = {}
+        if version is None:
+            unsent = "(attribute_not_exists(#state) OR #state <> :sent)"
+            names["ExpressionAttributeNames"] = {"#state": "state"}
+            values[":sent"] = {"S": "sent"}
+        else:
+            unsent = "NOT contains(versions, :version)"  # a row without versions has none of them sent
+            values[":version"] = {"S": version}
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=_ledger_key(effect),
                 UpdateExpression="SET claim_id = :me, claim_expiry = :until",
                 ConditionExpression=(
-                    "attribute_not_exists(pk) OR ((attribute_not_exists(#state) OR #state <> :sent)"
+                    f"attribute_not_exists(pk) OR ({unsent}"
                     " AND (attribute_not_exists(claim_id) OR claim_expiry < :now OR claim_id = :me))"
                 ),
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":me": {"S": message_id},
-                    ":until": {"N": repr(now + seconds)},
-                    ":now": {"N": repr(now)},
-                    ":sent": {"S": "sent"},
-                },
+                ExpressionAttributeValues=values,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **names,
             )
         except ClientError as error:
             if not refused(error):
@@ -404,15 +480,15 @@ class LedgerClaims:
             old: Mapping[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
             if old is None:  # not returned (an emulator): read it
                 old = self._get_item(effect)
-            return "sent" if old.get("state", {}).get("S") == "sent" else "held"
+            return "sent" if _sent(old, version) else "held"
         return "claimed"
 
     def _look(self, effect: Effect) -> Mapping[str, Any]:
-        """The row's state and claim as an eventually consistent read sees them (half a read unit)."""
+        """The row's state, versions and claim as an eventually consistent read sees them (half a read unit)."""
         answer = self._client.get_item(
             TableName=self._table,
             Key=_ledger_key(effect),
-            ProjectionExpression="#state, claim_id, claim_expiry",
+            ProjectionExpression="#state, versions, claim_id, claim_expiry",
             ExpressionAttributeNames={"#state": "state"},
         )
         item: Mapping[str, Any] = answer.get("Item", {})
@@ -448,6 +524,17 @@ class LedgerClaims:
         except ClientError as error:
             if not refused(error):
                 raise  # the effect's record replaced the row (no claim left), or another message took it
+
+
+def _sent(item: Mapping[str, Any], version: str | None) -> bool:
+    """The row says the effect (or, with a version, that version of it) went out."""
+    if version is None:
+        return bool(item.get("state", {}).get("S") == "sent")
+    return version in item.get("versions", {}).get("SS", ())
+
+
+def _contact_key(email: str, contact_type: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
 
 
 def _ledger_key(effect: Effect) -> dict[str, dict[str, str]]:

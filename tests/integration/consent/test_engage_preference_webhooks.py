@@ -226,3 +226,21 @@ def test_an_encrypted_webhook_is_decrypted_with_the_key_from_the_secret(
     assert change["contact_id"] is None and change["encrypted_payload"] == delivery.body["payload"]
     record = DynamoConsentStore(bridge.dynamodb, "state").consent(EMAIL)
     assert record.opt_out_source == "engage_webhook"  # the consumer decrypted the contact id and re-read it
+
+
+def test_a_change_delivered_twice_is_taken_twice_to_the_same_end_without_an_idempotency_record(
+    bridge_factory: Callable[..., Bridge], engage_sandbox: EngageSandbox, centra: CentraFake
+) -> None:
+    # The consumer keeps no Powertools record (two writes a change): an SQS duplicate re-reads the contact, finds
+    # the opt-out kept (the conditional write refuses an equal one) and Centra already saying no.
+    bridge = bridge_factory(write_opt_outs_to_centra=True)
+    contact_id = engage_sandbox.seed_contact("contact", email=EMAIL, preferences={"acceptsEmail": False})
+    body = json.dumps({"source": "changes", "contact_id": contact_id, "observed_at": 1_800_000_000.0})
+
+    assert bridge.consume(sqs_event([body, body], "consent")) == {"batchItemFailures": []}
+
+    record = DynamoConsentStore(bridge.dynamodb, "state").consent(EMAIL)
+    assert (record.opted_out_at, record.opt_out_source) == (1_800_000_000.0, "engage_changes")
+    assert len(centra.customer_updates) == 1  # the second copy found customer 1 no longer subscribed
+    kinds = {item["pk"]["S"].split("#")[0] for item in bridge.dynamodb.scan(TableName="state")["Items"]}
+    assert not any(kind.startswith("idempotency") for kind in kinds)

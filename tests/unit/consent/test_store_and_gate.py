@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 
 from engage_bridge.consent import ConsentGate, DynamoConsentStore, Signal, accepts_email
+from engage_bridge.consent.rules import ConsentRecord
+from engage_bridge.state import email_key
 from tests.aws import Clock
 
 EMAIL = "Anna@Example.com"
@@ -100,7 +102,7 @@ def test_a_flag_already_remembered_and_an_opt_out_already_kept_are_not_written_a
     store = DynamoConsentStore(writes, "state", clock)
     opt_out = Signal("customer", False, clock.now)
     first = ConsentGate(store)
-    first.judge(EMAIL, opt_out)  # kept, and then remembered
+    first.judge(EMAIL, opt_out)  # kept, and Centra's flag remembered in the same write
     first.settle(EMAIL, opt_out)
     written_first = writes.updates
 
@@ -108,7 +110,7 @@ def test_a_flag_already_remembered_and_an_opt_out_already_kept_are_not_written_a
     decision = again.judge(EMAIL, opt_out)
     again.settle(EMAIL, opt_out)
 
-    assert written_first == 2 and writes.updates == written_first
+    assert written_first == 1 and writes.updates == written_first
     assert decision.accepts_email is False  # still written to Engage as a no: only the state table write is saved
     record = store.consent(EMAIL)
     assert (record.opted_out_at, record.customer_flag) == (clock.now, False)
@@ -124,3 +126,46 @@ def test_a_flag_that_changed_is_remembered(store: DynamoConsentStore, clock: Clo
     later.settle(EMAIL, Signal("subscription", True, clock.now + 10))
 
     assert store.consent(EMAIL).subscription_active is True
+
+
+class _Overtaken(DynamoConsentStore):
+    """A store whose every read is overtaken by a newer opt-out from Engage before the gate writes."""
+
+    def consent(self, email: str) -> ConsentRecord:
+        record = super().consent(email)
+        super().record_opt_out(email, self.now() + 5, "engage_webhook")
+        return record
+
+
+def test_an_opt_out_kept_meanwhile_leaves_the_flag_to_settle(dynamodb: Any, clock: Clock) -> None:
+    # The gate's opt-out write is refused (a newer one is kept), and with it the flag it carried: settling writes it.
+    store = _Overtaken(dynamodb, "state", clock)
+    gate = ConsentGate(store)
+    opt_out = Signal("customer", False, clock.now)
+
+    assert gate.judge(EMAIL, opt_out).accepts_email is False
+    gate.settle(EMAIL, opt_out)
+
+    record = DynamoConsentStore(dynamodb, "state", clock).consent(EMAIL)
+    assert (record.opted_out_at, record.opt_out_source, record.customer_flag) == (
+        clock.now + 5,
+        "engage_webhook",
+        False,
+    )
+
+
+def test_a_yes_written_is_kept_with_the_flag_in_one_write(dynamodb: Any, clock: Clock) -> None:
+    writes = _Writes(dynamodb)
+    store = DynamoConsentStore(writes, "state", clock)
+    gate = ConsentGate(store)
+    signal = Signal("customer", True, clock.now)
+    gate.judge(EMAIL, signal)
+    gate.written_opt_in(EMAIL)  # the member and the newsletter contact both took the yes
+    gate.written_opt_in(EMAIL.lower())
+
+    gate.settle(EMAIL, signal)
+
+    assert writes.updates == 1
+    item = dynamodb.get_item(TableName="state", Key={"pk": {"S": f"consent#{email_key(EMAIL)}"}, "sk": {"S": "email"}})
+    assert item["Item"]["opted_in_at"]["N"] == repr(clock.now)
+    assert item["Item"]["customer_flag"]["BOOL"] is True

@@ -217,3 +217,25 @@ def test_a_contact_the_table_marked_within_the_window_costs_a_read_and_no_write(
 
     assert (counts, later) == ([2, 0], 1)  # once per window, then again once the first read aged out
     assert len(writes) == 3  # a, b, then a again: the second read's listings were answered by reads
+
+
+def test_a_warm_container_answers_the_contacts_it_marked_within_the_window_without_a_read(dynamodb: Any) -> None:
+    feed, sent, calls = Feed(), list[PreferenceChange](), list[str]()
+    dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    window = timedelta(minutes=30)
+    warm = DynamoFeedMarks(dynamodb, "state")
+
+    read_changes(feed, warm, sent.append, NOW, window)  # a and b: read, then marked
+    first = list(calls)
+    calls.clear()
+    read_changes(feed, warm, sent.append, NOW + timedelta(minutes=10), window)  # the same container, next run
+    warm_run = list(calls)
+    calls.clear()
+    cold = read_changes(feed, DynamoFeedMarks(dynamodb, "state"), sent.append, NOW + timedelta(minutes=20), window)
+    feed.changed["a"] = NOW + timedelta(minutes=31)
+    later = read_changes(feed, warm, sent.append, NOW + timedelta(minutes=40), window)
+
+    assert first == ["GetItem", "PutItem", "GetItem", "PutItem"]
+    assert warm_run == []  # both were marked by this container within the window: nothing to ask the table
+    assert calls[:2] == ["GetItem", "GetItem"] and cold == 0  # a new container reads, and the table still answers
+    assert later == 1 and sent[-1].contact_id == "a"  # aged out of the window: listed again, queued again

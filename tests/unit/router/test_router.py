@@ -65,7 +65,7 @@ class MemoryLedger:
         found = {effect: self.ledger_entry(effect) for effect in effects}
         return {effect: entry for effect, entry in found.items() if entry is not None}
 
-    def record(self, effect: Effect, state: EffectState, reason: str) -> None:
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
         if state == "sent":
             self.sent.add(effect)
 

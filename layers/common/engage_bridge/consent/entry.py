@@ -124,17 +124,31 @@ class DynamoMessageIds:
 
 
 class DynamoFeedMarks:
-    """``consentfeed#<contact id>``: when the changes feed last queued a contact (expires after two windows)."""
+    """``consentfeed#<contact id>``: when the changes feed last queued a contact (expires after two windows).
+
+    The container also keeps the ``queued_at`` it wrote or read, for the contacts still within the window: the
+    schedule's runs overlap, so most of a run's contacts were marked by the run before, in this warm container.
+    ``queued_at`` only grows, so what the container remembers is at most the table's value: a contact it remembers
+    as queued within the window is one the read would answer the same way, without the read.
+    """
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._known: dict[str, float] = {}  # contact id -> a queued_at the table holds (or a newer one)
+        self._oldest = float("inf")  # the smallest of them
 
     def mark(self, contact_id: str, now: float, window_seconds: float) -> bool:
+        aged = now - window_seconds
+        self._forget_before(aged)
+        if self._known.get(contact_id, float("-inf")) > aged:
+            return False
         # Overlapping windows list most contacts again: an eventually consistent read (a tenth of the write the
         # condition would refuse) answers those. ``queued_at`` only grows, so a stale read is at worst too old,
         # and the conditional write then decides.
-        if self._queued_at(contact_id) > now - window_seconds:
+        queued_at = self._queued_at(contact_id)
+        if queued_at > aged:
+            self._remember(contact_id, queued_at)
             return False
         try:
             self._client.put_item(
@@ -152,7 +166,18 @@ class DynamoFeedMarks:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
             return False
+        self._remember(contact_id, now)
         return True
+
+    def _remember(self, contact_id: str, queued_at: float) -> None:
+        self._known[contact_id] = queued_at
+        self._oldest = min(self._oldest, queued_at)
+
+    def _forget_before(self, aged: float) -> None:
+        """Drop what aged out of the window (memory bounded by the contacts of one window)."""
+        if self._oldest <= aged:  # once per run at most: a run asks with one ``now``
+            self._known = {contact_id: at for contact_id, at in self._known.items() if at > aged}
+            self._oldest = min(self._known.values(), default=float("inf"))
 
     def _queued_at(self, contact_id: str) -> float:
         item = self._client.get_item(
@@ -240,7 +265,16 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> "SqsLambdaEntry":
     services = ConsentServices(
         config, handler_services.engage, handler_services.consent, centra, WebhookEncryptionKey(env.webhook_secret_name)
     )
-    consumer = consumer_for(env, PreferenceChange, lambda change: take_preference_change(services, change), dynamodb)
+    # No Powertools record per change (two writes each): taking a change is idempotent on its own. The contact is
+    # read again, the opt-out kept only if newer (a conditional write), and Centra written only where it still says
+    # yes; the webhook's message ids and the feed's marks already drop repeated reports before they are queued.
+    consumer = consumer_for(
+        env,
+        PreferenceChange,
+        lambda change: take_preference_change(services, change),
+        dynamodb,
+        idempotency_records=False,
+    )
     return SqsLambdaEntry(consumer, services, handler_services.engage)
 
 

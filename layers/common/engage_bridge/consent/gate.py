@@ -8,11 +8,13 @@ opt-in; Voyado's Shopify app "never downgrades" and never upgrades without a fre
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from engage_bridge.consent.rules import ConsentRecord, Decision, Signal, SignalKind, decide
 from engage_bridge.consent.store import ConsentStore
 from engage_bridge.observability import count
+from engage_bridge.state import email_key
 
 # Where an opt-out came from (``opt_out_source`` in the state table).
 FROM_CENTRA = "centra"
@@ -27,6 +29,7 @@ class ConsentGate:
     def __init__(self, store: ConsentStore) -> None:
         self._store = store
         self._seen: dict[str, ConsentRecord] = {}
+        self._opted_in: dict[str, float] = {}  # a yes written to Engage, kept with the flag when settled
 
     def judge(self, email: str, signal: Signal) -> Decision:
         """The decision for ``signal``; a Centra opt-out is kept at once (keeping it twice changes nothing)."""
@@ -34,7 +37,11 @@ class ConsentGate:
         decision = decide(signal, record)
         if decision.verdict == "opt_out" and (record.opted_out_at is None or record.opted_out_at < signal.at):
             # The store's own condition refuses an older opt-out; the record read just now shows it would.
-            self._store.record_opt_out(email, signal.at, FROM_CENTRA)
+            # Centra's "no" is remembered in the same write: a "no" is an opt-out whether fresh or not (rules), so a
+            # retry after a failed Engage write decides the same; ``settle`` then has nothing left to write.
+            flag = signal.kind if _remembered_flag(record, signal.kind) is not False else None
+            if self._store.record_opt_out(email, signal.at, FROM_CENTRA, flag=flag) and flag is not None:
+                self._seen[email] = _with_flag(record, signal.kind, False)
         count("ConsentDecision", decision.reason)
         return decision
 
@@ -48,16 +55,25 @@ class ConsentGate:
 
     def settle(self, email: str, signal: Signal) -> None:
         """Remember what Centra said, once every write it led to is done: a retry after a failed write must still
-        see the change as fresh, or the opt-in would be lost."""
-        if signal.subscribed is None:
-            return
+        see the change as fresh, or the opt-in would be lost. When a yes was written, its time goes in the same
+        write."""
+        opted_in_at = self._opted_in.pop(email_key(email), None)
         seen = self._seen.get(email)
         remembered = None if seen is None else _remembered_flag(seen, signal.kind)
-        if remembered is not signal.subscribed:  # a flag the record already holds is not written again
-            self._store.observe(email, signal.kind, signal.subscribed)
+        if signal.subscribed is not None and remembered is not signal.subscribed:
+            self._store.observe(email, signal.kind, signal.subscribed, opted_in_at=opted_in_at)
+        elif opted_in_at is not None:  # a flag the record already holds is not written again
+            self._store.record_opt_in(email, opted_in_at)
 
     def written_opt_in(self, email: str) -> None:
-        self._store.record_opt_in(email, self._store.now())
+        """A yes reached Engage for ``email``: kept in the state table when the message settles (one write)."""
+        self._opted_in[email_key(email)] = self._store.now()
+
+
+def _with_flag(record: ConsentRecord, kind: SignalKind, value: bool) -> ConsentRecord:
+    if kind == "subscription":
+        return replace(record, subscription_active=value)
+    return replace(record, customer_flag=value)
 
 
 def _remembered_flag(record: ConsentRecord, kind: SignalKind) -> bool | None:

@@ -21,9 +21,9 @@ _FLAG_ATTRIBUTE: dict[SignalKind, str] = {"subscription": "subscription_active",
 class ConsentStore(Protocol):
     def consent(self, email: str) -> ConsentRecord: ...
 
-    def observe(self, email: str, kind: SignalKind, subscribed: bool) -> None: ...
+    def observe(self, email: str, kind: SignalKind, subscribed: bool, *, opted_in_at: float | None = None) -> None: ...
 
-    def record_opt_out(self, email: str, at: float, source: str) -> bool: ...
+    def record_opt_out(self, email: str, at: float, source: str, *, flag: SignalKind | None = None) -> bool: ...
 
     def record_opt_in(self, email: str, at: float) -> None: ...
 
@@ -50,25 +50,43 @@ class DynamoConsentStore:
             customer_flag=item["customer_flag"]["BOOL"] if "customer_flag" in item else None,
         )
 
-    def observe(self, email: str, kind: SignalKind, subscribed: bool) -> None:
-        """Remember what Centra said, so the next signal can tell a flag turning on from one left on."""
+    def observe(self, email: str, kind: SignalKind, subscribed: bool, *, opted_in_at: float | None = None) -> None:
+        """Remember what Centra said, so the next signal can tell a flag turning on from one left on; and, in the
+        same write, when the bridge wrote a yes for it (``opted_in_at``), if it did."""
+        expression = "SET #flag = :value"
+        values: dict[str, Any] = {":value": {"BOOL": subscribed}}
+        if opted_in_at is not None:
+            expression += ", opted_in_at = :in"
+            values[":in"] = {"N": repr(opted_in_at)}
         self._client.update_item(
             TableName=self._table,
             Key=_key(email),
-            UpdateExpression="SET #flag = :value",
+            UpdateExpression=expression,
             ExpressionAttributeNames={"#flag": _FLAG_ATTRIBUTE[kind]},
-            ExpressionAttributeValues={":value": {"BOOL": subscribed}},
+            ExpressionAttributeValues=values,
         )
 
-    def record_opt_out(self, email: str, at: float, source: str) -> bool:
-        """Keep an opt-out dated ``at``; False if a newer one is already kept (nothing changes then)."""
+    def record_opt_out(self, email: str, at: float, source: str, *, flag: SignalKind | None = None) -> bool:
+        """Keep an opt-out dated ``at``; False if a newer one is already kept (nothing changes then).
+
+        ``flag``: Centra's own "no" of that kind, remembered in the same write (a "no" is written whether or not it
+        is fresh, so it needs no settling after the Engage writes, as a "yes" does).
+        """
+        expression = "SET opted_out_at = :at, opt_out_source = :source"
+        values: dict[str, Any] = {":at": {"N": repr(at)}, ":source": {"S": source}}
+        names: dict[str, Any] = {}
+        if flag is not None:
+            expression += ", #flag = :no"
+            values[":no"] = {"BOOL": False}
+            names["ExpressionAttributeNames"] = {"#flag": _FLAG_ATTRIBUTE[flag]}
         return written(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=_key(email),
-                UpdateExpression="SET opted_out_at = :at, opt_out_source = :source",
+                UpdateExpression=expression,
                 ConditionExpression="attribute_not_exists(opted_out_at) OR opted_out_at < :at",
-                ExpressionAttributeValues={":at": {"N": repr(at)}, ":source": {"S": source}},
+                ExpressionAttributeValues=values,
+                **names,
             )
         )
 

@@ -31,6 +31,11 @@ from engage_bridge.messages import ContactUpsert
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
     if message.kind == "erasure":
         return erase_customer(services, message)
+    with services.contacts.one_message():  # each address and type looked up once (cache, then Engage)
+        return _upsert(services, message)
+
+
+def _upsert(services: Services, message: ContactUpsert) -> Outcome:
     cfg, gate = services.config, ConsentGate(services.consent)
     now = services.consent.now()
     if message.subscription is not None:
@@ -93,7 +98,11 @@ def _read(services: Services, email: str, contact_type: str) -> dict[str, Any] |
 
 
 def _record(services: Services, message: ContactUpsert, reason: str) -> None:
-    if (effect := message.ledger_effect) is not None:
+    """The write's ledger entry; a claimed write (``ContactUpsert.ledger_claim``) adds its content's version to the
+    row, which ends the claim and answers every later copy of that content as a duplicate."""
+    if (claim := message.ledger_claim) is not None:
+        services.store.record(claim.effect, "sent", reason, version=claim.version)
+    elif (effect := message.ledger_effect) is not None:
         services.store.record(effect, "sent", reason)
 
 
@@ -121,8 +130,12 @@ def _member(
     try:
         current = services.engage.get_contact(contact_id)
     except EngageNotFound:
-        # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once.
+        # The cached id is gone (contact deleted or merged in Engage): look it up afresh, once. The customer's link
+        # may name it too (linked to that cached id just now): dropped, or the lookup would be given it again.
         services.contacts.forget(member.email, member.contact_type)
+        link = services.contacts.linked(customer_id) if customer_id is not None else None
+        if customer_id is not None and link is not None and link.contact_id == contact_id:
+            services.contacts.unlink(customer_id, link, member.contact_type)
         contact_id, created = services.contacts.find_or_create(
             member, store_id, customer_id=customer_id, current_email=True
         )

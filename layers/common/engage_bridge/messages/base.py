@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engage_bridge.state import Effect
+from engage_bridge.state import Effect, LedgerClaim
 
 
 class ResendRequest(BaseModel):
@@ -33,8 +33,9 @@ class QueuedMessage(BaseModel):
     # and any field a newer router adds are ignored rather than refused (rolling deploys).
     model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
-    # True where the business key is exactly one ledger row (``order#<id>`` / effect), so the row itself is the
-    # claim (``state.LedgerClaims``) and no Powertools idempotency record is kept (``wiring.consumer_for``).
+    # True where the business key is one ledger row (``order#<id>`` / effect), or one version of it (a contact
+    # write's content), so the row itself is the claim (``state.LedgerClaims``, ``ledger_claim``) and no Powertools
+    # idempotency record is kept (``wiring.consumer_for``).
     claimed_in_ledger: ClassVar[bool] = False
     # True where a state record of the message's own already makes it single (a stock level against the last one
     # sent for its SKU and market), so Powertools' two writes per message would add nothing.
@@ -42,6 +43,12 @@ class QueuedMessage(BaseModel):
 
     historical: bool = False
     resend: ResendRequest | None = None
+
+    @property
+    def ledger_claim(self) -> LedgerClaim | None:
+        """The ledger row this message claims before its effect runs; None: Powertools' record keys it (a resend,
+        whose business key is its own, or a message without a row)."""
+        return None
 
     def _resend_suffix(self) -> str:
         return f":resend:{self.resend.request_id}" if self.resend is not None else ""

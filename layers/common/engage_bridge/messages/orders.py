@@ -7,7 +7,7 @@ from pydantic import Field, computed_field, model_validator
 
 from engage_bridge.centra.order import Order, Return, Shipment
 from engage_bridge.messages.base import QueuedMessage
-from engage_bridge.state import Effect
+from engage_bridge.state import Effect, LedgerClaim
 
 OrderStatus = Literal["created", "shipped", "cancelled", "returned"]
 
@@ -16,6 +16,10 @@ class OrderEffect(QueuedMessage):
     """A message whose effect belongs to one order: keyed, logged and recorded in the ledger under it."""
 
     claimed_in_ledger: ClassVar[bool] = True
+
+    @property
+    def ledger_claim(self) -> LedgerClaim | None:
+        return LedgerClaim(self.ledger_effect) if self.resend is None else None
 
     @abstractmethod
     def _order_id(self) -> int:
