@@ -5,7 +5,8 @@ from unittest import mock
 
 import pytest
 
-from engage_bridge.state import LEDGER_VERSIONS, DynamoStateStore, Effect, LedgerClaims
+from engage_bridge.consumer import IDEMPOTENCY_SECONDS
+from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims
 from tests.aws import Clock
 
 SHIPPED = Effect("order#2348955", "email:shipped:shipment:2348955-1")
@@ -118,41 +119,82 @@ def test_a_stale_read_leaves_the_decision_to_the_conditional_write(claims: Ledge
 
 
 CONTACT = Effect("customer#7", "contact")
+DAY = IDEMPOTENCY_SECONDS  # the window the consumer gives a contact write's claim
 
 
 def test_a_versioned_row_answers_a_copy_of_a_sent_version_and_takes_another_version(
     claims: LedgerClaims, store: DynamoStateStore
 ) -> None:
-    assert claims.claim(CONTACT, "m1", 60, version="v1") == "claimed"
-    assert claims.claim(CONTACT, "m2", 60, version="v1") == "held"  # a copy while the first is writing
+    assert claims.claim(CONTACT, "m1", 60, version="v1", window=DAY) == "claimed"
+    assert claims.claim(CONTACT, "m2", 60, version="v1", window=DAY) == "held"  # a copy while the first is writing
     store.record(CONTACT, "sent", "member_created", version="v1")
 
-    assert claims.claim(CONTACT, "m3", 60, version="v1") == "sent"  # a duplicate: answered by the read alone
-    assert claims.claim(CONTACT, "m4", 60, version="v2") == "claimed"  # the customer changed: a write of its own
+    assert claims.claim(CONTACT, "m3", 60, version="v1", window=DAY) == "sent"  # a duplicate: answered by the read
+    assert claims.claim(CONTACT, "m4", 60, version="v2", window=DAY) == "claimed"  # the customer changed
     store.record(CONTACT, "sent", "member_updated", version="v2")
-    assert claims.claim(CONTACT, "m5", 60, version="v1") == "sent"  # an older copy still finds its version
+    assert claims.claim(CONTACT, "m5", 60, version="v1", window=DAY) == "sent"  # an older copy within the window
     entry = store.ledger_entry(CONTACT)
     assert entry is not None and (entry.state, entry.reason) == ("sent", "member_updated")
 
 
-def test_a_stale_read_of_a_versioned_row_leaves_the_decision_to_the_write(
-    claims: LedgerClaims, store: DynamoStateStore
+def test_a_written_version_answers_copies_only_within_the_window(
+    claims: LedgerClaims, store: DynamoStateStore, clock: Clock
 ) -> None:
-    claims.claim(CONTACT, "m1", 60, version="v1")
+    claims.claim(CONTACT, "m1", 60, version="v1", window=DAY)
     store.record(CONTACT, "sent", "member_created", version="v1")
+    clock.now += DAY - 1
+    assert claims.claim(CONTACT, "m2", 60, version="v1", window=DAY) == "sent"
+
+    clock.now += 2  # the Powertools record would have expired: the same content is written again
+    assert claims.claim(CONTACT, "m3", 60, version="v1", window=DAY) == "claimed"
+    store.record(CONTACT, "sent", "member_updated", version="v1")
+    assert claims.claim(CONTACT, "m4", 60, version="v1", window=DAY) == "sent"  # its new time answers copies again
+
+
+def test_content_changed_back_after_the_window_is_written_again(
+    claims: LedgerClaims, store: DynamoStateStore, clock: Clock
+) -> None:
+    # A -> B -> A weeks apart: the last A must reach Engage, or Engage keeps B for good.
+    for message_id, version in (("m1", "A"), ("m2", "B")):
+        assert claims.claim(CONTACT, message_id, 60, version=version, window=DAY) == "claimed"
+        store.record(CONTACT, "sent", "member_updated", version=version)
+        clock.now += 14 * DAY
+
+    assert claims.claim(CONTACT, "m3", 60, version="A", window=DAY) == "claimed"
+    store.record(CONTACT, "sent", "member_updated", version="A")
+    assert claims.claim(CONTACT, "m4", 60, version="A", window=DAY) == "sent"
+
+
+@pytest.mark.parametrize("written_ago", [0, 2 * DAY])
+def test_a_stale_read_of_a_versioned_row_leaves_the_decision_to_the_write(
+    claims: LedgerClaims, store: DynamoStateStore, clock: Clock, written_ago: int
+) -> None:
+    claims.claim(CONTACT, "m1", 60, version="v1", window=DAY)
+    store.record(CONTACT, "sent", "member_created", version="v1")
+    clock.now += written_ago
     with mock.patch.object(LedgerClaims, "_look", return_value={}):
-        assert claims.claim(CONTACT, "m2", 60, version="v1") == "sent"
-        assert claims.claim(CONTACT, "m2", 60, version="v2") == "claimed"
+        assert claims.claim(CONTACT, "m2", 60, version="v1", window=DAY) == ("sent" if not written_ago else "claimed")
 
 
-def test_a_row_keeps_its_last_versions_and_stays_small(store: DynamoStateStore, dynamodb: Any) -> None:
-    for n in range(LEDGER_VERSIONS + 3):
-        store.record(CONTACT, "sent", "member_updated", version=f"v{n}")
+def test_a_row_of_versions_kept_as_a_string_set_has_none_sent_and_gets_a_map(
+    claims: LedgerClaims, store: DynamoStateStore, dynamodb: Any, clock: Clock
+) -> None:
+    # The set form was merged to main before the map: such a row answers no copy, and its next entry replaces it.
+    dynamodb.put_item(TableName="state", Item={**_CONTACT_KEY, "state": {"S": "sent"}, "versions": {"SS": ["v1"]}})
+    assert claims.claim(CONTACT, "m1", 60, version="v1", window=DAY) == "claimed"
+    store.record(CONTACT, "sent", "member_updated", version="v1")
 
-    item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "effect#customer#7"}, "sk": {"S": "contact"}})["Item"]
-    assert len(item["versions"]["SS"]) <= LEDGER_VERSIONS
-    assert f"v{LEDGER_VERSIONS + 2}" in item["versions"]["SS"]
-    assert "claim_id" not in item
+    item = dynamodb.get_item(TableName="state", Key=_CONTACT_KEY)["Item"]
+    assert item["versions"] == {"M": {"v1": {"N": str(int(clock.now))}}}
+    assert claims.claim(CONTACT, "m2", 60, version="v1", window=DAY) == "sent"
+    with mock.patch.object(LedgerClaims, "_look", return_value={}):  # the write's condition reads a set as unsent
+        dynamodb.put_item(TableName="state", Item={**_CONTACT_KEY, "versions": {"SS": ["v2"]}})
+        assert claims.claim(CONTACT, "m3", 60, version="v2", window=DAY) == "claimed"
+
+
+def test_a_versioned_claim_needs_its_window(claims: LedgerClaims) -> None:
+    with pytest.raises(ValueError, match="window"):
+        claims.claim(CONTACT, "m1", 60, version="v1")
 
 
 def test_a_new_version_costs_a_claim_and_an_entry_and_a_duplicate_no_write(
@@ -160,8 +202,13 @@ def test_a_new_version_costs_a_claim_and_an_entry_and_a_duplicate_no_write(
 ) -> None:
     counting = _CountingWrites(dynamodb)
     claims, counted_store = LedgerClaims(counting, "state", clock), DynamoStateStore(counting, "state", clock)
-    claims.claim(CONTACT, "m1", 60, version="v1")
+    claims.claim(CONTACT, "m1", 60, version="v1", window=DAY)
     counted_store.record(CONTACT, "sent", "member_created", version="v1")
-    claims.claim(CONTACT, "m2", 60, version="v1")
+    claims.claim(CONTACT, "m2", 60, version="v1", window=DAY)
+    claims.claim(CONTACT, "m3", 60, version="v2", window=DAY)
+    counted_store.record(CONTACT, "sent", "member_updated", version="v2")
 
-    assert counting.writes == 2
+    assert counting.writes == 4  # two per version written (the claim starts the map), none for the copy
+
+
+_CONTACT_KEY = {"pk": {"S": "effect#customer#7"}, "sk": {"S": "contact"}}

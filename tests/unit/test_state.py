@@ -5,7 +5,13 @@ from typing import Any
 
 import pytest
 
-from engage_bridge.state import CONTACT_CACHE_SECONDS, CONTACT_CLAIM_SECONDS, DynamoStateStore, Effect
+from engage_bridge.state import (
+    CONTACT_CACHE_SECONDS,
+    CONTACT_CLAIM_SECONDS,
+    LEDGER_VERSIONS,
+    DynamoStateStore,
+    Effect,
+)
 from tests.aws import Clock
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -138,3 +144,59 @@ def test_a_released_claim_leaves_an_expired_cached_id_as_it_was(store: DynamoSta
     assert store.claim_contact_creation("anna@example.com", "member") is True
     store.release_contact_creation("anna@example.com", "member")
     store.release_contact_creation("anna@example.com", "other")  # nothing there: nothing happens
+
+
+SUBSCRIBER = Effect(f"subscriber#{'f' * 64}", "contact:newsletter")  # the longest contact row key
+
+
+def _versions(dynamodb: Any, effect: Effect) -> dict[str, Any]:
+    key = {"pk": {"S": f"effect#{effect.subject}"}, "sk": {"S": effect.name}}
+    versions: dict[str, Any] = dynamodb.get_item(TableName="state", Key=key)["Item"]["versions"]["M"]
+    return versions
+
+
+def test_a_version_is_recorded_with_the_second_it_was_written(
+    store: DynamoStateStore, dynamodb: Any, clock: Clock
+) -> None:
+    store.record(SUBSCRIBER, "sent", "contact_created", version="a" * 20)
+    clock.now += 90
+    store.record(SUBSCRIBER, "sent", "contact_updated", version="b" * 20)
+
+    assert _versions(dynamodb, SUBSCRIBER) == {"a" * 20: {"N": "1800000000"}, "b" * 20: {"N": "1800000090"}}
+
+
+def test_the_version_after_the_last_kept_starts_the_map_again(
+    store: DynamoStateStore, dynamodb: Any, clock: Clock
+) -> None:
+    for n in range(LEDGER_VERSIONS):
+        store.record(SUBSCRIBER, "sent", "contact_updated", version=f"{n:020x}")
+        clock.now += 1
+    store.record(SUBSCRIBER, "sent", "contact_updated", version=f"{0:020x}")  # one it keeps: a new time, no reset
+    assert len(_versions(dynamodb, SUBSCRIBER)) == LEDGER_VERSIONS
+    assert _versions(dynamodb, SUBSCRIBER)[f"{0:020x}"] == {"N": str(int(clock.now))}
+
+    store.record(SUBSCRIBER, "sent", "contact_updated", version=f"{LEDGER_VERSIONS:020x}")
+    assert _versions(dynamodb, SUBSCRIBER) == {f"{LEDGER_VERSIONS:020x}": {"N": str(int(clock.now))}}
+
+
+def test_a_full_row_of_versions_is_one_write_unit(store: DynamoStateStore, dynamodb: Any, clock: Clock) -> None:
+    for n in range(LEDGER_VERSIONS):
+        store.record(SUBSCRIBER, "sent", "contact_updated_after_a_long_reason", version=f"{n:020x}")
+        clock.now += 3_000_000_007  # 11-digit epoch seconds, all of them significant (past the year 2286)
+    key = {"pk": {"S": f"effect#{SUBSCRIBER.subject}"}, "sk": {"S": SUBSCRIBER.name}}
+    item = dynamodb.get_item(TableName="state", Key=key)["Item"]
+
+    assert len(item["versions"]["M"]) == LEDGER_VERSIONS
+    assert sum(len(name) + _value_bytes(value) for name, value in item.items()) < 1024  # 632 bytes
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    """DynamoDB's size of an attribute value: a string its UTF-8 bytes, a number about a byte per two significant
+    digits and one more, a map three bytes, one per entry and its names and values (DynamoDB developer guide,
+    "Item sizes and formats")."""
+    ((kind, body),) = value.items()
+    if kind == "S":
+        return len(body.encode())
+    if kind == "N":
+        return (len(body.strip("0").replace(".", "")) + 1) // 2 + 1
+    return 3 + sum(1 + len(name) + _value_bytes(inner) for name, inner in body.items())

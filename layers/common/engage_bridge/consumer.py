@@ -328,7 +328,10 @@ class SqsConsumer[M: BaseModel]:
             result: dict[str, Any] = self._apply_once()(key={"business_key": key}, message=message)
             return result
         effect = claim.effect
-        answer = self._claims.claim(effect, record.message_id, self._claim_seconds(), claim.version)
+        # A written version answers its copies as long as a Powertools record would have (contact writes).
+        answer = self._claims.claim(
+            effect, record.message_id, self._claim_seconds(), claim.version, window=IDEMPOTENCY_SECONDS
+        )
         if answer == "sent":
             return Outcome("skipped", "duplicate").as_dict()
         if answer == "held":

@@ -15,8 +15,10 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   messages whose business key has no ledger row of its own (an erasure, a customer without an id, an operator's
   resend). An order's e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one
   record per effect, a claim before the send and the entry after it. A customer's or subscriber's contact write
-  claims its row too, for its content (``LedgerClaim.version``): the entry keeps the versions written, so a copy
-  of one is a duplicate and a changed customer is a write of its own. A stock level and a preference change keep
+  claims its row too, for its content (``LedgerClaim.version``): the entry keeps the versions written and when,
+  so a copy of one written within the idempotency window (``consumer.IDEMPOTENCY_SECONDS``, the 24 hours a
+  Powertools record lived) is a duplicate, and a changed customer, or one changed back after the window, is a
+  write of its own. A stock level and a preference change keep
   no record of their own beyond their business records (the stock level; the opt-out kept).
 
 Other modules keep their own records here too: ``route#<type>#<id>`` (``route_marks``: one write per routed
@@ -47,7 +49,9 @@ CONTACT_CLAIM_SECONDS = 120
 # Ledger subject of every erasure reported for a person to act on (effects.erasure): effect#erasures / customer#<id>.
 # Here, so reconciliation lists them without loading the contact handler.
 REPORTED_ERASURES = "erasures"
-# Versions a ledger row remembers (``DynamoStateStore.record``): 16 fingerprints keep a contact's row under 1 KB.
+# Versions a ledger row remembers (``DynamoStateStore.record``): 16 fingerprints and their times keep a contact's
+# row one write unit (the map at most 16 x (20-character name + 6-byte epoch second + 1) + 3 bytes; a full row with
+# the longest key is 632 bytes, tests/unit/test_state.py).
 LEDGER_VERSIONS = 16
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 _BATCH_GET_ATTEMPTS = 8
@@ -183,7 +187,8 @@ class DynamoStateStore:
         """Write the effect's ledger entry, which ends any claim on its row.
 
         ``version``: the effect is applied once per version (a contact write per content, ``LedgerClaim``), so the
-        entry keeps the version among the row's ``versions``, and its claim answers a copy of it as sent.
+        entry keeps the version and the time it was written among the row's ``versions``, and its claim answers a
+        copy of it as sent within the claim's window.
         """
         if version is not None:
             self._record_version(effect, reason, version)
@@ -212,36 +217,43 @@ class DynamoStateStore:
     def _record_version(self, effect: Effect, reason: str, version: str) -> None:
         """A version sent: the row's entry and its versions, the claim removed, in one ``UpdateItem``.
 
-        The versions are a string set of at most ``LEDGER_VERSIONS`` fingerprints, so the row stays one write unit;
-        a full set starts again from this version (a copy of a version that old is long gone from the queues).
+        The versions are a map of at most ``LEDGER_VERSIONS`` fingerprints to the epoch second each was written,
+        so the row stays one write unit; a full map starts again from this version (a copy of a version that old is
+        long gone from the queues), and so does a row without a map: ``LedgerClaims.claim`` starts one, so a new
+        version is one write here, and a row that kept its versions as a string set (before the map) gets one.
         """
 
-        def write(expression: str, condition: str | None) -> None:
-            values: dict[str, Any] = {
-                ":sent": {"S": "sent"},
-                ":reason": {"S": reason},
-                ":at": {"S": _iso(self._clock())},
-                ":version": {"SS": [version]},
-            }
+        def write(expression: str, condition: str | None, names: dict[str, str], values: dict[str, Any]) -> None:
             request: dict[str, Any] = {
                 "TableName": self._table,
                 "Key": _ledger_key(effect),
-                "UpdateExpression": f"SET #state = :sent, reason = :reason, #at = :at {expression} "
+                "UpdateExpression": f"SET #state = :sent, reason = :reason, #at = :at, {expression} "
                 "REMOVE claim_id, claim_expiry",
-                "ExpressionAttributeNames": {"#state": "state", "#at": "at"},
-                "ExpressionAttributeValues": values,
+                "ExpressionAttributeNames": {"#state": "state", "#at": "at", **names},
+                "ExpressionAttributeValues": {
+                    ":sent": {"S": "sent"},
+                    ":reason": {"S": reason},
+                    ":at": {"S": _iso(now)},
+                    **values,
+                },
             }
             if condition is not None:
                 request["ConditionExpression"] = condition
-                values[":most"] = {"N": str(LEDGER_VERSIONS)}
             self._client.update_item(**request)
 
+        now = self._clock()
+        written_at = {"N": str(int(now))}
         try:
-            write("ADD versions :version", "attribute_not_exists(versions) OR size(versions) < :most")
+            write(
+                "versions.#v = :written",
+                "attribute_type(versions, :map) AND (size(versions) < :most OR attribute_exists(versions.#v))",
+                {"#v": version},
+                {":written": written_at, ":map": {"S": "M"}, ":most": {"N": str(LEDGER_VERSIONS)}},
+            )
         except ClientError as error:
             if not refused(error):
                 raise
-            write(", versions = :version", None)
+            write("versions = :versions", None, {}, {":versions": {"M": {version: written_at}}})
 
     def record_resend_request(self, row: Effect, *, requested_by: str, reason: str, forced: bool) -> None:
         """Write who asked for a resend and why, before the message is queued (the audit trail of a force)."""
@@ -405,7 +417,8 @@ class LedgerClaim:
 
     ``version`` None: the effect happens once (an e-mail, a receipt, a redemption), and a row that says sent
     answers every copy. A version (a contact write's content fingerprint): the effect happens once per version,
-    and only a row that lists this version among its ``versions`` answers a copy as sent.
+    and only a row that lists this version among its ``versions``, written within the claim's window, answers a
+    copy as sent.
     """
 
     effect: Effect
@@ -431,8 +444,12 @@ class LedgerClaims:
     as Powertools' in-progress records do, so a crash blocks the effect no longer than that.
 
     With a ``version`` (a contact write's content) "sent" means that version is among the row's ``versions``
-    (``DynamoStateStore.record``): a copy of a written content is a duplicate, another content claims the row anew,
-    and while one content is being written another waits (``held``), so a customer's writes never overlap.
+    (``DynamoStateStore.record``), written no more than ``window`` seconds ago: a copy of a written content is a
+    duplicate, another content claims the row anew, and while one content is being written another waits
+    (``held``), so a customer's writes never overlap. The window is the one a Powertools record kept (the consumer
+    passes ``IDEMPOTENCY_SECONDS``): content changed A, B, then A again after it is written again, or Engage would
+    keep B; within it, a late copy of A is a duplicate, as it was for Powertools. A row whose ``versions`` is a
+    string set (written before the map) has no version sent.
     """
 
     def __init__(self, client: Any, table_name: str, clock: Callable[[], float] = time.time) -> None:
@@ -440,10 +457,22 @@ class LedgerClaims:
         self._table = table_name
         self._clock = clock
 
-    def claim(self, effect: Effect, message_id: str, seconds: float, version: str | None = None) -> ClaimAnswer:
+    def claim(
+        self,
+        effect: Effect,
+        message_id: str,
+        seconds: float,
+        version: str | None = None,
+        *,
+        window: float | None = None,
+    ) -> ClaimAnswer:
+        """Claim the effect for ``seconds``; with a ``version``, a copy of it written within ``window`` is sent."""
+        if version is not None and window is None:
+            raise ValueError("a versioned claim needs the window its versions answer copies for")
         now = self._clock()
+        since = now - (window or 0.0)
         seen = self._look(effect)
-        if _sent(seen, version):
+        if _sent(seen, version, since):
             return "sent"
         holder, expiry = seen.get("claim_id", {}).get("S"), float(seen.get("claim_expiry", {}).get("N", "0"))
         if holder is not None and holder != message_id and expiry >= now:
@@ -453,26 +482,30 @@ class LedgerClaims:
             ":until": {"N": repr(now + seconds)},
             ":now": {"N": repr(now)},
         }
-        names: dict[str, Any] = {}
+        take = "SET claim_id = :me, claim_expiry = :until"
         if version is None:
             unsent = "(attribute_not_exists(#state) OR #state <> :sent)"
-            names["ExpressionAttributeNames"] = {"#state": "state"}
+            names = {"#state": "state"}
             values[":sent"] = {"S": "sent"}
         else:
-            unsent = "NOT contains(versions, :version)"  # a row without versions has none of them sent
-            values[":version"] = {"S": version}
+            # Not sent: no map (none yet, or the string set before it), the version not in it, or written too long
+            # ago. The claim starts an empty map, so the entry (``_record_version``) adds to it in one write.
+            unsent = "(NOT attribute_type(versions, :map) OR attribute_not_exists(versions.#v) OR versions.#v < :since)"
+            names = {"#v": version}
+            values |= {":map": {"S": "M"}, ":since": {"N": repr(since)}, ":none": {"M": {}}}
+            take += ", versions = if_not_exists(versions, :none)"
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=_ledger_key(effect),
-                UpdateExpression="SET claim_id = :me, claim_expiry = :until",
+                UpdateExpression=take,
                 ConditionExpression=(
                     f"attribute_not_exists(pk) OR ({unsent}"
                     " AND (attribute_not_exists(claim_id) OR claim_expiry < :now OR claim_id = :me))"
                 ),
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                **names,
             )
         except ClientError as error:
             if not refused(error):
@@ -480,7 +513,7 @@ class LedgerClaims:
             old: Mapping[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
             if old is None:  # not returned (an emulator): read it
                 old = self._get_item(effect)
-            return "sent" if _sent(old, version) else "held"
+            return "sent" if _sent(old, version, since) else "held"
         return "claimed"
 
     def _look(self, effect: Effect) -> Mapping[str, Any]:
@@ -526,11 +559,12 @@ class LedgerClaims:
                 raise  # the effect's record replaced the row (no claim left), or another message took it
 
 
-def _sent(item: Mapping[str, Any], version: str | None) -> bool:
-    """The row says the effect (or, with a version, that version of it) went out."""
+def _sent(item: Mapping[str, Any], version: str | None, since: float) -> bool:
+    """The row says the effect went out (with a version: that version, at ``since`` or later)."""
     if version is None:
         return bool(item.get("state", {}).get("S") == "sent")
-    return version in item.get("versions", {}).get("SS", ())
+    written = item.get("versions", {}).get("M", {}).get(version)  # a string set (before the map): not sent
+    return written is not None and float(written["N"]) >= since
 
 
 def _contact_key(email: str, contact_type: str) -> dict[str, dict[str, str]]:

@@ -148,6 +148,7 @@ def test_a_new_member_is_claimed_and_recorded_on_its_ledger_row_alone(
 def test_a_copy_arriving_while_the_first_is_written_waits_and_then_finds_it_done(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:
+    from engage_bridge.consumer import IDEMPOTENCY_SECONDS
     from engage_bridge.messages import ContactUpsert
     from engage_bridge.state import LedgerClaims
 
@@ -155,7 +156,8 @@ def test_a_copy_arriving_while_the_first_is_written_waits_and_then_finds_it_done
     claim = ContactUpsert.model_validate_json(customer()).ledger_claim
     assert claim is not None
     claims = LedgerClaims(handler.dynamodb, "state")
-    assert claims.claim(claim.effect, "first-copy", 60, claim.version) == "claimed"  # the first copy is writing
+    first_copy = claims.claim(claim.effect, "first-copy", 60, claim.version, window=IDEMPOTENCY_SECONDS)
+    assert first_copy == "claimed"  # the first copy is writing
 
     held = handler.invoke(sqs_event([customer()]))
 
@@ -182,6 +184,29 @@ def test_a_customer_changed_back_is_not_a_duplicate_of_a_new_content_but_an_old_
         "Anna",
         "Annie",
     ]
+
+
+def test_a_customer_changed_back_after_the_idempotency_window_is_written_again(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    from engage_bridge.consumer import IDEMPOTENCY_SECONDS
+    from engage_bridge.messages import ContactUpsert
+
+    engage_sandbox.seed_contact("member", email="anna@example.com", firstName="Ann")
+    handler = deploy("contact_upsert", customer_updates=True)
+    handler.invoke(sqs_event([customer(firstName="Anna")]))
+    handler.invoke(sqs_event([customer(firstName="Annie")]))
+    claim = ContactUpsert.model_validate_json(customer()).ledger_claim
+    assert claim is not None
+    key = {"pk": {"S": f"effect#{claim.effect.subject}"}, "sk": {"S": claim.effect.name}}
+    row = handler.dynamodb.get_item(TableName="state", Key=key)["Item"]
+    aged = {v: {"N": str(int(t["N"]) - IDEMPOTENCY_SECONDS - 1)} for v, t in row["versions"]["M"].items()}
+    handler.dynamodb.put_item(TableName="state", Item={**row, "versions": {"M": aged}})  # both written a day ago
+
+    assert handler.invoke(sqs_event([customer(firstName="Anna")])) == {"batchItemFailures": []}
+
+    (member,) = engage_sandbox.contacts_with_email("anna@example.com")
+    assert member["attributes"]["firstName"] == "Anna"  # Engage would have kept "Annie" for good
 
 
 def test_a_new_subscribed_member_looks_each_address_up_once(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:

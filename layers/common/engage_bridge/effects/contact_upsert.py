@@ -99,7 +99,8 @@ def _read(services: Services, email: str, contact_type: str) -> dict[str, Any] |
 
 def _record(services: Services, message: ContactUpsert, reason: str) -> None:
     """The write's ledger entry; a claimed write (``ContactUpsert.ledger_claim``) adds its content's version to the
-    row, which ends the claim and answers every later copy of that content as a duplicate."""
+    row with the time, which ends the claim and answers a copy of that content as a duplicate for the idempotency
+    window (``LedgerClaims``)."""
     if (claim := message.ledger_claim) is not None:
         services.store.record(claim.effect, "sent", reason, version=claim.version)
     elif (effect := message.ledger_effect) is not None:
