@@ -46,6 +46,9 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     "centra_webhook": frozenset({"httpx", "engage_bridge.config"}),
     "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders"}),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
+    "product_feed": frozenset({"engage_bridge.centra.events"}),
+    "reconcile": frozenset({"engage_bridge.centra.events"}),
+    "router": frozenset({"engage_bridge.centra.events"}),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
