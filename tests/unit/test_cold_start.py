@@ -48,7 +48,7 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
     "product_feed": frozenset({"engage_bridge.centra.events"}),
     "reconcile": frozenset({"engage_bridge.centra.events"}),
-    "router": frozenset({"engage_bridge.centra.events"}),
+    "router": frozenset({"engage_bridge.centra.events", "engage_bridge.retry_cadence"}),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.config import BrandConfig, load_config
-from engage_bridge.consumer import Outcome, SqsConsumer
+from engage_bridge.consumer import Outcome, RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import (
@@ -197,10 +197,12 @@ def consumer_for[M: BaseModel](
 ) -> SqsConsumer[M]:
     """The shared SQS loop for ``effect``; ``idempotency_records=False`` for an effect that is idempotent on its own
     (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
-    from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
-
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
-    retry_later = SqsRetryCadence(sqs, env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
+    retry_later: RetryLater | None = None
+    if isinstance(env, HandlerEnvironment):  # an Engage handler's: the router retries on the visibility timeout
+        from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side
+
+        retry_later = SqsRetryCadence(sqs, env.source_queue_url)
     # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
     # A receipt keeps its claim although Engage ignores a repeated one: a copy routed twice would cost a second
     # Engage request from the budget (measured: 37 more for 60 orders without the claim, decision log 2026-12-07).
