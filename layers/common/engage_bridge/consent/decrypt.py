@@ -11,7 +11,6 @@ import binascii
 import json
 from typing import Any
 
-
 _IV_BYTES = 16
 _KEY_LENGTH = 32
 
