@@ -6,4 +6,4 @@ from engage_bridge.effects.order_email import send_order_email
 from engage_bridge.messages import OrderEmail
 from engage_bridge.wiring import sqs_lambda_handler
 
-lambda_handler = sqs_lambda_handler(OrderEmail, send_order_email, os.environ)
+lambda_handler = sqs_lambda_handler(OrderEmail, send_order_email, os.environ, unused=frozenset({"consent"}))

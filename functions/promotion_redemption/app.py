@@ -6,4 +6,6 @@ from engage_bridge.effects.promotion_redemption import redeem_promotion
 from engage_bridge.messages import PromotionRedemption
 from engage_bridge.wiring import sqs_lambda_handler
 
-lambda_handler = sqs_lambda_handler(PromotionRedemption, redeem_promotion, os.environ)
+lambda_handler = sqs_lambda_handler(
+    PromotionRedemption, redeem_promotion, os.environ, unused=frozenset({"contacts", "consent"})
+)

@@ -6,4 +6,4 @@ from engage_bridge.effects.stock_relay import relay_stock
 from engage_bridge.messages import StockUpdate
 from engage_bridge.wiring import sqs_lambda_handler
 
-lambda_handler = sqs_lambda_handler(StockUpdate, relay_stock, os.environ)
+lambda_handler = sqs_lambda_handler(StockUpdate, relay_stock, os.environ, unused=frozenset({"contacts", "consent"}))

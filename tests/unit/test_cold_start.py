@@ -1,5 +1,9 @@
 """A function's cold start does no AWS work: no client, no call, no secret read; the X-Ray SDK only where it traces.
 
+Nor does it import what it does not use at initialisation: a module only some messages need (libphonenumber for a
+function that writes no contact, AES for a consent change that names its contact) loads with the first of them
+(issue 18; bench ``cold_import``).
+
 Clients are created on first use (``engage_bridge.aws_clients``) and secrets read when a message needs them, so
 a secret that cannot be read fails that message with its name, not the container's initialisation. The brand
 configuration is the one thing read at cold start, by design (a file here, an SSM parameter in AWS): a bad one
@@ -16,7 +20,11 @@ import botocore.session
 import pytest
 
 from engage_bridge.aws_clients import LazyClient
+from engage_bridge.config import load_config
+from engage_bridge.contacts import ContactDirectory
+from engage_bridge.environment import HandlerEnvironment, parse_environment
 from engage_bridge.observability import UntracedHandlers, tracing_enabled
+from engage_bridge.wiring import build_services
 from engage_bridge_tools.bench.cold_import import example_config_file, function_environment
 from engage_bridge_tools.local.handlers import load_handler
 from engage_bridge_tools.local.template import functions, load_template
@@ -24,6 +32,25 @@ from engage_bridge_tools.local.template import functions, load_template
 TEMPLATE = load_template()
 SPECS = functions(TEMPLATE)
 LAYER = Path(__file__).parents[2] / "layers/common"
+
+# What a function must not have loaded once its module is imported: heavy modules it never uses, or uses only on
+# some paths (loaded there, on first use).
+NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
+    "stock_relay": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
+    "promotion_redemption": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
+    "order_status": frozenset({"engage_bridge.consent.store"}),
+    "receipt_push": frozenset({"engage_bridge.consent.store"}),
+    "engage_consent": frozenset({"phonenumbers", "engage_bridge.contacts", "cryptography.hazmat.primitives.padding"}),
+    "engage_webhook": frozenset({"httpx", "engage_bridge.config"}),
+    "centra_events": frozenset({"engage_bridge.config"}),
+    "centra_webhook": frozenset({"httpx", "engage_bridge.config"}),
+    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders"}),
+    "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
+    "product_feed": frozenset({"engage_bridge.centra.events"}),
+    "reconcile": frozenset({"engage_bridge.centra.events"}),
+    "router": frozenset({"engage_bridge.centra.events", "engage_bridge.retry_cadence"}),
+}
+_LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
 
 @pytest.fixture
@@ -50,6 +77,43 @@ def test_importing_a_function_creates_no_aws_client_and_reads_no_secret(
     handler = load_handler(SPECS[name])
 
     assert callable(handler)
+    assert clients_created == []
+
+
+@pytest.mark.parametrize("name", sorted(NOT_LOADED_AT_INIT))
+def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str, tmp_path: Path) -> None:
+    spec = SPECS[name]
+    environment = function_environment(spec, TEMPLATE, example_config_file(tmp_path))
+    run = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet, in a fresh process
+        [sys.executable, "-c", _LOADED],
+        env={
+            "PYTHONPATH": f"{spec.code_dir}:{LAYER}",
+            "AWS_DEFAULT_REGION": "eu-north-1",
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            **environment,
+        },
+        cwd=spec.code_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(run.stdout.strip().splitlines()[-1].split())
+
+    assert "engage_bridge.environment" in loaded  # the function did start
+    assert not NOT_LOADED_AT_INIT[name] & loaded
+
+
+def test_a_service_part_the_effect_does_not_use_is_built_on_its_first_use(
+    clients_created: list[str], tmp_path: Path
+) -> None:
+    environment = function_environment(SPECS["stock_relay"], TEMPLATE, example_config_file(tmp_path))
+    env = parse_environment(HandlerEnvironment, environment)
+
+    services = build_services(env, load_config(environment), unused=frozenset({"contacts"}))
+
+    assert not isinstance(services.contacts, ContactDirectory)
+    assert services.contacts.find.__self__.__class__ is ContactDirectory  # built by the first attribute asked
+    assert services.contacts.find.__self__ is services.contacts.forget.__self__  # and kept
     assert clients_created == []
 
 

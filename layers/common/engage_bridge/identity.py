@@ -11,10 +11,12 @@ Engage has no contact with the new address; if it has, the change is dead-letter
 """
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from engage_bridge.centra import Customer
 from engage_bridge.state import email_key
+
+if TYPE_CHECKING:  # for the annotation only: the contact directory loads it into functions that map no customer
+    from engage_bridge.centra import Customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class DynamoIdentityLinks:
         self._client.delete_item(TableName=self._table, Key=key)
 
 
-def linked_customer_id(customer: Customer | None) -> str | None:
+def linked_customer_id(customer: "Customer | None") -> str | None:
     """The id a member is linked under: its Centra customer id; None for a guest or a record without id."""
     return None if customer is None or customer.id is None else str(customer.id)
 

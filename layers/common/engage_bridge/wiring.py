@@ -14,7 +14,7 @@ client only a rare path needs (the DLQ, a retry later) is never created by most 
 """
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.config import BrandConfig, load_config
-from engage_bridge.consumer import Outcome, SqsConsumer
+from engage_bridge.consumer import Outcome, RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import (
@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # each function imports only its own side at cold start: the 
     from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
     from engage_bridge.centra.client import CentraClient
+    from engage_bridge.consent import ConsentStore
+    from engage_bridge.contacts import ContactDirectory
     from engage_bridge.effects.services import Services
     from engage_bridge.messages import ResendRequest
     from engage_bridge.router import RouterServices
@@ -84,14 +86,36 @@ def _record_engage_latency(milliseconds: float) -> None:
     metrics.add_metric(name="EngageLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
 
 
-def build_services(env: HandlerEnvironment, config: BrandConfig, dynamodb: Any = None) -> "Services":
-    from engage_bridge.consent import DynamoConsentStore  # noqa: PLC0415 - only this function's side, at cold start
-    from engage_bridge.contacts import ContactDirectory  # noqa: PLC0415
-    from engage_bridge.effects.services import Services  # noqa: PLC0415
+ServicePart = Literal["contacts", "consent"]
+
+
+class _BuiltOnFirstUse:
+    """Stands for the object ``build`` returns until an attribute is first asked of it: a service part the
+    function's effect does not use keeps its modules (and their dependencies) out of the cold start."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._built: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
+
+
+def build_services(
+    env: HandlerEnvironment,
+    config: BrandConfig,
+    dynamodb: Any = None,
+    *,
+    unused: frozenset[ServicePart] = frozenset(),
+) -> "Services":
+    """An Engage handler's services; the parts in ``unused`` (its effect never touches them) are built on first use
+    rather than at cold start, so a stock relay loads neither the contact directory nor libphonenumber."""
+    from engage_bridge.effects.services import Services  # noqa: PLC0415 - only this function's side, at cold start
     from engage_bridge.engage.client import EngageClient  # noqa: PLC0415
     from engage_bridge.engage.retry import RetryPolicy  # noqa: PLC0415
     from engage_bridge.errors import ConfigError  # noqa: PLC0415
-    from engage_bridge.identity import DynamoIdentityLinks  # noqa: PLC0415
 
     if config.engage.api_key_secret != env.engage_api_key_secret:
         raise ConfigError(
@@ -110,9 +134,24 @@ def build_services(env: HandlerEnvironment, config: BrandConfig, dynamodb: Any =
         logger=logger,
         observe_latency=_record_engage_latency,
     )
-    consent = DynamoConsentStore(dynamodb, env.state_table_name)
-    links = DynamoIdentityLinks(dynamodb, env.state_table_name)
-    contacts = ContactDirectory(engage, store, config.engage.source, links)
+
+    def consent_store() -> "ConsentStore":
+        from engage_bridge.consent import DynamoConsentStore  # noqa: PLC0415 - only where consent is used
+
+        return DynamoConsentStore(dynamodb, env.state_table_name)
+
+    def contact_directory() -> "ContactDirectory":
+        from engage_bridge.contacts import ContactDirectory  # noqa: PLC0415 - only where contacts are written
+        from engage_bridge.identity import DynamoIdentityLinks  # noqa: PLC0415
+
+        return ContactDirectory(
+            engage, store, config.engage.source, DynamoIdentityLinks(dynamodb, env.state_table_name)
+        )
+
+    consent = cast("ConsentStore", _BuiltOnFirstUse(consent_store)) if "consent" in unused else consent_store()
+    contacts = (
+        cast("ContactDirectory", _BuiltOnFirstUse(contact_directory)) if "contacts" in unused else contact_directory()
+    )
     return Services(config, engage, store, contacts, consent)
 
 
@@ -158,10 +197,12 @@ def consumer_for[M: BaseModel](
 ) -> SqsConsumer[M]:
     """The shared SQS loop for ``effect``; ``idempotency_records=False`` for an effect that is idempotent on its own
     (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
-    from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side, at cold start
-
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
-    retry_later = SqsRetryCadence(sqs, env.source_queue_url) if isinstance(env, HandlerEnvironment) else None
+    retry_later: RetryLater | None = None
+    if isinstance(env, HandlerEnvironment):  # an Engage handler's: the router retries on the visibility timeout
+        from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side
+
+        retry_later = SqsRetryCadence(sqs, env.source_queue_url)
     # An order's e-mail, receipt or redemption is one ledger row, which is also its claim: no Powertools record.
     # A receipt keeps its claim although Engage ignores a repeated one: a copy routed twice would cost a second
     # Engage request from the budget (measured: 37 more for 60 orders without the claim, decision log 2026-12-07).
@@ -201,12 +242,14 @@ def build_consumer[M: BaseModel](
     message_model: type[M],
     effect: Callable[["Services", M], Outcome],
     environ: Mapping[str, str],
+    *,
+    unused: frozenset[ServicePart] = frozenset(),
 ) -> tuple[SqsConsumer[M], "Services"]:
     """An Engage handler's consumer and the services behind it, from its environment."""
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
     dynamodb = LazyClient("dynamodb")
-    services = build_services(env, load_config(dict(environ)), dynamodb)
+    services = build_services(env, load_config(dict(environ)), dynamodb, unused=unused)
     resends = DynamoStateStore(dynamodb, env.state_table_name)
     consumer = consumer_for(env, message_model, lambda message: _applied(effect, services, resends, message), dynamodb)
     return consumer, services
@@ -300,10 +343,15 @@ def _observed(handler: LambdaHandler) -> LambdaHandler:
 
 
 def sqs_lambda_handler[M: BaseModel](
-    message_model: type[M], effect: Callable[["Services", M], Outcome], environ: Mapping[str, str]
+    message_model: type[M],
+    effect: Callable[["Services", M], Outcome],
+    environ: Mapping[str, str],
+    *,
+    unused: frozenset[ServicePart] = frozenset(),
 ) -> SqsLambdaEntry:
-    """An Engage handler module's ``lambda_handler``, built at import (cold start) from its environment."""
-    consumer, services = build_consumer(message_model, effect, environ)
+    """An Engage handler module's ``lambda_handler``, built at import (cold start) from its environment; ``unused``:
+    the service parts its effect never touches (``build_services``)."""
+    consumer, services = build_consumer(message_model, effect, environ, unused=unused)
     return SqsLambdaEntry(consumer, services, services.engage)
 
 

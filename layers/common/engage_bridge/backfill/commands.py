@@ -41,7 +41,8 @@ class BackfillStep(BaseModel):
 
 
 BackfillCommand = Annotated[StartBackfill | BackfillStep, Field(discriminator="command")]
-COMMAND = TypeAdapter[StartBackfill | BackfillStep](BackfillCommand)
+# defer_build: its validator is built with the first command it reads, not when the module is imported.
+COMMAND = TypeAdapter[StartBackfill | BackfillStep](BackfillCommand, config=ConfigDict(defer_build=True))
 
 
 class CommandQueue(Protocol):

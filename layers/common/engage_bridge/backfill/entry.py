@@ -6,7 +6,7 @@ redelivers the command after the visibility timeout, and after five receives it 
 """
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.backfill.commands import COMMAND, SqsCommandQueue
@@ -29,7 +29,7 @@ from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import EngageBudgetEnvironment, parse_environment
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import count, logger, metrics, tracer
-from engage_bridge.router import SqsHandlerQueues
+from engage_bridge.routing import Route
 from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore
 
@@ -39,6 +39,20 @@ class BackfillEnvironment(EngageBudgetEnvironment):
     receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
     centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+
+
+class _ReceiptQueue:
+    """The receipt handler's queue, as the router sends to it (``router.SqsHandlerQueues``), loaded with the first
+    receipts an order page sends: a customer page sends none, and the router's module stays out of the cold start."""
+
+    def __init__(self, sqs: Any, queue_url: str) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        from engage_bridge.router import SqsHandlerQueues  # noqa: PLC0415 - order pages only
+
+        SqsHandlerQueues(self._sqs, {"receipt_push": self._queue_url}).send(route, messages)
 
 
 class BackfillLambda:
@@ -67,7 +81,7 @@ class BackfillLambda:
             ledger=DynamoStateStore(dynamodb, env.state_table_name),
             runs=DynamoRunStore(dynamodb, env.state_table_name),
             commands=SqsCommandQueue(sqs, env.backfill_queue_url),
-            handlers=SqsHandlerQueues(sqs, {"receipt_push": env.receipt_push_queue_url}),
+            handlers=_ReceiptQueue(sqs, env.receipt_push_queue_url),
             clock=time.time,
             remaining_seconds=self._remaining_seconds,
             lease_seconds=900.0,

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engage_bridge.backfill.bulk import PendingContact
 from engage_bridge.backfill.run import BackfillWindow, FailedObject, Kind
@@ -21,8 +21,11 @@ from engage_bridge.mapping import contact_role, customer_contact, member_update
 from engage_bridge.mapping.contacts import newsletter_contact_of_customer
 from engage_bridge.mapping.email import require_email
 from engage_bridge.messages import ContactUpsert, ReceiptPush
-from engage_bridge.routing import AlreadySent, Decision, route_customer, route_order
+from engage_bridge.routing import Decision, route_customer
 from engage_bridge.state import Effect
+
+if TYPE_CHECKING:  # the order rules load with the first order page (``_order``): customer pages need none of them
+    from engage_bridge.routing import AlreadySent
 
 PAGE_SIZE: dict[Kind, int] = {"customers": 200, "orders": 100}  # Centra allows 1..200; orders are large
 
@@ -57,7 +60,7 @@ def read_page(  # noqa: PLR0917 - the cursor, the source and the rules, each nee
     window: BackfillWindow,
     centra: CentraHistory,
     cfg: BrandConfig,
-    already_sent: AlreadySent,
+    already_sent: "AlreadySent",
     page_size: int | None = None,
 ) -> PageWork:
     limit = page_size or PAGE_SIZE[kind]
@@ -86,7 +89,9 @@ def _customer(work: PageWork, customer: Customer, cfg: BrandConfig) -> None:
     _apply(work, "customers", f"customer:{customer.reference}", cfg, decide)
 
 
-def _order(work: PageWork, order: Order, cfg: BrandConfig, already_sent: AlreadySent) -> None:
+def _order(work: PageWork, order: Order, cfg: BrandConfig, already_sent: "AlreadySent") -> None:
+    from engage_bridge.routing import route_order  # noqa: PLC0415 - order pages only
+
     decide = lambda: route_order(order, cfg, already_sent, historical=True)  # noqa: E731
     _apply(work, "orders", f"order:{order.number}", cfg, decide)
 

@@ -27,7 +27,6 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from engage_bridge import __version__
 from engage_bridge.centra import queries
 from engage_bridge.centra.common import CentraModel, Market, Store
-from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
 from engage_bridge.centra.outcomes import (
     CentraError,
     CentraGraphQLError,
@@ -47,6 +46,7 @@ from engage_bridge.errors import ConfigError
 if TYPE_CHECKING:  # imported where an answer is parsed: the events poller and the product feed read no orders
     from engage_bridge.centra.customer import Customer, NewsletterSubscription
     from engage_bridge.centra.display import Display
+    from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
     from engage_bridge.centra.order import Order
     from engage_bridge.centra.parse import CentraKind
 
@@ -298,13 +298,15 @@ class CentraClient:
         limit: int = MAX_LIMIT,
         object_types: Sequence[str] | None = None,
         warehouse_ids: Sequence[int] | None = None,
-    ) -> EventPage:
+    ) -> "EventPage":
         """The oldest unconfirmed events (of these object types): ids, and a StockChange's stock per SKU.
 
         Unconfirmed events come back on every fetch: confirm what was handled (and what was skipped on purpose).
         An event that cannot be read is returned in ``unreadable`` and never fails the others. ``warehouse_ids``
         limits the stock read with StockChange events (None: every warehouse).
         """
+        from engage_bridge.centra.events import CentraEvent, EventPage, UnreadableEvent  # noqa: PLC0415 - the poller's
+
         types = list(dict.fromkeys(object_types)) if object_types else None
         variables: dict[str, Any] = {"limit": _limit(limit), "where": {"objectType": types} if types else None}
         found = _list(self._execute("Events", queries.EVENTS, variables).get("events"), "Events")
@@ -371,12 +373,14 @@ class CentraClient:
                 return {event_id: tuple(items) for event_id, items in lines.items()}, problems
         raise CentraUnexpectedResponse("StockChangeLines", 200, f"more than {_MAX_PAGES} pages of lines")
 
-    def confirm_events(self, ids: Iterable[int]) -> ConfirmResult:
+    def confirm_events(self, ids: Iterable[int]) -> "ConfirmResult":
         """Confirm (remove from the queue) these events, in batches of 200.
 
         Ids Centra did not know (already confirmed, another integration's) come back as ``warnings`` and in
         ``not_confirmed``; they are logged, never raised.
         """
+        from engage_bridge.centra.events import ConfirmResult  # noqa: PLC0415 - the poller's
+
         requested = tuple(dict.fromkeys(ids))
         confirmed: list[int] = []
         warnings: list[CentraIssue] = []
@@ -562,7 +566,9 @@ class _RawEvent(CentraModel):
     market: Market | None = None
 
 
-def _event(raw: dict[str, Any]) -> CentraEvent | UnreadableEvent:
+def _event(raw: dict[str, Any]) -> "CentraEvent | UnreadableEvent":
+    from engage_bridge.centra.events import CentraEvent, UnreadableEvent  # noqa: PLC0415 - the poller's
+
     event_id = raw.get("id")
     try:
         event = _RawEvent.model_validate(raw)

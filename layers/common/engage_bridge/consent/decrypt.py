@@ -11,9 +11,6 @@ import binascii
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 _IV_BYTES = 16
 _KEY_LENGTH = 32
 
@@ -23,6 +20,10 @@ class PayloadUnreadable(Exception):
 
 
 def decrypt_payload(token: str, key: str) -> dict[str, Any]:
+    # Loaded with the first encrypted payload: a change that names its contact id needs no AES (cold start).
+    from cryptography.hazmat.primitives import padding  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: PLC0415
+
     if len(key.encode("utf-8")) != _KEY_LENGTH:
         raise PayloadUnreadable("the encryption key must be 32 characters")
     try:

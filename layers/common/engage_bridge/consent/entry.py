@@ -256,7 +256,7 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> "SqsLambdaEntry":
     env.bind_observability()
     config = load_config(dict(environ))
     dynamodb = LazyClient("dynamodb")
-    handler_services = build_services(env, config, dynamodb)
+    handler_services = build_services(env, config, dynamodb, unused=frozenset({"contacts"}))
     centra = None
     if config.consent.write_opt_outs_to_centra:  # off by default: then the Centra client is not even loaded
         from engage_bridge.centra.client import CentraClient  # noqa: PLC0415

@@ -1,13 +1,16 @@
 """The adapters an effect works with, built once per Lambda container (``engage_bridge.wiring``)."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.consent import ConsentStore
-from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.client import EngageClient
-from engage_bridge.messages import ResendRequest
 from engage_bridge.state import Effect, StateStore, claimed_unsent
+
+if TYPE_CHECKING:  # built by the wiring, which loads them only into the functions whose effects use them
+    from engage_bridge.consent import ConsentStore
+    from engage_bridge.contacts import ContactDirectory
+    from engage_bridge.messages import ResendRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,10 +18,10 @@ class Services:
     config: BrandConfig
     engage: EngageClient
     store: StateStore
-    contacts: ContactDirectory
-    consent: ConsentStore
+    contacts: "ContactDirectory"
+    consent: "ConsentStore"
 
-    def already_sent(self, effect: Effect, resend: ResendRequest | None = None) -> bool:
+    def already_sent(self, effect: Effect, resend: "ResendRequest | None" = None) -> bool:
         """The ledger says ``effect`` went out, and no forced resend overrides it.
 
         Only a forced resend goes past a sent e-mail; ``engage-bridge resend`` refuses the unforced one, and

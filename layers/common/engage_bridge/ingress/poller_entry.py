@@ -14,7 +14,6 @@ from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.centra.client import CentraClient
-from engage_bridge.config import load_config
 from engage_bridge.environment import FeatureSwitchesEnvironment, parse_environment
 from engage_bridge.ingress.poller import PollResult, listened_types, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
@@ -42,6 +41,8 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
         client.set_deadline(context.get_remaining_time_in_millis)
         if not registered:
             # The brand configuration is read here, on the first run, not at import: it only chooses the listeners.
+            from engage_bridge.config import load_config  # noqa: PLC0415 - its models too: only this path reads it
+
             object_types = listened_types(
                 load_config(dict(environ)),
                 stock_relay_deployed=env.stock_relay_deployed,
