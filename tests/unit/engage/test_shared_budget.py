@@ -217,6 +217,7 @@ def test_a_quiet_container_never_waits_more_than_a_slot(gaps: list[float]) -> No
     # Before: a request that came sooner than the container's pace slept until the slot booked at that pace, and
     # one near a second's end slept into the second booked ahead (in the demo ~0.7 s an invocation, at 13 % use).
     assert max(waits) <= grid.width
+    assert budget.waited_s == pytest.approx(sum(waits))  # what the bench reports as billed waiting
 
 
 def test_a_quiet_container_books_one_lease_an_invocation_within_a_second() -> None:

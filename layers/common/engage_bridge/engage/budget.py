@@ -226,6 +226,7 @@ class SharedBudget:
         self.reads = 0  # counters read before booking a second not seen yet, while waiting
         self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
         self.forfeited = 0  # booked slots reached too late
+        self.waited_s = 0.0  # seconds requests waited for their slot: billed Lambda time in a handler
 
     @contextmanager
     def lowered(self, priority: Priority) -> Iterator[None]:
@@ -262,7 +263,9 @@ class SharedBudget:
                         self._sleep(opens - now)
                     self._last_grant = max(opens, now)
                     self._run_requests += 1
-                    return self._clock() - started
+                    waited = self._clock() - started
+                    self.waited_s += waited
+                    return waited
                 if now - started > self._max_wait_s:
                     raise EngageRetryableError(
                         "-", "engage budget", None, None, maybe_applied=False, detail="engage budget exhausted"
