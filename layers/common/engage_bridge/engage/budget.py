@@ -16,10 +16,11 @@ spaced at its own pace (a container sends one request at a time, so booking ever
 150 ms would hold slots it cannot use). A container draining a backlog books a whole second at its pace: one write a
 second, about one per ten Engage requests at 100 ms a request. A quiet one (an invocation of a few requests) books
 as many slots as its runs of requests have used (it learns that, and its pace, across invocations): one write an
-invocation, two when it runs into the next second. A request that comes sooner than the slot it holds, by more than a
-slot, books a free slot of the current second instead of sleeping (a sleep in Lambda is billed duration). A refused
-lease returns the item as it was (``ALL_OLD``), so the retry books free slots without a read. A slot the container
-reaches too late is forfeited, never sent late: that is what keeps the bound.
+invocation, two when it runs into the next second. A request that comes sooner than the slot it holds, by more than
+``SOONER_AFTER_S``, books a free slot of the current second instead of sleeping (a sleep in Lambda is billed
+duration, and past that wait costs more than the write). A refused lease returns the item as it was (``ALL_OLD``), so
+the retry books free slots without a read. A slot the container reaches too late is forfeited, never sent late: that
+is what keeps the bound.
 
 Priority. A busy container (sending without an idle gap for a second already) books the next second as soon as it
 opens to its class, ``BOOKING_LEAD_S`` before it starts: transactional e-mails first, then contacts and receipts,
@@ -58,6 +59,10 @@ _PACE_SAMPLES_NEEDED = 2
 # A gap between requests this long is idleness (between invocations), not the container's pace: a container sending
 # less than once a second books only when it sends.
 _IDLE_GAP_S = 1.0
+# A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free:
+# one lease write ($0.625 a million) costs what 190 ms of a 256 MB function ($1.33e-5 a GB-second) does, so a
+# shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
+SOONER_AFTER_S = 0.15
 _QUIET_LEASE_TOKENS_MIN = 2  # a quiet container's lease books at least this many slots
 _RUN_LENGTH_SLACK = 0.25  # a smoothed 3.03 requests a run books 3
 # A container books the next second ahead only once it has sent without an idle gap for this long (a backlog).
@@ -241,8 +246,8 @@ class SharedBudget:
     def acquire(self) -> float:
         """Wait for a booked slot and take it; return the seconds waited.
 
-        A request never waits more than a slot for a slot it holds while the current second has a free one sooner
-        (as far as this container has seen): it books that one instead. A sleep in Lambda is billed duration.
+        A request waits at most ``SOONER_AFTER_S`` for a slot it holds while the current second has a free one
+        sooner (as far as this container has seen): it books that one instead. A sleep in Lambda is billed duration.
         """
         with self._lock:
             started = self._clock()
@@ -254,7 +259,7 @@ class SharedBudget:
                 token = self._next_token(now)
                 if token is not None:
                     opens = self.grid.slot_start(token.second, token.slot)
-                    if opens - now > self.grid.width and not looked_sooner:
+                    if opens - now > max(self.grid.width, SOONER_AFTER_S) and not looked_sooner:
                         looked_sooner = True
                         if self._book_sooner(now, token):
                             continue
@@ -325,7 +330,8 @@ class SharedBudget:
         current = math.floor(now)
         if held.second < current:
             return False
-        return self._book(current, now, before=held.slot if held.second == current else None)
+        # One try: a refusal means others are booking this second, and waiting for the held slot costs no write.
+        return self._book(current, now, before=held.slot if held.second == current else None, tries=1)
 
     def _lease(self, now: float) -> None:
         """Book slots in the current second, else the next one once this class may; sleep when neither is open."""
@@ -340,14 +346,14 @@ class SharedBudget:
         # Both full, and counts never go down: wait until the second after next opens to this class.
         self._sleep(current + 2 - BOOKING_LEAD_S[self.priority] - now)
 
-    def _book(self, second: int, now: float, before: int | None = None) -> bool:
+    def _book(self, second: int, now: float, before: int | None = None, tries: int = 3) -> bool:
         """Try to book up to ``lease_tokens`` slots of ``second`` (before slot ``before``, if given) at this
         container's pace; True once booked."""
         if self._waiting and second not in self._known:
             # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
             self.reads += 1
             self._known[second] = self._table.counts(second)
-        for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
+        for _ in range(tries):  # a refusal shows the counts, so a second try usually fits; a third covers a race
             wanted = self._plan(second, now, before)
             if not wanted:  # full as far as this container knows, or too late in the second
                 return False
