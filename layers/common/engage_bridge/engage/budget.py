@@ -60,8 +60,8 @@ _PACE_SAMPLES_NEEDED = 2
 # less than once a second books only when it sends.
 _IDLE_GAP_S = 1.0
 # A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free:
-# one lease write ($0.625 a million) costs what 190 ms of a 256 MB function ($1.33e-5 a GB-second) does, so a
-# shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
+# one lease write ($0.625 a million) costs what 188 ms of a 256 MB arm64 function ($1.33334e-5 a GB-second) does,
+# so a shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
 SOONER_AFTER_S = 0.15
 _QUIET_LEASE_TOKENS_MIN = 2  # a quiet container's lease books at least this many slots
 _RUN_LENGTH_SLACK = 0.25  # a smoothed 3.03 requests a run books 3
