@@ -157,6 +157,7 @@ BUDGET = {
         "requests_per_invocation": 3,
         "lease_writes_per_request": 0.333,
         "counter_reads_per_request": 0.0,
+        "wait_ms_per_invocation": 12.5,
     },
     "before": {
         "one_handler_share_at_most": 0.143,
@@ -175,6 +176,7 @@ def test_the_budget_sets_each_figure_beside_todays_and_shows_the_drain_order() -
     assert "| 25,000 | at most 6,857 (order e-mails capped at 5.71/s) |" in page
     assert "| 0.12 + 0.1 / 0.2 + 0.3 |" in page
     assert "a quiet shop (3 requests an invocation) | 0.333 + 0.0 |" in page
+    assert "| waited for the budget per invocation, a quiet shop (ms; billed Lambda time) | 12.5 |" in page
     assert page.index("| order e-mails | 27 |") < page.index("| backfill | 55 |")
     assert "simulated" in page
 

@@ -543,6 +543,17 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
             f"{section['quiet']['lease_writes_per_request']} + {section['quiet']['counter_reads_per_request']}",
             "0",
         ),
+        *(
+            [
+                (
+                    "waited for the budget per invocation, a quiet shop (ms; billed Lambda time)",
+                    section["quiet"]["wait_ms_per_invocation"],
+                    "",
+                )
+            ]
+            if "wait_ms_per_invocation" in section["quiet"]
+            else []
+        ),
         (
             f"repeat orders an hour within {section['budget_per_second']:g}/s "
             f"({orders['requests_per_order_repeat']} requests each)",

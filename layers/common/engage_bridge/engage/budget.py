@@ -13,14 +13,19 @@ co-operation between containers beyond the counts. At a budget of 40: 19 slots o
 The lease. A container books several slots of one second in one conditional ``UpdateItem`` on that second's item
 (``pk = engage-budget``, ``sk =`` the epoch second, one counter per slot, each kept at or below ``per_slot``),
 spaced at its own pace (a container sends one request at a time, so booking every slot when its requests take
-150 ms would hold slots it cannot use): while busy, one write a second per container, about one per ten Engage
-requests at 100 ms a request. A refused lease returns the item as it was (``ALL_OLD``), so the retry books free
-slots without a read. A slot the container reaches too late is forfeited, never sent late: that is what keeps
-the bound.
+150 ms would hold slots it cannot use). A container draining a backlog books a whole second at its pace: one write a
+second, about one per ten Engage requests at 100 ms a request. A quiet one (an invocation of a few requests) books
+as many slots as its runs of requests have used (it learns that, and its pace, across invocations): one write an
+invocation, two when it runs into the next second. A request that comes sooner than the slot it holds, by more than
+``SOONER_AFTER_S``, books a free slot of the current second instead of sleeping (a sleep in Lambda is billed
+duration, and past that wait costs more than the write). A refused lease returns the item as it was (``ALL_OLD``), so
+the retry books free slots without a read. A slot the container reaches too late is forfeited, never sent late: that
+is what keeps the bound.
 
-Priority. A busy container books the next second as soon as it opens to its class, ``BOOKING_LEAD_S`` before it
-starts: transactional e-mails first, then contacts and receipts, then stock levels; the backfill books only a
-second that has begun. Under contention each class gets what the classes before it left; alone, all of it.
+Priority. A busy container (sending without an idle gap for a second already) books the next second as soon as it
+opens to its class, ``BOOKING_LEAD_S`` before it starts: transactional e-mails first, then contacts and receipts,
+then stock levels; the backfill books only a second that has begun. Under contention each class gets what the
+classes before it left; alone, all of it.
 """
 
 import math
@@ -47,10 +52,21 @@ ITEM_TTL_S = 120
 MAX_WAIT_S = 20.0
 _PACE_SMOOTHING = 0.3
 # Until a container has measured its pace (the gap between its requests) it books every slot, a few at a time:
-# a guess too long would make a fast container wait, one too short would hold slots it cannot reach.
+# a guess too long would make a fast container wait, one too short would hold slots it cannot reach. It is also the
+# length of a run of requests guessed before one has ended.
 _FIRST_LEASE_TOKENS = 4
 _PACE_SAMPLES_NEEDED = 2
-_IDLE_GAP_S = 2.0  # a gap between requests longer than this is idleness, not the container's pace
+# A gap between requests this long is idleness (between invocations), not the container's pace: a container sending
+# less than once a second books only when it sends.
+_IDLE_GAP_S = 1.0
+# A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free:
+# one lease write ($0.625 a million) costs what 188 ms of a 256 MB arm64 function ($1.33334e-5 a GB-second) does,
+# so a shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
+SOONER_AFTER_S = 0.15
+_QUIET_LEASE_TOKENS_MIN = 2  # a quiet container's lease books at least this many slots
+_RUN_LENGTH_SLACK = 0.25  # a smoothed 3.03 requests a run books 3
+# A container books the next second ahead only once it has sent without an idle gap for this long (a backlog).
+_SUSTAINED_S = 1.0
 
 
 class Priority(IntEnum):
@@ -206,12 +222,16 @@ class SharedBudget:
         self._pace = grid.width
         self._pace_samples = 0
         self._last_grant: float | None = None
+        self._run_started = 0.0  # when the current run of requests (no idle gap between them) began
+        self._run_requests = 0  # requests granted in it so far
+        self._run_length = float(_FIRST_LEASE_TOKENS)  # requests a run makes, smoothed over the runs seen
         self._booked_ahead = 0  # the latest second this container booked before it began
         self._lock = threading.Lock()
         self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
         self.reads = 0  # counters read before booking a second not seen yet, while waiting
         self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
         self.forfeited = 0  # booked slots reached too late
+        self.waited_s = 0.0  # seconds requests waited for their slot: billed Lambda time in a handler
 
     @contextmanager
     def lowered(self, priority: Priority) -> Iterator[None]:
@@ -224,20 +244,33 @@ class SharedBudget:
             self.priority = saved
 
     def acquire(self) -> float:
-        """Wait for a booked slot and take it; return the seconds waited."""
+        """Wait for a booked slot and take it; return the seconds waited.
+
+        A request waits at most ``SOONER_AFTER_S`` for a slot it holds while the current second has a free one
+        sooner (as far as this container has seen): it books that one instead. A sleep in Lambda is billed duration.
+        """
         with self._lock:
             started = self._clock()
             self._observe_pace(started)
             self._book_ahead(started)
+            looked_sooner = False
             while True:
                 now = self._clock()
                 token = self._next_token(now)
                 if token is not None:
                     opens = self.grid.slot_start(token.second, token.slot)
+                    if opens - now > max(self.grid.width, SOONER_AFTER_S) and not looked_sooner:
+                        looked_sooner = True
+                        if self._book_sooner(now, token):
+                            continue
+                    self._tokens.pop(0)
                     if opens > now:
                         self._sleep(opens - now)
                     self._last_grant = max(opens, now)
-                    return self._clock() - started
+                    self._run_requests += 1
+                    waited = self._clock() - started
+                    self.waited_s += waited
+                    return waited
                 if now - started > self._max_wait_s:
                     raise EngageRetryableError(
                         "-", "engage budget", None, None, maybe_applied=False, detail="engage budget exhausted"
@@ -245,13 +278,16 @@ class SharedBudget:
                 self._lease(now)
 
     def _observe_pace(self, now: float) -> None:
-        if self._last_grant is None:
+        if self._last_grant is None or now - self._last_grant >= _IDLE_GAP_S:
+            # The first request after idleness starts a run (an invocation, or several close together): the one
+            # before it ended, and its length teaches how many requests a run of this container makes.
+            if self._last_grant is not None:
+                self._run_length += _PACE_SMOOTHING * (self._run_requests - self._run_length)
+            self._run_started, self._run_requests = now, 0
             return
-        gap = now - self._last_grant
-        if gap < _IDLE_GAP_S:
-            weight = _PACE_SMOOTHING if self._pace_samples else 1.0
-            self._pace = (1 - weight) * self._pace + weight * max(gap, 0.0)
-            self._pace_samples += 1
+        weight = _PACE_SMOOTHING if self._pace_samples else 1.0
+        self._pace = (1 - weight) * self._pace + weight * max(now - self._last_grant, 0.0)
+        self._pace_samples += 1
 
     def _book_ahead(self, now: float) -> None:
         """While busy, book the next second as soon as it opens to this class: the higher classes' leads come first.
@@ -267,16 +303,35 @@ class SharedBudget:
         self._book(upcoming, now)
 
     def _busy(self, now: float) -> bool:
-        """Sending at least once a second, its last request within the idle gap."""
-        return self._last_grant is not None and now - self._last_grant < _IDLE_GAP_S and self._pace < 1.0
+        """Draining a backlog: sending at least once a second, without an idle gap, for ``_SUSTAINED_S`` already.
+
+        An invocation of a few requests is not busy: the second it books ahead would mostly go unused (a write
+        for nothing; in the demo one lease in two was such a booking).
+        """
+        return (
+            self._last_grant is not None
+            and now - self._last_grant < _IDLE_GAP_S
+            and self._pace < 1.0
+            and now - self._run_started >= _SUSTAINED_S
+        )
 
     def _next_token(self, now: float) -> _Token | None:
+        """The earliest booked slot still reachable (left in place); the ones reached too late are dropped."""
         while self._tokens:
-            token = self._tokens.pop(0)
+            token = self._tokens[0]
             if self.grid.last_send(token.second, token.slot) >= now:
                 return token
+            self._tokens.pop(0)
             self.forfeited += 1
         return None
+
+    def _book_sooner(self, now: float, held: _Token) -> bool:
+        """Book free slots of the current second before ``held`` (the earliest this container holds); True if any."""
+        current = math.floor(now)
+        if held.second < current:
+            return False
+        # One try: a refusal means others are booking this second, and waiting for the held slot costs no write.
+        return self._book(current, now, before=held.slot if held.second == current else None, tries=1)
 
     def _lease(self, now: float) -> None:
         """Book slots in the current second, else the next one once this class may; sleep when neither is open."""
@@ -291,14 +346,15 @@ class SharedBudget:
         # Both full, and counts never go down: wait until the second after next opens to this class.
         self._sleep(current + 2 - BOOKING_LEAD_S[self.priority] - now)
 
-    def _book(self, second: int, now: float) -> bool:
-        """Try to book up to ``lease_tokens`` slots of ``second`` at this container's pace; True once booked."""
+    def _book(self, second: int, now: float, before: int | None = None, tries: int = 3) -> bool:
+        """Try to book up to ``lease_tokens`` slots of ``second`` (before slot ``before``, if given) at this
+        container's pace; True once booked."""
         if self._waiting and second not in self._known:
             # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
             self.reads += 1
             self._known[second] = self._table.counts(second)
-        for _ in range(3):  # a refusal shows the counts, so a second try usually fits; a third covers a race
-            wanted = self._plan(second, now)
+        for _ in range(tries):  # a refusal shows the counts, so a second try usually fits; a third covers a race
+            wanted = self._plan(second, now, before)
             if not wanted:  # full as far as this container knows, or too late in the second
                 return False
             self.leases += 1
@@ -313,22 +369,35 @@ class SharedBudget:
             self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
         return False
 
-    def _plan(self, second: int, now: float) -> dict[int, int]:
-        """Free slots of ``second`` still reachable from ``now``, one every ``stride`` slots, up to the lease size."""
+    def _plan(self, second: int, now: float, before: int | None = None) -> dict[int, int]:
+        """Free slots of ``second`` still reachable from ``now`` (and before slot ``before``), one every ``stride``
+        slots, up to the lease size."""
         grid = self.grid
         counts = self._known.get(second, {})
         stride = max(1, round(self._pace / grid.width))
         first = max(0, math.ceil((now - second) / grid.width - (1 - JITTER_MARGIN)))
         wanted: dict[int, int] = {}
         slot = first
-        size = self._lease_tokens if self._pace_samples >= _PACE_SAMPLES_NEEDED else _FIRST_LEASE_TOKENS
-        while slot < grid.slots_per_second and len(wanted) < size:
+        size = self._lease_size(now)
+        end = grid.slots_per_second if before is None else before
+        while slot < end and len(wanted) < size:
             if counts.get(slot, 0) < grid.per_slot and grid.last_send(second, slot) >= now:
                 wanted[slot] = 1
                 slot += stride
             else:
                 slot += 1
         return wanted
+
+    def _lease_size(self, now: float) -> int:
+        """Slots one lease books: a busy container's second at its pace; a quiet one, what its runs use.
+
+        A quiet container that booked the rest of the second would hold slots it never reaches (two containers fill
+        a slot), and other containers would wait for the next second.
+        """
+        if self._busy(now) and self._pace_samples >= _PACE_SAMPLES_NEEDED:
+            return self._lease_tokens
+        expected = math.ceil(self._run_length - self._run_requests - _RUN_LENGTH_SLACK)
+        return min(self._lease_tokens, max(_QUIET_LEASE_TOKENS_MIN, expected))
 
 
 def shared_budget(
