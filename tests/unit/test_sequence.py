@@ -18,15 +18,20 @@ PURCHASE_RECEIPT = Effect(SUBJECT, "receipt:purchase:shipment:11")
 
 
 class Ledger:
+    """The ledger's rows; ``lagging`` ones an eventually consistent read does not see yet (just written)."""
+
     def __init__(self, **rows: tuple[EffectState, str]) -> None:
         self.rows = {Effect(SUBJECT, name.replace("__", ":")): row for name, row in rows.items()}
+        self.lagging: set[Effect] = set()
+        self.reads: list[tuple[Effect, bool]] = []
 
     def add(self, effect: Effect, state: EffectState = "sent", reason: str = "order_created") -> "Ledger":
         self.rows[effect] = (state, reason)
         return self
 
-    def __call__(self, effect: Effect) -> LedgerEntry | None:
-        row = self.rows.get(effect)
+    def __call__(self, effect: Effect, /, *, consistent: bool = True) -> LedgerEntry | None:
+        self.reads.append((effect, consistent))
+        row = self.rows.get(effect) if consistent or effect not in self.lagging else None
         return None if row is None else LedgerEntry(effect, row[0], row[1], "2026-12-06T12:00:00+00:00")
 
 
@@ -59,6 +64,32 @@ def test_a_shipping_e_mail_waits_for_the_confirmation() -> None:
 @pytest.mark.parametrize("payment_state", ["success", "pending", "failed"])
 def test_any_confirmation_settles_the_shipping_e_mail(payment_state: str) -> None:
     ensure_predecessor_settled(shipped(), Ledger().add(Effect(SUBJECT, f"email:created:{payment_state}")))
+
+
+def test_a_predecessor_seen_settled_by_an_eventually_consistent_read_is_not_read_again() -> None:
+    ledger = Ledger().add(CREATED)
+
+    ensure_predecessor_settled(shipped(), ledger)
+
+    assert ledger.reads == [(CREATED, False)]  # half a read unit; settled is final, so it cannot be stale
+
+
+def test_a_predecessor_the_eventual_read_does_not_see_yet_is_read_strongly_before_waiting() -> None:
+    ledger = Ledger().add(CREATED)
+    ledger.lagging.add(CREATED)  # recorded a moment ago: not replicated to the replica that answered
+
+    ensure_predecessor_settled(shipped(), ledger)
+
+    assert ledger.reads[-1] == (CREATED, True)
+
+
+def test_a_predecessor_not_settled_is_read_strongly_before_the_message_waits() -> None:
+    ledger = Ledger()
+
+    with pytest.raises(PredecessorPending):
+        ensure_predecessor_settled(returned(), ledger)
+
+    assert ledger.reads == [(SHIPPED_EMAIL, False), (SHIPPED_EMAIL, True)]
 
 
 def test_a_return_e_mail_waits_for_the_e_mail_of_the_shipment_it_returns_from() -> None:

@@ -68,7 +68,7 @@ from engage_bridge.errors import (
     PredecessorPending,
 )
 from engage_bridge.observability import count
-from engage_bridge.state import Effect, LedgerClaim, LedgerClaims, claimed_unsent
+from engage_bridge.state import ClaimedRow, Effect, LedgerClaim, LedgerClaims, claimed_row
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -329,21 +329,22 @@ class SqsConsumer[M: BaseModel]:
             return result
         effect = claim.effect
         # A written version answers its copies as long as a Powertools record would have (contact writes).
-        answer = self._claims.claim(
+        answer, before = self._claims.claim_entry(
             effect, record.message_id, self._claim_seconds(), claim.version, window=IDEMPOTENCY_SECONDS
         )
         if answer == "sent":
             return Outcome("skipped", "duplicate").as_dict()
         if answer == "held":
             raise EffectClaimedElsewhere(effect)
-        token = claimed_unsent.set(effect)
+        # The claim refused a sent row and returned the entry it took over: the effect reads its row no more.
+        token = claimed_row.set(ClaimedRow(effect, before))
         sent = False
         try:
             result = self._apply(key={"business_key": key}, message=message)
             sent = result["state"] == "sent"  # the effect's ledger entry replaced the claim
             return result
         finally:
-            claimed_unsent.reset(token)
+            claimed_row.reset(token)
             if not sent:
                 self._claims.release(effect, record.message_id)
 

@@ -19,7 +19,7 @@ about 22 minutes) dead-letters it if the predecessor never settles. An operator'
 operator chose to send that one e-mail.
 """
 
-from collections.abc import Callable
+from typing import Protocol
 
 from engage_bridge.errors import MappingError, PredecessorPending
 from engage_bridge.mapping.context import return_index
@@ -28,7 +28,12 @@ from engage_bridge.mapping.payments import PaymentState
 from engage_bridge.messages import OrderEmail, ReceiptPush
 from engage_bridge.state import Effect, LedgerEntry
 
-LedgerRead = Callable[[Effect], LedgerEntry | None]
+
+class LedgerRead(Protocol):
+    """One ledger row (``DynamoStateStore.ledger_entry``): strongly consistent, or eventually (half a unit)."""
+
+    def __call__(self, effect: Effect, /, *, consistent: bool = True) -> LedgerEntry | None: ...
+
 
 _PAYMENT_STATES: tuple[PaymentState, ...] = ("success", "pending", "failed")
 
@@ -57,7 +62,14 @@ def ensure_predecessor_settled(message: OrderEmail | ReceiptPush, ledger: Ledger
     if message.resend is not None:
         return
     waiting_for = predecessors(message)
-    if waiting_for and not any(_settled(ledger(effect)) for effect in waiting_for):
+    if not waiting_for:
+        return
+    # Settled is final (a settled row is only ever recorded again as sent, failed or historical), so an eventually
+    # consistent read that sees it settled is as sure as a strong one, at half the price. Only a row it does not
+    # see settled (not yet replicated, or truly pending) is read again, strongly, before the message waits.
+    if any(_settled(ledger(effect, consistent=False)) for effect in waiting_for):
+        return
+    if not any(_settled(ledger(effect)) for effect in waiting_for):
         raise PredecessorPending(message.ledger_effect, waiting_for)
 
 

@@ -76,7 +76,7 @@ class LedgerEntry:
 class StateStore(Protocol):
     """What handlers need from the state table; tests may substitute an in-memory fake."""
 
-    def ledger_entry(self, effect: Effect) -> LedgerEntry | None: ...
+    def ledger_entry(self, effect: Effect, *, consistent: bool = True) -> LedgerEntry | None: ...
 
     def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None: ...
 
@@ -113,12 +113,10 @@ class DynamoStateStore:
         self._table = table_name
         self._clock = clock
 
-    def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
-        item = self._get(f"effect#{effect.subject}", effect.name)
-        if item is None or "state" not in item:  # absent, or only claimed (LedgerClaims) so far
-            return None
-        state: EffectState = item["state"]["S"]  # written only by record()
-        return LedgerEntry(effect, state, item["reason"]["S"], item["at"]["S"])
+    def ledger_entry(self, effect: Effect, *, consistent: bool = True) -> LedgerEntry | None:
+        """The effect's entry; ``consistent=False`` reads half a unit and may miss a write of the last second."""
+        item = self._get(f"effect#{effect.subject}", effect.name, consistent=consistent)
+        return None if item is None else _entry(effect, item)
 
     def ledger_entries(self, effects: Iterable[Effect], *, consistent: bool = True) -> dict[Effect, LedgerEntry]:
         """The ledger rows of many effects, 100 per BatchGetItem; absent effects are left out.
@@ -393,9 +391,9 @@ class DynamoStateStore:
             time.sleep(min(0.05 * 2**attempt, 1.0))
         raise LedgerReadIncomplete(len(request[self._table]["Keys"]))
 
-    def _get(self, pk: str, sk: str) -> Mapping[str, Any] | None:
+    def _get(self, pk: str, sk: str, *, consistent: bool = True) -> Mapping[str, Any] | None:
         item: Mapping[str, Any] | None = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=consistent
         ).get("Item")
         return item
 
@@ -426,8 +424,22 @@ class LedgerClaim:
 
 
 ClaimAnswer = Literal["claimed", "sent", "held"]
-# The effect is known to be unsent when this invocation claimed it: ``already_sent`` need not read the row again.
-claimed_unsent: ContextVar[Effect | None] = ContextVar("claimed_unsent", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRow:
+    """A ledger row this invocation claimed, and the entry it held when taken (``before``; None if none).
+
+    The claim's write refuses a sent row and returns the row it replaced, so the effect needs no read of its own
+    row: ``before`` is unsent (absent, failed or skipped), and it is what the row said at the claim.
+    """
+
+    effect: Effect
+    before: "LedgerEntry | None"
+
+
+# Set by the consumer while the effect of a claimed row runs (``effects.services.Services``).
+claimed_row: ContextVar[ClaimedRow | None] = ContextVar("claimed_row", default=None)
 
 
 class LedgerClaims:
@@ -467,16 +479,30 @@ class LedgerClaims:
         window: float | None = None,
     ) -> ClaimAnswer:
         """Claim the effect for ``seconds``; with a ``version``, a copy of it written within ``window`` is sent."""
+        answer, _ = self.claim_entry(effect, message_id, seconds, version, window=window)
+        return answer
+
+    def claim_entry(
+        self,
+        effect: Effect,
+        message_id: str,
+        seconds: float,
+        version: str | None = None,
+        *,
+        window: float | None = None,
+    ) -> tuple[ClaimAnswer, LedgerEntry | None]:
+        """``claim``, and on ``claimed`` the ledger entry the row held when taken (None if none), from the
+        claim's own write (``ALL_OLD``: no read unit)."""
         if version is not None and window is None:
             raise ValueError("a versioned claim needs the window its versions answer copies for")
         now = self._clock()
         since = now - (window or 0.0)
         seen = self._look(effect)
         if _sent(seen, version, since):
-            return "sent"
+            return "sent", None
         holder, expiry = seen.get("claim_id", {}).get("S"), float(seen.get("claim_expiry", {}).get("N", "0"))
         if holder is not None and holder != message_id and expiry >= now:
-            return "held"
+            return "held", None
         values: dict[str, Any] = {
             ":me": {"S": message_id},
             ":until": {"N": repr(now + seconds)},
@@ -495,7 +521,7 @@ class LedgerClaims:
             values |= {":map": {"S": "M"}, ":since": {"N": repr(since)}, ":none": {"M": {}}}
             take += ", versions = if_not_exists(versions, :none)"
         try:
-            self._client.update_item(
+            taken = self._client.update_item(
                 TableName=self._table,
                 Key=_ledger_key(effect),
                 UpdateExpression=take,
@@ -505,6 +531,7 @@ class LedgerClaims:
                 ),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",  # the entry the claim replaces, for the effect (no read unit)
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
@@ -513,8 +540,8 @@ class LedgerClaims:
             old: Mapping[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
             if old is None:  # not returned (an emulator): read it
                 old = self._get_item(effect)
-            return "sent" if _sent(old, version, since) else "held"
-        return "claimed"
+            return ("sent" if _sent(old, version, since) else "held"), None
+        return "claimed", _entry(effect, taken.get("Attributes", {}))
 
     def _look(self, effect: Effect) -> Mapping[str, Any]:
         """The row's state, versions and claim as an eventually consistent read sees them (half a read unit)."""
@@ -557,6 +584,14 @@ class LedgerClaims:
         except ClientError as error:
             if not refused(error):
                 raise  # the effect's record replaced the row (no claim left), or another message took it
+
+
+def _entry(effect: Effect, item: Mapping[str, Any]) -> LedgerEntry | None:
+    """The ledger entry a row holds; None for a row that is absent or only claimed (``LedgerClaims``) so far."""
+    if "state" not in item:
+        return None
+    state: EffectState = item["state"]["S"]  # written only by record(), with its reason and time
+    return LedgerEntry(effect, state, item.get("reason", {}).get("S", ""), item.get("at", {}).get("S", ""))
 
 
 def _sent(item: Mapping[str, Any], version: str | None, since: float) -> bool:

@@ -23,7 +23,7 @@ def redeem_promotion(services: Services, message: PromotionRedemption) -> Outcom
     if message.historical:
         return Outcome("skipped", "historical")
     effect = message.ledger_effect
-    earlier = services.store.ledger_entry(effect)
+    earlier = services.ledger_entry(effect)  # taken over by the claim: no read (a resend reads it)
     if earlier is not None and earlier.state == "sent":
         return Outcome("skipped", "already_sent")
     try:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.client import EngageClient
-from engage_bridge.state import Effect, StateStore, claimed_unsent
+from engage_bridge.state import Effect, LedgerEntry, StateStore, claimed_row
 
 if TYPE_CHECKING:  # built by the wiring, which loads them only into the functions whose effects use them
     from engage_bridge.consent import ConsentStore
@@ -29,7 +29,13 @@ class Services:
         """
         if resend is not None and resend.force:
             return False
-        if resend is None and claimed_unsent.get() == effect:
-            return False  # this invocation claimed the row, which it may do only while the effect is unsent
-        entry = self.store.ledger_entry(effect)
+        entry = self.ledger_entry(effect)
         return entry is not None and entry.state == "sent"
+
+    def ledger_entry(self, effect: Effect) -> LedgerEntry | None:
+        """The effect's ledger entry: the one its claim took over if this invocation claimed the row (never sent:
+        the claim refuses a sent row), else read, strongly consistent (a resend, an effect claimed by no row)."""
+        claimed = claimed_row.get()
+        if claimed is not None and claimed.effect == effect:
+            return claimed.before
+        return self.store.ledger_entry(effect)
