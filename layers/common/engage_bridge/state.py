@@ -453,7 +453,8 @@ class LedgerClaims:
     The same message taking it again (redelivered after a crash) is allowed. The effect's ``record`` then replaces
     the item with the ledger entry, which ends the claim; ``release`` gives back a claim whose effect did not send
     (a failure, a skip), deleting a row that holds nothing else. A claim expires with the invocation that took it,
-    as Powertools' in-progress records do, so a crash blocks the effect no longer than that.
+    as Powertools' in-progress records do, so a crash blocks the effect no longer than that. The claim's write
+    returns the row it took (``claim_entry``), so the effect knows its entry (unsent) without reading it again.
 
     With a ``version`` (a contact write's content) "sent" means that version is among the row's ``versions``
     (``DynamoStateStore.record``), written no more than ``window`` seconds ago: a copy of a written content is a
