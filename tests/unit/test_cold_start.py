@@ -36,7 +36,9 @@ LAYER = Path(__file__).parents[2] / "layers/common"
 # What a function must not have loaded once its module is imported: heavy modules it never uses, or uses only on
 # some paths (loaded there, on first use).
 NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
-    "stock_relay": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
+    "stock_relay": frozenset(
+        {"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store", "engage_bridge.engage.models.parts"}
+    ),
     "promotion_redemption": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
     "order_status": frozenset({"engage_bridge.consent.store"}),
     "receipt_push": frozenset({"engage_bridge.consent.store"}),
@@ -44,10 +46,11 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     "engage_webhook": frozenset({"httpx", "engage_bridge.config"}),
     "centra_events": frozenset({"engage_bridge.config"}),
     "centra_webhook": frozenset({"httpx", "engage_bridge.config"}),
-    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders"}),
+    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders", "engage_bridge.messages.stock"}),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
     "product_feed": frozenset({"engage_bridge.centra.events"}),
-    "reconcile": frozenset({"engage_bridge.centra.events"}),
+    "reconcile": frozenset({"engage_bridge.centra.events", "engage_bridge.messages.stock"}),
+    "back_in_stock_subscription": frozenset({"engage_bridge.engage.models.parts"}),
     "router": frozenset({"engage_bridge.centra.events", "engage_bridge.retry_cadence"}),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"

@@ -4,16 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from engage_bridge.engage.models.base import (
-    ContactMatch,
-    DateTime,
-    Discount,
-    EngageModel,
-    Money,
-    Number,
-    PaymentMethod,
-    TaxDetail,
-)
+from engage_bridge.engage.models.base import DateTime, EngageModel, Money, Number
+from engage_bridge.engage.models.parts import ContactMatch, Discount, PaymentMethod, TaxDetail
 
 
 class OrderItemExtraData(EngageModel):
