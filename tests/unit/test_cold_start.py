@@ -51,7 +51,9 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     "product_feed": frozenset({"engage_bridge.centra.events"}),
     "reconcile": frozenset({"engage_bridge.centra.events", "engage_bridge.messages.stock"}),
     "back_in_stock_subscription": frozenset({"engage_bridge.engage.models.parts"}),
-    "router": frozenset({"engage_bridge.centra.events", "engage_bridge.retry_cadence"}),
+    "router": frozenset(
+        {"engage_bridge.centra.events", "engage_bridge.retry_cadence", "engage_bridge.engage.models.orders"}
+    ),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 

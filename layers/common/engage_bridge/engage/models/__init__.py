@@ -29,13 +29,13 @@ if TYPE_CHECKING:
     from engage_bridge.engage.models.inventory import BackInStockSubscription as BackInStockSubscription
     from engage_bridge.engage.models.inventory import StockLevel as StockLevel
     from engage_bridge.engage.models.inventory import StockLevelBatch as StockLevelBatch
-    from engage_bridge.engage.models.orders import Fee as Fee
     from engage_bridge.engage.models.orders import OrderBody as OrderBody
     from engage_bridge.engage.models.orders import OrderExtraData as OrderExtraData
     from engage_bridge.engage.models.orders import OrderItem as OrderItem
     from engage_bridge.engage.models.orders import OrderItemExtraData as OrderItemExtraData
     from engage_bridge.engage.models.parts import ContactMatch as ContactMatch
     from engage_bridge.engage.models.parts import Discount as Discount
+    from engage_bridge.engage.models.parts import Fee as Fee
     from engage_bridge.engage.models.parts import PaymentMethod as PaymentMethod
     from engage_bridge.engage.models.parts import TaxDetail as TaxDetail
     from engage_bridge.engage.models.promotions import PromotionRedemption as PromotionRedemption
@@ -56,7 +56,7 @@ _HOMES = {
     "iso_datetime": "base",
     "json_number": "base",
     "money_text": "base",
-    "Fee": "orders",
+    "Fee": "parts",
     "OrderBody": "orders",
     "OrderExtraData": "orders",
     "OrderItem": "orders",

@@ -1,4 +1,8 @@
-"""The parts both order and receipt bodies use: who the purchase is matched to, payments, taxes, discounts."""
+"""The parts of order and receipt bodies: who the purchase is matched to, payments, taxes, discounts, fees.
+
+Fees are here, not in ``orders``, because ``mapping.context`` builds them and the router reads that module: so the
+router does not define the order bodies it never sends (issue 18).
+"""
 
 from typing import Literal
 
@@ -25,3 +29,8 @@ class Discount(EngageModel):
     type: str = "Discount"
     description: str = "Discount"
     value: Money
+
+
+class Fee(EngageModel):
+    value: Money
+    tax: Money
