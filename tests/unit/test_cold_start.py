@@ -36,19 +36,36 @@ LAYER = Path(__file__).parents[2] / "layers/common"
 # What a function must not have loaded once its module is imported: heavy modules it never uses, or uses only on
 # some paths (loaded there, on first use).
 NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
-    "stock_relay": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
-    "promotion_redemption": frozenset({"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store"}),
-    "order_status": frozenset({"engage_bridge.consent.store"}),
-    "receipt_push": frozenset({"engage_bridge.consent.store"}),
+    "stock_relay": frozenset(
+        {
+            "phonenumbers",
+            "engage_bridge.contacts",
+            "engage_bridge.consent.store",
+            "engage_bridge.engage.models.parts",
+            "engage_bridge.router_environment",
+        }
+    ),
+    "promotion_redemption": frozenset(
+        {"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store", "engage_bridge.router_environment"}
+    ),
+    "order_status": frozenset({"engage_bridge.consent.store", "engage_bridge.router_environment"}),
+    "receipt_push": frozenset(
+        {"engage_bridge.consent.store", "engage_bridge.router_environment", "engage_bridge.mapping.orders"}
+    ),
     "engage_consent": frozenset({"phonenumbers", "engage_bridge.contacts", "cryptography.hazmat.primitives.padding"}),
     "engage_webhook": frozenset({"httpx", "engage_bridge.config"}),
     "centra_events": frozenset({"engage_bridge.config"}),
     "centra_webhook": frozenset({"httpx", "engage_bridge.config"}),
-    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders"}),
+    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders", "engage_bridge.messages.stock"}),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
     "product_feed": frozenset({"engage_bridge.centra.events"}),
-    "reconcile": frozenset({"engage_bridge.centra.events"}),
-    "router": frozenset({"engage_bridge.centra.events", "engage_bridge.retry_cadence"}),
+    "reconcile": frozenset(
+        {"engage_bridge.centra.events", "engage_bridge.messages.stock", "engage_bridge.mapping.orders"}
+    ),
+    "back_in_stock_subscription": frozenset({"engage_bridge.engage.models.parts"}),
+    "router": frozenset(
+        {"engage_bridge.centra.events", "engage_bridge.retry_cadence", "engage_bridge.engage.models.orders"}
+    ),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 

@@ -19,21 +19,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel
 
 from engage_bridge.aws_clients import LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
-from engage_bridge.environment import (
-    ConsumerEnvironment,
-    FeatureSwitchesEnvironment,
-    HandlerEnvironment,
-    parse_environment,
-)
+from engage_bridge.environment import ConsumerEnvironment, HandlerEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
-from engage_bridge.secrets import SecretReference
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler
@@ -45,24 +39,9 @@ if TYPE_CHECKING:  # each function imports only its own side at cold start: the 
     from engage_bridge.effects.services import Services
     from engage_bridge.messages import ResendRequest
     from engage_bridge.router import RouterServices
+    from engage_bridge.router_environment import RouterEnvironment
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
-
-
-class RouterEnvironment(ConsumerEnvironment, FeatureSwitchesEnvironment):
-    centra_graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
-    centra_token_secret: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
-    contact_upsert_queue_url: str = Field(alias="CONTACT_UPSERT_QUEUE_URL", min_length=1)
-    order_status_queue_url: str = Field(alias="ORDER_STATUS_QUEUE_URL", min_length=1)
-    receipt_push_queue_url: str = Field(alias="RECEIPT_PUSH_QUEUE_URL", min_length=1)
-    promotion_redemption_queue_url: str = Field(alias="PROMOTION_REDEMPTION_QUEUE_URL", min_length=1)
-    stock_relay_queue_url: str | None = Field(alias="STOCK_RELAY_QUEUE_URL", default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _relay_deployed_has_its_queue(self) -> "RouterEnvironment":
-        if self.stock_relay_deployed and not self.stock_relay_queue_url:
-            raise ValueError("STOCK_RELAY_QUEUE_URL is required while STOCK_RELAY_DEPLOYED is true")
-        return self
 
 
 class SqsDeadLetters:
@@ -156,7 +135,7 @@ def build_services(
 
 
 def build_router_services(
-    env: RouterEnvironment, config: BrandConfig, dynamodb: Any = None
+    env: "RouterEnvironment", config: BrandConfig, dynamodb: Any = None
 ) -> tuple["RouterServices", "CentraClient"]:
     from engage_bridge.centra.client import CentraClient  # noqa: PLC0415 - only this function's side, at cold start
     from engage_bridge.product_feed.refresh import FeedRefreshMarker  # noqa: PLC0415
@@ -359,6 +338,7 @@ def router_lambda_handler(environ: Mapping[str, str]) -> SqsLambdaEntry:
     """The router module's ``lambda_handler``: ingest queue → Centra's current state → handler queues."""
     from engage_bridge.messages import IngestEvent  # noqa: PLC0415 - only this function's side, at cold start
     from engage_bridge.router import route_ingest_event  # noqa: PLC0415
+    from engage_bridge.router_environment import RouterEnvironment  # noqa: PLC0415
 
     env = parse_environment(RouterEnvironment, environ)
     env.bind_observability()

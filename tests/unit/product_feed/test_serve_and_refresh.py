@@ -19,7 +19,8 @@ from engage_bridge.product_feed.entry import MAX_INLINE_BYTES, serve_handler, to
 from engage_bridge.product_feed.refresh import FeedRefreshMarker
 from engage_bridge.product_feed.store import S3FeedStore
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.wiring import RouterEnvironment, build_router_services
+from engage_bridge.router_environment import RouterEnvironment
+from engage_bridge.wiring import build_router_services
 from tests.aws import Clock
 from tests.lambda_support import lambda_context
 

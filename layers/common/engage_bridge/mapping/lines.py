@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from engage_bridge.centra.common import MonetaryValue
 from engage_bridge.centra.order import Order, OrderLine, Shipment
+from engage_bridge.engage.models import Discount
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping.money import ZERO, round_money, tax_share
 
@@ -32,6 +33,11 @@ class PricedLine:
     @property
     def is_sale(self) -> bool:
         return self.line.unit_price.value != self.line.unit_original_price.value
+
+
+def line_discounts(priced: PricedLine) -> list[Discount]:
+    """The line's whole reduction as one entry, the way seed 001 lists it ("Discount", negative value)."""
+    return [] if priced.discount.is_zero() else [Discount(value=priced.discount)]
 
 
 def order_currency(order: Order) -> str:

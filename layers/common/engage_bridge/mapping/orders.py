@@ -7,7 +7,6 @@ from engage_bridge.centra.common import Address
 from engage_bridge.centra.order import Order, Return, Shipment
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import (
-    Discount,
     Fee,
     OrderBody,
     OrderExtraData,
@@ -28,6 +27,7 @@ from engage_bridge.mapping.context import (
 from engage_bridge.mapping.lines import (
     PricedLine,
     cancelled_lines,
+    line_discounts,
     order_currency,
     ordered_lines,
     returned_lines,
@@ -152,11 +152,6 @@ def _order_item(priced: PricedLine) -> OrderItem:
         original_price_per_unit=line.unit_original_price.value,
         discounted=not priced.discount.is_zero(),
     )
-
-
-def line_discounts(priced: PricedLine) -> list[Discount]:
-    """The line's whole reduction as one entry, the way seed 001 lists it ("Discount", negative value)."""
-    return [] if priced.discount.is_zero() else [Discount(value=priced.discount)]
 
 
 def _extra_data(order: Order, shipment: Shipment | None, cfg: BrandConfig) -> OrderExtraData:

@@ -16,9 +16,8 @@ from engage_bridge.mapping.context import (
     return_index,
     shipment_index,
 )
-from engage_bridge.mapping.lines import PricedLine, order_currency, returned_lines, shipment_lines
+from engage_bridge.mapping.lines import PricedLine, line_discounts, order_currency, returned_lines, shipment_lines
 from engage_bridge.mapping.money import ZERO, tax_details, tax_share
-from engage_bridge.mapping.orders import line_discounts
 from engage_bridge.mapping.payments import payment_methods
 
 FREIGHT_ARTICLE = "freight"

@@ -1,24 +1,34 @@
 """What a routing decision is: the messages to enqueue, each on its route, and every deliberate skip with its reason."""
 
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, cast
 
-from engage_bridge.messages import ContactUpsert, OrderEmail, PromotionRedemption, ReceiptPush, StockUpdate
 from engage_bridge.state import Effect
 
-Route = Literal["contact_upsert", "order_status", "receipt_push", "promotion_redemption", "stock_relay"]
-Message = ContactUpsert | OrderEmail | ReceiptPush | PromotionRedemption | StockUpdate
+if TYPE_CHECKING:
+    from engage_bridge.messages import ContactUpsert, OrderEmail, PromotionRedemption, ReceiptPush, StockUpdate
 
-ROUTE_OF: Final[dict[type[Message], Route]] = {
-    ContactUpsert: "contact_upsert",
-    OrderEmail: "order_status",
-    ReceiptPush: "receipt_push",
-    PromotionRedemption: "promotion_redemption",
-    StockUpdate: "stock_relay",
+Route = Literal["contact_upsert", "order_status", "receipt_push", "promotion_redemption", "stock_relay"]
+type Message = ContactUpsert | OrderEmail | ReceiptPush | PromotionRedemption | StockUpdate
+
+# Each message's route, by its class: the classes are not imported here, so a function that routes only contacts
+# and receipts (backfill, reconciliation) does not define the stock relay's message (issue 18, cold start).
+_ROUTE_OF_MESSAGE: Final[dict[str, Route]] = {
+    "engage_bridge.messages.contacts.ContactUpsert": "contact_upsert",
+    "engage_bridge.messages.orders.OrderEmail": "order_status",
+    "engage_bridge.messages.orders.ReceiptPush": "receipt_push",
+    "engage_bridge.messages.orders.PromotionRedemption": "promotion_redemption",
+    "engage_bridge.messages.stock.StockUpdate": "stock_relay",
 }
 
 
-def contact_effect(upsert: ContactUpsert) -> Effect | None:
+def route_of(message: Message) -> Route:
+    """The handler queue ``message`` goes to (``KeyError`` for anything that is not one of the five messages)."""
+    kind = type(message)
+    return _ROUTE_OF_MESSAGE[f"{kind.__module__}.{kind.__qualname__}"]
+
+
+def contact_effect(upsert: "ContactUpsert") -> Effect | None:
     """The ledger row the contact handler writes for a customer; ``None`` for newsletter sign-ups and for
     customers without an id (see ``ContactUpsert.ledger_effect``, the one definition)."""
     return upsert.ledger_effect if upsert.customer is not None else None
@@ -32,13 +42,13 @@ class Routed:
     message: Message
 
     def __post_init__(self) -> None:
-        expected = ROUTE_OF[type(self.message)]
+        expected = route_of(self.message)
         if self.route != expected:
             raise ValueError(f"a {type(self.message).__name__} goes to {expected}, not {self.route}")
 
     @classmethod
     def of(cls, message: Message) -> "Routed":
-        return cls(ROUTE_OF[type(message)], message)
+        return cls(route_of(message), message)
 
     @property
     def business_key(self) -> str:
@@ -48,11 +58,11 @@ class Routed:
     def ledger_effect(self) -> Effect | None:
         """The ledger row that says this effect went out, where one exists (stock has its own marks)."""
         message = self.message
-        if isinstance(message, OrderEmail | ReceiptPush | PromotionRedemption):
-            return message.ledger_effect
-        if isinstance(message, ContactUpsert):
-            return contact_effect(message)
-        return None
+        if self.route == "stock_relay":
+            return None
+        if self.route == "contact_upsert":
+            return contact_effect(cast("ContactUpsert", message))
+        return cast("OrderEmail | ReceiptPush | PromotionRedemption", message).ledger_effect
 
 
 @dataclass(frozen=True, slots=True)

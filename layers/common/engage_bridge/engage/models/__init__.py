@@ -7,8 +7,8 @@ Serialisation rules, all in one place:
 - ``None`` means "absent": ``body()`` drops it, so an optional field never reaches Engage as ``null``.
 
 Each endpoint's bodies live in their own module (``orders``, ``receipts``, ``contacts``, ``promotions``,
-``inventory``; ``base`` for the rules and parts they share), so a function defines only the bodies it sends;
-the names below are imported from there on first use.
+``inventory``; ``base`` for the rules they share, ``parts`` for what orders and receipts share), so a function
+defines only the bodies it sends; the names below are imported from there on first use.
 """
 
 from typing import TYPE_CHECKING
@@ -16,14 +16,10 @@ from typing import TYPE_CHECKING
 from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from engage_bridge.engage.models.base import ContactMatch as ContactMatch
     from engage_bridge.engage.models.base import DateTime as DateTime
-    from engage_bridge.engage.models.base import Discount as Discount
     from engage_bridge.engage.models.base import EngageModel as EngageModel
     from engage_bridge.engage.models.base import Money as Money
     from engage_bridge.engage.models.base import Number as Number
-    from engage_bridge.engage.models.base import PaymentMethod as PaymentMethod
-    from engage_bridge.engage.models.base import TaxDetail as TaxDetail
     from engage_bridge.engage.models.base import iso_datetime as iso_datetime
     from engage_bridge.engage.models.base import json_number as json_number
     from engage_bridge.engage.models.base import money_text as money_text
@@ -33,11 +29,15 @@ if TYPE_CHECKING:
     from engage_bridge.engage.models.inventory import BackInStockSubscription as BackInStockSubscription
     from engage_bridge.engage.models.inventory import StockLevel as StockLevel
     from engage_bridge.engage.models.inventory import StockLevelBatch as StockLevelBatch
-    from engage_bridge.engage.models.orders import Fee as Fee
     from engage_bridge.engage.models.orders import OrderBody as OrderBody
     from engage_bridge.engage.models.orders import OrderExtraData as OrderExtraData
     from engage_bridge.engage.models.orders import OrderItem as OrderItem
     from engage_bridge.engage.models.orders import OrderItemExtraData as OrderItemExtraData
+    from engage_bridge.engage.models.parts import ContactMatch as ContactMatch
+    from engage_bridge.engage.models.parts import Discount as Discount
+    from engage_bridge.engage.models.parts import Fee as Fee
+    from engage_bridge.engage.models.parts import PaymentMethod as PaymentMethod
+    from engage_bridge.engage.models.parts import TaxDetail as TaxDetail
     from engage_bridge.engage.models.promotions import PromotionRedemption as PromotionRedemption
     from engage_bridge.engage.models.receipts import NameValue as NameValue
     from engage_bridge.engage.models.receipts import Receipt as Receipt
@@ -45,18 +45,18 @@ if TYPE_CHECKING:
 
 # PEP 562: a contact handler does not define the order, receipt and stock bodies it never sends.
 _HOMES = {
-    "ContactMatch": "base",
+    "ContactMatch": "parts",
     "DateTime": "base",
-    "Discount": "base",
+    "Discount": "parts",
     "EngageModel": "base",
     "Money": "base",
     "Number": "base",
-    "PaymentMethod": "base",
-    "TaxDetail": "base",
+    "PaymentMethod": "parts",
+    "TaxDetail": "parts",
     "iso_datetime": "base",
     "json_number": "base",
     "money_text": "base",
-    "Fee": "orders",
+    "Fee": "parts",
     "OrderBody": "orders",
     "OrderExtraData": "orders",
     "OrderItem": "orders",

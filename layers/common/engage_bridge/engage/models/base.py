@@ -1,8 +1,12 @@
-"""What every Engage request body shares: the serialisation rules, and the parts both orders and receipts use."""
+"""What every Engage request body shares: the serialisation rules and ``EngageModel``.
+
+The parts only orders and receipts use are in ``parts``, so a contact, promotion or stock handler does not define
+them at cold start (issue 18).
+"""
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
@@ -38,25 +42,3 @@ class EngageModel(BaseModel):
     def body(self) -> dict[str, Any]:
         """The JSON body: Engage's field names, no ``None`` values."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-class ContactMatch(EngageModel):
-    match_key: str
-    match_key_type: Literal["email", "contactId"]
-
-
-class PaymentMethod(EngageModel):
-    type: str
-    description: str
-    value: Money
-
-
-class TaxDetail(EngageModel):
-    description: str
-    value: Money
-
-
-class Discount(EngageModel):
-    type: str = "Discount"
-    description: str = "Discount"
-    value: Money

@@ -4,16 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from engage_bridge.engage.models.base import (
-    ContactMatch,
-    DateTime,
-    Discount,
-    EngageModel,
-    Money,
-    Number,
-    PaymentMethod,
-    TaxDetail,
-)
+from engage_bridge.engage.models.base import DateTime, EngageModel, Money, Number
+from engage_bridge.engage.models.parts import ContactMatch, Discount, Fee, PaymentMethod, TaxDetail
 
 
 class OrderItemExtraData(EngageModel):
@@ -38,11 +30,6 @@ class OrderItem(EngageModel):
     original_price: Money
     original_price_per_unit: Money
     discounted: bool
-
-
-class Fee(EngageModel):
-    value: Money
-    tax: Money
 
 
 class OrderExtraData(EngageModel):

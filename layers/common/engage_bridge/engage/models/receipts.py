@@ -2,16 +2,8 @@
 
 from typing import Literal
 
-from engage_bridge.engage.models.base import (
-    ContactMatch,
-    DateTime,
-    Discount,
-    EngageModel,
-    Money,
-    Number,
-    PaymentMethod,
-    TaxDetail,
-)
+from engage_bridge.engage.models.base import DateTime, EngageModel, Money, Number
+from engage_bridge.engage.models.parts import ContactMatch, Discount, PaymentMethod, TaxDetail
 
 
 class NameValue(EngageModel):
