@@ -7,27 +7,40 @@ until its first call; then it is that client for the rest of the container's lif
 ``LazyClient`` per service between its adapters, as it shared one client before.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 
 
-class LazyClient:
-    """``boto3.client(service_name)``, created on first attribute access and kept."""
+class BuiltOnFirstUse:
+    """Stands for the object ``build`` returns until an attribute is first asked of it; then it is that object.
 
-    def __init__(self, service_name: str) -> None:
-        self.service_name = service_name
-        self._client: Any = None
+    For parts a container may never use: an AWS client only a rare path calls, a service part a function's effect
+    never touches (``wiring.build_services``), so their modules stay out of the cold start.
+    """
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._built: Any = None
 
     @property
     def created(self) -> bool:
-        return self._client is not None
+        return self._built is not None
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached for what the proxy itself lacks: the client's operations, ``meta``, ``exceptions``.
-        if self._client is None:
-            self._client = boto3.client(self.service_name)  # type: ignore[call-overload]  # any service by name
-        return getattr(self._client, name)
+        # Only reached for what the proxy itself lacks: the built object's own attributes.
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
+
+
+class LazyClient(BuiltOnFirstUse):
+    """``boto3.client(service_name)``, created on first attribute access and kept."""
+
+    def __init__(self, service_name: str) -> None:
+        super().__init__(lambda: boto3.client(service_name))  # type: ignore[call-overload]  # any service by name
+        self.service_name = service_name
 
     def __repr__(self) -> str:
         return f"LazyClient({self.service_name!r}, created={self.created})"

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from engage_bridge.aws_clients import LazyClient
+from engage_bridge.aws_clients import BuiltOnFirstUse, LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import Outcome, RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
@@ -66,20 +66,6 @@ def _record_engage_latency(milliseconds: float) -> None:
 
 
 ServicePart = Literal["contacts", "consent"]
-
-
-class _BuiltOnFirstUse:
-    """Stands for the object ``build`` returns until an attribute is first asked of it: a service part the
-    function's effect does not use keeps its modules (and their dependencies) out of the cold start."""
-
-    def __init__(self, build: Callable[[], Any]) -> None:
-        self._build = build
-        self._built: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._built is None:
-            self._built = self._build()
-        return getattr(self._built, name)
 
 
 def build_services(
@@ -127,9 +113,9 @@ def build_services(
             engage, store, config.engage.source, DynamoIdentityLinks(dynamodb, env.state_table_name)
         )
 
-    consent = cast("ConsentStore", _BuiltOnFirstUse(consent_store)) if "consent" in unused else consent_store()
+    consent = cast("ConsentStore", BuiltOnFirstUse(consent_store)) if "consent" in unused else consent_store()
     contacts = (
-        cast("ContactDirectory", _BuiltOnFirstUse(contact_directory)) if "contacts" in unused else contact_directory()
+        cast("ContactDirectory", BuiltOnFirstUse(contact_directory)) if "contacts" in unused else contact_directory()
     )
     return Services(config, engage, store, contacts, consent)
 
