@@ -223,6 +223,32 @@ def test_functions_are_explicit_traced_arm64_python313_without_function_dlq(cfn:
         assert "DeadLetterConfig" not in properties, name
 
 
+def _functions_a_caller_waits_on(cfn: dict[str, Any]) -> set[str]:
+    """Functions behind a function URL (the webhooks) or an HTTP API route (the storefront endpoints)."""
+    urls = {_ref(url["Properties"]["TargetFunctionArn"]) for url in _of_type(cfn, "AWS::Lambda::Url").values()}
+    routes = {
+        _ref(permission["Properties"]["FunctionName"])
+        for permission in _of_type(cfn, "AWS::Lambda::Permission").values()
+        if permission["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    }
+    return urls | routes
+
+
+def test_endpoints_keep_256_mb_and_the_rest_take_the_memory_parameter(cfn: dict[str, Any]) -> None:
+    endpoints = _functions_a_caller_waits_on(cfn)
+    assert endpoints, "no webhook or storefront endpoint found"
+    for name, function in _of_type(cfn, "AWS::Lambda::Function").items():
+        memory = function["Properties"]["MemorySize"]
+        if name in endpoints:
+            # A caller waits on their cold start, which runs at the memory's CPU share.
+            assert memory == 256, name
+        else:
+            assert memory in ({"Ref": "FunctionMemorySize"}, 512), name
+    parameter = cfn["Parameters"]["FunctionMemorySize"]
+    # Lambda's smallest size is 128 MB; the bench estimates under 90 MB used (docs/performance.md, memory).
+    assert parameter["MinValue"] == 128 and parameter["MinValue"] < parameter["Default"] <= parameter["MaxValue"]
+
+
 def test_every_function_has_a_log_group_and_every_log_group_a_retention(cfn: dict[str, Any]) -> None:
     groups = _of_type(cfn, "AWS::Logs::LogGroup")
     named = {

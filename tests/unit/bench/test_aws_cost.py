@@ -145,9 +145,12 @@ def test_the_templates_functions_are_read_with_globals_applied() -> None:
     template = load_template()
     facts = function_facts(template)
 
-    assert facts["OrderStatusFunction"] == FunctionFacts(256, "arm64", frozenset({"SQS"}))
+    assert facts["OrderStatusFunction"] == FunctionFacts(192, "arm64", frozenset({"SQS"}))  # FunctionMemorySize
     assert facts["CentraEventsFunction"].schedule == "rate(1 minute)"  # the parameter's default
     assert facts["ReconcileFunction"].memory_mb == 512
+    assert facts["CentraWebhookFunction"].memory_mb == 256  # its own, not the parameter's
+    raised = function_facts(template, deployment(template, {"FunctionMemorySize": "320"}))
+    assert raised["OrderStatusFunction"].memory_mb == 320 and raised["CentraWebhookFunction"].memory_mb == 256
     alarms, secrets = template_counts(template)
     assert (
         alarms > 0 and secrets == 6

@@ -296,6 +296,7 @@ def test_lambda_duration_shows_the_estimate_beside_the_local_wall_clock_with_its
     page = render(results)
 
     assert "Lambda duration is priced on an estimate" in page
-    # 10 ms of CPU at 256 MB / 1,769 MB of a vCPU, 2 DynamoDB calls at 10 ms, 1 Engage request at 50 ms: 104.6 ms
-    assert "| OrderStatusFunction | 256 | 2 | 1,000 | 5 | 2 | 200 | 1 | 150 | 0 | 645 | 104.6 | 75 |" in page
+    # 5 ms of CPU at 192 MB / 1,769 MB of a vCPU (FunctionMemorySize's default), 2 DynamoDB calls at 10 ms,
+    # 1 Engage request at 50 ms: 116.1 ms
+    assert "| OrderStatusFunction | 192 | 2 | 1,000 | 5 | 2 | 200 | 1 | 150 | 0 | 645 | 116.1 | 75 |" in page
     assert "- DynamoDB: 10 ms a call." in page

@@ -161,7 +161,7 @@ def function_facts(template: Mapping[str, Any], deployed: Deployment | None = No
     """Memory, architecture, triggers and schedule of every function ``deployed`` creates (default: every one),
     the template's Globals applied."""
     globals_ = template.get("Globals", {}).get("Function", {})
-    parameters = template.get("Parameters", {})
+    values = (deployed or deployment(template, {})).parameters
     facts = {}
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function" or (deployed and not deployed.creates(resource)):
@@ -169,9 +169,9 @@ def function_facts(template: Mapping[str, Any], deployed: Deployment | None = No
         properties = resource["Properties"]
         events = properties.get("Events", {}).values()
         found = next((e["Properties"]["Schedule"] for e in events if e["Type"] == "Schedule"), None)
-        schedule = str(parameters[found["Ref"]]["Default"]) if isinstance(found, dict) else found
+        schedule = str(_evaluate(found, values, {})) if found is not None else None
         facts[logical_id] = FunctionFacts(
-            memory_mb=int(properties.get("MemorySize", globals_.get("MemorySize", 128))),
+            memory_mb=int(_evaluate(properties.get("MemorySize", globals_.get("MemorySize", 128)), values, {})),
             architecture=(properties.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0],
             triggers=frozenset(event["Type"] for event in events)
             | ({"FunctionUrl"} if "FunctionUrlConfig" in properties else frozenset()),

@@ -31,7 +31,7 @@ CENTRA_REQUEST_MS = 100.0
 LATENCY_SOURCES = (
     "CPU: Lambda allocates CPU in proportion to memory, one vCPU at 1,769 MB "
     "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html); the estimate divides the thread CPU "
-    "measured here by memory / 1,769 (a 256 MB function runs CPU-bound work about 6.9 times slower than one vCPU). "
+    "measured here by memory / 1,769 (a 192 MB function runs CPU-bound work about 9.2 times slower than one vCPU). "
     "Assumption: one core of this machine is as fast as one Graviton vCPU; short bursts may run faster than the "
     "share (the variant 'CPU unthrottled' shows the estimate without the division).",
     "DynamoDB: 10 ms a call. AWS: GetItem, PutItem and other single-item operations average single-digit "
