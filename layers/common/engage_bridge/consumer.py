@@ -87,6 +87,10 @@ class Delivery:
 current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
+def delivery_of(record: SQSRecord) -> Delivery:
+    return Delivery(record.message_id, _redrive_count(record) > 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a message did. ``failed`` is a permanent failure that is counted and recorded, not dead-lettered
@@ -281,7 +285,7 @@ class SqsConsumer[M: BaseModel]:
         key = message.business_key  # type: ignore[attr-defined]  # every message model defines it
         self._logger.append_keys(correlation_id=message.correlation_id)  # type: ignore[attr-defined]
         try:
-            delivery = current_delivery.set(Delivery(record.message_id, _redrive_count(record) > 0))
+            delivery = current_delivery.set(delivery_of(record))
             try:
                 result = self._run(record, key, message)
             finally:

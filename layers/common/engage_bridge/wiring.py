@@ -275,26 +275,29 @@ class SqsLambdaEntry:
 
 
 class RouterLambdaEntry(SqsLambdaEntry):
-    """The router's ``lambda_handler``: the route marks of its records looked at at once (``router.look_ahead``),
-    its records routed, the invocation's held messages go out together (``router_batch``); if that fails, the
-    invocation fails and SQS delivers the whole batch again."""
+    """The router's ``lambda_handler``: the route marks of its records looked at and taken, their Centra objects
+    read together (``router.read_ahead``), its records routed, the invocation's held messages go out together
+    (``router_batch``); if that fails, the invocation fails and SQS delivers the whole batch again."""
 
     def __init__(self, consumer: SqsConsumer[Any], services: "RouterServices", client: _Deadlined) -> None:
         super().__init__(consumer, services, client)
         self._batch = services.queues
 
     def _handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        from engage_bridge.router import look_ahead  # noqa: PLC0415 - only this function's side
+        from engage_bridge.router import read_ahead, release_unread  # noqa: PLC0415 - only this function's side
         from engage_bridge.router_batch import RoutingBatch  # noqa: PLC0415
 
         batch = self._batch if isinstance(self._batch, RoutingBatch) else None
-        look_ahead(self.services, event.get("Records", []))
         try:
+            self._client.set_deadline(context.get_remaining_time_in_millis)  # the reads ahead are this invocation's
+            read_ahead(self.services, event.get("Records", []))
             response = super()._handle(event, context)
         except BaseException:
             if batch is not None:
                 batch.abandon()
             raise
+        finally:
+            release_unread(self.services)  # marks taken ahead for records the invocation never routed
         if batch is not None:
             batch.flush()
         return response

@@ -7,8 +7,9 @@ ledger, recording handler queues and DLQ, and the caller's (moto) DynamoDB for P
 
 import contextlib
 import io
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,20 +22,22 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.outcomes import CentraRetryableError, CentraUnexpectedResponse
+from engage_bridge.centra.together import CentraRef, ObjectAnswer
 from engage_bridge.config import parse_config
 from engage_bridge.consumer import SqsConsumer
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import bounded_metrics
-from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.router import RouterServices, read_ahead, route_ingest_event
 from tests.lambda_support import emitted_metrics, flushing, lambda_context, sqs_event
 from tests.unit.router.test_router import MemoryLedger, RecordingQueues
 
 REPO = Path(__file__).resolve().parents[3]
 CONFIG = parse_config((REPO / "tools/engage_bridge_tools/data/brand.example.json").read_text())
-ORDERS = [
-    Order.model_validate_json((REPO / "tests/fixtures/centra" / f"{name}.json").read_text())
+DOCUMENTS: list[dict[str, Any]] = [
+    json.loads((REPO / "tests/fixtures/centra" / f"{name}.json").read_text())
     for name in ("order_confirmation", "shipping_confirmation", "order_return", "order_receipts")
 ]
+ORDERS = [Order.model_validate(document) for document in DOCUMENTS]
 SERVICE = "router-fuzz"
 OUTCOMES = {"Sent", "Skipped", "DeadLettered", "Retried"}
 # Ids the fake Centra answers with an error: retryable (429/5xx/timeout) or permanent (an unexpected answer).
@@ -74,11 +77,33 @@ class FixtureCentra:
 
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
         self._fail_for(subscription_id)
-        if subscription_id % 2:
-            return None
-        return NewsletterSubscription.model_validate(
-            {"id": subscription_id, "email": f"fuzz{subscription_id}@example.com", "subscribed": True}
-        )
+        document = _subscription(subscription_id)
+        return None if document is None else NewsletterSubscription.model_validate(document)
+
+    def read_together(self, refs: Iterable[CentraRef]) -> dict[CentraRef, ObjectAnswer]:
+        """The batch's read: every object's document, but those Centra fails on, left to be read (and fail) alone."""
+        return {ref: ObjectAnswer(_document(ref)) for ref in refs if ref.id not in {RETRYABLE_ID, BROKEN_ID}}
+
+
+def _document(ref: CentraRef) -> dict[str, Any] | None:
+    for document, order in zip(DOCUMENTS, ORDERS, strict=True):
+        match ref.kind:
+            case "order" if order.number == ref.id:
+                return document
+            case "shipment" if any(s.id == ref.id for s in order.shipments):
+                return document
+            case "return" if any(r.id == ref.id for r in order.returns):
+                return document
+            case "customer" if order.customer is not None and order.customer.id == ref.id:
+                customer: dict[str, Any] = document["customer"]
+                return customer
+    return _subscription(ref.id) if ref.kind == "newsletter_subscription" else None
+
+
+def _subscription(subscription_id: int) -> dict[str, Any] | None:
+    if subscription_id % 2:
+        return None
+    return {"id": subscription_id, "email": f"fuzz{subscription_id}@example.com", "subscribed": True}
 
 
 class RecordingDeadLetters:
@@ -122,11 +147,12 @@ def run_batch(dynamodb: Any, bodies: list[str]) -> BatchRun:
         ),
         fuzz_metrics,
     )
-    output = io.StringIO()
+    output, event = io.StringIO(), sqs_event(bodies)
     # The router's count of each effect it skipped is the function's, not a record's outcome: left out here.
     with contextlib.redirect_stdout(output), mock.patch("engage_bridge.router.count"):
+        read_ahead(services, event["Records"])  # as the router's Lambda entry does: the batch's objects read at once
         try:
-            redelivered = len(consumer(sqs_event(bodies), lambda_context())["batchItemFailures"])
+            redelivered = len(consumer(event, lambda_context())["batchItemFailures"])
         except BatchProcessingError:
             redelivered = len(bodies)  # Powertools raises when every record of a batch failed
     metrics = emitted_metrics(output.getvalue())

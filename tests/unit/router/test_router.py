@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
+from engage_bridge.centra.together import CentraRef, ObjectAnswer
 from engage_bridge.config import BackInStock, parse_config
 from engage_bridge.messages import IngestEvent, OrderEmail, StockUpdate
 from engage_bridge.router import RouterServices, route_ingest_event
@@ -50,6 +51,9 @@ class FakeCentra:
     def newsletter_subscription(self, subscription_id: int) -> NewsletterSubscription | None:
         self.reads += 1
         return None
+
+    def read_together(self, refs: Iterable[CentraRef]) -> dict[CentraRef, ObjectAnswer]:
+        return {}  # answers nothing together: every report reads its object alone, as these tests count
 
 
 class MemoryLedger:

@@ -39,6 +39,7 @@ from engage_bridge.centra.outcomes import (
     scrubbed,
 )
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
+from engage_bridge.centra.together import OBJECTS_PER_REQUEST, ORDER_KINDS, CentraRef, ObjectAnswer
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.errors import ConfigError
@@ -204,7 +205,11 @@ class CentraClient:
         """Parse ``found`` with their shipments, read for all of them at once through ``ShipmentFilter.orderId``."""
         from engage_bridge.centra.order import Order  # noqa: PLC0415 - see TYPE_CHECKING above
 
-        ids = [item["id"] for item in found if isinstance(item.get("id"), str)]
+        return [_parse(item, "order", Order) for item in self._with_shipments(found)]
+
+    def _with_shipments(self, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each order document of ``found`` with its ``shipments``, read for all of them at once."""
+        ids = list(dict.fromkeys(item["id"] for item in found if isinstance(item.get("id"), str)))
         shipments: dict[str, list[dict[str, Any]]] = {}
         if ids:
             variables = {"orderIds": ids}
@@ -212,7 +217,42 @@ class CentraClient:
                 owner = shipment.get("order")
                 if isinstance(owner, dict) and isinstance(owner.get("id"), str):
                     shipments.setdefault(owner["id"], []).append(shipment)
-        return [_parse({**item, "shipments": shipments.get(str(item.get("id")), [])}, "order", Order) for item in found]
+        return [{**item, "shipments": shipments.get(str(item.get("id")), [])} for item in found]
+
+    # --- many objects at once (the router's invocation) ------------------------------------------------
+
+    def read_together(self, refs: Iterable[CentraRef]) -> dict[CentraRef, ObjectAnswer]:
+        """Read ``refs`` together: one request per ``OBJECTS_PER_REQUEST`` objects (``RouterObjects``), then one for
+        the shipments of every order among them (``OrderShipments``).
+
+        What could not be read together is left out of the answer, for its caller to read alone: an object whose
+        part of the answer carried an error, every object of a request that failed, and every order if the
+        shipments could not be read. A transport failure is retried here as any request's; nothing is raised.
+        """
+        wanted = list(dict.fromkeys(refs))
+        documents: dict[CentraRef, ObjectAnswer] = {}
+        for start in range(0, len(wanted), OBJECTS_PER_REQUEST):
+            chunk = wanted[start : start + OBJECTS_PER_REQUEST]
+            variables = {f"v{n}": ref.id for n, ref in enumerate(chunk)}
+            try:
+                data, refused = self._execute_answered(
+                    "RouterObjects", queries.objects_query(tuple(ref.kind for ref in chunk)), variables
+                )
+            except CentraError:
+                continue  # each of these objects is read alone, where a failure is its own
+            for n, ref in enumerate(chunk):
+                answer = _object_answer(data, refused, ref, n)
+                if answer is not None:
+                    documents[ref] = answer
+        orders = [(ref, answer.found) for ref, answer in documents.items() if ref.kind in ORDER_KINDS and answer.found]
+        if orders:
+            try:
+                with_shipments = self._with_shipments([found for _, found in orders])
+            except CentraError:  # every order is read alone, with its shipments
+                return {ref: answer for ref, answer in documents.items() if ref.kind not in ORDER_KINDS}
+            for (ref, _), found in zip(orders, with_shipments, strict=True):
+                documents[ref] = ObjectAnswer(found)
+        return documents
 
     # --- customers and newsletter ----------------------------------------------------------------------
 
@@ -464,6 +504,25 @@ class CentraClient:
 
     def _execute(self, operation: str, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """POST one GraphQL operation with retries; return its ``data``."""
+        data, _ = self._send(operation, document, variables, partial=False)
+        return data
+
+    def _execute_answered(
+        self, operation: str, document: str, variables: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """``_execute`` for a document of aliased parts: its ``data``, and the aliases whose part carried an error
+        (the first element of each error's ``path``). An error that names no part fails the whole request."""
+        data, issues = self._send(operation, document, variables, partial=True)
+        refused = frozenset(issue.path[0] for issue in issues)
+        if refused:
+            self._logger.warning(
+                "centra answered in part", extra={"centra_operation": operation, "refused_parts": sorted(refused)}
+            )
+        return data, refused
+
+    def _send(
+        self, operation: str, document: str, variables: Mapping[str, Any], *, partial: bool
+    ) -> tuple[dict[str, Any], tuple[CentraIssue, ...]]:
         content = json.dumps(
             {"query": document, "variables": dict(variables), "operationName": operation}, separators=(",", ":")
         ).encode()
@@ -471,7 +530,7 @@ class CentraClient:
         while True:
             attempt += 1
             try:
-                return self._attempt(operation, content, attempt)
+                return self._attempt(operation, content, attempt, partial=partial)
             except CentraRetryableError as error:
                 delay = self._retry.delay_before_retry(attempt, error.retry_after)
                 if delay is None or not self._deadline.allows_sleep(delay, self._retry.deadline_reserve):
@@ -482,7 +541,9 @@ class CentraClient:
                 )
                 self._sleep(delay)
 
-    def _attempt(self, operation: str, content: bytes, attempt: int) -> dict[str, Any]:
+    def _attempt(
+        self, operation: str, content: bytes, attempt: int, *, partial: bool
+    ) -> tuple[dict[str, Any], tuple[CentraIssue, ...]]:
         timeout = self._deadline.cap(self._timeout, _REQUEST_RESERVE_S)
         if timeout < _MIN_USEFUL_TIMEOUT_S:
             raise CentraRetryableError(operation, None, detail="no time left in invocation")
@@ -504,7 +565,7 @@ class CentraClient:
             raise CentraRetryableError(operation, None, detail=type(exc).__name__) from None
         latency_ms = _latency_ms(started)
         try:
-            data = self._classify(operation, response)
+            answered = self._classify(operation, response, partial=partial)
         except CentraError as error:
             self._logger.info(
                 "centra call",
@@ -517,10 +578,13 @@ class CentraClient:
         self._logger.debug(
             "centra call", extra=_fields(operation, attempt, status=response.status_code, latency_ms=latency_ms)
         )
-        return data
+        return answered
 
-    def _classify(self, operation: str, response: httpx.Response) -> dict[str, Any]:
-        """The ``data`` of a successful answer, or the typed error for any other."""
+    def _classify(
+        self, operation: str, response: httpx.Response, *, partial: bool
+    ) -> tuple[dict[str, Any], tuple[CentraIssue, ...]]:
+        """The ``data`` of a successful answer, or the typed error for any other. ``partial``: an answer whose
+        every error names a path, with ``data``, is successful too, returned with its errors."""
         status = response.status_code
         body = _json_object(response)
         issues, category = _graphql_errors(body)
@@ -532,16 +596,18 @@ class CentraClient:
             raise CentraRetryableError(operation, status, retry_after=retry_after, detail=detail)
         if body is None:
             raise CentraUnexpectedResponse(operation, status, "body is not a JSON object")
+        data = body.get("data")
         if issues:
             if category == _AUTH_CATEGORY:
                 raise CentraUnauthorized(operation, status, detail)
             if category in _RATE_LIMIT_CATEGORIES:
                 raise CentraRetryableError(operation, status, detail=detail)
-            raise CentraGraphQLError(operation, status, issues, category)
-        data = body.get("data")
+            answered_in_part = partial and status == 200 and isinstance(data, dict)
+            if not answered_in_part or not all(issue.path for issue in issues):
+                raise CentraGraphQLError(operation, status, issues, category)
         if status != 200 or not isinstance(data, dict):
             raise CentraUnexpectedResponse(operation, status, "no data")
-        return data
+        return data, issues
 
 
 # --- answers -> models ---------------------------------------------------------------------------------
@@ -687,6 +753,22 @@ def _field(found: object, name: str, operation: str) -> object:
     if not isinstance(found, dict):
         raise CentraUnexpectedResponse(operation, 200, "answer is not an object")
     return found.get(name)
+
+
+def _object_answer(data: Mapping[str, Any], refused: frozenset[str], ref: CentraRef, n: int) -> ObjectAnswer | None:
+    """The ``n``-th object's part of a ``RouterObjects`` answer; None when it is not a whole answer (read it alone)."""
+    aliases = [queries.object_alias(ref.kind, n)]
+    if ref.kind == "customer":
+        aliases.append(queries.anonymised_alias(n))
+    parts = [data.get(alias) for alias in aliases]
+    if any(alias in refused for alias in aliases) or not all(isinstance(part, list) for part in parts):
+        return None
+    found = next((item for item in parts[0] or () if isinstance(item, dict)), None)
+    if found is not None and ref.kind in ("shipment", "return"):
+        found = found.get("order")  # read whole through its link; without one it is read alone, and raises there
+        if not isinstance(found, dict) or not isinstance(found.get("number"), int):
+            return None
+    return ObjectAnswer(found, anonymised=len(parts) > 1 and bool(parts[1]))
 
 
 def _list(found: object, operation: str) -> list[dict[str, Any]]:

@@ -8,8 +8,11 @@ root fields no source shows. The fragments select exactly the keys the models in
 (``docs/mapping.md``, "Input"): Centra's query cost grows with every field and nested list.
 """
 
+import functools
 import re
 from typing import Final
+
+from engage_bridge.centra.together import RefKind
 
 _FRAGMENTS: Final[dict[str, str]] = {
     "Money": "fragment Money on MonetaryValue { value currency { code } }",
@@ -126,6 +129,45 @@ NEWSLETTER_SUBSCRIPTION: Final = with_fragments("""
 query NewsletterSubscription($id: Int!) {
   newsletterSubscriptions(where: {id: [$id]}, limit: 1) { ...NewsletterSubscriptionFields }
 }""")
+# The router's reads of one invocation in one request: an aliased field per object (aliases are standard GraphQL,
+# and Centra's events documentation asks for them to read several objects at once, EVT), each the single-object
+# read above with its id in a variable of its own. ``ROUTER_OBJECTS`` in ``ALL_DOCUMENTS`` is one of each kind,
+# validated on the contract with the others.
+_OBJECT_FIELDS: Final[dict[RefKind, tuple[str, ...]]] = {
+    "order": ("o{n}: orders(where: {{number: [$v{n}]}}, limit: 1) {{ ...OrderFields }}",),
+    "shipment": ("s{n}: shipments(where: {{id: [$v{n}]}}, limit: 1) {{ order {{ ...OrderFields }} }}",),
+    "return": ("r{n}: returns(where: {{id: [$v{n}]}}, limit: 1) {{ order {{ ...OrderFields }} }}",),
+    "customer": (
+        "c{n}: customers(where: {{id: [$v{n}]}}, limit: 1) {{ ...CustomerFields }}",
+        "a{n}: customers(where: {{id: [$v{n}], isAnonymized: true}}, limit: 1) {{ id }}",
+    ),
+    "newsletter_subscription": (
+        "n{n}: newsletterSubscriptions(where: {{id: [$v{n}]}}, limit: 1) {{ ...NewsletterSubscriptionFields }}",
+    ),
+}
+
+
+def object_alias(kind: RefKind, n: int) -> str:
+    """The alias of the ``n``-th object's field in ``objects_query`` (a customer's own; ``anonymised_alias`` the
+    second)."""
+    return _OBJECT_FIELDS[kind][0].split(":", 1)[0].format(n=n)
+
+
+def anonymised_alias(n: int) -> str:
+    return _OBJECT_FIELDS["customer"][1].split(":", 1)[0].format(n=n)
+
+
+@functools.cache
+def objects_query(kinds: tuple[RefKind, ...]) -> str:
+    """``RouterObjects``: the ``n``-th of ``kinds`` read under ``object_alias(kind, n)``, its id in ``$v<n>``."""
+    if not kinds:
+        raise ValueError("no objects to read")
+    variables = ", ".join(f"$v{n}: Int!" for n in range(len(kinds)))
+    fields = "\n  ".join(field.format(n=n) for n, kind in enumerate(kinds) for field in _OBJECT_FIELDS[kind])
+    return with_fragments(f"query RouterObjects({variables}) {{\n  {fields}\n}}")
+
+
+ROUTER_OBJECTS: Final = objects_query(tuple(_OBJECT_FIELDS))
 SET_EVENT_LISTENERS: Final = with_fragments("""
 mutation SetEventListeners($input: [EventListenerSetInput!]!) {
   setEventListeners(input: $input) {
@@ -206,6 +248,7 @@ ALL_DOCUMENTS: Final[dict[str, str]] = {
     "CustomersByEmail": CUSTOMERS_BY_EMAIL,
     "CustomersUpdatedBetween": CUSTOMERS_UPDATED_BETWEEN,
     "NewsletterSubscription": NEWSLETTER_SUBSCRIPTION,
+    "RouterObjects": ROUTER_OBJECTS,
     "SetEventListeners": SET_EVENT_LISTENERS,
     "UpdateCustomerNewsletter": UPDATE_CUSTOMER_NEWSLETTER,
     "EventListeners": EVENT_LISTENERS,
