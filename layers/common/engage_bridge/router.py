@@ -172,6 +172,10 @@ def _deletion(event: IngestEvent) -> bool:
 def _routed(services: RouterServices, decision: Decision | None, event: IngestEvent) -> Outcome:
     if decision is None:
         return Outcome("skipped", f"{event.object_type}_not_found")
+    delivery = current_delivery.get()
+    if isinstance(services.queues, RoutingBatch) and not (delivery is not None and delivery.redriven):
+        # The same message queued a moment ago from another report of the change: skipped here, not by its handler.
+        decision = decision.without_queued(services.queues.queued)
     by_route: dict[Route, list[BaseModel]] = {}
     for routed in decision.routed:
         by_route.setdefault(routed.route, []).append(routed.message)
