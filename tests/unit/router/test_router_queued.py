@@ -14,12 +14,13 @@ from unittest import mock
 import pytest
 from pydantic import BaseModel
 
-from engage_bridge import router_batch
+from engage_bridge import queued_messages
 from engage_bridge.centra import Order
 from engage_bridge.consumer import Delivery, current_delivery
+from engage_bridge.queued_messages import REMEMBER_SECONDS, QueuedMessages
 from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.router_batch import REMEMBER_SECONDS, SENT_AT_ONCE, RoutingBatch
+from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
 from engage_bridge.routing import Route
 from tests.aws import Clock
 from tests.unit.router.test_route_marks import FailingQueues, _report
@@ -56,7 +57,7 @@ def _container(
     centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, clock: Clock
 ) -> tuple[RouterServices, RoutingBatch]:
     """One router container: its batch (contacts and e-mails sent at once, the rest held) lives across invocations."""
-    batch = RoutingBatch(queues, SENT_AT_ONCE, clock=lambda: clock.now)
+    batch = RoutingBatch(queues, SENT_AT_ONCE, QueuedMessages(clock=lambda: clock.now))
     return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
 
 
@@ -192,7 +193,7 @@ def test_a_message_an_operator_redrove_is_routed_whatever_the_router_remembers(
 
 
 def test_the_memory_keeps_to_its_bound(marks: DynamoRouteMarks, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(router_batch, "REMEMBER_AT_MOST", 2)
+    monkeypatch.setattr(queued_messages, "REMEMBER_AT_MOST", 2)
     centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
     services, batch = _container(centra, queues, marks, clock)
     route_ingest_event(services, _report("webhook", clock.now - 2))  # four messages: the two oldest forgotten
