@@ -8,11 +8,13 @@ bench run, plus 32 retries of copies that met the first one sending (docs/decisi
 skips such a copy (``Decision.without_queued``, counted ``already_queued``).
 
 Only the very same message (queue and whole body, which holds the business key): a message whose order or customer
-changed meanwhile is routed, for its handler to decide. Nothing rests on this memory. A message is remembered once
-its send returned, or while it is held for its invocation's send (``router_batch``), whose every record routes again
-if that send fails (``take_held``); the memory is the container's and short; every handler still deduplicates on
-its own (the ledger claim, Powertools' record), so a copy from the other container or after the window is handled
-as every copy was before.
+changed meanwhile is routed, for its handler to decide. Only for Centra's own reports: the router routes a
+reconciliation's or a backfill's report, and a redriven one, whatever is remembered (``router._routed``).
+
+Nothing rests on this memory. A message is remembered once its send returned, or while it is held for its
+invocation's send (``router_batch``), whose every record routes again if that send fails (``take_held``); the
+memory is the container's and short; every handler still deduplicates on its own (the ledger claim, Powertools'
+record), so a copy from the other container or after the window is handled as every copy was before.
 """
 
 import hashlib

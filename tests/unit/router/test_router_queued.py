@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from engage_bridge import queued_messages
 from engage_bridge.centra import Order
 from engage_bridge.consumer import Delivery, current_delivery
+from engage_bridge.messages import IngestEvent, IngestSource
 from engage_bridge.queued_messages import REMEMBER_SECONDS, QueuedMessages
 from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
@@ -205,3 +206,21 @@ def test_the_memory_keeps_to_its_bound(marks: DynamoRouteMarks, clock: Clock, mo
 
     assert len(first) == 4 and again.state == "sent"
     assert queues.business_keys()[len(first) :] == first[:2]
+
+
+@pytest.mark.parametrize("source", ["reconcile", "backfill"])
+def test_a_reconciliations_or_backfills_report_routes_whatever_the_router_remembers(
+    source: IngestSource, marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    # They route what the ledger lacks: a message queued a moment ago that never reached its handler's ledger.
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+    first = Counter(queues.business_keys())
+
+    fix = IngestEvent(source=source, object_type="order", object_id=MEMBER.number)
+    again = route_ingest_event(services, fix)
+    batch.flush()
+
+    assert again.state == "sent" and Counter(queues.business_keys()) == first + first
