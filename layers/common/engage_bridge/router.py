@@ -244,9 +244,17 @@ def _deletion(event: IngestEvent) -> bool:
     return (event.change or "").upper() == "DELETED"
 
 
+_LIVE_SOURCES: frozenset[str] = frozenset({"webhook", "events"})  # Centra's own reports of its changes
+
+
 def _routed(services: RouterServices, decision: Decision | None, event: IngestEvent) -> Outcome:
     if decision is None:
         return Outcome("skipped", f"{event.object_type}_not_found")
+    # The same message queued a moment ago for another live report of the change: skipped here, not by its handler.
+    # Reconciliation and backfill route what the ledger lacks, and a redriven message routes, whatever it remembers.
+    redriven = (delivery := current_delivery.get()) is not None and delivery.redriven
+    if isinstance(services.queues, RoutingBatch) and event.source in _LIVE_SOURCES and not redriven:
+        decision = decision.without_queued(services.queues.queued)
     by_route: dict[Route, list[BaseModel]] = {}
     for routed in decision.routed:
         by_route.setdefault(routed.route, []).append(routed.message)

@@ -17,6 +17,9 @@ Nothing is lost for it:
 
 Held queues are sent in the order the routing decisions use (receipts, redemptions, stock); standard queues keep no
 order between them, and ``sequence`` orders an order's effects from the ledger.
+
+The batch remembers what it queued and holds (``queued``, ``engage_bridge.queued_messages``): the router skips the
+very same message from another report of the change (``already_queued``) instead of queueing it again.
 """
 
 from collections.abc import Callable, Sequence
@@ -25,7 +28,8 @@ from typing import Protocol, get_args
 
 from pydantic import BaseModel
 
-from engage_bridge.routing import Route
+from engage_bridge.queued_messages import QueuedMessages
+from engage_bridge.routing import Route, Routed
 
 _QUEUE_ORDER: tuple[Route, ...] = get_args(Route)
 # The queues a customer's e-mail waits on: sent record by record, never held.
@@ -42,18 +46,34 @@ class RoutingBatch:
     """``HandlerQueues`` for one invocation: ``send`` holds (but for ``sent_at_once``), ``flush`` sends each held
     queue's share at once."""
 
-    def __init__(self, queues: HandlerQueues, sent_at_once: frozenset[Route] = SENT_AT_ONCE) -> None:
+    def __init__(
+        self,
+        queues: HandlerQueues,
+        sent_at_once: frozenset[Route] = SENT_AT_ONCE,
+        remembered: QueuedMessages | None = None,
+    ) -> None:
         self._queues = queues
         self._sent_at_once = sent_at_once
         self._messages: dict[Route, list[BaseModel]] = {}
         self._releases: list[Callable[[], None]] = []
         self._holding_for_record = False  # this record has held messages (routing is one record at a time)
+        self._remembered = remembered or QueuedMessages()  # lives with the container, across its invocations
+
+    def queued(self, routed: Routed) -> bool:
+        """The very same message is on its queue a moment ago, or held for this invocation's send (the record
+        routing it then gives its mark back with the held ones if that send fails)."""
+        seen = self._remembered.seen(routed.route, routed.message)
+        if seen == "held":
+            self._holding_for_record = True
+        return seen is not None
 
     def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
         if route in self._sent_at_once:
             self._queues.send(route, messages)
+            self._remembered.queued(route, messages)
             return
         self._messages.setdefault(route, []).extend(messages)
+        self._remembered.hold(route, messages)
         self._holding_for_record = True
 
     def release_if_unsent(self, release: Callable[[], None]) -> None:
@@ -65,7 +85,7 @@ class RoutingBatch:
     def flush(self) -> None:
         """Send what is held; if a send fails, give every held record's mark back and raise, so that the
         invocation fails and SQS delivers the whole batch again."""
-        messages, releases = self._messages, self._releases
+        messages, releases, held = self._messages, self._releases, self._remembered.take_held()
         self.abandon(release=False)
         try:
             for route in sorted(messages, key=_QUEUE_ORDER.index):
@@ -73,11 +93,13 @@ class RoutingBatch:
         except BaseException:
             _release(releases)
             raise
+        self._remembered.sent(held)
 
     def abandon(self, *, release: bool = True) -> None:
         """Drop what is held (the invocation fails; SQS delivers its records again) and give their marks back."""
         releases = self._releases
         self._messages, self._releases, self._holding_for_record = {}, [], False
+        self._remembered.take_held()  # not sent: their records route again
         if release:
             _release(releases)
 

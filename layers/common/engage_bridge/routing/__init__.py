@@ -16,6 +16,8 @@ Every deliberate non-route is a ``Skipped`` with a countable reason:
 - ``restricted_store_type`` / ``restricted_market`` / ``restricted_pricelist`` / ``restricted_country``: the
   order fails the brand's restrictions (wholesale orders always: store type);
 - ``already_sent``: the ledger records the effect as sent;
+- ``already_queued``: the router queued the very same message a moment ago, from another report of the change
+  (``Decision.without_queued``; the router's memory is ``engage_bridge.queued_messages``);
 - ``not_a_member``: receipts and contacts for customers who are not members under ``contact_sync``;
 - ``payment_not_settled``, ``not_shipped``, ``promotion_id_invalid``: a promotion not (yet) to redeem;
 - ``payment_failed``, ``order_cancelled``: deliveries of an order that gets no further e-mails or receipts;

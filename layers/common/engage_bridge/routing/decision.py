@@ -1,5 +1,6 @@
 """What a routing decision is: the messages to enqueue, each on its route, and every deliberate skip with its reason."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, cast
 
@@ -94,3 +95,16 @@ class Decision:
     @property
     def skip_reasons(self) -> list[str]:
         return [skipped.reason for skipped in self.skipped]
+
+    def without_queued(self, queued: Callable[[Routed], bool]) -> "Decision":
+        """This decision less the messages ``queued`` says are on their handler queues already, each skipped as
+        ``already_queued`` (under its business key): another report of the change routed the very same message
+        a moment ago, and its handler would only skip this copy as a duplicate. The rest keep their order."""
+        routed: list[Routed] = []
+        again: list[Skipped] = []
+        for each in self.routed:
+            if queued(each):
+                again.append(Skipped("already_queued", each.business_key))
+            else:
+                routed.append(each)
+        return Decision(routed, [*self.skipped, *again]) if again else self

@@ -1,0 +1,226 @@
+"""A message the router queued a moment ago is not queued again by another report of the change (already_queued).
+
+Centra reports one change of an order as several objects (a shipment's create and its order's update): each is
+read and routed on its own, and each routed the order's unsent e-mails and receipts again, for their handlers to
+skip as duplicates. The router's batch remembers what it queued; only the very same message is skipped, and
+nothing rests on the memory (the handlers still deduplicate on their own).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from unittest import mock
+
+import pytest
+from pydantic import BaseModel
+
+from engage_bridge import queued_messages
+from engage_bridge.centra import Order
+from engage_bridge.consumer import Delivery, current_delivery
+from engage_bridge.messages import IngestEvent, IngestSource
+from engage_bridge.queued_messages import REMEMBER_SECONDS, QueuedMessages
+from engage_bridge.route_marks import DynamoRouteMarks
+from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
+from engage_bridge.routing import Route
+from tests.aws import Clock
+from tests.unit.router.test_route_marks import FailingQueues, _report
+from tests.unit.router.test_router import CONFIG, SHIPPED, FakeCentra, MemoryLedger, RecordingQueues
+from tests.unit.router.test_router_batch import CountingQueues
+
+
+def _members_order() -> Order:
+    """The shipped order, its customer a member: a contact and two e-mails sent at once, a receipt held."""
+    assert SHIPPED.customer is not None
+    return SHIPPED.model_copy(update={"customer": SHIPPED.customer.model_copy(update={"registered": True})})
+
+
+MEMBER = _members_order()
+
+
+class ReceiptQueueDown(CountingQueues):
+    """The receipt queue refuses sends until it is back (``down = False``)."""
+
+    down = True
+
+    def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
+        if route == "receipt_push" and self.down:
+            raise ConnectionError("SQS went away")
+        super().send(route, messages)
+
+
+@pytest.fixture
+def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
+    return DynamoRouteMarks(dynamodb, "state", clock)
+
+
+def _container(
+    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, clock: Clock
+) -> tuple[RouterServices, RoutingBatch]:
+    """One router container: its batch (contacts and e-mails sent at once, the rest held) lives across invocations."""
+    batch = RoutingBatch(queues, SENT_AT_ONCE, QueuedMessages(clock=lambda: clock.now))
+    return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
+
+
+def _skips(counted: mock.MagicMock) -> Counter[str]:
+    return Counter(call.args[1] for call in counted.call_args_list if call.args[0] == "Skipped")
+
+
+def test_a_shipments_report_and_its_orders_report_in_one_invocation_queue_each_message_once(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), CountingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+
+    with mock.patch("engage_bridge.router.count") as counted:
+        shipment = route_ingest_event(services, _report("webhook", clock.now - 2))
+        order = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    batch.flush()
+
+    keys = queues.business_keys()
+    assert shipment.state == "sent" and (order.state, order.reason) == ("skipped", "nothing_new")
+    assert centra.reads == 2  # each report still reads the order: its own change may have changed it
+    assert len(keys) == len(set(keys)) > 0
+    assert _skips(counted)["already_queued"] == len(keys)  # every copy counted, with why
+    assert queues.calls == ["contact_upsert", "order_status", "receipt_push"]  # the order's report: no send at all
+
+
+def test_the_same_message_from_the_next_invocation_of_the_container_is_skipped_within_the_window(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+    first = len(queues.sent)
+
+    clock.now += REMEMBER_SECONDS - 1
+    soon = route_ingest_event(services, _report("webhook", clock.now - 1, "order", MEMBER.number))
+    batch.flush()
+    clock.now += 2
+    later = route_ingest_event(services, _report("events", clock.now - 1, "order", MEMBER.number))
+    batch.flush()
+
+    assert soon.reason == "nothing_new" and len(queues.sent) == 2 * first
+    assert later.state == "sent"  # past the window: the handlers judge the copy, as before
+
+
+def test_a_message_whose_order_changed_meanwhile_is_queued_again(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+
+    centra.orders[MEMBER.number] = MEMBER.model_copy(update={"id": "changed since"})
+    again = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    batch.flush()
+
+    keys = Counter(queues.business_keys())
+    assert again.state == "sent" and len(keys) == 4
+    # The order's effects: same keys, new bodies, so the handlers decide. Its customer did not change: the contact's
+    # key is its content, and that message was queued already.
+    assert all(n == (2 if key.startswith("order:") else 1) for key, n in keys.items())
+
+
+def test_a_flush_that_fails_forgets_what_it_held_so_the_redelivery_queues_it(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), ReceiptQueueDown()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))  # its contact and e-mails went out at once
+    route_ingest_event(services, _report("events", clock.now - 2, "order", MEMBER.number))  # rides on the held
+    at_once = list(queues.business_keys())
+    with pytest.raises(ConnectionError):
+        batch.flush()  # the receipt never reached its queue: the invocation fails, SQS delivers both again
+
+    queues.down = False
+    with mock.patch("engage_bridge.router.count") as counted:
+        redelivered = route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+
+    receipts = [key for key in queues.business_keys() if ":receipt:" in key]
+    assert len(at_once) == 3 and not any(":receipt:" in key for key in at_once)
+    assert redelivered.state == "sent" and len(receipts) == 1
+    assert _skips(counted)["already_queued"] == len(at_once)  # those did reach their queues
+
+
+def test_a_record_riding_on_held_messages_gives_its_mark_back_when_they_cannot_be_sent(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra = FakeCentra({MEMBER.number: MEMBER})
+    services, batch = _container(centra, FailingQueues(), marks, clock)
+    batch._sent_at_once = frozenset()  # everything held: the second record queues nothing of its own
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    rides = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    with pytest.raises(ConnectionError):
+        batch.flush()
+
+    other = RouterServices(CONFIG, centra, MemoryLedger(), RecordingQueues(), marks=marks)
+    order_again = route_ingest_event(other, _report("events", clock.now - 2, "order", MEMBER.number))
+
+    assert rides.reason == "nothing_new"
+    assert order_again.state == "sent"  # not "already_routed": the order's mark was given back with the held ones
+
+
+def test_a_send_that_fails_is_not_remembered(marks: DynamoRouteMarks, clock: Clock) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), CountingQueues(fail_first=1)
+    services, batch = _container(centra, queues, marks, clock)
+    with pytest.raises(ConnectionError):
+        route_ingest_event(services, _report("webhook", clock.now - 2))  # the e-mails' send failed
+    batch.abandon()
+
+    again = route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+
+    assert again.state == "sent" and any(":email:" in key for key in queues.business_keys())
+
+
+def test_a_message_an_operator_redrove_is_routed_whatever_the_router_remembers(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+    first = Counter(queues.business_keys())
+
+    token = current_delivery.set(Delivery("redriven-message", redriven=True))
+    try:
+        redriven = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    finally:
+        current_delivery.reset(token)
+    batch.flush()
+
+    assert redriven.state == "sent" and Counter(queues.business_keys()) == first + first
+
+
+def test_the_memory_keeps_to_its_bound(marks: DynamoRouteMarks, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queued_messages, "REMEMBER_AT_MOST", 2)
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))  # four messages: the two oldest forgotten
+    batch.flush()
+    first = queues.business_keys()
+
+    again = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    batch.flush()
+
+    assert len(first) == 4 and again.state == "sent"
+    assert queues.business_keys()[len(first) :] == first[:2]
+
+
+@pytest.mark.parametrize("source", ["reconcile", "backfill"])
+def test_a_reconciliations_or_backfills_report_routes_whatever_the_router_remembers(
+    source: IngestSource, marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    # They route what the ledger lacks: a message queued a moment ago that never reached its handler's ledger.
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()
+    first = Counter(queues.business_keys())
+
+    fix = IngestEvent(source=source, object_type="order", object_id=MEMBER.number)
+    again = route_ingest_event(services, fix)
+    batch.flush()
+
+    assert again.state == "sent" and Counter(queues.business_keys()) == first + first
