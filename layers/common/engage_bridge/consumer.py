@@ -328,6 +328,8 @@ class SqsConsumer[M: BaseModel]:
             result: dict[str, Any] = self._apply_once()(key={"business_key": key}, message=message)
             return result
         effect = claim.effect
+        if not claim.claim_before:
+            return self._run_looked(self._claims, record, key, message, effect)
         # A written version answers its copies as long as a Powertools record would have (contact writes).
         answer, before = self._claims.claim_entry(
             effect, record.message_id, self._claim_seconds(), claim.version, window=IDEMPOTENCY_SECONDS
@@ -347,6 +349,23 @@ class SqsConsumer[M: BaseModel]:
             claimed_row.reset(token)
             if not sent:
                 self._claims.release(effect, record.message_id)
+
+    def _run_looked(
+        self, claims: LedgerClaims, record: SQSRecord, key: str, message: M, effect: Effect
+    ) -> dict[str, Any]:
+        """An effect whose row is looked at, not claimed: its entry after the send is its only write."""
+        answer, before = claims.look(effect, record.message_id)
+        if answer == "sent":
+            return Outcome("skipped", "duplicate").as_dict()
+        if answer == "held":
+            raise EffectClaimedElsewhere(effect)
+        # The look's entry stands in for the claim's: the effect reads its row no more.
+        token = claimed_row.set(ClaimedRow(effect, before))
+        try:
+            result: dict[str, Any] = self._apply(key={"business_key": key}, message=message)
+            return result
+        finally:
+            claimed_row.reset(token)
 
     def _apply_once(self) -> Callable[..., dict[str, Any]]:
         """``_apply`` under Powertools idempotency, on the persistence layer built at its first need (a function

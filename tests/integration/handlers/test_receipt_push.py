@@ -116,3 +116,26 @@ def test_a_member_with_a_phone_engage_would_refuse_still_gets_the_receipt(
     assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]
     (member,) = engage_sandbox.contacts_with_email("member@example.com")
     assert member["attributes"].get("mobilePhone") == stored
+
+
+def test_a_receipt_is_one_ledger_write_and_its_copy_none(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    """Engage ignores a repeated uniqueReceiptId, so the row is looked at, not claimed: the entry after the send is
+    the receipt's one write; a copy that comes after it is answered by the look."""
+    from engage_bridge_tools.local.aws_calls import AwsCallCounter
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        handler.invoke(event)
+        first = counter.dynamodb_effect_writes()
+        counter.reset()
+        handler.invoke(event)  # a copy: SQS again, or the router routing the receipt twice
+        copy = counter.dynamodb_effect_writes()
+    finally:
+        counter.uninstall()
+
+    assert first == {"PutItem receipt:purchase entry": 1}
+    assert copy == {}
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 1

@@ -1,9 +1,11 @@
 """Purchase and return receipts, for members only (seed 000: sales are registered on members).
 
-Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely; the ledger still records it,
-because reconciliation reads what was sent from there. Engage's 202 means *accepted*: receipts are queued and
-imported in intervals, and an import failure shows only in Engage's integration log (Voyado, introduction to
-receipts; audit E12). So the ledger says ``<kind>_receipt_accepted``; reconciliation reads the contact's
+Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely: its ledger row is looked at
+before the send, never claimed (``ReceiptPush.ledger_claim``), and a copy in flight at the same time only posts it
+again. The ledger still records it after Engage accepted it, because reconciliation reads what was sent from there
+and a return receipt waits for its purchase receipt's entry (``sequence``). Engage's 202 means *accepted*: receipts
+are queued and imported in intervals, and an import failure shows only in Engage's integration log (Voyado,
+introduction to receipts; audit E12). So the ledger says ``<kind>_receipt_accepted``; reconciliation reads the contact's
 transactions back and turns it into ``<kind>_receipt_imported``, or reports the receipt as not imported.
 """
 
