@@ -80,7 +80,7 @@ class StateStore(Protocol):
 
     def ledger_entry(self, effect: Effect, *, consistent: bool = True) -> LedgerEntry | None: ...
 
-    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None: ...
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> bool: ...
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None: ...
 
@@ -183,8 +183,9 @@ class DynamoStateStore:
             return False
         return True
 
-    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
-        """Write the effect's ledger entry, which ends any claim on its row.
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> bool:
+        """Write the effect's ledger entry, which ends any claim on its row; False if the row already said sent
+        (then nothing changed: a copy that got past an unclaimed row's look, ``LedgerClaim.claim_before``).
 
         ``version``: the effect is applied once per version (a contact write per content, ``LedgerClaim``), so the
         entry keeps the version and the time it was written among the row's ``versions``, and its claim answers a
@@ -192,7 +193,7 @@ class DynamoStateStore:
         """
         if version is not None:
             self._record_version(effect, reason, version)
-            return
+            return True
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
         try:
             self._client.put_item(
@@ -213,6 +214,8 @@ class DynamoStateStore:
         except ClientError as error:
             if not refused(error):
                 raise
+            return False
+        return True
 
     def _record_version(self, effect: Effect, reason: str, version: str) -> None:
         """A version sent: the row's entry and its versions, the claim removed, in one ``UpdateItem``.

@@ -7,6 +7,7 @@ import pytest
 
 from engage_bridge_tools.sandbox import EngageSandbox
 from tests.integration.handlers.conftest import DeployedHandler, load_event, records
+from tests.lambda_support import emitted_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +140,31 @@ def test_a_receipt_is_one_ledger_write_and_its_copy_none(deploy: Deploy, engage_
     assert first == {"PutItem receipt:purchase entry": 1}
     assert copy == {}
     assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 1
+
+
+def test_a_copy_the_look_misses_posts_again_and_engage_and_the_ledger_keep_one(
+    deploy: Deploy,
+    engage_sandbox: EngageSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A copy in flight while the first is sent (or a stale look) is not stopped by a claim any more: it posts the
+    receipt again, Engage ignores the repeated uniqueReceiptId, and its entry cannot replace the sent one."""
+    from engage_bridge.state import LedgerClaims  # noqa: PLC0415 - the deployed handler's own module
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    handler.invoke(event)
+    (row,) = [r for r in handler.dynamodb.scan(TableName="state")["Items"] if r["pk"]["S"].startswith("effect#")]
+    monkeypatch.setattr(LedgerClaims, "_look", lambda self, effect: {})  # the copy's look saw nothing yet
+    capsys.readouterr()
+
+    assert handler.invoke(event) == {"batchItemFailures": []}
+
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 2
+    assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]
+    assert engage_sandbox.state()["duplicate_receipts"] == ["189-1"]  # Engage's integration log: ignored
+    counted = [(name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)]
+    assert counted.count(("Skipped", "duplicate")) == 1 and ("Sent", "purchase_receipt_accepted") not in counted
+    (again,) = [r for r in handler.dynamodb.scan(TableName="state")["Items"] if r["pk"]["S"].startswith("effect#")]
+    assert again["state"]["S"] == "sent" and again["at"] == row["at"]  # the first entry stands
