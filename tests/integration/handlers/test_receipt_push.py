@@ -150,7 +150,7 @@ def test_a_copy_the_look_misses_posts_again_and_engage_and_the_ledger_keep_one(
 ) -> None:
     """A copy in flight while the first is sent (or a stale look) is not stopped by a claim any more: it posts the
     receipt again, Engage ignores the repeated uniqueReceiptId, and its entry cannot replace the sent one."""
-    from engage_bridge.state import LedgerClaims  # noqa: PLC0415 - the deployed handler's own module
+    from engage_bridge.state import LedgerClaims
 
     handler = deploy("receipt_push")
     event = records(load_event("receipt_push"), 0)
