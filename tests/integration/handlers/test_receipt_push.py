@@ -168,3 +168,19 @@ def test_a_copy_the_look_misses_posts_again_and_engage_and_the_ledger_keep_one(
     assert counted.count(("Skipped", "duplicate")) == 1 and ("Sent", "purchase_receipt_accepted") not in counted
     (again,) = [r for r in handler.dynamodb.scan(TableName="state")["Items"] if r["pk"]["S"].startswith("effect#")]
     assert again["state"]["S"] == "sent" and again["at"] == row["at"]  # the first entry stands
+
+
+def test_a_receipt_another_message_holds_a_claim_on_waits(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    """A claim taken by a claiming copy (the code before this one, during a deploy) is respected: retried, not sent."""
+    from engage_bridge.messages import ReceiptPush
+    from engage_bridge.state import LedgerClaims
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    effect = ReceiptPush.model_validate_json(event["Records"][0]["body"]).ledger_effect
+    LedgerClaims(handler.dynamodb, "state").claim(effect, "a-claiming-copy", 60)
+
+    response = handler.invoke(event)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert engage_sandbox.requests("POST", "/api/v3/receipts") == []
