@@ -3,7 +3,8 @@
 For each record of a batch:
 
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
-- the effect claims its ledger row (``LedgerClaims``: an order's effect, a contact write's content), or runs
+- the effect claims its ledger row (``LedgerClaims``: an order's effect, a contact write's content; a receipt's
+  row is only looked at, ``LedgerClaim.claim_before``, since Engage deduplicates receipts), or runs
   inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message id: the router may
   enqueue the same effect twice under different ids); the router, whose messages are deduplicated by its route
   marks and whose effects by the handlers, and the consent consumer, whose effect is idempotent, run without
