@@ -39,8 +39,9 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
         order_contact(order, "member", cfg), order_store_id(cfg, order), customer_id=linked_customer_id(order.customer)
     )
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
-    if not services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}"):
+    if not services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}") and message.resend is None:
         # A copy that got past the look while another sent it: Engage ignored the repeat; counted once, as sent.
+        # (An operator's resend of a sent receipt is sent: the operator asked for the repeat.)
         return Outcome("skipped", "duplicate")
     return Outcome("sent", f"{message.kind}_receipt_{ACCEPTED}")
 
