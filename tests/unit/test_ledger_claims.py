@@ -212,3 +212,25 @@ def test_a_new_version_costs_a_claim_and_an_entry_and_a_duplicate_no_write(
 
 
 _CONTACT_KEY = {"pk": {"S": "effect#customer#7"}, "sk": {"S": "contact"}}
+
+
+def test_a_looked_at_row_answers_sent_held_or_its_unsent_entry_without_a_write(
+    dynamodb: Any, store: DynamoStateStore, clock: Clock
+) -> None:
+    counting = _CountingWrites(dynamodb)
+    claims = LedgerClaims(counting, "state", clock)
+    receipt = Effect("order#189", "receipt:purchase:shipment:1")
+
+    assert claims.look(receipt, "m1") == ("unsent", None)
+    store.record(receipt, "failed", "unanswered")
+    answer, entry = claims.look(receipt, "m1")
+    assert answer == "unsent" and entry is not None and (entry.state, entry.reason) == ("failed", "unanswered")
+    LedgerClaims(dynamodb, "state", clock).claim(receipt, "old-code", 60)  # a claiming copy, e.g. during a deploy
+    assert claims.look(receipt, "m1") == ("held", None)
+    assert claims.look(receipt, "old-code")[0] == "unsent"  # its own claim, redelivered
+    clock.now += 61
+    assert claims.look(receipt, "m1")[0] == "unsent"  # the claim expired with its invocation
+    store.record(receipt, "sent", "purchase_receipt_accepted")
+    assert claims.look(receipt, "m1") == ("sent", None)
+
+    assert counting.writes == 0

@@ -3,7 +3,8 @@
 For each record of a batch:
 
 - the body is parsed into the handler's message model; a body that does not parse is a permanent failure;
-- the effect claims its ledger row (``LedgerClaims``: an order's effect, a contact write's content), or runs
+- the effect claims its ledger row (``LedgerClaims``: an order's effect, a contact write's content; a receipt's
+  row is only looked at, ``LedgerClaim.claim_before``, since Engage deduplicates receipts), or runs
   inside Powertools idempotency keyed on the message's ``business_key`` (not the SQS message id: the router may
   enqueue the same effect twice under different ids); the router, whose messages are deduplicated by its route
   marks and whose effects by the handlers, and the consent consumer, whose effect is idempotent, run without
@@ -332,6 +333,8 @@ class SqsConsumer[M: BaseModel]:
             result: dict[str, Any] = self._apply_once()(key={"business_key": key}, message=message)
             return result
         effect = claim.effect
+        if not claim.claim_before:
+            return self._run_looked(self._claims, record, key, message, effect)
         # A written version answers its copies as long as a Powertools record would have (contact writes).
         answer, before = self._claims.claim_entry(
             effect, record.message_id, self._claim_seconds(), claim.version, window=IDEMPOTENCY_SECONDS
@@ -351,6 +354,23 @@ class SqsConsumer[M: BaseModel]:
             claimed_row.reset(token)
             if not sent:
                 self._claims.release(effect, record.message_id)
+
+    def _run_looked(
+        self, claims: LedgerClaims, record: SQSRecord, key: str, message: M, effect: Effect
+    ) -> dict[str, Any]:
+        """An effect whose row is looked at, not claimed: its entry after the send is its only write."""
+        answer, before = claims.look(effect, record.message_id)
+        if answer == "sent":
+            return Outcome("skipped", "duplicate").as_dict()
+        if answer == "held":
+            raise EffectClaimedElsewhere(effect)
+        # The look's entry stands in for the claim's: the effect reads its row no more.
+        token = claimed_row.set(ClaimedRow(effect, before))
+        try:
+            result: dict[str, Any] = self._apply(key={"business_key": key}, message=message)
+            return result
+        finally:
+            claimed_row.reset(token)
 
     def _apply_once(self) -> Callable[..., dict[str, Any]]:
         """``_apply`` under Powertools idempotency, on the persistence layer built at its first need (a function

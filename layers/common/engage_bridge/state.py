@@ -13,8 +13,10 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
   messages whose business key has no ledger row of its own (an erasure, a customer without an id, an operator's
-  resend). An order's e-mail, receipt or redemption is claimed on its ledger row instead (``LedgerClaims``): one
-  record per effect, a claim before the send and the entry after it. A customer's or subscriber's contact write
+  resend). An order's e-mail or redemption is claimed on its ledger row instead (``LedgerClaims``): one
+  record per effect, a claim before the send and the entry after it. A receipt's row is only looked at
+  (``LedgerClaim.claim_before``): Engage ignores a repeated ``uniqueReceiptId``, so its entry after the send is its
+  one write. A customer's or subscriber's contact write
   claims its row too, for its content (``LedgerClaim.version``): the entry keeps the versions written and when,
   so a copy of one written within the idempotency window (``consumer.IDEMPOTENCY_SECONDS``, the 24 hours a
   Powertools record lived) is a duplicate, and a changed customer, or one changed back after the window, is a
@@ -78,7 +80,7 @@ class StateStore(Protocol):
 
     def ledger_entry(self, effect: Effect, *, consistent: bool = True) -> LedgerEntry | None: ...
 
-    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None: ...
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> bool: ...
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None: ...
 
@@ -181,8 +183,9 @@ class DynamoStateStore:
             return False
         return True
 
-    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
-        """Write the effect's ledger entry, which ends any claim on its row.
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> bool:
+        """Write the effect's ledger entry, which ends any claim on its row; False if the row already said sent
+        (then nothing changed: a copy that got past an unclaimed row's look, ``LedgerClaim.claim_before``).
 
         ``version``: the effect is applied once per version (a contact write per content, ``LedgerClaim``), so the
         entry keeps the version and the time it was written among the row's ``versions``, and its claim answers a
@@ -190,7 +193,7 @@ class DynamoStateStore:
         """
         if version is not None:
             self._record_version(effect, reason, version)
-            return
+            return True
         # "sent" is final: a later skip or failure for the same effect must never hide that it went out.
         try:
             self._client.put_item(
@@ -211,6 +214,8 @@ class DynamoStateStore:
         except ClientError as error:
             if not refused(error):
                 raise
+            return False
+        return True
 
     def _record_version(self, effect: Effect, reason: str, version: str) -> None:
         """A version sent: the row's entry and its versions, the claim removed, in one ``UpdateItem``.
@@ -421,6 +426,10 @@ class LedgerClaim:
 
     effect: Effect
     version: str | None = None
+    # False: the row is looked at, never claimed; the effect's entry, written after the send, is its only write.
+    # For an effect Engage itself deduplicates (a receipt's ``uniqueReceiptId``), so a copy the look cannot stop
+    # (one in flight at the same time, or a stale look) sends again harmlessly and its entry is refused.
+    claim_before: bool = True
 
 
 ClaimAnswer = Literal["claimed", "sent", "held"]
@@ -544,13 +553,26 @@ class LedgerClaims:
             return ("sent" if _sent(old, version, since) else "held"), None
         return "claimed", _entry(effect, taken.get("Attributes", {}))
 
+    def look(self, effect: Effect, message_id: str) -> tuple[Literal["unsent", "sent", "held"], LedgerEntry | None]:
+        """What the row says, without claiming it (``LedgerClaim.claim_before`` False): ``sent``, ``held`` by an
+        unexpired claim of another message (one taken by a claiming copy, e.g. during a deploy), or ``unsent``
+        with its entry (failed, skipped, or None). One eventually consistent read: a stale one at worst lets a
+        copy send again, which the effect must tolerate (Engage deduplicates it)."""
+        seen = self._look(effect)
+        if _sent(seen, None, 0.0):
+            return "sent", None
+        holder, expiry = seen.get("claim_id", {}).get("S"), float(seen.get("claim_expiry", {}).get("N", "0"))
+        if holder is not None and holder != message_id and expiry >= self._clock():
+            return "held", None
+        return "unsent", _entry(effect, seen)
+
     def _look(self, effect: Effect) -> Mapping[str, Any]:
         """The row's state, versions and claim as an eventually consistent read sees them (half a read unit)."""
         answer = self._client.get_item(
             TableName=self._table,
             Key=_ledger_key(effect),
-            ProjectionExpression="#state, versions, claim_id, claim_expiry",
-            ExpressionAttributeNames={"#state": "state"},
+            ProjectionExpression="#state, reason, #at, versions, claim_id, claim_expiry",
+            ExpressionAttributeNames={"#state": "state", "#at": "at"},
         )
         item: Mapping[str, Any] = answer.get("Item", {})
         return item

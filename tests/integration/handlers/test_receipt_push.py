@@ -7,6 +7,7 @@ import pytest
 
 from engage_bridge_tools.sandbox import EngageSandbox
 from tests.integration.handlers.conftest import DeployedHandler, load_event, records
+from tests.lambda_support import emitted_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -116,3 +117,70 @@ def test_a_member_with_a_phone_engage_would_refuse_still_gets_the_receipt(
     assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]
     (member,) = engage_sandbox.contacts_with_email("member@example.com")
     assert member["attributes"].get("mobilePhone") == stored
+
+
+def test_a_receipt_is_one_ledger_write_and_its_copy_none(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    """Engage ignores a repeated uniqueReceiptId, so the row is looked at, not claimed: the entry after the send is
+    the receipt's one write; a copy that comes after it is answered by the look."""
+    from engage_bridge_tools.local.aws_calls import AwsCallCounter
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    counter = AwsCallCounter()
+    counter.install()
+    try:
+        handler.invoke(event)
+        first = counter.dynamodb_effect_writes()
+        counter.reset()
+        handler.invoke(event)  # a copy: SQS again, or the router routing the receipt twice
+        copy = counter.dynamodb_effect_writes()
+    finally:
+        counter.uninstall()
+
+    assert first == {"PutItem receipt:purchase entry": 1}
+    assert copy == {}
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 1
+
+
+def test_a_copy_the_look_misses_posts_again_and_engage_and_the_ledger_keep_one(
+    deploy: Deploy,
+    engage_sandbox: EngageSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A copy in flight while the first is sent (or a stale look) is not stopped by a claim any more: it posts the
+    receipt again, Engage ignores the repeated uniqueReceiptId, and its entry cannot replace the sent one."""
+    from engage_bridge.state import LedgerClaims
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    handler.invoke(event)
+    (row,) = [r for r in handler.dynamodb.scan(TableName="state")["Items"] if r["pk"]["S"].startswith("effect#")]
+    monkeypatch.setattr(LedgerClaims, "_look", lambda self, effect: {})  # the copy's look saw nothing yet
+    capsys.readouterr()
+
+    assert handler.invoke(event) == {"batchItemFailures": []}
+
+    assert len(engage_sandbox.requests("POST", "/api/v3/receipts")) == 2
+    assert sorted(engage_sandbox.state()["receipts"]) == ["189-1"]
+    assert engage_sandbox.state()["duplicate_receipts"] == ["189-1"]  # Engage's integration log: ignored
+    counted = [(name, dims.get("reason")) for name, dims in emitted_metrics(capsys.readouterr().out)]
+    assert counted.count(("Skipped", "duplicate")) == 1 and ("Sent", "purchase_receipt_accepted") not in counted
+    (again,) = [r for r in handler.dynamodb.scan(TableName="state")["Items"] if r["pk"]["S"].startswith("effect#")]
+    assert again["state"]["S"] == "sent" and again["at"] == row["at"]  # the first entry stands
+
+
+def test_a_receipt_another_message_holds_a_claim_on_waits(deploy: Deploy, engage_sandbox: EngageSandbox) -> None:
+    """A claim taken by a claiming copy (the code before this one, during a deploy) is respected: retried, not sent."""
+    from engage_bridge.messages import ReceiptPush
+    from engage_bridge.state import LedgerClaims
+
+    handler = deploy("receipt_push")
+    event = records(load_event("receipt_push"), 0)
+    effect = ReceiptPush.model_validate_json(event["Records"][0]["body"]).ledger_effect
+    LedgerClaims(handler.dynamodb, "state").claim(effect, "a-claiming-copy", 60)
+
+    response = handler.invoke(event)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert engage_sandbox.requests("POST", "/api/v3/receipts") == []

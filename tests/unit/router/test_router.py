@@ -69,9 +69,12 @@ class MemoryLedger:
         found = {effect: self.ledger_entry(effect) for effect in effects}
         return {effect: entry for effect, entry in found.items() if entry is not None}
 
-    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> None:
+    def record(self, effect: Effect, state: EffectState, reason: str, *, version: str | None = None) -> bool:
+        if effect in self.sent:
+            return False
         if state == "sent":
             self.sent.add(effect)
+        return True
 
     def cached_contact_id(self, email: str, contact_type: str) -> str | None:
         return None

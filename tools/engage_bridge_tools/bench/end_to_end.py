@@ -58,6 +58,7 @@ def run() -> dict[str, Any]:
         "dynamodb_refused": figures["dynamodb_refused"],  # of those, conditional writes refused (still billed)
         "dynamodb_eventual_reads": figures["dynamodb_eventual_reads"],  # of the reads, eventually consistent (half)
         "dynamodb_batch_get_items": figures["dynamodb_batch_get_items"],  # keys asked by BatchGetItem: one read each
+        "dynamodb_effect_writes": figures["dynamodb_effect_writes"],  # ledger-row writes by effect kind and role
         "retried_by_reason": summary["retried_by_reason"],  # each retry is another claim, read or lease
         "skipped_by_reason": summary["skipped_by_reason"],
         "log_bytes": figures["log_bytes"],

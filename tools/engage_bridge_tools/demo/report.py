@@ -30,6 +30,7 @@ _PER_CALL = frozenset(
         "dynamodb_refused",
         "dynamodb_eventual_reads",
         "dynamodb_batch_get_items",
+        "dynamodb_effect_writes",
     }
 )
 

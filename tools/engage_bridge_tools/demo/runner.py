@@ -133,6 +133,7 @@ def _summary(
             "dynamodb_refused": session.aws_calls.dynamodb_refused(),
             "dynamodb_eventual_reads": session.aws_calls.dynamodb_eventual_reads(),
             "dynamodb_batch_get_items": session.aws_calls.dynamodb_batch_get_items(),
+            "dynamodb_effect_writes": session.aws_calls.dynamodb_effect_writes(),
             "log_bytes": session.log_path.stat().st_size,
         },
         "differences": differences,

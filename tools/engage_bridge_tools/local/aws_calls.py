@@ -52,6 +52,7 @@ class AwsCallCounter:
         self._refused: Counter[str] = Counter()
         self._eventual: Counter[str] = Counter()
         self._batch_items: Counter[str] = Counter()
+        self._effect_writes: Counter[str] = Counter()
         self._session: Any = None
         self._installed = False
         self._builtin = (_EVENT, self._count)
@@ -84,6 +85,7 @@ class AwsCallCounter:
             return
         service = model.service_model.service_name
         record = item_record(model.name, params) if service == "dynamodb" else None
+        effect_write = _effect_write(model.name, params) if record == "effect" else None
         prefix = RUNTIME_ONLY_PREFIX if getattr(_runtime_only, "active", False) else ""
         if record is not None and isinstance(context, dict):
             context[_RECORD] = record  # for the answer: a refused conditional write is billed as a write
@@ -99,6 +101,8 @@ class AwsCallCounter:
                 self._writes[f"{model.name} {record}"] += 1
                 if model.name == "GetItem" and not _consistent(params):
                     self._eventual[f"{model.name} {record}"] += 1
+            if effect_write is not None:
+                self._effect_writes[effect_write] += 1
 
     def _count_refused(self, model: Any, parsed: Any = None, context: Any = None, **_: Any) -> None:
         if not self._installed or not isinstance(context, dict) or _RECORD not in context:
@@ -115,6 +119,7 @@ class AwsCallCounter:
             self._refused.clear()
             self._eventual.clear()
             self._batch_items.clear()
+            self._effect_writes.clear()
 
     def dynamodb_by_record(self) -> dict[str, int]:
         """DynamoDB calls by operation and record kind (``UpdateItem route``): where the units go. A single-item
@@ -137,6 +142,12 @@ class AwsCallCounter:
         """The items every ``BatchGetItem`` asked for, by record kind: each is billed as one read."""
         with self._lock:
             return dict(sorted(self._batch_items.items()))
+
+    def dynamodb_effect_writes(self) -> dict[str, int]:
+        """The writes to ledger rows (``effect#…``) by operation, effect kind and role (``UpdateItem email:created
+        claim``): which effect pays for which write."""
+        with self._lock:
+            return dict(sorted(self._effect_writes.items()))
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -174,6 +185,33 @@ def item_record(operation: str, request: Mapping[str, Any] | None) -> str | None
     except ValueError:
         return "unknown"
     return _record_kind(body.get("Key") or body.get("Item") or {})
+
+
+def _effect_write(operation: str, request: Mapping[str, Any] | None) -> str | None:
+    """A write to a ledger row as ``<operation> <effect kind> <role>``: the kind is the row's name up to its
+    second ``:`` (``email:shipped``, ``receipt:purchase``, ``redemption``, ``contact``); the role ``claim`` (it
+    sets ``claim_id``), ``release`` (a delete, or an update that only removes the claim) or ``entry``."""
+    if operation == "GetItem" or request is None:
+        return None
+    try:
+        body = json.loads(request.get("body") or b"{}")
+    except ValueError:
+        return None
+    key = body.get("Key") or body.get("Item") or {}
+    name = str(key.get("sk", {}).get("S", "unknown"))
+    kind = (
+        "resend"
+        if name.startswith("resend#")
+        else ":".join(name.split(":")[: 1 if name.startswith("redemption") else 2])
+    )
+    expression = str(body.get("UpdateExpression", ""))
+    if "claim_id = :me" in expression:
+        role = "claim"
+    elif operation == "DeleteItem" or expression.startswith("REMOVE claim_id"):
+        role = "release"
+    else:
+        role = "entry"
+    return f"{operation} {kind} {role}"
 
 
 def _record_kind(key: Mapping[str, Any]) -> str:

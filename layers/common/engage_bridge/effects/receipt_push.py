@@ -1,9 +1,11 @@
 """Purchase and return receipts, for members only (seed 000: sales are registered on members).
 
-Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely; the ledger still records it,
-because reconciliation reads what was sent from there. Engage's 202 means *accepted*: receipts are queued and
-imported in intervals, and an import failure shows only in Engage's integration log (Voyado, introduction to
-receipts; audit E12). So the ledger says ``<kind>_receipt_accepted``; reconciliation reads the contact's
+Engage ignores a repeated ``uniqueReceiptId``, so a receipt may be resent safely: its ledger row is looked at
+before the send, never claimed (``ReceiptPush.ledger_claim``), and a copy in flight at the same time only posts it
+again. The ledger still records it after Engage accepted it, because reconciliation reads what was sent from there
+and a return receipt waits for its purchase receipt's entry (``sequence``). Engage's 202 means *accepted*: receipts
+are queued and imported in intervals, and an import failure shows only in Engage's integration log (Voyado,
+introduction to receipts; audit E12). So the ledger says ``<kind>_receipt_accepted``; reconciliation reads the contact's
 transactions back and turns it into ``<kind>_receipt_imported``, or reports the receipt as not imported.
 """
 
@@ -37,7 +39,10 @@ def push_receipt(services: Services, message: ReceiptPush) -> Outcome:
         order_contact(order, "member", cfg), order_store_id(cfg, order), customer_id=linked_customer_id(order.customer)
     )
     services.engage.post_receipt(_receipt(message, cfg, contact_id).body())
-    services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}")
+    if not services.store.record(effect, "sent", f"{message.kind}_receipt_{ACCEPTED}") and message.resend is None:
+        # A copy that got past the look while another sent it: Engage ignored the repeat; counted once, as sent.
+        # (An operator's resend of a sent receipt is sent: the operator asked for the repeat.)
+        return Outcome("skipped", "duplicate")
     return Outcome("sent", f"{message.kind}_receipt_{ACCEPTED}")
 
 

@@ -105,6 +105,12 @@ class ReceiptPush(_AboutAnOrder):
         return self
 
     @property
+    def ledger_claim(self) -> LedgerClaim | None:
+        """Looked at, not claimed: Engage ignores a repeated ``uniqueReceiptId`` (engage-api.md §3.4), so a copy
+        that gets past the look sends again harmlessly; the entry after the send is the receipt's one write."""
+        return LedgerClaim(self.ledger_effect, claim_before=False) if self.resend is None else None
+
+    @property
     def effect_name(self) -> str:
         if self.kind == "purchase":
             return f"receipt:purchase:shipment:{self.shipment_id}"
