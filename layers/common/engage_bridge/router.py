@@ -157,7 +157,7 @@ def read_ahead(services: RouterServices, records: Sequence[Mapping[str, Any]]) -
         if marks is not None and mark is not None:
             try:
                 verdict, claim = marks.take(*mark)
-            except Exception:  # noqa: S112 - its own routing takes the mark again, and fails there if it must
+            except Exception:  # noqa: S112  # nosec B112 - its own routing takes the mark again, and fails there if it must
                 continue
             if verdict is Verdict.COVERED or claim is None:
                 continue  # its routing finds the mark covered again, with the look's answer and no read
