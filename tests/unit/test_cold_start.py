@@ -63,6 +63,10 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.messages.stock",
             "engage_bridge.centra.events",  # the events queue's answers: the poller's alone
             "engage_bridge.centra.stock",
+            # Loaded with the first order page (the client parses it, the order rules route it): a customer page
+            # needs neither.
+            "engage_bridge.centra.order",
+            "engage_bridge.messages.orders",
         }
     ),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
