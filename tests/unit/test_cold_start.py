@@ -91,6 +91,9 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.engage.models.parts",
             "engage_bridge.engage.models.promotions",
             "engage_bridge.mapping.contacts",
+            # Loaded with the first order a container routes: a customer's or a stock change's route needs neither.
+            "engage_bridge.centra.order",
+            "engage_bridge.routing.orders",
         }
     ),
 }
