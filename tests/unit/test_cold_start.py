@@ -43,6 +43,7 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.consent.store",
             "engage_bridge.engage.models.parts",
             "engage_bridge.router_environment",
+            "engage_bridge.centra.common",  # a stock level names a market and a product size only (centra.base)
         }
     ),
     "promotion_redemption": frozenset(

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, ValidationError
 
-from engage_bridge.centra.common import CentraModel, Market, Store
+from engage_bridge.centra.base import CentraModel, Market
+from engage_bridge.centra.common import Store
 from engage_bridge.centra.outcomes import CentraIssue
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 
