@@ -43,6 +43,7 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.consent.store",
             "engage_bridge.engage.models.parts",
             "engage_bridge.router_environment",
+            "engage_bridge.centra.common",  # a stock level names a market and a product size only (centra.base)
         }
     ),
     "promotion_redemption": frozenset(
@@ -56,15 +57,45 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     "engage_webhook": frozenset({"httpx", "engage_bridge.config"}),
     "centra_events": frozenset({"engage_bridge.config"}),
     "centra_webhook": frozenset({"httpx", "engage_bridge.config"}),
-    "backfill": frozenset({"engage_bridge.router", "engage_bridge.routing.orders", "engage_bridge.messages.stock"}),
+    "backfill": frozenset(
+        {
+            "engage_bridge.router",
+            "engage_bridge.routing.orders",
+            "engage_bridge.messages.stock",
+            "engage_bridge.centra.events",  # the events queue's answers: the poller's alone
+            "engage_bridge.centra.stock",
+            # Loaded with the first order page (the client parses it, the order rules route it): a customer page
+            # needs neither.
+            "engage_bridge.centra.order",
+            "engage_bridge.messages.orders",
+        }
+    ),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
-    "product_feed": frozenset({"engage_bridge.centra.events"}),
+    "product_feed": frozenset({"engage_bridge.centra.events", "engage_bridge.centra.stock"}),
     "reconcile": frozenset(
-        {"engage_bridge.centra.events", "engage_bridge.messages.stock", "engage_bridge.mapping.orders"}
+        {
+            "engage_bridge.centra.events",
+            "engage_bridge.centra.stock",
+            "engage_bridge.messages.stock",
+            "engage_bridge.mapping.orders",
+            "engage_bridge.engage.models.promotions",
+        }
     ),
     "back_in_stock_subscription": frozenset({"engage_bridge.engage.models.parts"}),
     "router": frozenset(
-        {"engage_bridge.centra.events", "engage_bridge.retry_cadence", "engage_bridge.engage.models.orders"}
+        {
+            "engage_bridge.centra.events",
+            "engage_bridge.retry_cadence",
+            "engage_bridge.engage.models.orders",
+            # The router decides by a customer's role and an order's delivery number: it builds no Engage body.
+            "engage_bridge.engage.models.contacts",
+            "engage_bridge.engage.models.parts",
+            "engage_bridge.engage.models.promotions",
+            "engage_bridge.mapping.contacts",
+            # Loaded with the first order a container routes: a customer's or a stock change's route needs neither.
+            "engage_bridge.centra.order",
+            "engage_bridge.routing.orders",
+        }
     ),
 }
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"

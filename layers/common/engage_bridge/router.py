@@ -13,16 +13,17 @@ An order's decision reads the ledger rows of every effect it considers at once, 
 the Centra reads of a batch are made together too, after its marks are taken (``read_ahead``, ``router_reads``).
 """
 
+from __future__ import annotations  # the order models are named in annotations here, loaded with the first order
+
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
-from engage_bridge.centra import Customer, NewsletterSubscription, Order
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.centra.together import CentraRef, ObjectAnswer, RefKind
 from engage_bridge.config import BrandConfig
@@ -35,14 +36,15 @@ from engage_bridge.router_reads import AnsweredReader, ReadsAhead
 from engage_bridge.routing import (
     Decision,
     Route,
-    order_effects,
     route_customer,
     route_customer_erasure,
     route_newsletter_subscription,
-    route_order,
     route_stock,
 )
 from engage_bridge.state import Effect, LedgerEntry
+
+if TYPE_CHECKING:  # an order's models and rules load with the first order a container routes (``_decide_order``)
+    from engage_bridge.centra import Customer, NewsletterSubscription, Order
 
 
 class CentraReader(Protocol):
@@ -298,6 +300,8 @@ def _decide(services: RouterServices, event: IngestEvent) -> Decision | None:
 
 def _decide_order(services: RouterServices, order: Order, historical: bool) -> Decision:
     """``route_order`` with the ledger rows of every effect it considers read at once."""
+    from engage_bridge.routing import order_effects, route_order  # noqa: PLC0415 - see the imports above
+
     done = services.done_among(order_effects(order, services.config, historical=historical))
     return route_order(order, services.config, done.__contains__, historical=historical)
 

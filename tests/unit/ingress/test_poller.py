@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engage_bridge.centra.client import EventListener
-from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventListener, EventPage, UnreadableEvent
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.config import parse_config
 from engage_bridge.ingress.event_types import INGEST_TYPES

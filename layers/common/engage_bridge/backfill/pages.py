@@ -10,21 +10,23 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from engage_bridge.backfill.bulk import PendingContact
 from engage_bridge.backfill.run import BackfillWindow, FailedObject, Kind
-from engage_bridge.centra import Customer, Order
+from engage_bridge.centra import Customer
 from engage_bridge.config import BrandConfig
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping import contact_role, customer_contact, member_update
 from engage_bridge.mapping.contacts import newsletter_contact_of_customer
 from engage_bridge.mapping.email import require_email
-from engage_bridge.messages import ContactUpsert, ReceiptPush
+from engage_bridge.messages import ContactUpsert
 from engage_bridge.routing import Decision, route_customer
 from engage_bridge.state import Effect
 
 if TYPE_CHECKING:  # the order rules load with the first order page (``_order``): customer pages need none of them
+    from engage_bridge.centra import Order  # nor the order models (read by the client) and the order messages
+    from engage_bridge.messages import ReceiptPush
     from engage_bridge.routing import AlreadySent
 
 PAGE_SIZE: dict[Kind, int] = {"customers": 200, "orders": 100}  # Centra allows 1..200; orders are large
@@ -39,7 +41,7 @@ class CentraHistory(Protocol):
 
     def orders_created_between(
         self, from_: datetime, to: datetime, *, page: int = 1, limit: int = 100
-    ) -> list[Order]: ...
+    ) -> "list[Order]": ...
 
 
 @dataclass
@@ -48,7 +50,7 @@ class PageWork:
     last_page: bool = True
     position: datetime | None = None
     contacts: dict[tuple[str, str], PendingContact] = field(default_factory=dict)
-    receipts: list[ReceiptPush] = field(default_factory=list)
+    receipts: "list[ReceiptPush]" = field(default_factory=list)
     suppressed: list[Effect] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[FailedObject] = field(default_factory=list)
@@ -89,7 +91,7 @@ def _customer(work: PageWork, customer: Customer, cfg: BrandConfig) -> None:
     _apply(work, "customers", f"customer:{customer.reference}", cfg, decide)
 
 
-def _order(work: PageWork, order: Order, cfg: BrandConfig, already_sent: "AlreadySent") -> None:
+def _order(work: PageWork, order: "Order", cfg: BrandConfig, already_sent: "AlreadySent") -> None:
     from engage_bridge.routing import route_order  # noqa: PLC0415 - order pages only
 
     decide = lambda: route_order(order, cfg, already_sent, historical=True)  # noqa: E731
@@ -113,8 +115,8 @@ def _apply(work: PageWork, kind: Kind, subject: str, cfg: BrandConfig, decide: C
     for contact in contacts:
         work.contacts[(contact.contact_type, str(contact.create["email"]).casefold())] = contact
     for routed in decision.routed:
-        if isinstance(routed.message, ReceiptPush):
-            work.receipts.append(routed.message)
+        if routed.route == "receipt_push":  # a ReceiptPush (``Routed`` checks the route of its message's class)
+            work.receipts.append(cast("ReceiptPush", routed.message))
         elif not isinstance(routed.message, ContactUpsert):  # pragma: no cover - historical routing never does this
             raise AssertionError(f"historical routing produced a {routed.route} message")
     for skipped in decision.skipped:

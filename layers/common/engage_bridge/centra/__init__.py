@@ -5,10 +5,10 @@ from typing import TYPE_CHECKING
 from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from engage_bridge.centra.base import Market as Market
     from engage_bridge.centra.common import Address as Address
     from engage_bridge.centra.common import Attribute as Attribute
     from engage_bridge.centra.common import Country as Country
-    from engage_bridge.centra.common import Market as Market
     from engage_bridge.centra.common import MonetaryValue as MonetaryValue
     from engage_bridge.centra.common import Pricelist as Pricelist
     from engage_bridge.centra.common import Store as Store
@@ -35,7 +35,7 @@ _HOMES = {
     "Address": "common",
     "Attribute": "common",
     "Country": "common",
-    "Market": "common",
+    "Market": "base",
     "MonetaryValue": "common",
     "Pricelist": "common",
     "Store": "common",

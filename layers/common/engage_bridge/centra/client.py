@@ -15,18 +15,17 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engage_bridge import __version__
 from engage_bridge.centra import queries
-from engage_bridge.centra.common import CentraModel, Market, Store
 from engage_bridge.centra.outcomes import (
     CentraError,
     CentraGraphQLError,
@@ -38,7 +37,6 @@ from engage_bridge.centra.outcomes import (
     parse_retry_after,
     scrubbed,
 )
-from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.centra.together import OBJECTS_PER_REQUEST, ORDER_KINDS, CentraRef, ObjectAnswer
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
@@ -47,9 +45,10 @@ from engage_bridge.errors import ConfigError
 if TYPE_CHECKING:  # imported where an answer is parsed: the events poller and the product feed read no orders
     from engage_bridge.centra.customer import Customer, NewsletterSubscription
     from engage_bridge.centra.display import Display
-    from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage, UnreadableEvent
+    from engage_bridge.centra.events import ConfirmResult, EventListener, EventPage
     from engage_bridge.centra.order import Order
     from engage_bridge.centra.parse import CentraKind
+    from engage_bridge.centra.stock import SkuStock
 
 # httpx logs every request line at INFO; keep it quiet like the Engage client does.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -70,12 +69,6 @@ _REQUEST_RESERVE_S = 0.5
 _MIN_USEFUL_TIMEOUT_S = 0.05
 _AUTH_CATEGORY = "authorization"
 _RATE_LIMIT_CATEGORIES = frozenset({"rateLimit", "rate_limit", "ratelimit"})
-
-
-@dataclass(frozen=True, slots=True)
-class EventListener:
-    integration_name: str
-    object_type: str
 
 
 class CentraClient:
@@ -324,8 +317,10 @@ class CentraClient:
         )
         return tuple(sorted({str(entry["objectType"]) for entry in result.get("eventListeners") or []}))
 
-    def event_listeners(self) -> tuple[EventListener, ...]:
+    def event_listeners(self) -> "tuple[EventListener, ...]":
         """Every listener on the token's integration name (EVT: the documented way to list them)."""
+        from engage_bridge.centra.events import EventListener  # noqa: PLC0415 - the poller's
+
         found = _list(
             self._execute("EventListeners", queries.EVENT_LISTENERS, {}).get("eventListeners"), "EventListeners"
         )
@@ -345,7 +340,12 @@ class CentraClient:
         An event that cannot be read is returned in ``unreadable`` and never fails the others. ``warehouse_ids``
         limits the stock read with StockChange events (None: every warehouse).
         """
-        from engage_bridge.centra.events import CentraEvent, EventPage, UnreadableEvent  # noqa: PLC0415 - the poller's
+        from engage_bridge.centra.events import (  # noqa: PLC0415 - the poller's
+            CentraEvent,
+            EventPage,
+            UnreadableEvent,
+            read_event,
+        )
 
         types = list(dict.fromkeys(object_types)) if object_types else None
         variables: dict[str, Any] = {"limit": _limit(limit), "where": {"objectType": types} if types else None}
@@ -353,7 +353,7 @@ class CentraClient:
         events: list[CentraEvent] = []
         unreadable: list[UnreadableEvent] = []
         for raw in found:
-            read = _event(raw)
+            read = read_event(raw)
             if isinstance(read, CentraEvent):
                 events.append(read)
             else:
@@ -376,11 +376,13 @@ class CentraClient:
 
     def _stock_change_stock(
         self, events: int, warehouse_ids: Sequence[int] | None
-    ) -> tuple[dict[int, tuple[SkuStock, ...]], dict[int, str]]:
+    ) -> "tuple[dict[int, tuple[SkuStock, ...]], dict[int, str]]":
         """Each StockChange event's SKUs with their stock per warehouse, every page of lines; and the unreadable.
 
         The same unconfirmed StockChange events come back first on each read, so the pages line up by event id.
         """
+        from engage_bridge.centra.events import stock_lines  # noqa: PLC0415 - the poller's
+
         lines: dict[int, list[SkuStock]] = {}
         problems: dict[int, str] = {}
         pending: set[int] | None = None
@@ -401,7 +403,7 @@ class CentraClient:
                 event_id = raw.get("id")
                 if not isinstance(event_id, int) or (pending is not None and event_id not in pending):
                     continue
-                page = _stock_lines(raw.get("object"))
+                page = stock_lines(raw.get("object"))
                 if isinstance(page, str):
                     problems[event_id] = page
                     continue
@@ -620,91 +622,6 @@ def _parse[M: BaseModel](document: object, kind: "CentraKind", model: type[M]) -
     if not isinstance(parsed, model):  # pragma: no cover - parse_centra_object returns the kind's model
         raise TypeError(f"{kind} parsed as {type(parsed).__name__}")
     return parsed
-
-
-class _RawEvent(CentraModel):
-    id: int
-    object_type: str
-    change_type: str
-    object_reference: int
-    created_at: AwareDatetime
-    store: Store | None = None
-    market: Market | None = None
-
-
-def _event(raw: dict[str, Any]) -> "CentraEvent | UnreadableEvent":
-    from engage_bridge.centra.events import CentraEvent, UnreadableEvent  # noqa: PLC0415 - the poller's
-
-    event_id = raw.get("id")
-    try:
-        event = _RawEvent.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return UnreadableEvent(event_id if isinstance(event_id, int) else None, f"{where}: {first['msg']}")
-    return CentraEvent(
-        id=event.id,
-        object_type=event.object_type,
-        change_type=event.change_type,
-        object_reference=event.object_reference,
-        created_at=event.created_at,
-        store_id=_int_id(event.store),
-        market_id=_int_id(event.market),
-    )
-
-
-class _StockRow(CentraModel):
-    warehouse: Store  # any {id} reference
-    free_to_allocate_quantity: int
-
-
-class _StockSize(CentraModel):
-    sku: str | None = Field(default=None, alias="SKU")
-    stock: list[_StockRow] = Field(default_factory=list)
-
-
-class _StockLine(CentraModel):
-    product_size: _StockSize | None = None
-
-
-class _StockChange(CentraModel):
-    lines: list[_StockLine] = Field(default_factory=list)
-
-
-def _stock_lines(raw: object) -> tuple[list[SkuStock], int] | str:
-    """One page of a StockChange's lines as SKUs with stock per warehouse, and how many lines it held; or why not."""
-    try:
-        change = _StockChange.model_validate(raw if isinstance(raw, dict) else {})
-        found = [
-            SkuStock(
-                sku=line.product_size.sku,
-                warehouses=tuple(
-                    WarehouseStock(
-                        warehouse_id=int(str(row.warehouse.id)), free_to_allocate=row.free_to_allocate_quantity
-                    )
-                    for row in line.product_size.stock
-                ),
-            )
-            for line in change.lines
-            if line.product_size is not None and line.product_size.sku
-        ]
-    except (ValidationError, ValueError) as exc:
-        detail = (
-            exc.errors(include_url=False, include_input=False)[0]["msg"]
-            if isinstance(exc, ValidationError)
-            else "bad warehouse id"
-        )
-        return f"stock change lines: {detail}"
-    return found, len(change.lines)
-
-
-def _int_id(reference: Store | Market | None) -> int | None:
-    if reference is None or reference.id is None:
-        return None
-    try:
-        return int(reference.id)
-    except ValueError:
-        return None
 
 
 def _confirmed_ids(payload: Mapping[str, Any]) -> list[int]:

@@ -1,4 +1,4 @@
-"""Building blocks shared by every Centra object: money, addresses, store/market/pricelist references, attributes.
+"""Building blocks shared by Centra's orders and customers: money, addresses, store/pricelist references, attributes.
 
 Models mirror the JSON of Centra's Integration API (GraphQL): camelCase keys, ``MonetaryValue`` for money.
 Unknown keys are ignored, so a query that selects more than we read still parses.
@@ -7,8 +7,10 @@ Unknown keys are ignored, so a query that selects more than we read still parses
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BeforeValidator, Field
+
+# The base and the references a stock level names are in ``base``, so a stock level needs no other model.
+from engage_bridge.centra.base import CentraModel
 
 # Bounds keep arithmetic inside Decimal's default precision; a value outside them is bad data, not money.
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)]
@@ -17,19 +19,6 @@ Rate = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=10**6)]
 Quantity = Annotated[int, Field(ge=-(10**6), le=10**6)]
 # GraphQL answers null for an unset nullable String; the mapping treats that as "" (what seed 001 sends).
 Text = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
-
-
-class CentraModel(BaseModel):
-    # defer_build: a model's validator is built when it first validates, so a function never pays for the
-    # Centra types it does not read (bench cold_import).
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="ignore",
-        frozen=True,
-        str_strip_whitespace=True,
-        defer_build=True,
-    )
 
 
 class Currency(CentraModel):
@@ -84,11 +73,6 @@ class Store(CentraModel):
     type: str | None = None  # StoreType: DIRECT_TO_CONSUMER | WHOLESALE (| MARKETPLACE in our config)
 
 
-class Market(CentraModel):
-    id: int | str | None = None
-    name: str | None = None
-
-
 class Pricelist(CentraModel):
     id: int | str | None = None
     name: str | None = None
@@ -119,9 +103,3 @@ def attribute_value(attributes: list[Attribute], name: str) -> str | None:
             if element.value is not None and str(element.value).strip():
                 return str(element.value).strip()
     return None
-
-
-# A product size as order lines and stock levels name it (here, so the stock relay needs no order model).
-class ProductSize(CentraModel):
-    sku: str | None = Field(default=None, alias="SKU")
-    ean: str | None = Field(default=None, alias="EAN")

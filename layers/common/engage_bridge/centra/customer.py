@@ -4,7 +4,8 @@ from datetime import date
 
 from pydantic import AwareDatetime, Field
 
-from engage_bridge.centra.common import Address, Attribute, CentraModel, Country, Store, Text, attribute_value
+from engage_bridge.centra.base import CentraModel
+from engage_bridge.centra.common import Address, Attribute, Country, Store, Text, attribute_value
 
 
 class Customer(CentraModel):

@@ -7,7 +7,8 @@ A display groups product variants; each variant has sizes, and a size is what a 
 
 from pydantic import Field
 
-from engage_bridge.centra.common import CentraModel, MonetaryValue, Text
+from engage_bridge.centra.base import CentraModel
+from engage_bridge.centra.common import MonetaryValue, Text
 
 _QUANTITY = Field(ge=-(10**9), le=10**9)
 

@@ -4,15 +4,13 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, Field
 
+from engage_bridge.centra.base import CentraModel, Market, ProductSize
 from engage_bridge.centra.common import (
     Address,
     Attribute,
-    CentraModel,
-    Market,
     MonetaryValue,
     Percent,
     Pricelist,
-    ProductSize,
     Quantity,
     Rate,
     Store,

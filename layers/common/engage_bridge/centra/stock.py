@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import Field
 
-from engage_bridge.centra.common import CentraModel, Market, ProductSize
+from engage_bridge.centra.base import CentraModel, Market, ProductSize
 
 _QUANTITY = Field(ge=-(10**9), le=10**9)
 

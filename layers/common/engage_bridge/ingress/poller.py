@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from engage_bridge.centra.client import EventListener
-from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventPage
+from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventListener, EventPage
 from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge.ingress.queue import IngestQueue
 from engage_bridge.messages import IngestEvent

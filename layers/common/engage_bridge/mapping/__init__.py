@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from engage_bridge.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from engage_bridge.mapping.contacts import ContactRole as ContactRole
-    from engage_bridge.mapping.contacts import contact_role as contact_role
     from engage_bridge.mapping.contacts import customer_contact as customer_contact
     from engage_bridge.mapping.contacts import member_update as member_update
     from engage_bridge.mapping.contacts import newsletter_contact as newsletter_contact
@@ -30,6 +28,8 @@ if TYPE_CHECKING:
     from engage_bridge.mapping.receipts import return_receipt as return_receipt
     from engage_bridge.mapping.restrictions import RestrictionReason as RestrictionReason
     from engage_bridge.mapping.restrictions import restriction_reason as restriction_reason
+    from engage_bridge.mapping.roles import ContactRole as ContactRole
+    from engage_bridge.mapping.roles import contact_role as contact_role
     from engage_bridge.mapping.stock import back_in_stock_subscription as back_in_stock_subscription
     from engage_bridge.mapping.stock import stock_levels as stock_levels
     from engage_bridge.mapping.store import StoreContext as StoreContext
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 # Each name is imported from its own module on first use (PEP 562), so a function loads only the modules it
 # reads, not every module of the package.
 _HOMES = {
-    "ContactRole": "contacts",
-    "contact_role": "contacts",
+    "ContactRole": "roles",
+    "contact_role": "roles",
     "customer_contact": "contacts",
     "member_update": "contacts",
     "newsletter_contact": "contacts",

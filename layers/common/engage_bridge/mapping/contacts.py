@@ -6,26 +6,23 @@ Centra object here: the caller passes what the consent rules allow (``engage_bri
 and a contact an order needs carries none, so an order cannot subscribe anyone (seed 003, consent drift).
 """
 
-import re
 from typing import TYPE_CHECKING, Literal
 
 from engage_bridge.centra.common import Address
 from engage_bridge.centra.customer import Customer, NewsletterSubscription
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactCreate, ContactUpdate, Preferences
-from engage_bridge.errors import MappingError
 from engage_bridge.mapping.email import require_email
 from engage_bridge.mapping.phones import mobile_phone
+from engage_bridge.mapping.roles import ContactRole
 from engage_bridge.mapping.store import StoreContext, store_external_id
 
 if TYPE_CHECKING:  # an order's contact is mapped where the order is already loaded; the contact handler reads none
     from engage_bridge.centra.order import Order
 
-ContactRole = Literal["member", "transactional"]
 # Why a body lacks a field it had a value for: the skip reason its handler counts.
 INVALID_PHONE = "invalid_phone"
 
-_CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 _GENDERS: dict[str, Literal["Male", "Female"]] = {
     "male": "Male",
     "m": "Male",
@@ -34,19 +31,6 @@ _GENDERS: dict[str, Literal["Male", "Female"]] = {
     "f": "Female",
     "woman": "Female",
 }
-
-
-def contact_role(customer: Customer | None, cfg: BrandConfig) -> ContactRole | None:
-    """Member per ``contact_sync``; everyone else is a transactional contact if e-mails are on, else nobody."""
-    sync = cfg.contact_sync
-    is_member = (
-        sync == "all"
-        or (sync == "registered" and customer is not None and customer.registered is True)
-        or (sync == "with_engage_id" and known_contact_id(customer, cfg) is not None)
-    )
-    if is_member:
-        return "member"
-    return "transactional" if cfg.transactional_emails else None
 
 
 def order_contact(order: "Order", role: ContactRole, cfg: BrandConfig) -> ContactCreate:
@@ -143,18 +127,6 @@ def member_update(customer: Customer, cfg: BrandConfig) -> ContactUpdate | None:
 def subscription_update(subscribed: bool) -> ContactUpdate:
     """Subscription preferences of a ``contact``: always sent, whatever ``customer_updates`` says."""
     return ContactUpdate(preferences=Preferences(accepts_email=subscribed))
-
-
-def known_contact_id(customer: Customer | None, cfg: BrandConfig) -> str | None:
-    """The Engage contact id the front end stored on the customer; it goes into URL paths, so it must be an id."""
-    contact_id = customer.attribute(cfg.contact_id_attribute) if customer is not None else None
-    if contact_id is None:
-        return None
-    if not _CONTACT_ID.match(contact_id):
-        raise MappingError(
-            "customer", customer.reference if customer else "?", f"attributes.{cfg.contact_id_attribute}", "not an id"
-        )
-    return contact_id
 
 
 def gender(value: str | None) -> Literal["Male", "Female"] | None:

@@ -7,6 +7,7 @@ from engage_bridge.centra.order import Order, Return, Shipment
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactMatch, Fee
 from engage_bridge.errors import MappingError
+from engage_bridge.mapping.deliveries import delivery_appendix
 from engage_bridge.mapping.email import require_email
 from engage_bridge.mapping.lines import check_currency
 from engage_bridge.mapping.money import ZERO, round_money, tax_share
@@ -98,15 +99,6 @@ def return_index(order: Order, returned: Return) -> int:
         if candidate is returned or candidate.id == returned.id:
             return index
     raise MappingError("order", order.reference, "returns", f"return {returned.id} is not part of the order")
-
-
-def delivery_appendix(order: Order, shipment: Shipment) -> str:
-    """``"189-1"`` -> ``"1"``; the shipment number must belong to the order."""
-    prefix = f"{order.number}-"
-    appendix = shipment.number.removeprefix(prefix)
-    if not shipment.number.startswith(prefix) or not appendix.isdigit():
-        raise MappingError("order", order.reference, "shipments.number", "not '<order number>-<delivery number>'")
-    return appendix
 
 
 def is_first_shipment(order: Order, shipment: Shipment) -> bool:

@@ -1,11 +1,13 @@
 """Payment facts of an order: its payment status tag, and the payment methods Engage lists."""
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engage_bridge.centra.order import Order
 from engage_bridge.config import BrandConfig
-from engage_bridge.engage.models import PaymentMethod
+
+if TYPE_CHECKING:  # an order or receipt body's; the router reads a payment's state only, and builds no body
+    from engage_bridge.engage.models import PaymentMethod
 
 PaymentState = Literal["success", "pending", "failed"]
 
@@ -34,11 +36,13 @@ def payment_status_tag(order: Order, cfg: BrandConfig) -> str:
     return {"success": tags.success, "pending": tags.pending, "failed": tags.failed}[payment_state(order)]
 
 
-def payment_methods(order: Order, total: Decimal) -> list[PaymentMethod]:
+def payment_methods(order: Order, total: Decimal) -> "list[PaymentMethod]":
     """One entry carrying the whole ``total`` (negative on return receipts); none when the order has no method.
 
     Centra's plugin sends the method's name as ``type`` and "N/A" as description (seed 001).
     """
+    from engage_bridge.engage.models import PaymentMethod  # noqa: PLC0415 - see above
+
     method = order.payment_method
     if method is None or not method.name:
         return []

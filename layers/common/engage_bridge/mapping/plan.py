@@ -20,22 +20,22 @@ from engage_bridge.engage.models.orders import OrderBody
 from engage_bridge.engage.models.promotions import PromotionRedemption
 from engage_bridge.engage.models.receipts import Receipt
 from engage_bridge.mapping.contacts import (
-    contact_role,
     customer_contact,
     customer_store_id,
-    known_contact_id,
     member_update,
     newsletter_contact,
     newsletter_contact_of_customer,
     newsletter_store_id,
     order_contact,
 )
-from engage_bridge.mapping.context import delivery_appendix, order_email, order_store_id
+from engage_bridge.mapping.context import order_email, order_store_id
+from engage_bridge.mapping.deliveries import delivery_appendix
 from engage_bridge.mapping.orders import order_cancelled, order_created, order_returned, order_shipped
 from engage_bridge.mapping.payments import payment_state
 from engage_bridge.mapping.promotions import promotion_redemption, promotion_to_redeem
 from engage_bridge.mapping.receipts import purchase_receipt, return_receipt
 from engage_bridge.mapping.restrictions import restriction_reason
+from engage_bridge.mapping.roles import contact_role, known_contact_id
 from engage_bridge.mapping.stock import stock_levels
 
 # Stands in for a member's Engage id that only Engage can tell (it answers the contact create with it).

@@ -8,7 +8,6 @@ from engage_bridge.config import BrandConfig
 from engage_bridge.engage.models import ContactMatch, NameValue, Receipt, ReceiptItem
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping.context import (
-    delivery_appendix,
     fee_tax_percent,
     is_first_shipment,
     order_fees,
@@ -16,6 +15,7 @@ from engage_bridge.mapping.context import (
     return_index,
     shipment_index,
 )
+from engage_bridge.mapping.deliveries import delivery_appendix
 from engage_bridge.mapping.lines import PricedLine, line_discounts, order_currency, returned_lines, shipment_lines
 from engage_bridge.mapping.money import ZERO, tax_details, tax_share
 from engage_bridge.mapping.payments import payment_methods

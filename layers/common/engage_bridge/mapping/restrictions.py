@@ -5,7 +5,8 @@ The router skips such orders and counts each skip under the reason returned here
 
 from typing import Literal
 
-from engage_bridge.centra.common import Market, Pricelist
+from engage_bridge.centra.base import Market
+from engage_bridge.centra.common import Pricelist
 from engage_bridge.centra.order import Order
 from engage_bridge.config import BrandConfig
 

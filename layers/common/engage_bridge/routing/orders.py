@@ -14,7 +14,7 @@ from engage_bridge.centra import Customer, Order, Return, Shipment
 from engage_bridge.config import BrandConfig
 from engage_bridge.errors import MappingError
 from engage_bridge.mapping import contact_role, payment_state, promotion_to_redeem, restriction_reason
-from engage_bridge.mapping.context import delivery_appendix
+from engage_bridge.mapping.deliveries import delivery_appendix
 from engage_bridge.mapping.promotions import promotion_assignment_id
 from engage_bridge.messages import ContactUpsert, OrderEmail, PromotionRedemption, ReceiptPush
 from engage_bridge.routing.decision import Decision, Message, Routed, Skipped
