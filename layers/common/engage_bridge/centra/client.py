@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from engage_bridge import __version__
 from engage_bridge.centra import queries
@@ -37,7 +37,7 @@ from engage_bridge.centra.outcomes import (
     parse_retry_after,
     scrubbed,
 )
-from engage_bridge.centra.together import OBJECTS_PER_REQUEST, ORDER_KINDS, CentraRef, ObjectAnswer
+from engage_bridge.centra.together import OBJECTS_PER_REQUEST, ORDER_KINDS, CentraRef, ObjectAnswer, parsed_as
 from engage_bridge.centra.token import StoredCentraToken
 from engage_bridge.engage.retry import Deadline, RetryPolicy
 from engage_bridge.errors import ConfigError
@@ -47,7 +47,6 @@ if TYPE_CHECKING:  # imported where an answer is parsed: the events poller and t
     from engage_bridge.centra.display import Display
     from engage_bridge.centra.events import ConfirmResult, EventListener, EventPage
     from engage_bridge.centra.order import Order
-    from engage_bridge.centra.parse import CentraKind
     from engage_bridge.centra.stock import SkuStock
 
 # httpx logs every request line at INFO; keep it quiet like the Engage client does.
@@ -198,7 +197,7 @@ class CentraClient:
         """Parse ``found`` with their shipments, read for all of them at once through ``ShipmentFilter.orderId``."""
         from engage_bridge.centra.order import Order  # noqa: PLC0415 - see TYPE_CHECKING above
 
-        return [_parse(item, "order", Order) for item in self._with_shipments(found)]
+        return [parsed_as(item, "order", Order) for item in self._with_shipments(found)]
 
     def _with_shipments(self, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each order document of ``found`` with its ``shipments``, read for all of them at once."""
@@ -253,7 +252,7 @@ class CentraClient:
         from engage_bridge.centra.customer import Customer  # noqa: PLC0415
 
         found = _list(self._execute("Customer", queries.CUSTOMER, {"id": customer_id}).get("customers"), "Customer")
-        return _parse(found[0], "customer", Customer) if found else None
+        return parsed_as(found[0], "customer", Customer) if found else None
 
     def customer_and_anonymised(self, customer_id: int) -> "tuple[Customer | None, bool]":
         """The customer, and whether Centra anonymised it (GDPR): ``CustomerFilter.isAnonymized`` finds it."""
@@ -262,14 +261,14 @@ class CentraClient:
         data = self._execute("CustomerAndAnonymised", queries.CUSTOMER_AND_ANONYMISED, {"id": customer_id})
         found = _list(data.get("customers"), "CustomerAndAnonymised")
         anonymised = bool(_list(data.get("anonymised"), "CustomerAndAnonymised"))
-        return (_parse(found[0], "customer", Customer) if found else None), anonymised
+        return (parsed_as(found[0], "customer", Customer) if found else None), anonymised
 
     def customers_by_email(self, email: str) -> "list[Customer]":
         """Every customer with this e-mail (case-insensitive): a registered and a guest customer may share one."""
         from engage_bridge.centra.customer import Customer  # noqa: PLC0415
 
         return [
-            _parse(item, "customer", Customer)
+            parsed_as(item, "customer", Customer)
             for item in self._pages("CustomersByEmail", queries.CUSTOMERS_BY_EMAIL, "customers", {"email": email})
         ]
 
@@ -281,14 +280,14 @@ class CentraClient:
 
         variables = {"from": _timestamp(from_), "to": _timestamp(to), "limit": _limit(limit), "page": _page(page)}
         found = self._execute("CustomersUpdatedBetween", queries.CUSTOMERS_UPDATED_BETWEEN, variables).get("customers")
-        return [_parse(item, "customer", Customer) for item in _list(found, "CustomersUpdatedBetween")]
+        return [parsed_as(item, "customer", Customer) for item in _list(found, "CustomersUpdatedBetween")]
 
     def newsletter_subscription(self, subscription_id: int) -> "NewsletterSubscription | None":
         from engage_bridge.centra.customer import NewsletterSubscription  # noqa: PLC0415
 
         found = self._execute("NewsletterSubscription", queries.NEWSLETTER_SUBSCRIPTION, {"id": subscription_id})
         items = _list(found.get("newsletterSubscriptions"), "NewsletterSubscription")
-        return _parse(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
+        return parsed_as(items[0], "newsletter_subscription", NewsletterSubscription) if items else None
 
     def set_receive_newsletters(self, customer_id: int, receive_newsletters: bool) -> None:
         """Write a customer's newsletter flag (``CustomerUpdateInput.receiveNewsletters``); the mutation's name is
@@ -613,15 +612,6 @@ class CentraClient:
 
 
 # --- answers -> models ---------------------------------------------------------------------------------
-
-
-def _parse[M: BaseModel](document: object, kind: "CentraKind", model: type[M]) -> M:
-    from engage_bridge.centra.parse import parse_centra_object  # noqa: PLC0415 - every Centra model behind it
-
-    parsed = parse_centra_object(document, kind)  # MappingError (permanent, names the field) on bad data
-    if not isinstance(parsed, model):  # pragma: no cover - parse_centra_object returns the kind's model
-        raise TypeError(f"{kind} parsed as {type(parsed).__name__}")
-    return parsed
 
 
 def _confirmed_ids(payload: Mapping[str, Any]) -> list[int]:

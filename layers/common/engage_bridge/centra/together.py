@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 if TYPE_CHECKING:  # parsed on first use, by the report that reads the answer
     from engage_bridge.centra.customer import Customer, NewsletterSubscription
     from engage_bridge.centra.order import Order
+    from engage_bridge.centra.parse import CentraKind
 
 # What an ingest event names: an order by number; a shipment, a return (each read as its whole order), a customer
 # and a newsletter subscription by id.
@@ -49,26 +50,26 @@ class ObjectAnswer:
     def order(self) -> "Order | None":
         from engage_bridge.centra.order import Order  # noqa: PLC0415 - the order models on first use
 
-        return None if self.found is None else _parsed(self.found, "order", Order)
+        return None if self.found is None else parsed_as(self.found, "order", Order)
 
     def customer(self) -> "Customer | None":
         from engage_bridge.centra.customer import Customer  # noqa: PLC0415
 
-        return None if self.found is None else _parsed(self.found, "customer", Customer)
+        return None if self.found is None else parsed_as(self.found, "customer", Customer)
 
     def newsletter_subscription(self) -> "NewsletterSubscription | None":
         from engage_bridge.centra.customer import NewsletterSubscription  # noqa: PLC0415
 
         found = self.found
-        return None if found is None else _parsed(found, "newsletter_subscription", NewsletterSubscription)
+        return None if found is None else parsed_as(found, "newsletter_subscription", NewsletterSubscription)
 
 
-def _parsed[M](
-    document: dict[str, Any], kind: Literal["order", "customer", "newsletter_subscription"], model: type[M]
-) -> M:
+def parsed_as[M](document: object, kind: "CentraKind", model: type[M]) -> M:
+    """``document`` parsed as Centra's ``kind`` (``MappingError``, permanent and naming the field, on bad data):
+    every read of the client's, batched or alone, parses through here."""
     from engage_bridge.centra.parse import parse_centra_object  # noqa: PLC0415 - every Centra model behind it
 
-    parsed = parse_centra_object(document, kind)  # MappingError (permanent, names the field) on bad data
+    parsed = parse_centra_object(document, kind)
     if not isinstance(parsed, model):  # pragma: no cover - parse_centra_object returns the kind's model
         raise TypeError(f"{kind} parsed as {type(parsed).__name__}")
     return parsed
