@@ -5,8 +5,9 @@ given back costs its write; two containers at one moment route a change once."""
 from collections import Counter
 from typing import Any
 
+from engage_bridge.ingress.webhook import _OBJECT_TYPES as WEBHOOK_OBJECT_TYPES
 from engage_bridge.route_marks import DynamoRouteMarks, Verdict
-from engage_bridge.router import RouterServices
+from engage_bridge.router import MARKED, RouterServices
 from engage_bridge_tools.centra_fake.fake import CentraFake
 from tests.aws import Clock
 from tests.lambda_support import sqs_event
@@ -153,3 +154,14 @@ def test_a_failed_routing_gives_the_mark_back_and_the_batchs_next_report_routes_
     assert counting.calls == Counter({"batch_get_item": 1, "update_item": 3, "get_item": 1})
     item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "route#return#1"}, "sk": {"S": "route"}})["Item"]
     assert item["claim_by"]["S"] == "m1"
+
+
+def test_only_what_the_webhook_also_reports_is_marked(dynamodb: Any, clock: Clock) -> None:
+    # A newsletter subscription comes by the poller alone: no second report of its change to skip, so no write.
+    assert frozenset(WEBHOOK_OBJECT_TYPES.values()) == MARKED
+    services, counting, transport, queues = _router(dynamodb, clock)
+    body = _report("events", clock.now - 2, "newsletter_subscription", 1).model_dump_json()
+
+    _routed(_invoke(services, _batch([body])))
+
+    assert counting.calls == Counter() and transport.operations == ["RouterObjects"] and queues.sent
