@@ -27,10 +27,19 @@ for the change from then on:
 In Lambda the router looks at the marks of a whole batch of ingest messages at once (``look_ahead``: one eventually
 consistent ``BatchGetItem`` of up to ten keys, the same half read unit per key as ten ``GetItem`` calls, one call
 instead of ten), and a report the look shows covered stops there. What the invocation then does to a mark it keeps
-in that look: a mark it took covers the later reports of the batch up to the taking read's start (with no read at
-all); a mark it gave back, or a write it was refused, is looked at again. A report the look does not show covered
-reads its mark once more before writing: the batch's look may be older than another container's take, and
-without that read the bench refused 52 takes in a run instead of 1 to 5 (docs/decision-log.md, 2026-12-07).
+in that look:
+
+- a mark it took covers every other report of the batch that names the object, whatever its ``changed_by``: each
+  of them was queued before the invocation began, so its change happened before the take, and the read that
+  follows the take covers it. One write per object a batch routes, not one per report (the poller's events say
+  ``createdAt`` + 2 s, often later than the take, and each took the mark again: 21 of 223 takes in a bench run);
+- a mark it gave back, or a write it was refused, is looked at again (the batch's later reports of the object read
+  the mark and take it themselves).
+
+A report the look does not show covered writes at once while the look is under ``RECENT_LOOK_SECONDS`` old (the
+takes ``read_ahead`` makes right after it); later it reads its mark once more before writing, as the look may be
+older than another container's take: without that read the bench refused 52 takes in a run instead of 1 to 5
+when each record took its mark at its own turn (docs/decision-log.md, 2026-12-07).
 
 The mark expires (DynamoDB TTL) after ``KEEP_SECONDS``; a report arriving later is routed again, which is safe,
 as every route is (the ledger and the handlers' idempotency keep effects single).
@@ -55,6 +64,8 @@ WEBHOOK_DELAY_SECONDS = CHANGE_TIME_ALLOWANCE_SECONDS
 KEEP_SECONDS = 24 * 3600  # the poller's events and Centra's webhook retries arrive within minutes
 _SORT_KEY = "route"
 _PREFIX = "route#"
+# A look this recent is not read again before a take: ``read_ahead`` takes a batch's marks right after its look.
+RECENT_LOOK_SECONDS = 1.0
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 
 
@@ -86,7 +97,8 @@ class RouteMarks(Protocol):
 
     def look_ahead(self, object_keys: Iterable[str]) -> None:
         """Look at the marks of one invocation's reports at once, for its ``take`` calls (replacing any earlier
-        look: what an earlier invocation saw is not kept)."""
+        look: what an earlier invocation saw or took is not kept). Called at the start of every invocation whose
+        takes follow it: a mark the invocation takes covers the batch's other reports of the object."""
         ...
 
 
@@ -109,20 +121,26 @@ class DynamoRouteMarks:
         self._clock = clock
         # This invocation's look at its marks (look_ahead): when the last read started and which report took it.
         self._looks: dict[str, tuple[int, str | None]] = {}
+        # The marks this invocation took for its looked-at objects, and the report that took each: it covers the batch.
+        self._taken: dict[str, str] = {}
+        self._looked_at = 0.0  # when (``clock``) the look was made
 
     def look_ahead(self, object_keys: Iterable[str]) -> None:
         wanted = list(dict.fromkeys(object_keys))
-        self._looks = {}
+        self._looks, self._taken, self._looked_at = {}, {}, self._clock()
         for start in range(0, len(wanted), _BATCH_GET_KEYS):
             self._looks.update(self._batch_covered(wanted[start : start + _BATCH_GET_KEYS]))
 
     def take(self, object_key: str, changed_by_ms: int, report: str) -> tuple[Verdict, Claim | None]:
+        if self._taken.get(object_key, report) != report:
+            return Verdict.COVERED, None  # another report of the batch took the mark: its read covers this change
         looked = self._looks.get(object_key)
         if looked is not None and _covers(looked, changed_by_ms, report):
-            return Verdict.COVERED, None  # the batch's look, or this invocation's own take, covers the change
-        # The mark itself, just before the write: the batch's look may predate another container's take, and a
-        # refused write is billed twenty times this read.
-        fresh = self._covered(object_key)
+            return Verdict.COVERED, None  # the batch's look covers the change
+        # The mark itself, just before the write, unless the look is that recent: an older look may predate another
+        # container's take, and a refused write is billed ten times this read.
+        recent = looked is not None and self._clock() - self._looked_at < RECENT_LOOK_SECONDS
+        fresh = looked if recent and looked is not None else self._covered(object_key)
         if _covers(fresh, changed_by_ms, report):
             if looked is not None:
                 self._looks[object_key] = fresh
@@ -145,11 +163,13 @@ class DynamoRouteMarks:
             )
         except ClientError as error:
             self._looks.pop(object_key, None)  # not what the look said: the next report reads the mark itself
+            self._taken.pop(object_key, None)
             if not refused(error):
                 raise
             return Verdict.COVERED, None
         if looked is not None:
-            self._looks[object_key] = (now_ms, report)  # this read covers the batch's later reports of the object
+            self._looks[object_key] = (now_ms, report)
+            self._taken[object_key] = report  # this read covers the batch's later reports of the object
         old = answer.get("Attributes") or {}
         previous = int(old["covered_ms"]["N"]) if "covered_ms" in old else None
         previous_report = old["claim_by"]["S"] if "claim_by" in old else None
@@ -194,6 +214,8 @@ class DynamoRouteMarks:
     def release(self, claim: Claim) -> None:
         """Put back what the mark held before this claim, if the mark is still this claim's."""
         self._looks.pop(claim.object_key, None)
+        if self._taken.get(claim.object_key) == claim.report:
+            del self._taken[claim.object_key]  # the batch's later reports of the object read the mark themselves
         values: dict[str, Any] = {":me": {"S": claim.report}, ":read_from": {"N": str(claim.read_from_ms)}}
         if claim.previous_ms is None:
             update = "REMOVE covered_ms, claim_by"

@@ -112,9 +112,11 @@ def _done(entry: LedgerEntry) -> bool:
     return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
-# Reports whose routing depends on nothing but the object Centra returns: a stock change carries its levels and
-# reads nothing, so it is never marked.
-_MARKED: frozenset[RefKind] = frozenset({"order", "shipment", "return", "customer", "newsletter_subscription"})
+# Reports of changes both the webhook and the poller report: the objects Centra's webhook sends (centra-api.md §3.1,
+# S6; ``ingress.webhook``). A newsletter subscription comes by the poller alone, so its mark (a write) would only
+# guard against an event Centra hands out again, which routes as any redelivery does (its contact upsert is
+# deduplicated on its content); a stock change carries its levels and reads nothing.
+MARKED: frozenset[RefKind] = frozenset({"order", "shipment", "return", "customer"})
 
 
 def look_ahead(services: RouterServices, records: Iterable[Mapping[str, Any]]) -> None:
@@ -129,7 +131,7 @@ def look_ahead(services: RouterServices, records: Iterable[Mapping[str, Any]]) -
             event = IngestEvent.model_validate_json(record.get("body") or "")
         except ValidationError:
             continue
-        if event.changed_by is not None and event.object_type in _MARKED and not _deletion(event):
+        if event.changed_by is not None and event.object_type in MARKED and not _deletion(event):
             keys.append(f"{event.object_type}#{event.object_id}")
     try:
         services.marks.look_ahead(keys)
@@ -191,7 +193,7 @@ def _mark(services: RouterServices, event: IngestEvent, delivery: Delivery | Non
     """The mark the report takes before its read: object key, when its change happened at the latest (ms), and the
     report; None when the report is routed whatever the marks say."""
     changed_by = event.changed_by
-    if services.marks is None or changed_by is None or event.object_type not in _MARKED or _deletion(event):
+    if services.marks is None or changed_by is None or event.object_type not in MARKED or _deletion(event):
         return None
     # A message an operator redrove from the ingest DLQ is routed whatever the mark says: the mark may be one its
     # first delivery took before its invocations died, under the message id it no longer has.

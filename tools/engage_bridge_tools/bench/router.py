@@ -1,8 +1,10 @@
 """Router figures: Centra requests and time per ingest event, against the Centra fake on loopback.
 
 Every order, shipment, return, customer, newsletter subscription and stock SKU of the sample shop is routed
-once, as an ingest event from the poller would name it; GraphQL requests are counted at the transport. The
-ledger is a real state table (moto); handler queues are in memory (their cost is not the router's).
+once, as an ingest event from the poller would name it, the way the router's Lambda entry routes an SQS batch: the
+batch's objects read together first (``router.read_ahead``), then each record (``BATCH_SIZE`` events of one kind
+a batch, the event source's ``BatchSize``); GraphQL requests are counted at the transport. The ledger is a real
+state table (moto); handler queues are in memory (their cost is not the router's).
 """
 
 import json
@@ -16,16 +18,18 @@ from typing import Any
 
 import boto3
 import httpx
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from moto import mock_aws
 from pydantic import BaseModel
 
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.config import parse_config
+from engage_bridge.consumer import current_delivery, delivery_of
 from engage_bridge.messages import IngestEvent, IngestObject
 from engage_bridge.observability import bind
 from engage_bridge.route_marks import DynamoRouteMarks
-from engage_bridge.router import RouterServices, route_ingest_event
+from engage_bridge.router import RouterServices, read_ahead, release_unread, route_ingest_event
 from engage_bridge.routing import Route
 from engage_bridge.state import DynamoStateStore
 from engage_bridge_tools.bench.handlers import FAKE_AWS, state_table_definition
@@ -35,6 +39,7 @@ from engage_bridge_tools.local.handlers import environment
 from engage_bridge_tools.local.template import REPO
 
 ROUNDS = 20
+BATCH_SIZE = 10  # the router's event source (template.yaml, RouterFunction)
 
 
 class CountingTransport(httpx.HTTPTransport):
@@ -59,7 +64,7 @@ def run() -> dict[str, Any]:
     shop = json.loads(SAMPLE_SHOP.read_text(encoding="utf-8"))
     events = _events(shop)
     config = parse_config((REPO / "tools/engage_bridge_tools/data/brand.example.json").read_text(encoding="utf-8"))
-    requests: dict[str, list[int]] = defaultdict(list)
+    requests: dict[str, list[float]] = defaultdict(list)
     millis: dict[str, list[float]] = defaultdict(list)
     routed: dict[str, int] = defaultdict(int)
     bind(service="router", namespace="CentraEngageBridgeBench", environment="bench")  # as the Lambda entry does
@@ -71,12 +76,13 @@ def run() -> dict[str, Any]:
             queues = _Queues()
             services = RouterServices(config, centra, DynamoStateStore(boto3.client("dynamodb"), "state"), queues)
             for _ in range(ROUNDS):
-                for event in events:
+                for batch in _batches(events):
                     before, started, sent = transport.requests, time.perf_counter(), queues.messages
-                    route_ingest_event(services, event)
-                    millis[event.object_type].append((time.perf_counter() - started) * 1000)
-                    requests[event.object_type].append(transport.requests - before)
-                    routed[event.object_type] += queues.messages - sent
+                    _route_batch(services, batch)
+                    kind = batch[0].object_type
+                    millis[kind] += [(time.perf_counter() - started) * 1000 / len(batch)] * len(batch)
+                    requests[kind] += [(transport.requests - before) / len(batch)] * len(batch)
+                    routed[kind] += queues.messages - sent
             second = {
                 "without_route_marks": _second_reports(services, events, transport, queues),
                 "with_route_marks": _second_reports(
@@ -107,10 +113,10 @@ def _second_reports(
         webhook = event.model_copy(update={"source": "webhook", "changed_by": changed_by})
         poll = event.model_copy(update={"source": "events", "changed_by": changed_by})
         before = transport.requests
-        route_ingest_event(services, webhook)
+        _route_batch(services, [webhook])
         first_reads += transport.requests - before
         before, sent = transport.requests, queues.messages
-        second_routes += route_ingest_event(services, poll).reason != "already_routed"
+        second_routes += _route_batch(services, [poll])[0] != "already_routed"
         second_reads += transport.requests - before
         second_messages += queues.messages - sent
     return {
@@ -122,7 +128,41 @@ def _second_reports(
     }
 
 
-def _per_kind(requests: dict[str, list[int]], millis: dict[str, list[float]], routed: dict[str, int]) -> dict[str, Any]:
+def _batches(events: list[IngestEvent]) -> list[list[IngestEvent]]:
+    """The events in batches of one kind, at most ``BATCH_SIZE`` each."""
+    by_kind: dict[str, list[IngestEvent]] = defaultdict(list)
+    for event in events:
+        by_kind[event.object_type].append(event)
+    return [kind[start : start + BATCH_SIZE] for kind in by_kind.values() for start in range(0, len(kind), BATCH_SIZE)]
+
+
+_message_ids = iter(range(1 << 62))
+
+
+def _route_batch(services: RouterServices, events: Sequence[IngestEvent]) -> list[str]:
+    """What the router's Lambda entry does with an SQS batch (``wiring.RouterLambdaEntry``): the batch's marks and
+    Centra objects read ahead, then each record routed with its delivery; each record's outcome reason."""
+    records = [
+        {"messageId": f"bench-{next(_message_ids)}", "body": event.model_dump_json(), "attributes": {}}
+        for event in events
+    ]
+    reasons: list[str] = []
+    try:
+        read_ahead(services, records)
+        for record, event in zip(records, events, strict=True):
+            delivery = current_delivery.set(delivery_of(SQSRecord(record)))
+            try:
+                reasons.append(route_ingest_event(services, event).reason)
+            finally:
+                current_delivery.reset(delivery)
+    finally:
+        release_unread(services)
+    return reasons
+
+
+def _per_kind(
+    requests: dict[str, list[float]], millis: dict[str, list[float]], routed: dict[str, int]
+) -> dict[str, Any]:
     return {
         kind: {
             "events": len(counts),
