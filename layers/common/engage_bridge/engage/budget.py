@@ -19,8 +19,8 @@ A container draining a backlog books a whole second at its pace: one write a sec
 requests at 100 ms a request. A quiet one (an invocation of a few requests) books
 as many slots as its runs of requests have used (it learns that, and its pace, across invocations): one write an
 invocation, two when it runs into the next second. A request that comes sooner than the slot it holds, by more than
-the wait a lease write costs (``sooner_after_s``: 250 ms at 192 MB), books a free slot of the current second instead
-of sleeping (a sleep in Lambda is billed duration). A lease that meets a slot another container filled keeps
+``SOONER_AFTER_S``, books a free slot of the current second instead of sleeping (a sleep in Lambda is billed
+duration, and past that wait costs more than the write). A lease that meets a slot another container filled keeps
 the free ones, and its answer shows the counts, so the next lease asks for free slots without a read (a conditional
 write refused the whole lease, billed, and wrote again: 101 of 276 lease writes in the demo). A slot the container
 reaches too late is forfeited, never sent late: that is what keeps the bound.
@@ -32,7 +32,6 @@ classes before it left; alone, all of it.
 """
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,7 +43,6 @@ from typing import Any, Literal
 from engage_bridge.engage.outcomes import EngageRetryableError
 
 BUDGET_PK = "engage-budget"
-
 # Slots booked in one lease at most: a busy container books a second at its pace in one write (about one DynamoDB
 # write per 8 to 19 Engage requests); one whose batch ends leaves at most that second's slots unused.
 LEASE_TOKENS = 19
@@ -64,23 +62,10 @@ _PACE_SAMPLES_NEEDED = 2
 # A gap between requests this long is idleness (between invocations), not the container's pace: a container sending
 # less than once a second books only when it sends.
 _IDLE_GAP_S = 1.0
-# A request that would wait longer than the wait a lease write costs, for the slot it holds, books a sooner one if the
-# second has one free: one write ($0.625 a million) costs what 250 ms of a 192 MB arm64 function ($1.33334e-5 a
-# GB-second) does, 188 ms at 256 MB, so a shorter wait is cheaper slept than booked (prices:
-# tools/engage_bridge_tools/bench/prices.json). 192 MB is the queue consumers' size (``FunctionMemorySize``), the
-# functions that make nearly all Engage requests; a function learns its own from Lambda's environment.
-_LEASE_WRITE_USD = 0.625e-6
-_GB_SECOND_USD = 1.33334e-5
-_MEMORY_MB_VARIABLE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"  # set by Lambda in every function's environment
-_DEFAULT_MEMORY_MB = 192
-
-
-def sooner_after_s(memory_mb: int) -> float:
-    """The wait for a slot that costs what a lease write does, in a function of ``memory_mb``."""
-    return _LEASE_WRITE_USD / (_GB_SECOND_USD * memory_mb / 1024)
-
-
-SOONER_AFTER_S = sooner_after_s(_DEFAULT_MEMORY_MB)
+# A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free:
+# one lease write ($0.625 a million) costs what 188 ms of a 256 MB arm64 function ($1.33334e-5 a GB-second) does,
+# so a shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
+SOONER_AFTER_S = 0.15
 _QUIET_LEASE_TOKENS_MIN = 2  # a quiet container's lease books at least this many slots
 _RUN_LENGTH_SLACK = 0.25  # a smoothed 3.03 requests a run books 3
 # A container books the next second ahead only once it has sent without an idle gap for this long (a backlog).
@@ -230,10 +215,8 @@ class SharedBudget:
         sleep: Callable[[float], None] = time.sleep,
         max_wait_s: float = MAX_WAIT_S,
         lease_tokens: int = LEASE_TOKENS,
-        sooner_after: float = SOONER_AFTER_S,
     ) -> None:
         self.grid = grid
-        self._sooner_after = sooner_after
         self.priority = priority
         self._table = table
         self._clock = clock
@@ -270,9 +253,8 @@ class SharedBudget:
     def acquire(self) -> float:
         """Wait for a booked slot and take it; return the seconds waited.
 
-        A request waits at most the wait a lease write costs for a slot it holds while the current second has a free
-        one sooner (as far as this container has seen): it books that one instead. A sleep in Lambda is billed
-        duration.
+        A request waits at most ``SOONER_AFTER_S`` for a slot it holds while the current second has a free one
+        sooner (as far as this container has seen): it books that one instead. A sleep in Lambda is billed duration.
         """
         with self._lock:
             started = self._clock()
@@ -284,7 +266,7 @@ class SharedBudget:
                 token = self._next_token(now)
                 if token is not None:
                     opens = self.grid.slot_start(token.second, token.slot)
-                    if opens - now > max(self.grid.width, self._sooner_after) and not looked_sooner:
+                    if opens - now > max(self.grid.width, SOONER_AFTER_S) and not looked_sooner:
                         looked_sooner = True
                         if self._book_sooner(now, token):
                             continue
@@ -429,8 +411,6 @@ class SharedBudget:
 def shared_budget(
     dynamodb: Any, table_name: str, requests_per_second: float, priority: Priority | PriorityName, **kwargs: Any
 ) -> SharedBudget:
-    """The container's lease on the stack's budget, from the template's variables and the function's memory size."""
+    """The container's lease on the stack's budget, from the template's variables."""
     level = priority if isinstance(priority, Priority) else Priority[priority.upper()]
-    memory_mb = int(os.environ.get(_MEMORY_MB_VARIABLE) or _DEFAULT_MEMORY_MB)
-    kwargs.setdefault("sooner_after", sooner_after_s(memory_mb))
     return SharedBudget(BudgetTable(dynamodb, table_name), BudgetGrid.for_budget(requests_per_second), level, **kwargs)
