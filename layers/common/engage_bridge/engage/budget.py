@@ -144,7 +144,7 @@ class _Token:
 class BudgetTable:
     """The per-second counters in the state table: one item a second, one number attribute a slot.
 
-    DynamoDB applies each conditional update atomically; moto, under the local runtime's threads, does not, so the
+    DynamoDB applies each update of an item atomically; moto, under the local runtime's threads, does not, so the
     calls of one process take turns (in Lambda a process is one container and the lock is never contended).
     """
 
