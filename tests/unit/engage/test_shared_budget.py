@@ -2,7 +2,7 @@
 
 Containers are threads on a virtual clock (``bench.virtual_clock``): time moves only while every one of them waits,
 so each run is the limiter's behaviour, not this machine's load. The per-second counters live in a dict with
-DynamoDB's semantics (each booking all-or-nothing); ``test_the_table_*`` checks the real expressions in moto.
+DynamoDB's semantics (each booking one atomic addition); ``test_the_table_*`` checks the real expressions in moto.
 """
 
 import threading
@@ -23,6 +23,7 @@ from engage_bridge.engage.budget import (
     BudgetTable,
     Priority,
     SharedBudget,
+    granted,
     shared_budget,
 )
 from engage_bridge.engage.outcomes import EngageRetryableError
@@ -35,14 +36,12 @@ class CountersInMemory(BudgetTable):
         self.items: dict[int, dict[int, int]] = {}
         self._lock = threading.Lock()
 
-    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[bool, dict[int, int]]:
+    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[dict[int, int], dict[int, int]]:
         with self._lock:
             counts = self.items.setdefault(second, {})
-            if any(counts.get(slot, 0) + n > per_slot for slot, n in wanted.items()):
-                return False, dict(counts)
             for slot, n in wanted.items():
                 counts[slot] = counts.get(slot, 0) + n
-            return True, dict(counts)
+            return granted(wanted, counts, per_slot), dict(counts)
 
     def counts(self, second: int) -> dict[int, int]:
         with self._lock:
@@ -280,12 +279,13 @@ def dynamodb() -> Any:
         yield client
 
 
-def test_the_table_books_all_or_nothing_and_shows_the_counts_that_refused(dynamodb: Any) -> None:
+def test_the_table_grants_the_free_slots_of_a_lease_and_shows_the_counts(dynamodb: Any) -> None:
     table = BudgetTable(dynamodb, "state")
 
-    assert table.book(100, {0: 1, 3: 2}, per_slot=2) == (True, {0: 1, 3: 2})
-    assert table.book(100, {0: 1, 3: 1}, per_slot=2) == (False, {0: 1, 3: 2})  # slot 3 is full: nothing booked
-    assert table.book(100, {0: 1, 5: 1}, per_slot=2) == (True, {0: 2, 3: 2, 5: 1})
+    assert table.book(100, {0: 1, 3: 2}, per_slot=2) == ({0: 1, 3: 2}, {0: 1, 3: 2})
+    # Slot 3 is full: only slot 0 is granted (before, the whole lease was refused and written again).
+    assert table.book(100, {0: 1, 3: 1}, per_slot=2) == ({0: 1}, {0: 2, 3: 3})
+    assert table.book(100, {0: 1, 5: 2}, per_slot=2) == ({5: 2}, {0: 3, 3: 3, 5: 2})
     item = dynamodb.get_item(TableName="state", Key={"pk": {"S": "engage-budget"}, "sk": {"S": "100"}})["Item"]
     assert int(item["expiration"]["N"]) > 100  # the table's TTL removes old seconds
 
@@ -299,3 +299,23 @@ def test_a_container_built_from_the_template_variables_leases_from_the_table(dyn
 
     assert budget.priority is Priority.TRANSACTIONAL and budget.leases == 1
     assert sum(BudgetTable(dynamodb, "state").counts(1_000).values()) >= 1
+
+
+@given(
+    per_slot=st.integers(min_value=1, max_value=3),
+    leases=st.lists(st.dictionaries(st.integers(0, 3), st.integers(1, 3), min_size=1, max_size=4), max_size=12),
+)
+def test_no_slot_is_ever_granted_more_than_its_requests_however_leases_overlap(
+    per_slot: int, leases: list[dict[int, int]]
+) -> None:
+    table = CountersInMemory()
+    held: Counter[int] = Counter()
+    for wanted in leases:
+        grants, _ = table.book(100, wanted, per_slot)
+        assert all(0 < grants[slot] <= wanted[slot] for slot in grants)
+        held.update(grants)
+    # Every slot hands out exactly what it has, in the order the additions were applied.
+    totals: Counter[int] = Counter()
+    for wanted in leases:
+        totals.update(wanted)
+    assert all(held[slot] == min(per_slot, totals[slot]) for slot in totals)

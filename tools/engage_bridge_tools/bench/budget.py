@@ -126,6 +126,7 @@ def _drain(lanes: list[Lanes]) -> dict[str, Any]:
         "peak_requests_in_a_sliding_second": peak_requests_per_second(stamps),
         "lease_writes": sum(b.leases for b in budgets),
         "lease_writes_per_request": round(sum(b.leases for b in budgets) / requests, 3),
+        "lease_writes_granted_nothing": sum(b.empty_leases for b in budgets),
         "counter_reads_per_request": round(sum(b.reads for b in budgets) / requests, 3),
         "slots_forfeited": sum(b.forfeited for b in budgets),
         "waited_s": round(sum(b.waited_s for b in budgets), 2),

@@ -10,17 +10,20 @@ it holds at most ``per_slot * (k + 1)`` requests, which the grid keeps at or bel
 co-operation between containers beyond the counts. At a budget of 40: 19 slots of 52.6 ms, 2 requests each,
 38 requests a second usable (95 %), 40 at most in any sliding second.
 
-The lease. A container books several slots of one second in one conditional ``UpdateItem`` on that second's item
-(``pk = engage-budget``, ``sk =`` the epoch second, one counter per slot, each kept at or below ``per_slot``),
-spaced at its own pace (a container sends one request at a time, so booking every slot when its requests take
-150 ms would hold slots it cannot use). A container draining a backlog books a whole second at its pace: one write a
-second, about one per ten Engage requests at 100 ms a request. A quiet one (an invocation of a few requests) books
+The lease. A container books several slots of one second in one ``UpdateItem`` on that second's item
+(``pk = engage-budget``, ``sk =`` the epoch second, one counter per slot) that adds one to each slot it wants and
+answers with the counts after it: of a slot's additions, applied one after another, only the first ``per_slot`` are
+granted (a count past ``per_slot`` only says the slot is full). The slots are spaced at the container's pace (it
+sends one request at a time, so booking every slot when its requests take 150 ms would hold slots it cannot use).
+A container draining a backlog books a whole second at its pace: one write a second, about one per ten Engage
+requests at 100 ms a request. A quiet one (an invocation of a few requests) books
 as many slots as its runs of requests have used (it learns that, and its pace, across invocations): one write an
 invocation, two when it runs into the next second. A request that comes sooner than the slot it holds, by more than
 ``SOONER_AFTER_S``, books a free slot of the current second instead of sleeping (a sleep in Lambda is billed
-duration, and past that wait costs more than the write). A refused lease returns the item as it was (``ALL_OLD``), so
-the retry books free slots without a read. A slot the container reaches too late is forfeited, never sent late: that
-is what keeps the bound.
+duration, and past that wait costs more than the write). A lease that meets a slot another container filled keeps
+the free ones, and its answer shows the counts, so the next lease asks for free slots without a read (a conditional
+write refused the whole lease, billed, and wrote again: 101 of 276 lease writes in the demo). A slot the container
+reaches too late is forfeited, never sent late: that is what keeps the bound.
 
 Priority. A busy container (sending without an idle gap for a second already) books the next second as soon as it
 opens to its class, ``BOOKING_LEAD_S`` before it starts: transactional e-mails first, then contacts and receipts,
@@ -141,7 +144,7 @@ class _Token:
 class BudgetTable:
     """The per-second counters in the state table: one item a second, one number attribute a slot.
 
-    DynamoDB applies each conditional update atomically; moto, under the local runtime's threads, does not, so the
+    DynamoDB applies each update of an item atomically; moto, under the local runtime's threads, does not, so the
     calls of one process take turns (in Lambda a process is one container and the lock is never contended).
     """
 
@@ -151,41 +154,44 @@ class BudgetTable:
         self._client = client
         self._table = table_name
 
-    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[bool, dict[int, int]]:
-        """Add ``wanted`` (slot → requests) to ``second`` if every slot stays within ``per_slot``.
+    def book(self, second: int, wanted: Mapping[int, int], per_slot: int) -> tuple[dict[int, int], dict[int, int]]:
+        """Add ``wanted`` (slot → requests) to ``second``'s counters; return (the requests granted, the counts seen).
 
-        Returns (booked, the counts seen): after a booking the counts with it, after a refusal the counts that
-        refused it, so the caller can choose free slots without reading.
+        The write is unconditional and answers with the counts after it (``ALL_NEW``). DynamoDB applies the updates
+        of one item one after another, so a slot's count after a container's addition says where its requests
+        stand in that slot's queue: only those within the first ``per_slot`` are granted, and a count above
+        ``per_slot`` only means the slot is full. A slot some other container filled no longer refuses (and bills)
+        the whole lease: the free ones are granted.
         """
         names = {f"#s{slot}": f"s{slot}" for slot in wanted}
         values: dict[str, Any] = {":exp": {"N": str(second + ITEM_TTL_S)}}
-        adds, conditions = [], []
+        adds = []
         for slot, count in wanted.items():
             values[f":n{slot}"] = {"N": str(count)}
-            values[f":m{slot}"] = {"N": str(per_slot - count)}
             adds.append(f"#s{slot} :n{slot}")
-            conditions.append(f"(attribute_not_exists(#s{slot}) OR #s{slot} <= :m{slot})")
-        try:
-            with self._one_at_a_time:
-                answer = self._client.update_item(
-                    TableName=self._table,
-                    Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}},
-                    UpdateExpression="SET expiration = :exp ADD " + ", ".join(adds),
-                    ConditionExpression=" AND ".join(conditions),
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-        except self._client.exceptions.ConditionalCheckFailedException as refused:
-            item = refused.response.get("Item")
-            return False, _counts(item) if item is not None else self.counts(second)
-        return True, _counts(answer.get("Attributes", {}))
+        with self._one_at_a_time:
+            answer = self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}},
+                UpdateExpression="SET expiration = :exp ADD " + ", ".join(adds),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        counts = _counts(answer.get("Attributes", {}))
+        return granted(wanted, counts, per_slot), counts
 
     def counts(self, second: int) -> dict[int, int]:
-        # Eventually consistent (half a read unit): a stale count only costs a refused write, which shows the truth.
+        # Eventually consistent (half a read unit): a stale count only costs a lease granted less.
         answer = self._client.get_item(TableName=self._table, Key={"pk": {"S": BUDGET_PK}, "sk": {"S": str(second)}})
         return _counts(answer.get("Item", {}))
+
+
+def granted(wanted: Mapping[int, int], after: Mapping[int, int], per_slot: int) -> dict[int, int]:
+    """Of the requests ``wanted`` added to each slot, those within the slot's first ``per_slot``, given the counts
+    ``after`` the addition."""
+    grants = {slot: min(count, per_slot - (after.get(slot, count) - count)) for slot, count in wanted.items()}
+    return {slot: count for slot, count in grants.items() if count > 0}
 
 
 def _counts(item: Mapping[str, Any]) -> dict[int, int]:
@@ -227,9 +233,10 @@ class SharedBudget:
         self._run_length = float(_FIRST_LEASE_TOKENS)  # requests a run makes, smoothed over the runs seen
         self._booked_ahead = 0  # the latest second this container booked before it began
         self._lock = threading.Lock()
-        self.leases = 0  # conditional writes sent (granted or refused): the DynamoDB cost of the budget
+        self.leases = 0  # lease writes sent (whatever they were granted): the DynamoDB cost of the budget
+        self.empty_leases = 0  # of those, writes granted nothing (every slot asked for was full)
         self.reads = 0  # counters read before booking a second not seen yet, while waiting
-        self._waiting = False  # a booking was refused since the last one granted: read a second before writing it
+        self._waiting = False  # a lease was granted nothing since the last one granted: read a second before writing
         self.forfeited = 0  # booked slots reached too late
         self.waited_s = 0.0  # seconds requests waited for their slot: billed Lambda time in a handler
 
@@ -330,7 +337,7 @@ class SharedBudget:
         current = math.floor(now)
         if held.second < current:
             return False
-        # One try: a refusal means others are booking this second, and waiting for the held slot costs no write.
+        # One try: nothing granted means others are booking this second, and waiting for the held slot costs no write.
         return self._book(current, now, before=held.slot if held.second == current else None, tries=1)
 
     def _lease(self, now: float) -> None:
@@ -350,23 +357,24 @@ class SharedBudget:
         """Try to book up to ``lease_tokens`` slots of ``second`` (before slot ``before``, if given) at this
         container's pace; True once booked."""
         if self._waiting and second not in self._known:
-            # A waiting container asks every second: a read costs a fifth of the write the full second would refuse.
+            # A waiting container asks every second: a read costs a tenth of the write the full second would waste.
             self.reads += 1
             self._known[second] = self._table.counts(second)
-        for _ in range(tries):  # a refusal shows the counts, so a second try usually fits; a third covers a race
+        for _ in range(tries):  # an answer shows the counts, so a second try usually fits; a third covers a race
             wanted = self._plan(second, now, before)
             if not wanted:  # full as far as this container knows, or too late in the second
                 return False
             self.leases += 1
-            booked, counts = self._table.book(second, wanted, self.grid.per_slot)
+            grants, counts = self._table.book(second, wanted, self.grid.per_slot)
             self._known = {seen: known for seen, known in self._known.items() if seen >= second - 1}
             self._known[second] = counts
-            if booked:
-                self._tokens.extend(_Token(second, slot) for slot in wanted for _ in range(wanted[slot]))
+            if grants:
+                self._tokens.extend(_Token(second, slot) for slot in grants for _ in range(grants[slot]))
                 self._tokens.sort(key=lambda token: (token.second, token.slot))  # a second booked ahead goes last
                 self._waiting = False
                 return True
-            self._waiting = True  # refused: others are booking too, so read before writing until a booking succeeds
+            self.empty_leases += 1
+            self._waiting = True  # nothing granted: others are booking too, so read before writing until one is
         return False
 
     def _plan(self, second: int, now: float, before: int | None = None) -> dict[int, int]:
