@@ -1,11 +1,14 @@
-"""One router invocation's messages for the queues nobody waits on, held until its records are routed.
+"""One router invocation's messages, held until its records are routed, then one send per handler queue.
 
 Sent as each record was routed, a batch of ten ingest messages cost a ``SendMessageBatch`` per handler queue per
-record (307 calls for 318 messages in the 60-order bench run; one per queue per invocation would be 89). Held, the
-receipts, redemptions and stock levels of an invocation go out in one send per queue (and per ten messages) at its
-end. Contacts and e-mails are sent at once, record by record (``SENT_AT_ONCE``): held, they reached their queues
-seconds later and ten at a time, one container then working through the ten in turn, and the webhook path's p99
-at half the Engage budget went from 7.5 s to 16.8 s, past issue 18's 10 s goal (docs/decision-log.md, 2026-12-07).
+record (307 calls for 318 messages in the 60-order bench run; one per queue per invocation would be 89). Held, an
+invocation's contacts, e-mails, receipts, redemptions and stock levels go out in one send per queue (and per ten
+messages) at its end: the router's sends 191 -> 100 in the 60-order run. Contacts and e-mails were once sent record
+by record: held, they reached their queues after the whole batch's Centra reads, one after another, and the webhook
+path's p99 at half the budget went past issue 18's 10 s goal. Since the batch's Centra objects are read together
+before its records are routed (``router.read_ahead``) and the e-mail queue takes batches of three, routing the rest
+of a batch takes DynamoDB calls only, and holding them no longer cost the goal (docs/decision-log.md, 2026-12-07,
+"The router holds contacts and e-mails too"). ``sent_at_once`` still names queues to send record by record.
 
 Nothing is lost for it:
 
@@ -15,8 +18,8 @@ Nothing is lost for it:
   Lambda deletes none of the batch and SQS delivers all of it again, to be routed again. What did get in is
   deduplicated by the handlers on its business key, as for any ingest message routed twice.
 
-Held queues are sent in the order the routing decisions use (receipts, redemptions, stock); standard queues keep no
-order between them, and ``sequence`` orders an order's effects from the ledger.
+Held queues are sent in the order the routing decisions use (contacts, e-mails, receipts, redemptions, stock);
+standard queues keep no order between them, and ``sequence`` orders an order's effects from the ledger.
 
 The batch remembers what it queued and holds (``queued``, ``engage_bridge.queued_messages``): the router skips the
 very same message from another report of the change (``already_queued``) instead of queueing it again.
@@ -32,8 +35,8 @@ from engage_bridge.queued_messages import QueuedMessages
 from engage_bridge.routing import Route, Routed
 
 _QUEUE_ORDER: tuple[Route, ...] = get_args(Route)
-# The queues a customer's e-mail waits on: sent record by record, never held.
-SENT_AT_ONCE: frozenset[Route] = frozenset({"contact_upsert", "order_status"})
+# The queues sent record by record, never held: none (see above).
+SENT_AT_ONCE: frozenset[Route] = frozenset()
 
 
 class HandlerQueues(Protocol):

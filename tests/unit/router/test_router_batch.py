@@ -69,10 +69,25 @@ def test_an_invocations_records_go_out_in_one_send_per_handler_queue_contacts_fi
     assert held.calls == sorted(held.calls, key=["contact_upsert", "order_status", "receipt_push"].index)
 
 
-def test_contacts_and_e_mails_go_out_record_by_record_by_default(marks: DynamoRouteMarks, clock: Clock) -> None:
-    # Held, they reached their queues ten at a time and the webhook path's p99 went past its goal.
+def test_every_queue_is_held_to_the_end_of_the_invocation_by_default(marks: DynamoRouteMarks, clock: Clock) -> None:
+    # Contacts and e-mails too: one send per queue per invocation, not one per queue per record.
     queues, centra = CountingQueues(), FakeCentra({SHIPPED.number: SHIPPED})
-    services, batch = _batched(centra, queues, marks, SENT_AT_ONCE)
+    batch = RoutingBatch(queues)
+    services = RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks)
+
+    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
+    centra.orders[SHIPPED.number] = SHIPPED.model_copy(update={"id": "changed"})  # changed: new messages
+    route_ingest_event(services, _report("events", clock.now - 2))
+    before_flush = list(queues.calls)
+    batch.flush()
+
+    assert not SENT_AT_ONCE and before_flush == []
+    assert queues.calls == ["order_status"] and len(queues.sent) == 4  # each report: its order's two e-mails
+
+
+def test_queues_named_to_send_at_once_go_out_record_by_record(marks: DynamoRouteMarks, clock: Clock) -> None:
+    queues, centra = CountingQueues(), FakeCentra({SHIPPED.number: SHIPPED})
+    services, batch = _batched(centra, queues, marks, frozenset({"contact_upsert", "order_status"}))
 
     route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
     after_first = list(queues.calls)

@@ -21,7 +21,7 @@ from engage_bridge.messages import IngestEvent, IngestSource
 from engage_bridge.queued_messages import REMEMBER_SECONDS, QueuedMessages
 from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
+from engage_bridge.router_batch import RoutingBatch
 from engage_bridge.routing import Route
 from tests.aws import Clock
 from tests.unit.router.test_route_marks import FailingQueues, _report
@@ -36,6 +36,9 @@ def _members_order() -> Order:
 
 
 MEMBER = _members_order()
+# The router holds every queue (router_batch.SENT_AT_ONCE); here contacts and e-mails go out as each record is routed,
+# so that what was sent and what is held are both remembered in one container.
+SENT_AT_ONCE_HERE: frozenset[Route] = frozenset({"contact_upsert", "order_status"})
 
 
 class ReceiptQueueDown(CountingQueues):
@@ -57,8 +60,9 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
 def _container(
     centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, clock: Clock
 ) -> tuple[RouterServices, RoutingBatch]:
-    """One router container: its batch (contacts and e-mails sent at once, the rest held) lives across invocations."""
-    batch = RoutingBatch(queues, SENT_AT_ONCE, QueuedMessages(clock=lambda: clock.now))
+    """One router container: its batch (contacts and e-mails sent at once, the rest held: both ways of queueing a
+    message, remembered apart) lives across invocations."""
+    batch = RoutingBatch(queues, SENT_AT_ONCE_HERE, QueuedMessages(clock=lambda: clock.now))
     return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
 
 
