@@ -68,6 +68,11 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             # needs neither.
             "engage_bridge.centra.order",
             "engage_bridge.messages.orders",
+            # A step reports an Outcome (engage_bridge.outcome): the SQS consumer, its dead-letter marks and
+            # Powertools' idempotency are the Engage handlers' and the router's.
+            "engage_bridge.consumer",
+            "engage_bridge.dead_letter_marks",
+            "aws_lambda_powertools.utilities.idempotency",
         }
     ),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),

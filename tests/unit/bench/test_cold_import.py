@@ -12,4 +12,6 @@ def test_the_ratio_is_the_median_of_the_rounds_ratios_with_the_lowest_and_highes
     assert figures["ratio_app_to_dependencies"] == 1.2  # 1.1, 1.2, 1.65: the busy round moves the spread only
     assert (figures["ratio_lowest"], figures["ratio_highest"]) == (1.1, 1.65)
     assert (figures["app_ms"], figures["dependencies_ms"], figures["own_code_ms"]) == (360.0, 300.0, 60.0)
+    assert figures["ratio_of_quickest"] == 1.1  # 330 / 300 ms
+    assert figures["rounds_cpu_ms"] == [[330.0, 300.0], [360.0, 300.0], [660.0, 400.0]]
     assert (figures["wall_app_ms"], figures["wall_dependencies_ms"]) == (410.0, 360.0)
