@@ -103,6 +103,20 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
         }
     ),
 }
+# Powertools' batch types define its parser's pydantic models when pydantic is loaded before them: the bridge uses
+# none, so every function that consumes a queue loads batch first (its app.py) and defines none of them.
+POWERTOOLS_PARSER = "aws_lambda_powertools.utilities.parser"
+for _consumer in (
+    "contact_upsert",
+    "order_status",
+    "receipt_push",
+    "engage_consent",
+    "promotion_redemption",
+    "stock_relay",
+    "router",
+    "backfill",
+):
+    NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_PARSER}
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
 
