@@ -8,8 +8,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from pydantic import BaseModel
 
-from engage_bridge.consumer import DeadLetterSink, Outcome, SqsConsumer
+from engage_bridge.consumer import DeadLetterSink, SqsConsumer
 from engage_bridge.observability import bounded_metrics
+from engage_bridge.outcome import Outcome
 from tests.lambda_support import flushing
 
 

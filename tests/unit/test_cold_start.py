@@ -68,6 +68,11 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             # needs neither.
             "engage_bridge.centra.order",
             "engage_bridge.messages.orders",
+            # A step reports an Outcome (engage_bridge.outcome): the SQS consumer, its dead-letter marks and
+            # Powertools' idempotency are the Engage handlers' and the router's.
+            "engage_bridge.consumer",
+            "engage_bridge.dead_letter_marks",
+            "aws_lambda_powertools.utilities.idempotency",
         }
     ),
     "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
@@ -98,6 +103,20 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
         }
     ),
 }
+# Powertools' batch types define its parser's pydantic models when pydantic is loaded before them: the bridge uses
+# none, so every function that consumes a queue loads batch first (its app.py) and defines none of them.
+POWERTOOLS_PARSER = "aws_lambda_powertools.utilities.parser"
+for _consumer in (
+    "contact_upsert",
+    "order_status",
+    "receipt_push",
+    "engage_consent",
+    "promotion_redemption",
+    "stock_relay",
+    "router",
+    "backfill",
+):
+    NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_PARSER}
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
 

@@ -8,10 +8,11 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
 from pydantic import BaseModel, computed_field
 
-from engage_bridge.consumer import BatchFailedUnexpectedly, Outcome, PermanentFailure, SqsConsumer
+from engage_bridge.consumer import BatchFailedUnexpectedly, PermanentFailure, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.outcomes import EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import ContactCreationInProgress, MappingError
+from engage_bridge.outcome import Outcome
 from engage_bridge.retry_cadence import SqsRetryCadence, retry_delay
 from tests.aws import create_state_table
 from tests.consumer_support import flushing_consumer, idempotency_store

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from engage_bridge.consumer import Outcome, SqsConsumer
+from engage_bridge.consumer import SqsConsumer
 from engage_bridge.dead_letter_marks import DLQ_RETENTION_SECONDS, DynamoDeadLetterMarks
 from engage_bridge.errors import PredecessorPending
+from engage_bridge.outcome import Outcome
 from engage_bridge.state import Effect as LedgerEffect
 from tests.aws import Clock
 from tests.consumer_support import flushing_consumer, idempotency_store

@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -69,9 +69,9 @@ from engage_bridge.errors import (
     PredecessorPending,
 )
 from engage_bridge.observability import count
+from engage_bridge.outcome import Outcome
 from engage_bridge.state import ClaimedRow, Effect, LedgerClaim, LedgerClaims, claimed_row
 
-OutcomeState = Literal["sent", "skipped", "failed"]
 IDEMPOTENCY_SECONDS = 24 * 3600
 
 
@@ -90,18 +90,6 @@ current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", d
 
 def delivery_of(record: SQSRecord) -> Delivery:
     return Delivery(record.message_id, _redrive_count(record) > 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a message did. ``failed`` is a permanent failure that is counted and recorded, not dead-lettered
-    (an expired promotion must never block anything)."""
-
-    state: OutcomeState
-    reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"state": self.state, "reason": self.reason}
 
 
 class PermanentFailure(BridgeError):

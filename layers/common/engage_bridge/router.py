@@ -27,9 +27,10 @@ from pydantic import BaseModel, ValidationError
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.centra.together import CentraRef, ObjectAnswer, RefKind
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Delivery, Outcome, current_delivery, delivery_of
+from engage_bridge.consumer import Delivery, current_delivery, delivery_of
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
+from engage_bridge.outcome import Outcome
 from engage_bridge.route_marks import RouteMarks, Verdict
 from engage_bridge.router_batch import HandlerQueues, RoutingBatch
 from engage_bridge.router_reads import AnsweredReader, ReadsAhead

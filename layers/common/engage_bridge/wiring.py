@@ -23,11 +23,12 @@ from pydantic import BaseModel
 
 from engage_bridge.aws_clients import BuiltOnFirstUse, LazyClient
 from engage_bridge.config import BrandConfig, load_config
-from engage_bridge.consumer import Outcome, RetryLater, SqsConsumer
+from engage_bridge.consumer import RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
 from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import ConsumerEnvironment, HandlerEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
+from engage_bridge.outcome import Outcome
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
 
 if TYPE_CHECKING:  # each function imports only its own side at cold start: the router or an Engage handler

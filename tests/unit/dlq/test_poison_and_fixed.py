@@ -9,8 +9,9 @@ import boto3
 import pytest
 from pydantic import BaseModel, computed_field
 
-from engage_bridge.consumer import Outcome, SqsConsumer
+from engage_bridge.consumer import SqsConsumer
 from engage_bridge.engage.outcomes import EngageValidationError, ValidationIssue
+from engage_bridge.outcome import Outcome
 from engage_bridge.wiring import SqsDeadLetters
 from engage_bridge_tools.cli import main
 from engage_bridge_tools.dlq.letters import Selection

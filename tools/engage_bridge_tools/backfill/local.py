@@ -15,12 +15,12 @@ from engage_bridge.backfill.store import DynamoRunStore
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.config import BrandConfig
 from engage_bridge.consent import DynamoConsentStore
-from engage_bridge.consumer import Outcome
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.effects.receipt_push import push_receipt
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.messages import ReceiptPush
+from engage_bridge.outcome import Outcome
 from engage_bridge.router import SqsHandlerQueues
 from engage_bridge.state import DynamoStateStore
 

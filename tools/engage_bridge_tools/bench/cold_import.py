@@ -1,8 +1,13 @@
 """Cold import of each function: ``import app`` against importing only its third-party dependencies.
 
-Every figure is the median of ``RUNS`` fresh interpreters, the two kinds alternating (``python -S``: no
-site-packages, so only the layer folder and the function's folder can satisfy an import, as in Lambda), timed
-inside the interpreter around the import, so interpreter start-up is not counted. Each function gets its
+Each function is measured in rounds of fresh interpreters (``python -S``: no site-packages, so only the layer
+folder and the function's folder can satisfy an import, as in Lambda): in a round, one interpreter runs
+``import app`` and another imports its third-party modules, in alternating order from round to round, and the
+rounds go through all functions in turn, so a busy moment of a shared machine falls on one round of many
+functions rather than on every round of one. Times are the child's CPU time (``time.process_time``) around the
+import, so interpreter start-up and the time the child waits for a core while other work runs are not counted;
+the wall time is recorded beside it. A function's ratio is the median of its rounds' ratios (each round's two
+interpreters ran back to back), with the lowest and highest round as its spread. Each function gets its
 template environment (references resolved to local values) and the example brand configuration as a file,
 so the module-level set-up ``app`` does at import (configuration, clients, Powertools) is part of its figure.
 AWS is never called at import; the credentials below reach nothing.
@@ -12,10 +17,11 @@ AWS is never called at import; the credentials below reach nothing.
   ``engage_bridge``) that ``import app`` loaded, in the order it loaded them. The difference between the two
   is the bridge's own code and its module-level set-up.
 
-Both without bytecode (``sam build`` ships none and Lambda's file system is read-only, so every cold start
-compiles what it imports; ``PYTHONDONTWRITEBYTECODE`` keeps one run from caching for the next) and with
-bytecode (a ``compileall``'d copy of the same folders). The standard library's own bytecode is the
-interpreter's in both cases, as in the Lambda runtime.
+With bytecode (a ``compileall``'d copy of the folders: issue 18's figure, ``ROUNDS`` rounds) and without
+(``sam build`` ships none and Lambda's file system is read-only, so a cold start compiles what it imports;
+``PYTHONDONTWRITEBYTECODE`` keeps one run from caching for the next; ``ROUNDS_WITHOUT_BYTECODE`` rounds, as
+compiling takes several times longer). The standard library's own bytecode is the interpreter's in both cases,
+as in the Lambda runtime.
 """
 
 import compileall
@@ -33,7 +39,8 @@ from typing import Any
 from engage_bridge_tools.bench.layer_copy import build_layer_folder
 from engage_bridge_tools.local.template import REPO, FunctionSpec, feature_on, functions, load_template
 
-RUNS = 5
+ROUNDS = 7
+ROUNDS_WITHOUT_BYTECODE = 1
 REGION = "eu-north-1"
 ACCOUNT = "123456789012"
 EXAMPLE_CONFIG = REPO / "tools/engage_bridge_tools/data/brand.example.json"
@@ -55,11 +62,13 @@ FAKE_AWS = {
     "AWS_SECRET_ACCESS_KEY": "bench",
     "POWERTOOLS_TRACE_DISABLED": "1",
 }
-_TIME_APP = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+# Each prints the CPU seconds and the wall seconds of the import.
+_CLOCKS = "import time; c, t = time.process_time(), time.perf_counter()\n"
+_PRINT = "print(time.process_time() - c, time.perf_counter() - t)"
+_TIME_APP = f"{_CLOCKS}import app\n{_PRINT}"
 _TIME_MODULES = (
-    "import importlib, json, sys, time; names = json.loads(sys.argv[1]); t = time.perf_counter()\n"
-    "for name in names: importlib.import_module(name)\n"
-    "print(time.perf_counter() - t)"
+    f"import importlib, json, sys\nnames = json.loads(sys.argv[1])\n{_CLOCKS}"
+    f"for name in names: importlib.import_module(name)\n{_PRINT}"
 )
 _LIST_THIRD_PARTY = (
     "import json, sys; import app; layer = sys.argv[1]\n"
@@ -72,34 +81,79 @@ _LIST_THIRD_PARTY = (
 def run() -> dict[str, Any]:
     template = load_template()
     specs = functions(template)
-    results: dict[str, Any] = {"runs_each": RUNS, "functions": {}}
+    results: dict[str, Any] = {
+        "runs_each": ROUNDS,
+        "runs_each_without_bytecode": ROUNDS_WITHOUT_BYTECODE,
+        "clock": "process_time",
+        "functions": {},
+    }
     with tempfile.TemporaryDirectory() as scratch:
         config_file = example_config_file(Path(scratch))
         plain = _lambda_tree(Path(scratch) / "plain", specs)
         compiled = Path(scratch) / "compiled"
         shutil.copytree(plain, compiled)
         compileall.compile_dir(compiled, quiet=1, workers=os.cpu_count() or 1)
+        measured: dict[str, tuple[dict[str, str], list[str]]] = {}
         for name, spec in specs.items():
             env = function_environment(spec, template, config_file)
             try:
-                modules = _third_party_modules(plain, name, env)
+                measured[name] = (env, _third_party_modules(plain, name, env))
             except RuntimeError as failed:
                 # A function that calls AWS at import (a secret read at cold start) cannot be timed without it.
                 results["functions"][name] = {"import_failed": str(failed).splitlines()[-1][:300]}
-                continue
-            figures: dict[str, Any] = {"third_party_modules": len(modules)}
-            for label, tree in (("without_bytecode", plain), ("with_bytecode", compiled)):
-                app_ms, dependencies_ms = _medians_ms(
-                    tree, name, env, [_TIME_APP], [_TIME_MODULES, json.dumps(modules)]
-                )
-                figures[label] = {
-                    "app_ms": app_ms,
-                    "dependencies_ms": dependencies_ms,
-                    "own_code_ms": round(app_ms - dependencies_ms, 1),
-                    "ratio_app_to_dependencies": round(app_ms / dependencies_ms, 2),
-                }
-            results["functions"][name] = figures
+        for label, tree, rounds in (
+            ("with_bytecode", compiled, ROUNDS),
+            ("without_bytecode", plain, ROUNDS_WITHOUT_BYTECODE),
+        ):
+            samples = _rounds(tree, measured, rounds)
+            for name, (_, modules) in measured.items():
+                figures = results["functions"].setdefault(name, {"third_party_modules": len(modules)})
+                figures[label] = summary(samples[name])
+    results["functions"] = {name: results["functions"][name] for name in specs}
     return results
+
+
+Sample = tuple[float, float, float, float]  # app CPU s, dependencies CPU s, app wall s, dependencies wall s
+
+
+def _rounds(tree: Path, measured: dict[str, tuple[dict[str, str], list[str]]], rounds: int) -> dict[str, list[Sample]]:
+    """``rounds`` samples a function, a round going through every function; within it, the two interpreters of a
+    function run back to back, ``import app`` first in even rounds and second in odd ones."""
+    samples: dict[str, list[Sample]] = {name: [] for name in measured}
+    for number in range(rounds):
+        for name, (env, modules) in measured.items():
+            app_code, dependencies_code = [_TIME_APP], [_TIME_MODULES, json.dumps(modules)]
+            if number % 2 == 0:
+                app, dependencies = _clocks(tree, name, env, app_code), _clocks(tree, name, env, dependencies_code)
+            else:
+                dependencies, app = _clocks(tree, name, env, dependencies_code), _clocks(tree, name, env, app_code)
+            samples[name].append((app[0], dependencies[0], app[1], dependencies[1]))
+    return samples
+
+
+def _clocks(tree: Path, name: str, env: dict[str, str], code: list[str]) -> tuple[float, float]:
+    cpu, wall = _python(tree, name, env, code).split()
+    return float(cpu), float(wall)
+
+
+def summary(samples: list[Sample]) -> dict[str, Any]:
+    """Medians in milliseconds (CPU time; wall time beside it) and the median of the rounds' ratios, with its spread."""
+    ratios = [app / dependencies for app, dependencies, _, _ in samples]
+    app_ms = statistics.median(s[0] for s in samples) * 1000
+    dependencies_ms = statistics.median(s[1] for s in samples) * 1000
+    return {
+        "app_ms": round(app_ms, 1),
+        "dependencies_ms": round(dependencies_ms, 1),
+        "own_code_ms": round(app_ms - dependencies_ms, 1),
+        "ratio_app_to_dependencies": round(statistics.median(ratios), 2),
+        "ratio_lowest": round(min(ratios), 2),
+        "ratio_highest": round(max(ratios), 2),
+        # A busy machine only ever adds time: the quickest round of each kind is the least disturbed.
+        "ratio_of_quickest": round(min(s[0] for s in samples) / min(s[1] for s in samples), 2),
+        "wall_app_ms": round(statistics.median(s[2] for s in samples) * 1000, 1),
+        "wall_dependencies_ms": round(statistics.median(s[3] for s in samples) * 1000, 1),
+        "rounds_cpu_ms": [[round(s[0] * 1000, 1), round(s[1] * 1000, 1)] for s in samples],
+    }
 
 
 def _lambda_tree(root: Path, specs: dict[str, FunctionSpec]) -> Path:
@@ -139,15 +193,6 @@ def _third_party_modules(tree: Path, name: str, env: dict[str, str]) -> list[str
     layer = str(tree / "python") + os.sep
     modules: list[str] = json.loads(_python(tree, name, env, [_LIST_THIRD_PARTY, layer]))
     return modules
-
-
-def _medians_ms(tree: Path, name: str, env: dict[str, str], first: list[str], second: list[str]) -> tuple[float, float]:
-    """Median milliseconds of two snippets, run alternately so a busy moment of the machine hits both alike."""
-    samples: tuple[list[float], list[float]] = ([], [])
-    for _ in range(RUNS):
-        for code, into in ((first, samples[0]), (second, samples[1])):
-            into.append(float(_python(tree, name, env, code)) * 1000)
-    return round(statistics.median(samples[0]), 1), round(statistics.median(samples[1]), 1)
 
 
 def example_config_file(folder: Path) -> Path:

@@ -207,17 +207,23 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
                 compiled["app_ms"],
                 compiled["dependencies_ms"],
                 f"{compiled['ratio_app_to_dependencies']}x",
+                _ratio_spread(compiled),
                 f"{was['ratio_app_to_dependencies']}x" if was else "-",
                 figures["third_party_modules"],
                 before.get(name, {}).get("third_party_modules", "-"),
             )
         )
+    clock = "CPU" if section.get("clock") == "process_time" else "wall-clock"
+    rounds = section["runs_each"]
+    rounds_plain = section.get("runs_each_without_bytecode", rounds)
     return [
         _command("cold_import"),
         "",
         f"`import app` in a fresh `python -S` with the function's template environment, against importing only "
-        f"the third-party modules `import app` loads; median of {section['runs_each']} runs each, alternating, "
-        "milliseconds, interpreter start-up excluded.",
+        f"the third-party modules `import app` loads, the two interpreters of a round back to back; {clock} "
+        f"milliseconds, interpreter start-up excluded. With bytecode: medians of {rounds} rounds, the ratio the "
+        f"median of the rounds' ratios, its spread the lowest and highest round; without: {rounds_plain} "
+        f"round{'s' if rounds_plain != 1 else ''}.",
         "",
         *table(
             (
@@ -228,6 +234,7 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
                 "app, bytecode",
                 "dependencies only",
                 "ratio",
+                "spread",
                 "ratio before",
                 "third-party modules",
                 "before",
@@ -236,8 +243,21 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
         ),
         "",
         *(f"Not timed: {name} (`import app` failed without AWS: {why})." for name, why in failed.items()),
+        f"Within 1.2 (bytecode): {_within(section, 1.2)}" + (f"; before: {_within(today, 1.2)}." if before else "."),
+        "",
         *_heaviest_dependencies(section, before),
     ]
+
+
+def _ratio_spread(figures: Mapping[str, Any]) -> str:
+    if "ratio_lowest" not in figures:
+        return "-"
+    return f"{figures['ratio_lowest']}-{figures['ratio_highest']}x"
+
+
+def _within(section: Mapping[str, Any] | None, limit: float) -> str:
+    timed = [f["with_bytecode"] for f in (section or {}).get("functions", {}).values() if "with_bytecode" in f]
+    return f"{sum(f['ratio_app_to_dependencies'] <= limit for f in timed)} of {len(timed)}"
 
 
 def _heaviest_dependencies(section: Mapping[str, Any], before: Mapping[str, Any]) -> list[str]:

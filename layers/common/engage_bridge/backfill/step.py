@@ -22,8 +22,8 @@ from engage_bridge.backfill.pages import CentraHistory, PageWork, read_page
 from engage_bridge.backfill.run import BackfillLocked, BackfillRun
 from engage_bridge.backfill.store import RunChanged, RunStore
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome
 from engage_bridge.observability import count, logger
+from engage_bridge.outcome import Outcome
 from engage_bridge.routing import Route
 from engage_bridge.state import Effect, StateStore
 

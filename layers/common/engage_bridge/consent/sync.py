@@ -18,9 +18,9 @@ from engage_bridge.consent.decrypt import PayloadUnreadable, decrypt_payload
 from engage_bridge.consent.gate import accepts_email
 from engage_bridge.consent.messages import PreferenceChange
 from engage_bridge.consent.store import ConsentStore
-from engage_bridge.consumer import Outcome
 from engage_bridge.engage.outcomes import EngageNotFound
 from engage_bridge.observability import count, logger
+from engage_bridge.outcome import Outcome
 from engage_bridge.pii import email_ref
 
 FROM_WEBHOOK = "engage_webhook"

@@ -16,7 +16,6 @@ from typing import Any
 
 from engage_bridge.centra import Customer
 from engage_bridge.consent import ConsentGate, Decision, Signal, accepts_email
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.erasure import erase_customer
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
@@ -28,6 +27,7 @@ from engage_bridge.mapping import contact_role, customer_contact, member_update,
 from engage_bridge.mapping.contacts import customer_store_id, newsletter_contact_of_customer, newsletter_store_id
 from engage_bridge.mapping.email import require_email
 from engage_bridge.messages import ContactUpsert
+from engage_bridge.outcome import Outcome
 
 
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:

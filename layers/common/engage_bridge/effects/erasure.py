@@ -8,11 +8,11 @@ soft-deletes the member (``DELETE /api/v3/contacts/{id}?source=``; Engage keeps 
 then erases its personal data: engage-wave2.md §4); a 404 means it was deleted already, and the link is dropped.
 """
 
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.errors import MappingError
 from engage_bridge.messages import ContactUpsert
 from engage_bridge.observability import count, logger
+from engage_bridge.outcome import Outcome
 from engage_bridge.state import REPORTED_ERASURES, Effect
 
 

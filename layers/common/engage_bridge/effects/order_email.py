@@ -8,7 +8,6 @@ An answered 500/502/503 means Engage reported failure, so that one is retried.
 """
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import OrderBody
 from engage_bridge.engage.outcomes import EngageRetryableError
@@ -25,6 +24,7 @@ from engage_bridge.mapping import (
 )
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import OrderEmail
+from engage_bridge.outcome import Outcome
 from engage_bridge.sequence import ensure_predecessor_settled
 
 _NO_ANSWER_STATUSES = frozenset({None, 504})

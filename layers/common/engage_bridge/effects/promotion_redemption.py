@@ -10,10 +10,10 @@ ledger first (``failed``/``unanswered``, which a later success overwrites), so t
 invocation, hears ``PromotionAlreadyRedeemed``, that is our own redemption and counts as sent.
 """
 
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageRetryableError
 from engage_bridge.messages import PromotionRedemption
+from engage_bridge.outcome import Outcome
 
 ALREADY_REDEEMED = "PromotionAlreadyRedeemed"
 UNANSWERED = "unanswered"

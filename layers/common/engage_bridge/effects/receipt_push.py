@@ -10,7 +10,6 @@ transactions back and turns it into ``<kind>_receipt_imported``, or reports the 
 """
 
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.models import Receipt
 from engage_bridge.errors import MappingError
@@ -18,6 +17,7 @@ from engage_bridge.identity import linked_customer_id
 from engage_bridge.mapping import contact_role, order_contact, purchase_receipt, restriction_reason, return_receipt
 from engage_bridge.mapping.context import order_store_id
 from engage_bridge.messages import ReceiptPush
+from engage_bridge.outcome import Outcome
 from engage_bridge.sequence import ensure_predecessor_settled
 
 ACCEPTED = "accepted"  # 202: queued for import; reconciliation confirms the import (reconcile.receipt_imports)

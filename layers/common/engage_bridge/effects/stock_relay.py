@@ -5,10 +5,10 @@ event already went out (events arrive out of order). The mark is committed only 
 level, so a failed send is retried rather than mistaken for "unchanged".
 """
 
-from engage_bridge.consumer import Outcome
 from engage_bridge.effects.services import Services
 from engage_bridge.mapping import stock_levels
 from engage_bridge.messages import StockUpdate
+from engage_bridge.outcome import Outcome
 
 
 def relay_stock(services: Services, message: StockUpdate) -> Outcome:
