@@ -1,5 +1,8 @@
 """Sandbox fault injection is reproducible from its seed and scripted faults come first."""
 
+import time
+
+from engage_bridge_tools.sandbox.app import SandboxApp
 from engage_bridge_tools.sandbox.faults import Fault, FaultInjector, FaultPlan, ScriptedFault
 
 
@@ -54,3 +57,16 @@ def test_no_retry_after_unless_asked_and_a_status_fault_can_carry_engages_code()
     assert burst is not None and burst.retry_after is None
     scripted = ScriptedFault.from_json({"kind": "status", "status": 404, "code": "ContactNotFound"})
     assert scripted.fault == Fault("status", 404, code="ContactNotFound")
+
+
+def test_a_slow_answer_is_logged_when_the_request_arrived_not_when_it_was_answered() -> None:
+    # The request log is what the budget checks count (a sliding second at arrival, like Engage's rate limit): a
+    # slow answer stamped after its wait moved a request 0.4 s later and showed 17 requests in a second of 16.
+    app = SandboxApp(api_key="k", rate_limit=None)
+    app.faults.script(ScriptedFault(Fault("slow", seconds=0.3), method="GET", path="/api/v3/contacts/c1"))
+    sent = time.monotonic()
+    outcome = app.handle("GET", "/api/v3/contacts/c1", {"apikey": "k", "content-type": "application/json"}, b"")
+    answered = time.monotonic()
+    (logged,) = app.state.requests
+    assert outcome.reply.status == 404 and answered - sent >= 0.3
+    assert logged["at"] - sent < answered - logged["at"]  # nearer the arrival than the answer

@@ -319,3 +319,29 @@ def test_no_slot_is_ever_granted_more_than_its_requests_however_leases_overlap(
     for wanted in leases:
         totals.update(wanted)
     assert all(held[slot] == min(per_slot, totals[slot]) for slot in totals)
+
+
+class OversleepingClock(SteppedClock):
+    """A sleep that wakes ``late`` seconds after it was asked to, once (a loaded host)."""
+
+    def __init__(self, now: float, late: float) -> None:
+        super().__init__(now)
+        self.late = late
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds + self.late
+        self.late = 0.0
+
+
+def test_a_request_that_oversleeps_its_slot_forfeits_it_and_never_sends_late() -> None:
+    grid = BudgetGrid.for_budget(40)
+    clock, table = OversleepingClock(100.0, late=0.9 * grid.width), CountersInMemory()
+    table.items[100] = dict.fromkeys(range(5), grid.per_slot)  # the second's first five slots are taken
+    budget = SharedBudget(table, grid, Priority.CUSTOMER, clock=clock, sleep=clock.sleep)
+
+    budget.acquire()
+
+    slot = int((clock.now - 100) / grid.width + 1e-9)
+    assert budget.forfeited >= 1
+    assert grid.slot_start(100, slot) <= clock.now <= grid.last_send(100, slot)  # sent inside a slot's window
+    assert table.items[100][slot] <= grid.per_slot

@@ -89,6 +89,9 @@ class SandboxApp:
         if path.startswith(CONTROL_PREFIX):
             self.tick()
             return Outcome(self._control(method, path, raw_body))
+        # Stamped before any fault's wait: a slow answer is slow after Engage counted the request, as its rate
+        # limit (checked in _gate, at arrival) does.
+        arrival = _Arrival(method, path, url.query, headers, raw_body, time.monotonic())
         resolved = self.contract.resolve(method, path)
         creates = resolved is not None and resolved[0].operation_id == routes.CREATE_CONTACT
         fault: Fault | None = None
@@ -102,7 +105,6 @@ class SandboxApp:
             elif fault is not None and fault.kind == "create_timeout" and not creates:
                 self.stopping.wait(fault.seconds)
                 reply = error(504, "RequestTimeOut", "The request timed out.")
-        arrival = _Arrival(method, path, url.query, headers, raw_body, time.monotonic())
         with self.state.lock:
             self._tick(time.monotonic())
             answer = reply if reply is not None else self._route(method, path, query, raw_body, resolved)

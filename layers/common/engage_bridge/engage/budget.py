@@ -273,6 +273,9 @@ class SharedBudget:
                     self._tokens.pop(0)
                     if opens > now:
                         self._sleep(opens - now)
+                        if self._clock() > self.grid.last_send(token.second, token.slot):
+                            self.forfeited += 1  # overslept past the slot: sent now, it could land in the next
+                            continue
                     self._last_grant = max(opens, now)
                     self._run_requests += 1
                     waited = self._clock() - started

@@ -171,7 +171,7 @@ class EngageSession:
             )
         # The key (a secret read on first use) and the client (its CA bundle) are ready before the slot is taken:
         # a slot is a moment to send in, and a request that reaches Engage a slot late can put one request more
-        # than the budget into a sliding second (the soak's within_engage_budget saw 17 of 16).
+        # than the budget into a sliding second.
         self._refresh_api_key()
         http = self.http
         if self._rate_limiter is not None:
