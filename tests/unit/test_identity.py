@@ -135,3 +135,64 @@ def test_without_a_customer_id_nothing_is_linked(directory: ContactDirectory, li
     directory.find_or_create(member("guest@example.com"), "SE")
 
     assert links.linked("None") is None
+
+
+class LinkReads:
+    """The state table's calls on ``customer#`` rows, as ``<operation>`` plus `` consistent`` or `` eventual`` for a
+    read."""
+
+    def __init__(self, client: Any) -> None:
+        self.made: list[str] = []
+        client.meta.events.register("before-parameter-build.dynamodb", self._note)
+
+    def _note(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:
+        key = params.get("Key") or params.get("Item") or {}
+        if not str(key.get("pk", {}).get("S", "")).startswith("customer#"):
+            return
+        if model.name == "GetItem":
+            self.made.append(f"GetItem {'consistent' if params.get('ConsistentRead') else 'eventual'}")
+        else:
+            self.made.append(model.name)
+
+
+def test_an_orders_contact_reads_a_known_link_eventually_consistent(directory: ContactDirectory, dynamodb: Any) -> None:
+    linked, _ = directory.find_or_create(member("anna@example.com"), "SE", customer_id="77", current_email=True)
+    calls = LinkReads(dynamodb)
+
+    assert directory.find_or_create(member("anna@example.com"), "SE", customer_id="77") == (linked, False)
+
+    assert calls.made == ["GetItem eventual"]  # the contact id is all an order needs: half a read unit
+
+
+def test_an_order_seeing_no_link_reads_it_again_consistently_before_it_links(
+    directory: ContactDirectory, engage: Engage, dynamodb: Any
+) -> None:
+    calls = LinkReads(dynamodb)
+
+    _, created = directory.find_or_create(member("anna@example.com"), "SE", customer_id="77")
+
+    # A link written a moment ago may be missing from an eventually consistent read: the consistent one decides.
+    assert calls.made == ["GetItem eventual", "GetItem consistent", "PutItem"]
+    assert created and engage.created == 1
+
+
+def test_an_order_finds_a_link_an_eventually_consistent_read_missed(
+    directory: ContactDirectory, engage: Engage, links: DynamoIdentityLinks, dynamodb: Any
+) -> None:
+    linked, _ = directory.find_or_create(member("anna@example.com"), "SE", customer_id="77", current_email=True)
+    late = DynamoIdentityLinks(dynamodb, "state")
+    real = late.linked
+    late.linked = lambda customer_id, *, consistent=True: real(customer_id) if consistent else None  # type: ignore[method-assign]
+    ordering = ContactDirectory(engage, DynamoStateStore(dynamodb, "state"), "ECOM", late)
+
+    assert ordering.find_or_create(member("anna.order@example.com"), "SE", customer_id="77") == (linked, False)
+    assert engage.created == 1  # no second member, no lookup under the order's address
+
+
+def test_a_customers_own_record_reads_its_link_consistently(directory: ContactDirectory, dynamodb: Any) -> None:
+    directory.find_or_create(member("anna@example.com"), "SE", customer_id="77", current_email=True)
+    calls = LinkReads(dynamodb)
+
+    directory.find_or_create(member("anna@example.com"), "SE", customer_id="77", current_email=True)
+
+    assert calls.made == ["GetItem consistent"]  # its e-mail is compared with the record's, to move it

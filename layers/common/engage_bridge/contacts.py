@@ -107,7 +107,7 @@ class ContactDirectory:
         """
         if customer_id is None or self._links is None:
             return self._find_or_create(contact, store_external_id)
-        link = self._links.linked(customer_id)
+        link = self._link_of(self._links, customer_id, current_email=current_email)
         if link is not None and (link.has_email(contact.email) or not current_email):
             return link.contact_id, False
         if link is not None and self._move_email(self._links, customer_id, link.contact_id, contact):
@@ -117,6 +117,19 @@ class ContactDirectory:
         contact_id, created = self._find_or_create(contact, store_external_id)
         self._links.link(customer_id, contact_id, contact.email)
         return contact_id, created
+
+    @staticmethod
+    def _link_of(links: IdentityLinks, customer_id: str, *, current_email: bool) -> ContactLink | None:
+        """The customer's link. An order's contact (not ``current_email``) needs only the link's contact id, which a
+        link keeps for good (an e-mail moves on the same contact), so an eventually consistent read answers it (half
+        a read unit; most orders are of customers linked long before). A row only just written, or just removed
+        (the contact erased or gone from Engage), may be seen late: no link seen is read again consistently before
+        the contact is looked up and the link written, so a late read never adds a write or an Engage lookup; a link
+        seen that was just removed names the contact an order racing the removal would have been given anyway. A
+        customer's own record compares the link's e-mail to move it, so it reads consistently."""
+        if current_email:
+            return links.linked(customer_id)
+        return links.linked(customer_id, consistent=False) or links.linked(customer_id)
 
     def _move_email(self, links: IdentityLinks, customer_id: str, contact_id: str, contact: ContactCreate) -> bool:
         """Give the linked contact the customer's new e-mail; False if that contact is gone from Engage."""

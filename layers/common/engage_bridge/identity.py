@@ -29,7 +29,7 @@ class ContactLink:
 
 
 class IdentityLinks(Protocol):
-    def linked(self, customer_id: str) -> ContactLink | None: ...
+    def linked(self, customer_id: str, *, consistent: bool = True) -> ContactLink | None: ...
 
     def link(self, customer_id: str, contact_id: str, email: str) -> None: ...
 
@@ -45,8 +45,12 @@ class DynamoIdentityLinks:
         self._client = client
         self._table = table_name
 
-    def linked(self, customer_id: str) -> ContactLink | None:
-        item = self._client.get_item(TableName=self._table, Key=_key(customer_id), ConsistentRead=True).get("Item")
+    def linked(self, customer_id: str, *, consistent: bool = True) -> ContactLink | None:
+        """The customer's link; ``consistent=False`` reads it eventually consistent (half a read unit), for a caller
+        that needs only its contact id and reads again consistently before acting on "no link"."""
+        item = self._client.get_item(TableName=self._table, Key=_key(customer_id), ConsistentRead=consistent).get(
+            "Item"
+        )
         if item is None:
             return None
         return ContactLink(item["contact_id"]["S"], item["email"]["S"])
