@@ -65,9 +65,10 @@ _PACE_SAMPLES_NEEDED = 2
 # A gap between requests this long is idleness (between invocations), not the container's pace: a container sending
 # less than once a second books only when it sends.
 _IDLE_GAP_S = 1.0
-# A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free:
-# one lease write ($0.625 a million) costs what 188 ms of a 256 MB arm64 function ($1.33334e-5 a GB-second) does,
-# so a shorter wait is cheaper slept than booked (prices: tools/engage_bridge_tools/bench/prices.json).
+# A request that would wait longer than this for the slot it holds books a sooner one, if the second has one free.
+# One lease write ($0.625 a million) costs what 250 ms of a 192 MB arm64 function ($1.33334e-5 a GB-second) does
+# (prices: tools/engage_bridge_tools/bench/prices.json), but a sooner lease also books slots the container's next
+# requests use: end to end, 250 ms slept more than 150 ms (decision log, 2026-12-07), so 150 ms stays.
 SOONER_AFTER_S = 0.15
 _QUIET_LEASE_TOKENS_MIN = 2  # a quiet container's lease books at least this many slots
 _RUN_LENGTH_SLACK = 0.25  # a smoothed 3.03 requests a run books 3
