@@ -75,8 +75,11 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "aws_lambda_powertools.utilities.idempotency",
         }
     ),
-    "product_feed_serve": frozenset({"httpx", "engage_bridge.config"}),
-    "product_feed": frozenset({"engage_bridge.centra.events", "engage_bridge.centra.stock"}),
+    # Neither serves nor parses a Centra webhook: WebhookPayloadError is engage_bridge.errors' (ingress.http).
+    "product_feed_serve": frozenset({"httpx", "engage_bridge.config", "engage_bridge.centra.webhook_payload"}),
+    "product_feed": frozenset(
+        {"engage_bridge.centra.events", "engage_bridge.centra.stock", "engage_bridge.centra.webhook_payload"}
+    ),
     "reconcile": frozenset(
         {
             "engage_bridge.centra.events",
@@ -86,7 +89,11 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.engage.models.promotions",
         }
     ),
-    "back_in_stock_subscription": frozenset({"engage_bridge.engage.models.parts"}),
+    "back_in_stock_subscription": frozenset(
+        {"engage_bridge.engage.models.parts", "engage_bridge.centra.webhook_payload"}
+    ),
+    # An erasure (a GDPR request) loads its module with the first one.
+    "contact_upsert": frozenset({"engage_bridge.effects.erasure"}),
     "router": frozenset(
         {
             "engage_bridge.centra.events",
@@ -117,6 +124,20 @@ for _consumer in (
     "backfill",
 ):
     NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_PARSER}
+# Powertools' idempotency keys a message no ledger row claims (a resend, an erasure): the Engage handlers load it with
+# the first such message (consumer.SqsConsumer._apply_once); the router, the consent consumer and the stock relay,
+# whose messages never need it, not at all.
+POWERTOOLS_IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
+for _consumer in (
+    "contact_upsert",
+    "order_status",
+    "receipt_push",
+    "engage_consent",
+    "promotion_redemption",
+    "stock_relay",
+    "router",
+):
+    NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_IDEMPOTENCY}
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
 

@@ -32,16 +32,12 @@ import json
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
@@ -71,6 +67,11 @@ from engage_bridge.errors import (
 from engage_bridge.observability import count
 from engage_bridge.outcome import Outcome
 from engage_bridge.state import ClaimedRow, Effect, LedgerClaim, LedgerClaims, claimed_row
+
+if TYPE_CHECKING:  # Powertools' idempotency loads with the first message a ledger row does not claim (_apply_once)
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 IDEMPOTENCY_SECONDS = 24 * 3600
 
@@ -165,7 +166,6 @@ _RETRYABLE_ERRORS = (
     EngageRetryableError,
     EffectClaimedElsewhere,
     CentraRetryableError,
-    IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
 )
@@ -174,10 +174,11 @@ _RETRYABLE_ERRORS = (
 # Retryable failures that are the design working (a copy in progress, a predecessor not yet sent), not trouble.
 _EXPECTED_WAITS = (
     EffectClaimedElsewhere,
-    IdempotencyAlreadyInProgressError,
     ContactCreationInProgress,
     PredecessorPending,
 )
+# Powertools' IdempotencyAlreadyInProgressError (a copy being applied now) joins both once a consumer builds its
+# idempotency (``SqsConsumer._apply_once``): only that can raise it, and most containers never do (issue 18).
 
 
 def dead_letter_for(error: Exception) -> DeadLetter | None:
@@ -207,7 +208,7 @@ class SqsConsumer[M: BaseModel]:
         message_model: type[M],
         effect: Callable[[M], Outcome],
         dead_letters: DeadLetterSink,
-        persistence: BasePersistenceLayer | Callable[[], BasePersistenceLayer] | None,
+        persistence: "BasePersistenceLayer | Callable[[], BasePersistenceLayer] | None",
         metrics: Metrics,
         logger: Logger,
         retry_later: RetryLater | None = None,
@@ -231,19 +232,17 @@ class SqsConsumer[M: BaseModel]:
         # its records are reported to SQS like any other. Only a failure nobody classified fails the invocation.
         self._processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
         self._unexpected_failures = 0
-        self._idempotency = IdempotencyConfig(
-            event_key_jmespath="business_key",
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=IDEMPOTENCY_SECONDS,
-            response_hook=self._on_duplicate,
-        )
+        # Built with the first message no ledger row claims (_apply_once): a resend, an erasure, an unclaimed write.
+        self._idempotency: IdempotencyConfig | None = None
+        self._retryable: tuple[type[Exception], ...] = _RETRYABLE_ERRORS
+        self._expected_waits: tuple[type[Exception], ...] = _EXPECTED_WAITS
         # None: the effect is idempotent on its own (the router: route marks, and handlers downstream).
         self._persistence = persistence
         self._applied_once: Callable[..., dict[str, Any]] | None = None
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        # Lets Powertools expire an in-progress record if this invocation times out mid-record.
-        self._idempotency.register_lambda_context(context)
+        if self._idempotency is not None:  # lets Powertools expire an in-progress record if this invocation times out
+            self._idempotency.register_lambda_context(context)
         self._context = context
         self._unexpected_failures = 0
         response = process_partial_response(
@@ -259,7 +258,7 @@ class SqsConsumer[M: BaseModel]:
     def _handle_record(self, record: SQSRecord) -> None:
         try:
             self._handle_one(record)
-        except _RETRYABLE_ERRORS:
+        except self._retryable:
             raise
         except Exception:
             self._unexpected_failures += 1  # a bug, or a dead letter that could not be sent
@@ -279,7 +278,7 @@ class SqsConsumer[M: BaseModel]:
                 result = self._run(record, key, message)
             finally:
                 current_delivery.reset(delivery)
-        except _RETRYABLE_ERRORS as error:
+        except self._retryable as error:
             if isinstance(error, PredecessorPending) and (waited := self._dead_lettered_predecessor(record, error)):
                 self._dead_letter(
                     record, key, DeadLetter("predecessor_dead_lettered", f"{error}; {waited} is in a DLQ")
@@ -289,10 +288,10 @@ class SqsConsumer[M: BaseModel]:
                 self._dead_letter(record, key, DeadLetter("retries_exhausted", f"{type(error).__name__}: {error}"))
                 return
             self._count("Retried", type(error).__name__)
-            delay = self._postpone(record, own_work=isinstance(error, _EXPECTED_WAITS))
+            delay = self._postpone(record, own_work=isinstance(error, self._expected_waits))
             # Waiting for another copy or a predecessor is the design, counted by why: DEBUG (sampled). Engage or
             # Centra failing to answer is news: WARNING.
-            log = self._logger.debug if isinstance(error, _EXPECTED_WAITS) else self._logger.warning
+            log = self._logger.debug if isinstance(error, self._expected_waits) else self._logger.warning
             log("retrying later", extra={"business_key": key, "error": str(error), "delay_s": delay})
             raise
         except Exception as error:
@@ -368,11 +367,40 @@ class SqsConsumer[M: BaseModel]:
             if persistence is None:
                 self._applied_once = self._apply
             else:
-                store = persistence if isinstance(persistence, BasePersistenceLayer) else persistence()
-                self._applied_once = idempotent_function(
-                    data_keyword_argument="key", persistence_store=store, config=self._idempotency
-                )(self._apply)
+                self._applied_once = self._idempotent_apply(persistence)
         return self._applied_once
+
+    def _idempotent_apply(
+        self, persistence: "BasePersistenceLayer | Callable[[], BasePersistenceLayer]"
+    ) -> Callable[..., dict[str, Any]]:
+        # Only here: a rare path for the Engage handlers (resends, erasures), never taken by the router, the consent
+        # consumer or the stock relay, so their cold start does not load Powertools' idempotency (issue 18).
+        from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
+            IdempotencyConfig,
+            idempotent_function,
+        )
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
+            IdempotencyAlreadyInProgressError,
+        )
+        from aws_lambda_powertools.utilities.idempotency.persistence.base import (  # noqa: PLC0415
+            BasePersistenceLayer,
+        )
+
+        self._idempotency = IdempotencyConfig(
+            event_key_jmespath="business_key",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_SECONDS,
+            response_hook=self._on_duplicate,
+        )
+        if self._context is not None:
+            self._idempotency.register_lambda_context(self._context)
+        self._retryable = (*_RETRYABLE_ERRORS, IdempotencyAlreadyInProgressError)
+        self._expected_waits = (*_EXPECTED_WAITS, IdempotencyAlreadyInProgressError)
+        store = persistence if isinstance(persistence, BasePersistenceLayer) else persistence()
+        applied: Callable[..., dict[str, Any]] = idempotent_function(
+            data_keyword_argument="key", persistence_store=store, config=self._idempotency
+        )(self._apply)
+        return applied
 
     def _claim_seconds(self) -> float:
         """A claim lasts as long as this invocation may run, as Powertools' in-progress records do."""
@@ -449,7 +477,7 @@ class SqsConsumer[M: BaseModel]:
             extra={"business_key": key, "reason": dead_letter.reason, "detail": dead_letter.detail},
         )
 
-    def _on_duplicate(self, response: Any, idempotent_data: DataRecord) -> Any:
+    def _on_duplicate(self, response: Any, idempotent_data: "DataRecord") -> Any:
         # A replay is this record's outcome: counting it here *and* replaying the first record's outcome would
         # count one record twice (Skipped/duplicate plus, say, Sent), inflating Sent by every redelivery.
         return Outcome("skipped", "duplicate").as_dict()

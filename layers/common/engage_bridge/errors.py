@@ -23,6 +23,15 @@ class ConfigError(BridgeError):
         super().__init__(f"invalid brand configuration: {field}: {problem}")
 
 
+class WebhookPayloadError(BridgeError):
+    """The body is not a Centra Integration API webhook; ``location`` names the bad part."""
+
+    def __init__(self, location: str, problem: str) -> None:
+        self.location = location
+        self.problem = problem
+        super().__init__(f"malformed webhook body: {location}: {problem}")
+
+
 class MappingError(BridgeError):
     """A Centra object cannot be turned into an Engage request.
 

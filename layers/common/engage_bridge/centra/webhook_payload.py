@@ -20,20 +20,15 @@ from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from engage_bridge.errors import BridgeError
+# Defined with the bridge's errors: the signed endpoints that only reject a body (ingress.http, subscriptions) need
+# the type without this module's models (issue 18, cold start).
+from engage_bridge.errors import WebhookPayloadError
+
+__all__ = ["KNOWN_TYPES", "WebhookEvent", "WebhookNotification", "WebhookPayloadError", "parse_webhook_body"]
 
 WebhookObjectType = Literal["order", "shipment", "customer", "account", "return"]
 KNOWN_TYPES: frozenset[str] = frozenset(get_args(WebhookObjectType))
 CENTRA_MAX_INT = 2**31 - 1  # GraphQL Int (spec: signed 32-bit); Centra's ids and order numbers are Int!
-
-
-class WebhookPayloadError(BridgeError):
-    """The body is not a Centra Integration API webhook; ``location`` names the bad part."""
-
-    def __init__(self, location: str, problem: str) -> None:
-        self.location = location
-        self.problem = problem
-        super().__init__(f"malformed webhook body: {location}: {problem}")
 
 
 class WebhookEvent(BaseModel):

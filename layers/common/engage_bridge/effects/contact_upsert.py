@@ -16,7 +16,6 @@ from typing import Any
 
 from engage_bridge.centra import Customer
 from engage_bridge.consent import ConsentGate, Decision, Signal, accepts_email
-from engage_bridge.effects.erasure import erase_customer
 from engage_bridge.effects.services import Services
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
@@ -31,7 +30,9 @@ from engage_bridge.outcome import Outcome
 
 
 def upsert_contact(services: Services, message: ContactUpsert) -> Outcome:
-    if message.kind == "erasure":
+    if message.kind == "erasure":  # rare (a GDPR request): its module loads with the first one (issue 18)
+        from engage_bridge.effects.erasure import erase_customer  # noqa: PLC0415
+
         return erase_customer(services, message)
     with services.contacts.one_message():  # each address and type looked up once (cache, then Engage)
         return _upsert(services, message)

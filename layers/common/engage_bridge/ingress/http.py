@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from engage_bridge.centra.webhook_payload import WebhookPayloadError
+from engage_bridge.errors import WebhookPayloadError
 from engage_bridge.secrets import read_secret
 
 

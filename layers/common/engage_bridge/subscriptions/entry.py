@@ -15,13 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
-from engage_bridge.centra.webhook_payload import WebhookPayloadError
 from engage_bridge.config import load_config
 from engage_bridge.contacts import ContactDirectory
 from engage_bridge.engage.budget import PriorityName, shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
-from engage_bridge.errors import ConfigError
+from engage_bridge.errors import ConfigError, WebhookPayloadError
 from engage_bridge.ingress.http import raw_body, webhook_secrets
 from engage_bridge.observability import count, logger, metrics, tracer
 from engage_bridge.secrets import SecretReference
