@@ -113,7 +113,8 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
 # Powertools' batch types define its parser's pydantic models when pydantic is loaded before them: the bridge uses
 # none, so every function that consumes a queue loads batch first (its app.py) and defines none of them.
 POWERTOOLS_PARSER = "aws_lambda_powertools.utilities.parser"
-for _consumer in (
+# The functions whose handler is an engage_bridge.consumer.SqsConsumer (the backfill consumes its queue without one).
+BUILT_ON_SQS_CONSUMER = (
     "contact_upsert",
     "order_status",
     "receipt_push",
@@ -121,22 +122,14 @@ for _consumer in (
     "promotion_redemption",
     "stock_relay",
     "router",
-    "backfill",
-):
+)
+for _consumer in (*BUILT_ON_SQS_CONSUMER, "backfill"):
     NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_PARSER}
 # Powertools' idempotency keys a message no ledger row claims (a resend, an erasure): the Engage handlers load it with
 # the first such message (consumer.SqsConsumer._apply_once); the router, the consent consumer and the stock relay,
 # whose messages never need it, not at all.
 POWERTOOLS_IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
-for _consumer in (
-    "contact_upsert",
-    "order_status",
-    "receipt_push",
-    "engage_consent",
-    "promotion_redemption",
-    "stock_relay",
-    "router",
-):
+for _consumer in BUILT_ON_SQS_CONSUMER:
     NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_IDEMPOTENCY}
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 

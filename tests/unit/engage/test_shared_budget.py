@@ -123,20 +123,22 @@ def test_a_budget_below_two_is_refused() -> None:
         BudgetGrid.for_budget(1.5)
 
 
-@settings(max_examples=15, deadline=None)
-@given(
-    budget=st.integers(min_value=2, max_value=50),
-    lanes=st.lists(
+def lanes_of(latencies: list[float]) -> st.SearchStrategy[list[Lane]]:
+    """One to four lanes: a priority, 1-5 containers, 1-60 requests, and a request latency from ``latencies``."""
+    return st.lists(
         st.tuples(
             st.sampled_from(list(Priority)),
             st.integers(min_value=1, max_value=5),
             st.integers(min_value=1, max_value=60),
-            st.sampled_from([0.0, 0.01, 0.05, 0.1, 0.3]),
+            st.sampled_from(latencies),
         ),
         min_size=1,
         max_size=4,
-    ),
-)
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(budget=st.integers(min_value=2, max_value=50), lanes=lanes_of([0.0, 0.01, 0.05, 0.1, 0.3]))
 def test_no_sliding_second_ever_holds_more_requests_than_the_budget(budget: int, lanes: list[Lane]) -> None:
     sent = drain(budget, lanes)
 
@@ -147,16 +149,7 @@ def test_no_sliding_second_ever_holds_more_requests_than_the_budget(budget: int,
 @settings(max_examples=10, deadline=None)
 @given(
     budget=st.integers(min_value=2, max_value=50),
-    lanes=st.lists(
-        st.tuples(
-            st.sampled_from(list(Priority)),
-            st.integers(min_value=1, max_value=5),
-            st.integers(min_value=1, max_value=60),
-            st.sampled_from([0.0, 0.03, 0.1, 0.3]),
-        ),
-        min_size=1,
-        max_size=4,
-    ),
+    lanes=lanes_of([0.0, 0.03, 0.1, 0.3]),
     write_s=st.sampled_from([0.005, 0.04, 0.15]),
 )
 def test_slow_lease_writes_never_let_a_sliding_second_hold_more_than_the_budget(
