@@ -202,8 +202,12 @@ class LocalRuntime:
             self.processed += done
             self.retried += failed
 
+    def schedule_interval(self, schedule: ScheduleTrigger) -> float:
+        """Seconds between two runs of a ``rate(...)`` schedule: scaled, or as deployed (``schedules_as_deployed``)."""
+        return (schedule.interval_seconds or 0) * self._schedule_scale
+
     def _schedule_loop(self, schedule: ScheduleTrigger) -> None:
-        interval = (schedule.interval_seconds or 0) * self._schedule_scale
+        interval = self.schedule_interval(schedule)
         while not self._stop.wait(interval):
             self._fire(schedule)
 
