@@ -41,6 +41,13 @@ takes ``read_ahead`` makes right after it); later it reads its mark once more be
 older than another container's take: without that read the bench refused 52 takes in a run instead of 1 to 5
 when each record took its mark at its own turn (docs/decision-log.md, 2026-12-07).
 
+The events poller looks before it queues (``DynamoRouteMarks.covered``: one eventually consistent ``BatchGetItem``
+of up to 100 keys a call for a page of events, with the same key and rule, ``marked_change`` and ``covers``): an
+event whose change a read already covers is confirmed to Centra and not queued, as the router would skip its
+report. Deployed, the poller runs a minute apart, long after the webhook path routed the change, so nearly every
+event is such a report; each would cost a send, a receive, a delete, a share of a router invocation and this same
+read. A look that fails, or a key DynamoDB leaves unprocessed, queues the event (the router decides then).
+
 The mark expires (DynamoDB TTL) after ``KEEP_SECONDS``; a report arriving later is routed again, which is safe,
 as every route is (the ledger and the handlers' idempotency keep effects single).
 """
@@ -49,11 +56,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from engage_bridge.conditional_writes import refused, written
+
+if TYPE_CHECKING:
+    from engage_bridge.messages import IngestEvent
 
 # How much later than Centra's ``createdAt`` of an event its change may have happened, on this stack's clock:
 # ``createdAt`` has whole seconds (``Y-m-d\TH:i:sP``, centra-api.md S11), plus one second for the two clocks
@@ -67,6 +77,11 @@ _PREFIX = "route#"
 # A look this recent is not read again before a take: ``read_ahead`` takes a batch's marks right after its look.
 RECENT_LOOK_SECONDS = 1.0
 _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
+# Reports of changes both the webhook and the poller report: the objects Centra's webhook sends (centra-api.md §3.1,
+# S6; ``ingress.webhook``). A newsletter subscription comes by the poller alone, so its mark (a write) would only
+# guard against an event Centra hands out again, which routes as any redelivery does (its contact upsert is
+# deduplicated on its content); a stock change carries its levels and reads nothing.
+MARKED: frozenset[str] = frozenset({"order", "shipment", "return", "customer"})
 
 
 class Verdict(Enum):
@@ -102,10 +117,29 @@ class RouteMarks(Protocol):
         ...
 
 
+def marked_change(event: "IngestEvent") -> tuple[str, int] | None:
+    """The mark that decides a report: its object key and when its change happened at the latest (ms); None for a
+    report routed whatever the marks say (an object type not marked, no ``changed_by``, a deletion)."""
+    if event.changed_by is None or event.object_type not in MARKED or is_deletion(event):
+        return None
+    return f"{event.object_type}#{event.object_id}", int(event.changed_by.timestamp() * 1000)
+
+
+def is_deletion(event: "IngestEvent") -> bool:
+    """A report of a deletion: routed whatever the mark says, as Centra's read cannot tell what was deleted and an
+    erasure is decided from the report's own change type (a concurrent report's mark must never skip it)."""
+    return (event.change or "").upper() == "DELETED"
+
+
+def covers(covered_ms: int, changed_by_ms: int) -> bool:
+    """A read that started at ``covered_ms`` has routed a change that happened by ``changed_by_ms``."""
+    return covered_ms >= changed_by_ms
+
+
 def _covers(look: tuple[int, str | None], changed_by_ms: int, report: str) -> bool:
     """A read another report took started after the change (a report's own mark never covers it)."""
     covered_ms, by = look
-    return covered_ms >= changed_by_ms and by != report
+    return covers(covered_ms, changed_by_ms) and by != report
 
 
 def mark_key(object_key: str) -> dict[str, dict[str, str]]:
@@ -174,6 +208,18 @@ class DynamoRouteMarks:
         previous = int(old["covered_ms"]["N"]) if "covered_ms" in old else None
         previous_report = old["claim_by"]["S"] if "claim_by" in old else None
         return Verdict.ROUTE, Claim(object_key, now_ms, report, previous, previous_report)
+
+    def covered(self, changes: Iterable[tuple[str, int]]) -> frozenset[tuple[str, int]]:
+        """Those of ``changes`` (``marked_change``: object key, changed by ms) a read some report took covers, by
+        eventually consistent ``BatchGetItem`` calls of up to 100 keys: for a report not queued yet (the events
+        poller), which no mark can name. A key DynamoDB left unprocessed is not covered; an error raises.
+        Touches nothing ``take`` uses."""
+        wanted = list(dict.fromkeys(changes))
+        keys = list(dict.fromkeys(key for key, _ in wanted))
+        looks: dict[str, tuple[int, str | None]] = {}
+        for start in range(0, len(keys), _BATCH_GET_KEYS):
+            looks.update(self._batch_covered(keys[start : start + _BATCH_GET_KEYS]))
+        return frozenset(change for change in wanted if change[0] in looks and covers(looks[change[0]][0], change[1]))
 
     def _batch_covered(self, object_keys: list[str]) -> dict[str, tuple[int, str | None]]:
         """``_covered`` for many marks in one eventually consistent ``BatchGetItem``; a key DynamoDB left

@@ -25,13 +25,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
 from engage_bridge.centra.stock import market_levels
-from engage_bridge.centra.together import CentraRef, ObjectAnswer, RefKind
+from engage_bridge.centra.together import CentraRef, ObjectAnswer
 from engage_bridge.config import BrandConfig
 from engage_bridge.consumer import Delivery, current_delivery, delivery_of
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
 from engage_bridge.outcome import Outcome
-from engage_bridge.route_marks import RouteMarks, Verdict
+from engage_bridge.route_marks import RouteMarks, Verdict, marked_change
 from engage_bridge.router_batch import HandlerQueues, RoutingBatch
 from engage_bridge.router_reads import AnsweredReader, ReadsAhead
 from engage_bridge.routing import (
@@ -113,13 +113,6 @@ def _done(entry: LedgerEntry) -> bool:
     return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
-# Reports of changes both the webhook and the poller report: the objects Centra's webhook sends (centra-api.md §3.1,
-# S6; ``ingress.webhook``). A newsletter subscription comes by the poller alone, so its mark (a write) would only
-# guard against an event Centra hands out again, which routes as any redelivery does (its contact upsert is
-# deduplicated on its content); a stock change carries its levels and reads nothing.
-MARKED: frozenset[RefKind] = frozenset({"order", "shipment", "return", "customer"})
-
-
 def look_ahead(services: RouterServices, records: Iterable[Mapping[str, Any]]) -> None:
     """Look at the route marks of a batch's reports at once (one ``BatchGetItem``), before they are routed one by
     one (``RouteMarks.look_ahead``). Only an optimisation: a body that does not parse is left to the consumer, and
@@ -132,8 +125,8 @@ def look_ahead(services: RouterServices, records: Iterable[Mapping[str, Any]]) -
             event = IngestEvent.model_validate_json(record.get("body") or "")
         except ValidationError:
             continue
-        if event.changed_by is not None and event.object_type in MARKED and not _deletion(event):
-            keys.append(f"{event.object_type}#{event.object_id}")
+        if (change := marked_change(event)) is not None:
+            keys.append(change[0])
     try:
         services.marks.look_ahead(keys)
     except Exception:  # the per-report read is the fallback, and it raises where it must
@@ -193,8 +186,8 @@ def _ref(event: IngestEvent) -> CentraRef | None:
 def _mark(services: RouterServices, event: IngestEvent, delivery: Delivery | None) -> tuple[str, int, str] | None:
     """The mark the report takes before its read: object key, when its change happened at the latest (ms), and the
     report; None when the report is routed whatever the marks say."""
-    changed_by = event.changed_by
-    if services.marks is None or changed_by is None or event.object_type not in MARKED or _deletion(event):
+    change = marked_change(event)
+    if services.marks is None or change is None:
         return None
     # A message an operator redrove from the ingest DLQ is routed whatever the mark says: the mark may be one its
     # first delivery took before its invocations died, under the message id it no longer has.
@@ -203,7 +196,7 @@ def _mark(services: RouterServices, event: IngestEvent, delivery: Delivery | Non
     # The mark names the SQS message that takes it (its id is the same on every delivery); outside a consumer,
     # the report's business key does.
     report = delivery.message_id if delivery is not None else event.business_key
-    return f"{event.object_type}#{event.object_id}", int(changed_by.timestamp() * 1000), report
+    return *change, report
 
 
 def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
@@ -241,12 +234,6 @@ def route_ingest_event(services: RouterServices, event: IngestEvent) -> Outcome:
         # Messages held for the end of the invocation (router_batch): if they cannot be sent, the mark goes back.
         services.queues.release_if_unsent(lambda: marks.release(claim))
     return outcome
-
-
-def _deletion(event: IngestEvent) -> bool:
-    """A report of a deletion: routed whatever the mark says, as Centra's read cannot tell what was deleted and an
-    erasure is decided from the report's own change type (a concurrent report's mark must never skip it)."""
-    return (event.change or "").upper() == "DELETED"
 
 
 _LIVE_SOURCES: frozenset[str] = frozenset({"webhook", "events"})  # Centra's own reports of its changes

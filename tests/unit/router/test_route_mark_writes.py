@@ -6,8 +6,8 @@ from collections import Counter
 from typing import Any
 
 from engage_bridge.ingress.webhook import _OBJECT_TYPES as WEBHOOK_OBJECT_TYPES
-from engage_bridge.route_marks import DynamoRouteMarks, Verdict
-from engage_bridge.router import MARKED, RouterServices
+from engage_bridge.route_marks import MARKED, DynamoRouteMarks, Verdict
+from engage_bridge.router import RouterServices
 from engage_bridge_tools.centra_fake.fake import CentraFake
 from tests.aws import Clock
 from tests.lambda_support import sqs_event

@@ -377,7 +377,10 @@ def _end_to_end(section: Mapping[str, Any]) -> list[str]:
         "",
         "The demo's generated shop through the whole local runtime, Engage answering every request after a fixed "
         "latency, the stack's Engage budget applied as deployed. One interpreter runs every container, so this is "
-        "a floor for Lambda's separate containers, not a forecast.",
+        "a floor for Lambda's separate containers, not a forecast. The orders arrive in real seconds, so the event "
+        "sources' batching windows and the scheduled functions' `rate(...)` intervals are as deployed (the events "
+        "poller every minute, after the webhook path has routed what it reports; each phase ends with one run of "
+        "every schedule once its queues drain); only visibility timeouts are scaled (0.01).",
         "",
         *table(("figure", "value"), ((label, section[key]) for label, key in keys if key in section)),
         "",

@@ -9,7 +9,9 @@ intervals) so a demo or a test does not sit out a six-minute visibility timeout;
 ``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries;
 ``retry_floor_seconds`` (opt-in) keeps the scaled wait before a failed record returns above the functions' own
 real-time windows (``sqs_poller``); ``batching_windows_as_deployed`` (opt-in) leaves the batching windows
-unscaled, so a run whose changes arrive in real time batches them as Lambda would (the cost bench).
+unscaled, so a run whose changes arrive in real time batches them as Lambda would (the cost bench);
+``schedules_as_deployed`` (opt-in) leaves the ``rate(...)`` intervals unscaled too, so the events poller comes
+a minute apart, long after the webhook path routed what it reports, as deployed (the cost bench).
 """
 
 import json
@@ -51,9 +53,11 @@ class LocalRuntime:
         delivery_faults: DeliveryFaults | None = None,
         retry_floor_seconds: int = 0,
         batching_windows_as_deployed: bool = False,
+        schedules_as_deployed: bool = False,
     ) -> None:
         self.stack = stack
         self.time_scale = time_scale
+        self._schedule_scale = 1.0 if schedules_as_deployed else time_scale
         self._sqs = boto3.client("sqs")
         self.pools = {
             logical_id: FunctionPool(function, dict(extra_environment or {}))
@@ -198,8 +202,12 @@ class LocalRuntime:
             self.processed += done
             self.retried += failed
 
+    def schedule_interval(self, schedule: ScheduleTrigger) -> float:
+        """Seconds between two runs of a ``rate(...)`` schedule: scaled, or as deployed (``schedules_as_deployed``)."""
+        return (schedule.interval_seconds or 0) * self._schedule_scale
+
     def _schedule_loop(self, schedule: ScheduleTrigger) -> None:
-        interval = (schedule.interval_seconds or 0) * self.time_scale
+        interval = self.schedule_interval(schedule)
         while not self._stop.wait(interval):
             self._fire(schedule)
 

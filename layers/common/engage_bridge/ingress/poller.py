@@ -4,11 +4,15 @@ An event is confirmed only after its ingest message is durably queued, so a cras
 enqueue leaves it unconfirmed and Centra hands it out again on the next run: at-least-once, never lost.
 Duplicates are harmless — the router decides from current state and the handlers deduplicate effects.
 
+An event whose change a route mark already covers (the webhook's report of it was routed, ``route_marks``) is
+confirmed and not queued: the router would skip it (``already_routed``) after a send, a receive, a delete and the
+same look. The look is one eventually consistent ``BatchGetItem`` per page; if it fails, every event is queued.
+
 The queue belongs to the integration name of the API token (seed 004): two consumers sharing a name take
 each other's events, so every brand and every consumer needs a name of its own.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -17,7 +21,8 @@ from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventListene
 from engage_bridge.ingress.event_types import INGEST_TYPES
 from engage_bridge.ingress.queue import IngestQueue
 from engage_bridge.messages import IngestEvent
-from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS
+from engage_bridge.observability import logger
+from engage_bridge.route_marks import CHANGE_TIME_ALLOWANCE_SECONDS, marked_change
 
 if TYPE_CHECKING:
     from engage_bridge.config import BrandConfig
@@ -46,6 +51,12 @@ class EventsApi(Protocol):
     def confirm_events(self, ids: Sequence[int]) -> ConfirmResult: ...
 
 
+class CoveredChanges(Protocol):
+    """The route marks as the poller looks at them (``DynamoRouteMarks.covered``)."""
+
+    def covered(self, changes: Iterable[tuple[str, int]]) -> frozenset[tuple[str, int]]: ...
+
+
 @dataclass
 class PollResult:
     fetched: int = 0
@@ -55,6 +66,9 @@ class PollResult:
     not_confirmed: int = 0  # queued, but Centra did not take the confirmation: they will come back, harmlessly
     unreadable: int = 0  # events the client could not read: left unconfirmed, logged by id, the rest move on
     ignored: dict[str, int] = field(default_factory=dict)  # object types nobody here listens to
+    # Confirmed without queueing, by reason ("already_routed": a route mark covers the change).
+    skipped: dict[str, int] = field(default_factory=dict)
+    marks_unread: int = 0  # pages whose marks could not be looked at: every event of them queued
 
 
 def listened_types(
@@ -84,8 +98,15 @@ def register_listeners(centra: EventsApi, object_types: Sequence[str] = tuple(IN
     return sorted(listening - set(INGEST_TYPES))
 
 
-def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float], max_pages: int = 10) -> PollResult:
-    """Move events until the queue is drained, ``max_pages`` pages are done, or time runs short."""
+def poll(
+    centra: EventsApi,
+    queue: IngestQueue,
+    seconds_left: Callable[[], float],
+    max_pages: int = 10,
+    marks: CoveredChanges | None = None,
+) -> PollResult:
+    """Move events until the queue is drained, ``max_pages`` pages are done, or time runs short; with ``marks``,
+    an event whose change is already routed is confirmed without queueing."""
     result = PollResult()
     for _ in range(max_pages):
         page = centra.fetch_events(FETCH_LIMIT)
@@ -93,7 +114,7 @@ def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float
         result.unreadable += len(page.unreadable)
         if not page.size:
             break
-        complete = _move(centra, queue, list(page.events), result)
+        complete = _move(centra, queue, list(page.events), result, marks)
         # After a failed enqueue, or with unreadable events, the same events would come back first: stop instead
         # of spinning on them.
         if not complete or page.unreadable or page.size < FETCH_LIMIT or seconds_left() < MIN_SECONDS_FOR_ANOTHER_PAGE:
@@ -101,25 +122,50 @@ def poll(centra: EventsApi, queue: IngestQueue, seconds_left: Callable[[], float
     return result
 
 
-def _move(centra: EventsApi, queue: IngestQueue, events: list[CentraEvent], result: PollResult) -> bool:
+def _move(
+    centra: EventsApi, queue: IngestQueue, events: list[CentraEvent], result: PollResult, marks: CoveredChanges | None
+) -> bool:
     wanted = [event for event in events if event.object_type in INGEST_TYPES]
     for event in events:
         if event.object_type not in INGEST_TYPES:
             result.ignored[event.object_type] = result.ignored.get(event.object_type, 0) + 1
     messages = [(event.id, message) for event in wanted for message in _ingest(event)]
+    routed = _already_routed(marks, messages, result) if marks is not None and messages else set()
+    messages = [(event_id, message) for event_id, message in messages if event_id not in routed]
     queued = queue.put([message for _, message in messages]) if messages else []
     # An event is queued when every one of its messages is.
     failed = {event_id for (event_id, _), ok in zip(messages, queued, strict=True) if not ok}
-    done = [event.id for event in wanted if event.id not in failed]
+    done = [event.id for event in wanted if event.id not in failed]  # the routed ones are handled: confirmed too
     # Events of types nobody handles are confirmed too, or they would block the queue forever (Centra's advice).
     done += [event.id for event in events if event.object_type not in INGEST_TYPES]
-    result.queued += len(wanted) - len(failed)
+    result.queued += len(wanted) - len(failed) - len(routed)
     result.not_queued += len(failed)
     if done:
         confirmation = centra.confirm_events(done)
         result.confirmed += len(confirmation.confirmed)
         result.not_confirmed += len(confirmation.not_confirmed)
     return not failed
+
+
+def _already_routed(marks: CoveredChanges, messages: list[tuple[int, IngestEvent]], result: PollResult) -> set[int]:
+    """The events every message of which reports a change a route mark covers, by the router's own key and rule
+    (``route_marks.marked_change``: never a deletion, a stock change or a type the webhook does not report)."""
+    changes: dict[int, list[tuple[str, int] | None]] = {}
+    for event_id, message in messages:
+        changes.setdefault(event_id, []).append(marked_change(message))
+    looked = {change for of_event in changes.values() for change in of_event if change is not None}
+    if not looked:
+        return set()
+    try:
+        covered = marks.covered(looked)
+    except Exception as error:  # a look is only a saving: the router decides each queued report itself
+        result.marks_unread += 1
+        logger.warning("route marks not looked at; the page's events are queued", extra={"error": type(error).__name__})
+        return set()
+    routed = {event_id for event_id, of_event in changes.items() if all(c in covered for c in of_event)}
+    if routed:
+        result.skipped["already_routed"] = result.skipped.get("already_routed", 0) + len(routed)
+    return routed
 
 
 def _ingest(event: CentraEvent) -> list[IngestEvent]:

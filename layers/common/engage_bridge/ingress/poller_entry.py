@@ -2,7 +2,8 @@
 
 Listeners are registered once per container (Centra's ``setEventListeners`` is idempotent, but a mutation
 counts against the token's hourly mutation quota). The template reserves one concurrent execution, so two
-runs never fetch the same events at once.
+runs never fetch the same events at once. The route marks are looked at in the state table (``BatchGetItem`` on
+``route#`` keys only, its one DynamoDB permission): an event already routed is confirmed, not queued.
 """
 
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from engage_bridge.environment import FeatureSwitchesEnvironment, parse_environm
 from engage_bridge.ingress.poller import PollResult, listened_types, poll, register_listeners
 from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.observability import count, logger, metrics, tracer
+from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.secrets import SecretReference
 
 ScheduledHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -27,6 +29,7 @@ class PollerEnvironment(FeatureSwitchesEnvironment):
     ingest_queue_url: str = Field(alias="INGEST_QUEUE_URL", min_length=1)
     graphql_url: str = Field(alias="CENTRA_GRAPHQL_URL", pattern=r"^https?://")
     token_secret_name: SecretReference = Field(alias="CENTRA_TOKEN_SECRET", min_length=1)
+    state_table_name: str = Field(alias="STATE_TABLE_NAME", min_length=1)  # the route marks
 
 
 def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = None) -> ScheduledHandler:
@@ -34,6 +37,7 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
     env.bind_observability()
     client = centra or CentraClient.from_secret(env.graphql_url, env.token_secret_name, logger=logger)
     queue = SqsIngestQueue(LazyClient("sqs"), env.ingest_queue_url)
+    marks = DynamoRouteMarks(LazyClient("dynamodb"), env.state_table_name)
     registered = False
 
     def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -56,9 +60,14 @@ def poller_handler(environ: Mapping[str, str], centra: CentraClient | None = Non
                     extra={"foreign_listeners": foreign},
                 )
             registered = True
-        result = poll(client, queue, lambda: context.get_remaining_time_in_millis() / 1000)
+        result = poll(client, queue, lambda: context.get_remaining_time_in_millis() / 1000, marks=marks)
         _record(result)
-        return {"fetched": result.fetched, "queued": result.queued, "confirmed": result.confirmed}
+        return {
+            "fetched": result.fetched,
+            "queued": result.queued,
+            "confirmed": result.confirmed,
+            "skipped": dict(result.skipped),
+        }
 
     observed: ScheduledHandler = logger.inject_lambda_context(
         tracer.capture_lambda_handler(metrics.log_metrics(handle), capture_response=False)
@@ -81,6 +90,8 @@ def _record(result: PollResult) -> None:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     for object_type, ignored in result.ignored.items():
         count("Skipped", f"event_type_{object_type}", ignored)
+    for reason, skipped in result.skipped.items():  # confirmed, not queued: "event_already_routed"
+        count("Skipped", f"event_{reason}", skipped)
     if result.not_queued:
         logger.warning("some events could not be queued; left unconfirmed for the next run", extra=vars(result))
     else:
