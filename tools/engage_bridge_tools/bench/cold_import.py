@@ -112,6 +112,7 @@ def run() -> dict[str, Any]:
         "clock": "process_time",
         "scheduling": schedule.describe(),
         "max_preemptions": MAX_PREEMPTIONS,
+        "max_repeats": MAX_REPEATS,
         "load_average_before": _load_average(),
         "functions": {},
     }
