@@ -265,7 +265,7 @@ def _cold_import_method(section: Mapping[str, Any]) -> list[str]:
         "",
         f"Each timed interpreter ran {section['scheduling']}; a round in which an import was preempted more than "
         f"{section['max_preemptions']} times (its involuntary context switches) was disturbed by other work and "
-        f"was run again (at most {section['max_repeats']} times): {run_again} "
+        f"was run again (at most {section['max_repeats']} times; with bytecode only): {run_again} "
         f"round{'s' if run_again != 1 else ''} run again, {kept} disturbed round{'s' if kept != 1 else ''} kept. "
         f"The middle half of the rounds' ratios is the quartiles column.{load}",
     ]
