@@ -54,8 +54,9 @@ from engage_bridge_tools.bench.layer_copy import build_layer_folder
 from engage_bridge_tools.local.template import REPO, FunctionSpec, feature_on, functions, load_template
 
 ROUNDS = 15
-# A round whose import was preempted more often than this was disturbed by other work (under the FIFO policy an
-# import is preempted only by the kernel's own real-time work, a handful of times at most).
+# A round whose import was preempted more often than this was disturbed by other work. Under the FIFO policy only
+# the kernel's own work and its real-time throttling preempt an import (several times a second of back-to-back
+# imports: 60-126 rounds of 255 were run again on a loaded 2-core machine, decision log 2026-12-07).
 MAX_PREEMPTIONS = 5
 MAX_REPEATS = 3
 ROUNDS_WITHOUT_BYTECODE = 1
