@@ -184,6 +184,34 @@ def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str,
     assert not NOT_LOADED_AT_INIT[name] & loaded
 
 
+_CONFIG_VALIDATORS = (
+    "import app, pydantic\nfrom engage_bridge import config\n"
+    "print(' '.join(sorted(name for name, model in vars(config).items() if isinstance(model, type)"
+    " and issubclass(model, pydantic.BaseModel) and model.__pydantic_complete__)))"
+)
+
+
+def test_the_brand_configuration_builds_one_validator_at_cold_start(tmp_path: Path) -> None:
+    """Its sections are validated by ``BrandConfig``'s validator: none builds one of its own (issue 18)."""
+    spec = SPECS["order_status"]
+    environment = function_environment(spec, TEMPLATE, example_config_file(tmp_path))
+    run = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet, in a fresh process
+        [sys.executable, "-c", _CONFIG_VALIDATORS],
+        env={
+            "PYTHONPATH": f"{spec.code_dir}:{LAYER}",
+            "AWS_DEFAULT_REGION": "eu-north-1",
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            **environment,
+        },
+        cwd=spec.code_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert run.stdout.strip().splitlines()[-1].split() == ["BrandConfig"]
+
+
 def test_a_service_part_the_effect_does_not_use_is_built_on_its_first_use(
     clients_created: list[str], tmp_path: Path
 ) -> None:

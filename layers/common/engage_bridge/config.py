@@ -27,6 +27,13 @@ _KNOWN_PLACEHOLDERS = frozenset({"market", "country"})
 _WHITESPACE = re.compile(r"\s")
 
 
+def _section() -> Any:
+    """A section the document leaves out: ``{}`` validated by the enclosing model's own validator. A default
+    instance (``EngageTimeouts()``) would build every section's validator when this module is imported, beside
+    the one ``BrandConfig`` builds for the whole document (12 validators more at cold start, issue 18)."""
+    return Field(default_factory=dict, validate_default=True)
+
+
 class _Strict(BaseModel):
     # A typo in a configuration key must fail loudly instead of silently falling back to a default.
     # defer_build: built when a configuration is first parsed (at start, in the functions that load one), not
@@ -50,7 +57,7 @@ class EngageConnection(_Strict):
     user_agent: NonEmptyStr = Field(
         default="brand", description="The brand's own part, appended to centra-engage-bridge/<version>"
     )
-    timeouts: EngageTimeouts = EngageTimeouts()
+    timeouts: EngageTimeouts = _section()
 
 
 class ContactTypes(_Strict):
@@ -162,7 +169,7 @@ class BackInStock(_Strict):
     subscriptions_per_email_per_hour: PositiveInt = Field(
         default=5, description="Subscription requests for one e-mail address per hour"
     )
-    product_feed: ProductFeed = ProductFeed()
+    product_feed: ProductFeed = _section()
 
     @model_validator(mode="after")
     def _check_feed_markets(self) -> "BackInStock":
@@ -228,13 +235,13 @@ class BrandConfig(_Strict):
     )
     contact_sync: ContactSyncMode = "all"
     newsletter_subscribers: bool = Field(default=True, description="Sync newsletter subscribers as contacts")
-    contact_types: ContactTypes = ContactTypes()
+    contact_types: ContactTypes = _section()
     customer_updates: bool = Field(default=False, description="Send member field changes (plugin default: off)")
     transactional_emails: bool = True
-    order_status_tags: OrderStatusTags = OrderStatusTags()
-    payment_status_tags: PaymentStatusTags = PaymentStatusTags()
-    restrictions: Restrictions = Restrictions()
-    receipts: Receipts = Receipts()
+    order_status_tags: OrderStatusTags = _section()
+    payment_status_tags: PaymentStatusTags = _section()
+    restrictions: Restrictions = _section()
+    receipts: Receipts = _section()
     historical_sync_from: date | None = None
     contact_id_attribute: NonEmptyStr = Field(
         default="voyado_contact_id", description="Customer attribute holding the Engage contact id the front end set"
@@ -242,13 +249,13 @@ class BrandConfig(_Strict):
     promotion_id_attribute: NonEmptyStr = Field(
         default="voyado_promotion_id", description="Order attribute holding the Engage promotion assignment id"
     )
-    back_in_stock: BackInStock = BackInStock()
+    back_in_stock: BackInStock = _section()
     tracking_links: dict[NonEmptyStr, NonEmptyStr] = Field(
         default_factory=dict,
         description="Shipping method name -> tracking link, {tracking_number} filled in when present, e.g. "
         "https://carrier.example/track?id={tracking_number} (Centra's Integration API has no tracking URL)",
     )
-    promotions: Promotions = Promotions()
+    promotions: Promotions = _section()
     languages_by_market: dict[NonEmptyStr, Language] = Field(
         default_factory=dict,
         description="Centra market name or id -> the language of its order e-mails (/orders language), e.g. sv-SE",
@@ -256,8 +263,8 @@ class BrandConfig(_Strict):
     default_language: Language | None = Field(
         default=None, description="Order e-mail language for a market languages_by_market does not name"
     )
-    consent: Consent = Consent()
-    erasure: Erasure = Erasure()
+    consent: Consent = _section()
+    erasure: Erasure = _section()
 
     @model_validator(mode="after")
     def _check_store_template(self) -> "BrandConfig":

@@ -234,6 +234,9 @@ def _cold(ratio: float, dependencies_ms: float) -> dict[str, Any]:
         "dependencies_ms": dependencies_ms,
         "ratio_lowest": round(ratio - 0.05, 2),
         "ratio_highest": round(ratio + 0.1, 2),
+        "ratio_quartiles": [round(ratio - 0.02, 2), round(ratio + 0.03, 2)],
+        "rounds_run_again": 2,
+        "disturbed_rounds_kept": 1,
     }
     return {
         "third_party_modules": 300,
@@ -252,6 +255,11 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
                 "runs_each": 7,
                 "runs_each_without_bytecode": 1,
                 "clock": "process_time",
+                "scheduling": "pinned to CPU 1, SCHED_FIFO priority 1",
+                "max_preemptions": 5,
+                "max_repeats": 3,
+                "load_average_before": [3.5, 2.0, 1.0],
+                "load_average_after": [4.0, 2.5, 1.2],
                 "functions": {"router": _cold(1.15, 600.0), "engage_consent": {"import_failed": "no endpoint"}},
             },
             "router": {
@@ -269,7 +277,10 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
 
     page = render(results, baseline)
 
-    assert "| router | 690 | 600 | 1.15x | 690 | 600 | 1.15x | 1.1-1.25x | 1.65x | 300 | 300 |" in page
+    assert "| router | 690 | 600 | 1.15x | 690 | 600 | 1.15x | 1.1-1.25x | 1.13-1.18x | 1.65x | 300 | 300 |" in page
+    assert "ran pinned to CPU 1, SCHED_FIFO priority 1;" in page
+    assert "2 rounds run again, 1 disturbed round kept." in page
+    assert "Load average (1, 5, 15 min) [3.5, 2.0, 1.0] before, [4.0, 2.5, 1.2] after." in page
     assert "CPU milliseconds" in page
     assert "With bytecode: medians of 7 rounds" in page
     assert "Within 1.2 (bytecode): 1 of 1; before: 0 of 1." in page

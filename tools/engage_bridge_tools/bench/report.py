@@ -208,6 +208,7 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
                 compiled["dependencies_ms"],
                 f"{compiled['ratio_app_to_dependencies']}x",
                 _ratio_spread(compiled),
+                _ratio_quartiles(compiled),
                 f"{was['ratio_app_to_dependencies']}x" if was else "-",
                 figures["third_party_modules"],
                 before.get(name, {}).get("third_party_modules", "-"),
@@ -224,6 +225,7 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
         f"milliseconds, interpreter start-up excluded. With bytecode: medians of {rounds} rounds, the ratio the "
         f"median of the rounds' ratios, its spread the lowest and highest round; without: {rounds_plain} "
         f"round{'s' if rounds_plain != 1 else ''}.",
+        *_cold_import_method(section),
         "",
         *table(
             (
@@ -235,6 +237,7 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
                 "dependencies only",
                 "ratio",
                 "spread",
+                "quartiles",
                 "ratio before",
                 "third-party modules",
                 "before",
@@ -247,6 +250,32 @@ def _cold_import(section: Mapping[str, Any], today: Mapping[str, Any] | None = N
         "",
         *_heaviest_dependencies(section, before),
     ]
+
+
+def _cold_import_method(section: Mapping[str, Any]) -> list[str]:
+    """How the rounds were kept clear of other work, and how busy the machine was (runs before these had neither)."""
+    if "scheduling" not in section:
+        return []
+    timed = [f["with_bytecode"] for f in section["functions"].values() if "with_bytecode" in f]
+    run_again = sum(f.get("rounds_run_again", 0) for f in timed)
+    kept = sum(f.get("disturbed_rounds_kept", 0) for f in timed)
+    before, after = section.get("load_average_before"), section.get("load_average_after")
+    load = f" Load average (1, 5, 15 min) {before} before, {after} after." if before and after else ""
+    return [
+        "",
+        f"Each timed interpreter ran {section['scheduling']}; a round in which an import was preempted more than "
+        f"{section['max_preemptions']} times (its involuntary context switches) was disturbed by other work and "
+        f"was run again (at most {section['max_repeats']} times; with bytecode only): {run_again} "
+        f"round{'s' if run_again != 1 else ''} run again, {kept} disturbed round{'s' if kept != 1 else ''} kept. "
+        f"The middle half of the rounds' ratios is the quartiles column.{load}",
+    ]
+
+
+def _ratio_quartiles(figures: Mapping[str, Any]) -> str:
+    if "ratio_quartiles" not in figures:
+        return "-"
+    low, high = figures["ratio_quartiles"]
+    return f"{low}-{high}x"
 
 
 def _ratio_spread(figures: Mapping[str, Any]) -> str:
