@@ -13,7 +13,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sqs.models import Queue, SQSBackend, sqs_backends
 
 from engage_bridge_tools.local.atomic_queues import atomic_sqs_queues
@@ -30,7 +29,8 @@ def sqs() -> Iterator[Any]:
 
 def _queue(sqs: Any) -> tuple[str, Queue]:
     url = sqs.create_queue(QueueName="ingest", Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
-    return url, sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues["ingest"]
+    account = url.rsplit("/", 2)[1]  # moto's queue URL: .../<account>/<name>
+    return url, sqs_backends[account][REGION].queues["ingest"]
 
 
 def _two_deletes_at_once(sqs: Any) -> dict[str, str]:
