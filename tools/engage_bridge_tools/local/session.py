@@ -20,6 +20,7 @@ from moto import mock_aws
 from engage_bridge_tools.centra_fake.fake import DEFAULT_TOKEN, CentraFake
 from engage_bridge_tools.centra_fake.server import RunningCentraFake
 from engage_bridge_tools.centra_fake.webhooks import WebhookTarget
+from engage_bridge_tools.local.atomic_queues import atomic_sqs_queues
 from engage_bridge_tools.local.atomic_writes import atomic_dynamodb_items
 from engage_bridge_tools.local.aws_calls import AwsCallCounter
 from engage_bridge_tools.local.delivery_faults import DeliveryFaults
@@ -82,6 +83,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
         stack.enter_context(_quiet_tooling())
         stack.enter_context(mock_aws())
         stack.enter_context(atomic_dynamodb_items())
+        stack.enter_context(atomic_sqs_queues())  # pollers' deletes never put a message back
         stack.enter_context(retention_check_without_counting())
         # After moto has started: it replaces boto3's default session, which every handler's client comes from.
         aws_calls = AwsCallCounter()
