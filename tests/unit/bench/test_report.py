@@ -269,7 +269,13 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
                 }
             },
             "latency": {
-                "half_budget": {"orders": 40, "latency_p50_s": 4.1, "latency_p99_s": 7.25, "retried_by_reason": {}},
+                "half_budget": {
+                    "orders": 40,
+                    "latency_p50_s": 4.1,
+                    "latency_p99_s": 7.25,
+                    "retried_by_reason": {},
+                    "skipped_by_reason": {"event_already_routed": 37, "already_routed": 3, "already_sent": 9},
+                },
             },
         },
     }
@@ -289,6 +295,7 @@ def test_route_latency_and_cold_start_figures_stand_beside_the_baselines() -> No
     assert "| routes per change | 1 | 2 |" in page
     assert "| Centra requests, second report | 0 | 25 |" in page
     assert "| latency p99 (s) | 7.25 |" in page
+    assert "40 reports skipped as already routed, before any Centra read, for 40 orders placed (37 by the" in page
 
 
 def test_lambda_duration_shows_the_estimate_beside_the_local_wall_clock_with_its_sources() -> None:

@@ -334,10 +334,13 @@ def _one_route_per_change(router: Mapping[str, Any] | None, latency: Mapping[str
         "",
     ]
     for name, run in (latency or {}).items():
+        skipped = run.get("skipped_by_reason", {})
+        by_poller, by_router = skipped.get("event_already_routed", 0), skipped.get("already_routed", 0)
         out += [
             f"Latency run `{name}` (`{BENCH} --only latency`, webhooks and the events poller on its schedule): "
-            f"{run.get('skipped_by_reason', {}).get('already_routed', 0)} reports skipped as already routed, before "
-            f"any Centra read, for {run.get('orders', 0)} orders placed.",
+            f"{by_poller + by_router} reports skipped as already routed, before any Centra read, for "
+            f"{run.get('orders', 0)} orders placed ({by_poller} by the poller before it queued them, {by_router} by "
+            "the router).",
             "",
         ]
     return out
