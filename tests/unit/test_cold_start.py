@@ -161,12 +161,12 @@ def test_importing_a_function_creates_no_aws_client_and_reads_no_secret(
     assert clients_created == []
 
 
-@pytest.mark.parametrize("name", sorted(NOT_LOADED_AT_INIT))
-def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str, tmp_path: Path) -> None:
+def _last_line_at_init(name: str, snippet: str, tmp_path: Path) -> str:
+    """The last line ``snippet`` prints in a fresh interpreter with the function's code, layer and environment."""
     spec = SPECS[name]
     environment = function_environment(spec, TEMPLATE, example_config_file(tmp_path))
     run = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet, in a fresh process
-        [sys.executable, "-c", _LOADED],
+        [sys.executable, "-c", snippet],
         env={
             "PYTHONPATH": f"{spec.code_dir}:{LAYER}",
             "AWS_DEFAULT_REGION": "eu-north-1",
@@ -178,7 +178,12 @@ def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str,
         text=True,
         check=True,
     )
-    loaded = set(run.stdout.strip().splitlines()[-1].split())
+    return run.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("name", sorted(NOT_LOADED_AT_INIT))
+def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str, tmp_path: Path) -> None:
+    loaded = set(_last_line_at_init(name, _LOADED, tmp_path).split())
 
     assert "engage_bridge.environment" in loaded  # the function did start
     assert not NOT_LOADED_AT_INIT[name] & loaded
@@ -193,23 +198,7 @@ _CONFIG_VALIDATORS = (
 
 def test_the_brand_configuration_builds_one_validator_at_cold_start(tmp_path: Path) -> None:
     """Its sections are validated by ``BrandConfig``'s validator: none builds one of its own (issue 18)."""
-    spec = SPECS["order_status"]
-    environment = function_environment(spec, TEMPLATE, example_config_file(tmp_path))
-    run = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet, in a fresh process
-        [sys.executable, "-c", _CONFIG_VALIDATORS],
-        env={
-            "PYTHONPATH": f"{spec.code_dir}:{LAYER}",
-            "AWS_DEFAULT_REGION": "eu-north-1",
-            "POWERTOOLS_TRACE_DISABLED": "1",
-            **environment,
-        },
-        cwd=spec.code_dir,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert run.stdout.strip().splitlines()[-1].split() == ["BrandConfig"]
+    assert _last_line_at_init("order_status", _CONFIG_VALIDATORS, tmp_path).split() == ["BrandConfig"]
 
 
 def test_a_service_part_the_effect_does_not_use_is_built_on_its_first_use(
