@@ -160,10 +160,8 @@ class DynamoRouteMarks:
         self._looked_at = 0.0  # when (``clock``) the look was made
 
     def look_ahead(self, object_keys: Iterable[str]) -> None:
-        wanted = list(dict.fromkeys(object_keys))
-        self._looks, self._taken, self._looked_at = {}, {}, self._clock()
-        for start in range(0, len(wanted), _BATCH_GET_KEYS):
-            self._looks.update(self._batch_covered(wanted[start : start + _BATCH_GET_KEYS]))
+        self._taken, self._looked_at = {}, self._clock()
+        self._looks = self._read(object_keys)
 
     def take(self, object_key: str, changed_by_ms: int, report: str) -> tuple[Verdict, Claim | None]:
         if self._taken.get(object_key, report) != report:
@@ -215,11 +213,16 @@ class DynamoRouteMarks:
         poller), which no mark can name. A key DynamoDB left unprocessed is not covered; an error raises.
         Touches nothing ``take`` uses."""
         wanted = list(dict.fromkeys(changes))
-        keys = list(dict.fromkeys(key for key, _ in wanted))
-        looks: dict[str, tuple[int, str | None]] = {}
-        for start in range(0, len(keys), _BATCH_GET_KEYS):
-            looks.update(self._batch_covered(keys[start : start + _BATCH_GET_KEYS]))
+        looks = self._read(key for key, _ in wanted)
         return frozenset(change for change in wanted if change[0] in looks and covers(looks[change[0]][0], change[1]))
+
+    def _read(self, object_keys: Iterable[str]) -> dict[str, tuple[int, str | None]]:
+        """The marks of ``object_keys`` (each once), ``_BATCH_GET_KEYS`` to a ``BatchGetItem``."""
+        wanted = list(dict.fromkeys(object_keys))
+        looks: dict[str, tuple[int, str | None]] = {}
+        for start in range(0, len(wanted), _BATCH_GET_KEYS):
+            looks.update(self._batch_covered(wanted[start : start + _BATCH_GET_KEYS]))
+        return looks
 
     def _batch_covered(self, object_keys: list[str]) -> dict[str, tuple[int, str | None]]:
         """``_covered`` for many marks in one eventually consistent ``BatchGetItem``; a key DynamoDB left
