@@ -21,7 +21,7 @@ def test_schedules_are_scaled_by_default(stack: LocalStack) -> None:
     assert LocalRuntime(stack, time_scale=0.01).schedule_interval(POLLER) == pytest.approx(0.6)
 
 
-def test_schedules_as_deployed_keep_their_rate_whatever_the_time_scale(stack: LocalStack) -> None:
-    runtime = LocalRuntime(stack, time_scale=0.01, schedules_as_deployed=True)
+def test_schedules_with_the_timing_as_deployed_keep_their_rate_whatever_the_time_scale(stack: LocalStack) -> None:
+    runtime = LocalRuntime(stack, time_scale=0.01, timing_as_deployed=True)
 
     assert runtime.schedule_interval(POLLER) == 60

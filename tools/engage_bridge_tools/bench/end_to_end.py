@@ -37,12 +37,10 @@ def run() -> dict[str, Any]:
             sandbox_latency=LATENCY_S,
             # The orders arrive in real seconds: each event source's window groups them as Lambda's would, where
             # scaled to milliseconds it batched nothing and the cost of invocations, receives and deletes was a
-            # window of 0's.
-            batching_windows_as_deployed=True,
-            # The events poller a minute apart as deployed, not every 0.6 s: scaled, it reported most changes
-            # before the webhook's report (held WEBHOOK_DELAY_SECONDS) was routed, a race the deployed stack never
-            # runs; the other schedules (feed refresh, Engage changes) keep their deployed intervals too.
-            schedules_as_deployed=True,
+            # window of 0's. And the events poller a minute apart as deployed, not every 0.6 s: scaled, it reported
+            # most changes before the webhook's report (held WEBHOOK_DELAY_SECONDS) was routed, a race the deployed
+            # stack never runs; the other schedules (feed refresh, Engage changes) keep their deployed intervals too.
+            timing_as_deployed=True,
         )
         metrics = custom_metrics(log.read_text(encoding="utf-8").splitlines())
     figures = summary["run"]

@@ -43,8 +43,7 @@ def run_demo(
     *,
     requests_per_second: float = 40,
     sandbox_latency: float = 0.0,
-    batching_windows_as_deployed: bool = False,
-    schedules_as_deployed: bool = False,
+    timing_as_deployed: bool = False,
 ) -> dict[str, Any]:
     """Run the demo and return its summary (``differences`` empty when Engage holds exactly what it should)."""
     config_document = write_opt_outs_to_centra(json.loads(DEMO_CONFIG_PATH.read_text(encoding="utf-8")))
@@ -58,8 +57,7 @@ def run_demo(
         # Engage's latency, if any: every answer held back this long (the sandbox's "slow" fault on every request).
         sandbox_options={"faults": FaultPlan(slow_rate=1.0, slow_seconds=sandbox_latency)} if sandbox_latency else None,
         engage_webhook_encryption_key=DEMO_WEBHOOK_ENCRYPTION_KEY,
-        batching_windows_as_deployed=batching_windows_as_deployed,
-        schedules_as_deployed=schedules_as_deployed,
+        timing_as_deployed=timing_as_deployed,
     )
     with local_session(options) as session:
         started = time.monotonic()

@@ -8,10 +8,9 @@
 intervals) so a demo or a test does not sit out a six-minute visibility timeout; 1.0 keeps them as deployed.
 ``delivery_faults`` (opt-in, ``delivery_faults.py``) makes the pollers duplicate, reorder and crash deliveries;
 ``retry_floor_seconds`` (opt-in) keeps the scaled wait before a failed record returns above the functions' own
-real-time windows (``sqs_poller``); ``batching_windows_as_deployed`` (opt-in) leaves the batching windows
-unscaled, so a run whose changes arrive in real time batches them as Lambda would (the cost bench);
-``schedules_as_deployed`` (opt-in) leaves the ``rate(...)`` intervals unscaled too, so the events poller comes
-a minute apart, long after the webhook path routed what it reports, as deployed (the cost bench).
+real-time windows (``sqs_poller``); ``timing_as_deployed`` (opt-in, the cost bench) leaves the event sources'
+batching windows and the ``rate(...)`` intervals unscaled, so a run whose changes arrive in real time batches them
+as Lambda would and the events poller comes a minute apart, long after the webhook path routed what it reports.
 """
 
 import json
@@ -52,12 +51,11 @@ class LocalRuntime:
         extra_environment: Mapping[str, str] | None = None,
         delivery_faults: DeliveryFaults | None = None,
         retry_floor_seconds: int = 0,
-        batching_windows_as_deployed: bool = False,
-        schedules_as_deployed: bool = False,
+        timing_as_deployed: bool = False,
     ) -> None:
         self.stack = stack
         self.time_scale = time_scale
-        self._schedule_scale = 1.0 if schedules_as_deployed else time_scale
+        self._schedule_scale = 1.0 if timing_as_deployed else time_scale
         self._sqs = boto3.client("sqs")
         self.pools = {
             logical_id: FunctionPool(function, dict(extra_environment or {}))
@@ -72,7 +70,7 @@ class LocalRuntime:
                 time_scale,
                 chaos=self.delivery_chaos,
                 retry_floor_seconds=retry_floor_seconds,
-                batching_window_as_deployed=batching_windows_as_deployed,
+                batching_window_as_deployed=timing_as_deployed,
             )
             for trigger in stack.sqs_triggers
         ]
@@ -203,7 +201,7 @@ class LocalRuntime:
             self.retried += failed
 
     def schedule_interval(self, schedule: ScheduleTrigger) -> float:
-        """Seconds between two runs of a ``rate(...)`` schedule: scaled, or as deployed (``schedules_as_deployed``)."""
+        """Seconds between two runs of a ``rate(...)`` schedule: scaled, or as deployed (``timing_as_deployed``)."""
         return (schedule.interval_seconds or 0) * self._schedule_scale
 
     def _schedule_loop(self, schedule: ScheduleTrigger) -> None:

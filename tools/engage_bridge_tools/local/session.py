@@ -65,8 +65,8 @@ class SessionOptions:
     centra_seed: int = 0  # draws of dropped webhooks and repeated events
     delivery_faults: DeliveryFaults | None = None  # opt-in SQS faults (duplicates, reordering, crashes)
     retry_floor_seconds: int = 0  # a failed record returns no sooner than this, however scaled (sqs_poller)
-    batching_windows_as_deployed: bool = False  # the event sources' batching windows unscaled (the cost bench)
-    schedules_as_deployed: bool = False  # the rate(...) schedules' intervals unscaled (the cost bench)
+    # The event sources' batching windows and the rate(...) schedules' intervals unscaled (the cost bench).
+    timing_as_deployed: bool = False
     sandbox_options: dict[str, Any] | None = None
     centra_url: str | None = None  # a real Centra (QA) GraphQL endpoint instead of the fake
     engage_url: str | None = None  # a real Engage (staging) tenant instead of the sandbox
@@ -131,8 +131,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
                 time_scale=options.time_scale,
                 delivery_faults=options.delivery_faults,
                 retry_floor_seconds=options.retry_floor_seconds,
-                batching_windows_as_deployed=options.batching_windows_as_deployed,
-                schedules_as_deployed=options.schedules_as_deployed,
+                timing_as_deployed=options.timing_as_deployed,
             )
         )
         runtime.start(
