@@ -344,6 +344,9 @@ def test_a_budget_slot_is_taken_only_once_the_key_and_the_client_are_ready() -> 
             happened.append("slot")
             return 0.0
 
+        def may_send(self) -> bool:
+            return True
+
     def engage(request: httpx.Request) -> httpx.Response:
         happened.append("sent")
         return _json(200, {"id": "c-1"})
@@ -354,3 +357,44 @@ def test_a_budget_slot_is_taken_only_once_the_key_and_the_client_are_ready() -> 
     client.find_contact_id(EMAIL)
 
     assert happened == ["key", "slot", "sent"]
+
+
+class SlotsMissed:
+    """A budget whose first ``missed`` slots have passed by the time their request reaches the transport."""
+
+    def __init__(self, missed: int) -> None:
+        self.missed = missed
+        self.acquired = 0
+
+    def acquire(self) -> float:
+        self.acquired += 1
+        return 0.0
+
+    def may_send(self) -> bool:
+        if self.missed:
+            self.missed -= 1
+            return False
+        return True
+
+
+def test_a_request_whose_slot_passed_before_it_left_is_not_sent_and_takes_the_next_slot() -> None:
+    fake = Recorder(_json(200, {"id": "c-1"}))
+    budget = SlotsMissed(missed=2)
+    client = fake.client(rate_limiter=budget)
+
+    assert client.find_contact_id(EMAIL) == "c-1"
+
+    assert budget.acquired == 3
+    assert len(fake.requests) == 1  # the two late ones never reached Engage
+    assert fake.sleeps == []  # not a retry: nothing was sent, so nothing waits on a back-off
+
+
+def test_a_container_that_keeps_missing_its_slots_hands_the_request_back_unsent() -> None:
+    fake = Recorder(_json(200, {"id": "c-1"}))
+    client = fake.client(rate_limiter=SlotsMissed(missed=1000), retry=RetryPolicy(max_attempts=1))
+
+    with pytest.raises(EngageRetryableError) as raised:
+        client.find_contact_id(EMAIL)
+
+    assert fake.requests == []
+    assert raised.value.maybe_applied is False

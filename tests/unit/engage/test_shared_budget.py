@@ -472,3 +472,21 @@ def test_one_slow_write_does_not_stop_a_container_from_booking_again() -> None:
     waited = budget.acquire()
 
     assert waited < SOONER_AFTER_S
+
+
+def test_a_granted_slot_that_passes_before_the_request_leaves_is_forfeited_not_used() -> None:
+    """The budget grants a moment to send in; a container starved between the grant and the transport misses it."""
+    clock, table, grid = SteppedClock(100.0), CountersInMemory(), BudgetGrid.for_budget(16)
+    budget = SharedBudget(table, grid, Priority.CUSTOMER, clock=clock, sleep=clock.sleep)
+
+    budget.acquire()
+    in_time = budget.may_send()
+    budget.acquire()
+    second, slot = divmod(int((clock.now - 100) / grid.width + 1e-9), grid.slots_per_second)
+    clock.now = grid.last_send(100 + second, slot) + 0.001  # built and handed over after the slot's last moment
+    late = budget.may_send()
+
+    assert in_time is True
+    assert late is False
+    assert budget.forfeited == 1
+    assert budget.may_send() is True  # asked once a grant: no grant, nothing to be late for

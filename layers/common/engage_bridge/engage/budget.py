@@ -25,7 +25,11 @@ invocation, two when it runs into the next second. A request that comes sooner t
 duration, and past that wait costs more than the write). A lease that meets a slot another container filled keeps
 the free ones, and its answer shows the counts, so the next lease asks for free slots without a read (a conditional
 write refused the whole lease, billed, and wrote again: 101 of 276 lease writes in the demo). A slot the container
-reaches too late is forfeited, never sent late: that is what keeps the bound.
+reaches too late is forfeited, never sent late: that is what keeps the bound. "Sent" is the last step before the
+HTTP transport: the Engage session asks ``may_send`` there (after building the request, which a CPU-starved
+container can take a slot's length over), and a request whose slot has passed is not sent; it takes the next one.
+The bound is on the moments requests leave the bridge: their arrival at Engage adds the path's delay, which varies
+per request (the budget's headroom under Voyado's 50 a second absorbs it; docs/configuration.md).
 
 Priority. A busy container (sending without an idle gap for a second already) books the next second as soon as it
 opens to its class, ``BOOKING_LEAD_S`` before it starts: transactional e-mails first, then contacts and receipts,
@@ -259,11 +263,12 @@ class SharedBudget:
         self._run_length = float(_FIRST_LEASE_TOKENS)  # requests a run makes, smoothed over the runs seen
         self._booked_ahead = 0  # the latest second this container booked before it began
         self._lock = threading.Lock()
+        self._granted = threading.local()  # the last moment the slot last granted in this thread may be used
         self.leases = 0  # lease writes sent (whatever they were granted): the DynamoDB cost of the budget
         self.empty_leases = 0  # of those, writes granted nothing (every slot asked for was full)
         self.reads = 0  # counters read before booking a second not seen yet, while waiting
         self._waiting = False  # a lease was granted nothing since the last one granted: read a second before writing
-        self.forfeited = 0  # booked slots reached too late
+        self.forfeited = 0  # booked slots reached too late (granted ones included, if the request left too late)
         self.waited_s = 0.0  # seconds requests waited for their slot: billed Lambda time in a handler
 
     @contextmanager
@@ -303,6 +308,7 @@ class SharedBudget:
                             self.forfeited += 1  # overslept past the slot: sent now, it could land in the next
                             continue
                     self._last_grant = max(opens, now)
+                    self._granted.send_by = self.grid.last_send(token.second, token.slot)
                     self._run_requests += 1
                     waited = self._clock() - started
                     self.waited_s += waited
@@ -312,6 +318,17 @@ class SharedBudget:
                         "-", "engage budget", None, None, maybe_applied=False, detail="engage budget exhausted"
                     )
                 self._lease(now)
+
+    def may_send(self) -> bool:
+        """Whether the slot ``acquire`` last granted in this thread can still be used: asked once, as the request is
+        handed to the transport. False forfeits it (the caller acquires again; nothing was sent)."""
+        send_by = getattr(self._granted, "send_by", None)
+        self._granted.send_by = None
+        if send_by is None or self._clock() <= send_by:
+            return True
+        with self._lock:
+            self.forfeited += 1
+        return False
 
     def _observe_pace(self, now: float) -> None:
         if self._last_grant is None or now - self._last_grant >= _IDLE_GAP_S:

@@ -21,6 +21,11 @@ class RateLimiter(Protocol):
 
     def acquire(self) -> float: ...
 
+    def may_send(self) -> bool:
+        """Asked as the request acquired for is handed to the transport: False means its moment has passed (it is
+        not sent; the caller acquires again)."""
+        ...
+
 
 class TokenBucket:
     """``rate`` tokens per second, at most ``burst`` stored. ``acquire`` blocks until a token is free."""
@@ -42,6 +47,9 @@ class TokenBucket:
         self._tokens = burst
         self._updated = clock()
         self._lock = threading.Lock()
+
+    def may_send(self) -> bool:
+        return True  # a token does not expire: the bucket spaces requests, it holds no moment to send in
 
     def acquire(self) -> float:
         """Take one token, sleeping as long as needed; return the seconds waited."""

@@ -43,8 +43,15 @@ _MIN_USEFUL_TIMEOUT_S = 0.05
 # 5xx answers after which the request may still have been applied; 503 means it was never taken in.
 _MAYBE_APPLIED_STATUSES = frozenset({500, 502, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# A request whose budget slot passes before it reaches the transport takes the next one; a container missing this
+# many in a row is starved of CPU, and its message goes back to its queue.
+_SLOT_TRIES = 5
 
 ApiKey = str | Callable[[], str]
+
+
+class _SlotMissed(Exception):
+    """The request's budget slot passed before it reached the transport: it was not sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +119,13 @@ class EngageSession:
             },
             limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
             follow_redirects=False,
+            event_hooks={"request": [self._slot_still_open]},
         )
+
+    def _slot_still_open(self, request: httpx.Request) -> None:
+        """httpx calls this as it hands the built request to the transport: the last moment the bridge controls."""
+        if self._rate_limiter is not None and not self._rate_limiter.may_send():
+            raise _SlotMissed
 
     def close(self) -> None:
         if "http" in self.__dict__:  # never created: nothing to close
@@ -174,27 +187,35 @@ class EngageSession:
         # than the budget into a sliding second.
         self._refresh_api_key()
         http = self.http
-        if self._rate_limiter is not None:
-            self._rate_limiter.acquire()
-        started = time.perf_counter()
-        try:
-            response = http.request(
-                call.method,
-                call.path,
-                params=call.params,
-                content=content,
-                timeout=httpx.Timeout(timeout, connect=min(self._connect_timeout, timeout)),
-            )
-        except httpx.HTTPError as exc:
-            latency_ms = self._latency_ms(started)
-            maybe_applied = not isinstance(exc, _NOT_SENT)
-            self._logger.warning(
-                "engage call failed without an answer",
-                extra=_fields(call, attempt, latency_ms=latency_ms, failure=type(exc).__name__),
-            )
+        for _ in range(_SLOT_TRIES):
+            if self._rate_limiter is not None:
+                self._rate_limiter.acquire()
+            started = time.perf_counter()
+            try:
+                response = http.request(
+                    call.method,
+                    call.path,
+                    params=call.params,
+                    content=content,
+                    timeout=httpx.Timeout(timeout, connect=min(self._connect_timeout, timeout)),
+                )
+            except _SlotMissed:
+                continue  # nothing went out: a request sent after its slot could exceed the budget
+            except httpx.HTTPError as exc:
+                latency_ms = self._latency_ms(started)
+                maybe_applied = not isinstance(exc, _NOT_SENT)
+                self._logger.warning(
+                    "engage call failed without an answer",
+                    extra=_fields(call, attempt, latency_ms=latency_ms, failure=type(exc).__name__),
+                )
+                raise EngageRetryableError(
+                    call.method, call.template, None, None, maybe_applied=maybe_applied, detail=type(exc).__name__
+                ) from None
+            break
+        else:
             raise EngageRetryableError(
-                call.method, call.template, None, None, maybe_applied=maybe_applied, detail=type(exc).__name__
-            ) from None
+                call.method, call.template, None, None, maybe_applied=False, detail="engage budget slots missed"
+            )
         latency_ms = self._latency_ms(started)
         error = classify(call, response)
         # DEBUG (sampled): every call is in EngageLatency, and what a refusal does to its record (retried,
