@@ -7,9 +7,11 @@ import types
 from collections.abc import Callable, Iterator
 
 import boto3
+import httpx
 import pytest
 from moto import mock_aws
 
+from engage_bridge_tools.local import invocation_time
 from engage_bridge_tools.local.invocation_time import InvocationClock, TimeShares, measure
 
 
@@ -87,3 +89,19 @@ def test_waiting_is_the_wall_time_no_measured_part_explains() -> None:
     total.add(shares)
     total.add(shares)
     assert total.as_dict()["waiting_ms"] == 2 * shares.waiting_ms
+
+
+def test_requests_are_stamped_as_they_are_handed_to_the_transport_and_only_in_an_invocation(
+    clock: InvocationClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(invocation_time, "_ORIGINAL_SEND", lambda transport, request: httpx.Response(200))  # no socket
+    clock.name("http://127.0.0.1:9", "engage")
+    transport = httpx.HTTPTransport()
+    request = httpx.Request("GET", "http://127.0.0.1:9/api/v3/contacts/id")
+    before = time.monotonic()
+    with measure():
+        transport.handle_request(request)
+    transport.handle_request(request)  # outside an invocation: the harness's own request, not the bridge's
+
+    assert len(clock.sent_at("engage")) == 1
+    assert before <= clock.sent_at("engage")[0] <= time.monotonic()

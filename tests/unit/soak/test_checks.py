@@ -81,11 +81,26 @@ def test_an_update_writing_an_empty_value_is_a_blanked_field() -> None:
     assert check.figures["contact_updates"] == 3
 
 
-def test_more_requests_in_one_second_than_the_budget_is_a_violation() -> None:
-    requests = [{"at": 10.0 + i * 0.02} for i in range(41)]  # 41 within 0.82 s
+def test_more_requests_sent_in_one_second_than_the_budget_is_a_violation() -> None:
+    sent = [10.0 + i * 0.02 for i in range(41)]  # 41 within 0.82 s
+    arrivals = [{"at": at} for at in sent]
 
-    assert checks.within_budget(requests, 40).violations == ["41 Engage requests within one second; the budget is 40"]
-    assert checks.within_budget(requests, 41).violations == []
+    assert checks.within_budget(sent, arrivals, 40).violations == [
+        "41 Engage requests left within one second; the budget is 40"
+    ]
+    assert checks.within_budget(sent, arrivals, 41).violations == []
+
+
+def test_the_budget_is_checked_when_requests_leave_and_their_arrivals_are_shown_beside_it() -> None:
+    sent = [10.0 + i * 0.06 for i in range(16)]  # 16 within 0.9 s
+    arrivals = [{"at": at + (0.2 if i == 15 else 0.0)} for i, at in enumerate(sent)]  # the last held up 200 ms
+
+    check = checks.within_budget(sent, arrivals, 15)
+
+    assert check.violations == ["16 Engage requests left within one second; the budget is 15"]
+    assert check.figures["peak_per_second"] == 16
+    assert check.figures["peak_per_second_at_arrival"] == 15  # the last arrived too late to share a second
+    assert checks.within_budget(sent[:15], arrivals, 15).violations == []
 
 
 def test_the_soak_timeouts_make_a_held_back_answer_a_client_timeout() -> None:

@@ -34,6 +34,9 @@ _STARTED = "engage_bridge_tools.invocation_time"  # key in botocore's per-reques
 _ORIGINAL_SLEEP = time.sleep
 _ORIGINAL_SEND = httpx.HTTPTransport.handle_request
 _HOST_NAMES: dict[str, str] = {}  # host:port -> "engage" / "centra" (InvocationClock.name)
+# label -> when each of the invocations' requests to it was handed to the transport (time.monotonic, the clock of the
+# sandbox's arrival stamps); InvocationClock.sent_at
+_SENT: dict[str, list[float]] = {}
 
 
 @dataclass
@@ -130,14 +133,16 @@ def _send(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
     shares = _record()
     if shares is None:
         return _ORIGINAL_SEND(self, request)
+    host = f"{request.url.host}:{request.url.port}"
+    label = _HOST_NAMES.get(host, host)
+    _SENT.setdefault(label, []).append(time.monotonic())  # list.append is atomic: threads need no lock
     wall, cpu = time.perf_counter(), time.thread_time()
     try:
         return _ORIGINAL_SEND(self, request)
     finally:
         shares.http_ms += (time.perf_counter() - wall) * 1000
         shares.http_cpu_ms += (time.thread_time() - cpu) * 1000
-        host = f"{request.url.host}:{request.url.port}"
-        shares.http_requests[_HOST_NAMES.get(host, host)] += 1
+        shares.http_requests[label] += 1
 
 
 def _before_call(context: dict[str, Any] | None = None, **_: Any) -> None:
@@ -172,6 +177,7 @@ class InvocationClock:
     def install(self, session: Any) -> None:
         """Hook ``session`` (boto3's default session) and every botocore session created from now on."""
         self._session = session
+        _SENT.clear()
         for event, hook in self._hooks:
             session.events.register(event, hook)
             handlers.BUILTIN_HANDLERS.append((event, hook))
@@ -184,8 +190,14 @@ class InvocationClock:
         parsed = httpx.URL(url)
         _HOST_NAMES[f"{parsed.host}:{parsed.port}"] = label
 
+    def sent_at(self, label: str) -> list[float]:
+        """When each request an invocation made to ``label``'s host was handed to the HTTP transport (monotonic):
+        after the Engage session's last look at its budget slot, the moment the bridge lets it go."""
+        return sorted(_SENT.get(label, ()))
+
     def uninstall(self) -> None:
         _HOST_NAMES.clear()
+        _SENT.clear()
         for event, hook in self._hooks:
             if (event, hook) in handlers.BUILTIN_HANDLERS:
                 handlers.BUILTIN_HANDLERS.remove((event, hook))

@@ -44,6 +44,7 @@ class LocalSession:
     sandbox: EngageSandbox | None
     centra: CentraFake | None
     aws_calls: AwsCallCounter
+    invocation_clock: InvocationClock  # also when each Engage request left the bridge (``sent_at("engage")``)
 
     def log_lines(self) -> list[str]:
         return self.log_path.read_text(encoding="utf-8").splitlines()
@@ -154,7 +155,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
                     encryption_key=endpoints.engage_webhook_encryption_key,
                 )
             )
-        yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls)
+        yield LocalSession(runtime, endpoints, options.log_path, sandbox, fake, aws_calls, clock)
 
 
 @contextmanager

@@ -123,7 +123,7 @@ def _verdict(
         checks.no_field_blanked(state),
         checks.lifecycle_in_order(requests, config.order_status_tags),
         checks.dead_letters_are_the_poison(dead_letters_of(session.runtime), planted.poisons),
-        checks.within_budget(requests, plan.requests_per_second),
+        checks.within_budget(session.invocation_clock.sent_at("engage"), requests, plan.requests_per_second),
         checks.log_without_personal_data(hits, len(lines)),
         *consent_checks(session, scenario, consent, state, config.contact_types.member),
     ]
