@@ -67,6 +67,8 @@ def test_every_promise_holds_under_every_kind_of_fault(soak: SoakRun) -> None:
     assert checks["dead_letters_are_the_poison"]["planted"] == 3
     assert all(found >= 1 for found in checks["dead_letters_are_the_poison"]["found"].values())
     assert checks["within_engage_budget"]["peak_per_second"] <= SMALL.requests_per_second
+    # The budget is checked on the moments requests left the bridge: every request the sandbox saw was stamped so.
+    assert checks["within_engage_budget"]["requests_sent"] >= checks["within_engage_budget"]["requests_arrived"] > 0
     # Issue 17: the opted-out person was written to (ordered, renamed, replayed) but never with a yes, and the
     # sandbox's preference webhook reached the state table and the Centra fake.
     opted_out = checks["opted_out_never_subscribed"]
