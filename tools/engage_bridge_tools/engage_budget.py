@@ -91,7 +91,9 @@ class OutsideBudget:
     """``--outside-budget``: no lease (``inner``'s pace, if any), and one warning line when the first request goes
     out (not before: a command refused for another reason has one line to say so)."""
 
-    def __init__(self, command: str, engage_url: str, inner: RateLimiter | None = None, warn: TextIO | None = None):
+    def __init__(
+        self, command: str, engage_url: str, inner: RateLimiter | None = None, warn: TextIO | None = None
+    ) -> None:
         self._line = (
             f"engage-bridge {command}: warning: sending to {engage_url} outside the stack's Engage budget; "
             "while the stack is busy a second may hold more than its budget"
