@@ -2,21 +2,18 @@
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
 import boto3
 import httpx
 import pytest
-from moto import mock_aws
 
 from engage_bridge.engage.budget import BUDGET_PK
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.reconcile.compare import Reconciliation
 from engage_bridge_tools.cli import build_parser, main
 from engage_bridge_tools.reconcile import command
-from tests.aws import create_state_table
 from tests.unit.reconcile.test_ledger_and_spot_check import report_of
 
 PRODUCTION = "https://brand.voyado.com"
@@ -52,14 +49,6 @@ def engage_lookups(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
     monkeypatch.setattr(command, "reconcile", lambda *args, **kwargs: Reconciliation(report, probes))
     monkeypatch.setattr(command, "EngageClient", Answered)
     return seen
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_state_table(client)
-        yield client
 
 
 def _argv(config: Path, *extra: str) -> list[str]:
