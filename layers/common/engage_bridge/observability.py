@@ -108,8 +108,13 @@ class BoundedMetricsProvider(AmazonCloudWatchEMFProvider):
         by_reason[reason] = by_reason.get(reason, 0) + value
 
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
-        if is_metrics_disabled() or not (self.metric_set or self.metadata_set.get(COUNTS)):
-            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)  # Powertools' warning or error
+        if is_metrics_disabled() or raise_on_empty_metrics:
+            super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+            return
+        if not (self.metric_set or self.metadata_set.get(COUNTS)):
+            # Nothing happened (zero counts are dropped on purpose, above): Powertools would write a warning to
+            # stderr, one log line on every quiet run of a scheduled function.
+            self.clear_metrics()
             return
         if self.metric_set:
             document: Mapping[str, Any] = _counts_as_numbers(cast(dict[str, Any], self.serialize_metric_set()))

@@ -52,11 +52,8 @@ class QueuedMessages:
         at = self._queued_at.get(fingerprint)
         return "queued" if at is not None and self._clock() - at < self._remember_seconds else None
 
-    def queued(self, route: Route, messages: Iterable[BaseModel]) -> None:
-        """``messages`` are on their queue: their send returned."""
-        self._remember(_fingerprint(route, message) for message in messages)
-
     def hold(self, route: Route, messages: Iterable[BaseModel]) -> None:
+        """``messages`` are held for this invocation's send."""
         self._held.update(_fingerprint(route, message) for message in messages)
 
     def take_held(self) -> frozenset[str]:
@@ -67,11 +64,8 @@ class QueuedMessages:
 
     def sent(self, held: frozenset[str]) -> None:
         """The messages ``take_held`` gave are on their queues."""
-        self._remember(held)
-
-    def _remember(self, fingerprints: Iterable[str]) -> None:
         now, queued_at = self._clock(), self._queued_at
-        for fingerprint in fingerprints:
+        for fingerprint in held:
             queued_at.pop(fingerprint, None)  # re-inserted last: the dict stays oldest first
             queued_at[fingerprint] = now
         # Forget the oldest: those past the window, and any beyond the bound.

@@ -1,14 +1,10 @@
 """One router invocation's messages, held until its records are routed, then one send per handler queue.
 
-Sent as each record was routed, a batch of ten ingest messages cost a ``SendMessageBatch`` per handler queue per
-record (307 calls for 318 messages in the 60-order bench run; one per queue per invocation would be 89). Held, an
-invocation's contacts, e-mails, receipts, redemptions and stock levels go out in one send per queue (and per ten
-messages) at its end: the router's sends 191 -> 100 in the 60-order run. Contacts and e-mails were once sent record
-by record: held, they reached their queues after the whole batch's Centra reads, one after another, and the webhook
-path's p99 at half the budget went past issue 18's 10 s goal. Since the batch's Centra objects are read together
-before its records are routed (``router.read_ahead``) and the e-mail queue takes batches of three, routing the rest
-of a batch takes DynamoDB calls only, and holding them no longer cost the goal (docs/decision-log.md, 2026-12-07,
-"The router holds contacts and e-mails too"). ``sent_at_once`` still names queues to send record by record.
+Every handler queue is held, so that an invocation's contacts, e-mails, receipts, redemptions and stock levels go
+out in one ``SendMessageBatch`` per queue (and per ten messages) at its end, not one per queue per record routed.
+Holding costs the webhook path little: the batch's Centra objects are read together before its records are routed
+(``router.read_ahead``), so routing the rest of a batch takes DynamoDB calls only, and the e-mails reach their queue
+within issue 18's latency goal (docs/decision-log.md, 2026-12-07, "The router holds contacts and e-mails too").
 
 Nothing is lost for it:
 
@@ -18,11 +14,12 @@ Nothing is lost for it:
   Lambda deletes none of the batch and SQS delivers all of it again, to be routed again. What did get in is
   deduplicated by the handlers on its business key, as for any ingest message routed twice.
 
-Held queues are sent in the order the routing decisions use (contacts, e-mails, receipts, redemptions, stock);
+The queues are sent in the order the routing decisions use (contacts, e-mails, receipts, redemptions, stock);
 standard queues keep no order between them, and ``sequence`` orders an order's effects from the ledger.
 
-The batch remembers what it queued and holds (``queued``, ``engage_bridge.queued_messages``): the router skips the
-very same message from another report of the change (``already_queued``) instead of queueing it again.
+The batch remembers what it holds and, once a flush returned, what it queued (``queued``,
+``engage_bridge.queued_messages``): the router skips the very same message from another report of the change
+(``already_queued``) instead of queueing it again.
 """
 
 from collections.abc import Callable, Sequence
@@ -35,8 +32,6 @@ from engage_bridge.queued_messages import QueuedMessages
 from engage_bridge.routing import Route, Routed
 
 _QUEUE_ORDER: tuple[Route, ...] = get_args(Route)
-# The queues sent record by record, never held: none (see above).
-SENT_AT_ONCE: frozenset[Route] = frozenset()
 
 
 class HandlerQueues(Protocol):
@@ -46,17 +41,10 @@ class HandlerQueues(Protocol):
 
 
 class RoutingBatch:
-    """``HandlerQueues`` for one invocation: ``send`` holds (but for ``sent_at_once``), ``flush`` sends each held
-    queue's share at once."""
+    """``HandlerQueues`` for one invocation: ``send`` holds, ``flush`` sends each queue's share at once."""
 
-    def __init__(
-        self,
-        queues: HandlerQueues,
-        sent_at_once: frozenset[Route] = SENT_AT_ONCE,
-        remembered: QueuedMessages | None = None,
-    ) -> None:
+    def __init__(self, queues: HandlerQueues, remembered: QueuedMessages | None = None) -> None:
         self._queues = queues
-        self._sent_at_once = sent_at_once
         self._messages: dict[Route, list[BaseModel]] = {}
         self._releases: list[Callable[[], None]] = []
         self._holding_for_record = False  # this record has held messages (routing is one record at a time)
@@ -71,10 +59,6 @@ class RoutingBatch:
         return seen is not None
 
     def send(self, route: Route, messages: Sequence[BaseModel]) -> None:
-        if route in self._sent_at_once:
-            self._queues.send(route, messages)
-            self._remembered.queued(route, messages)
-            return
         self._messages.setdefault(route, []).extend(messages)
         self._remembered.hold(route, messages)
         self._holding_for_record = True

@@ -8,6 +8,7 @@ import pytest
 from engage_bridge_tools.bench.aws_cost import (
     FEATURE_SWITCHES,
     FunctionFacts,
+    cost_figures,
     deployment,
     derive,
     function_facts,
@@ -231,6 +232,30 @@ def test_derive_prices_the_end_to_end_counts_and_carries_the_assumptions() -> No
     assert math.isclose(variable["total_usd"], round(sum(line["usd"] for line in variable["lines"]), 2))
     assert cost["local_sqs_calls_not_priced"] == {"ReceiveMessage_counted": 9000, "GetQueueAttributes_counted": 500}
     assert any("arm64" in assumption for assumption in cost["assumptions"])
+
+
+def test_the_total_is_also_given_per_centra_webhook_the_references_unit() -> None:
+    invocations = {
+        "OrderStatusFunction": {"invocations": 2, "duration_ms": 2000.0},
+        "CentraWebhookFunction": {"invocations": 6, "duration_ms": 60.0},
+    }
+    sections = {"end_to_end": {"orders": 2, "invocations": invocations, "aws_requests": AWS_REQUESTS, "log_bytes": 0}}
+
+    cost = derive(sections, load_template(), PRICES, SECRETS_MANAGER_NAMES)
+
+    assert cost["centra_webhooks_measured"] == 6
+    per_order, per_webhook = cost["per_million_orders"]["total_usd"], cost["usd_per_million_centra_webhooks"]
+    assert math.isclose(per_webhook, round(per_order * 2 / 6, 2))
+    assert cost_figures({"aws_cost": cost})["usd_per_million_centra_webhooks"] == per_webhook
+
+
+def test_a_run_without_webhooks_gives_no_per_webhook_figure() -> None:
+    sections = {"end_to_end": {"orders": 2, "invocations": INVOCATIONS, "aws_requests": AWS_REQUESTS, "log_bytes": 0}}
+
+    cost = derive(sections, load_template(), PRICES, SECRETS_MANAGER_NAMES)
+
+    assert "usd_per_million_centra_webhooks" not in cost
+    assert "usd_per_million_centra_webhooks" not in cost_figures({"aws_cost": cost})
 
 
 def test_the_projects_price_table_is_dated_and_every_price_has_a_source() -> None:

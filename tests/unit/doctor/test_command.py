@@ -48,7 +48,9 @@ def _tenants(monkeypatch: pytest.MonkeyPatch, centra: Any, engage: Any) -> None:
 
 
 def _argv(config: Path, *extra: str) -> list[str]:
-    return ["doctor", "--config", str(config), "--centra-url", "https://brand.centraqa.com/graphql", *extra]
+    # A staging tenant before go-live, no stack using its key: outside the budget (test_command_budget has --stack).
+    centra = ["--centra-url", "https://brand.centraqa.com/graphql"]
+    return ["doctor", "--config", str(config), *centra, "--outside-budget", *extra]
 
 
 def test_no_failure_exits_0_with_one_line_per_check(

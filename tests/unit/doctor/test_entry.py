@@ -79,7 +79,6 @@ def test_a_clean_tenant_counts_no_failed_check(tmp_path: Path, capsys: pytest.Ca
     assert _metric_values(capsys.readouterr().out)["DoctorChecksFailed"] == 0
 
 
-@pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_an_unreachable_tenant_is_a_function_error(tmp_path: Path) -> None:
     class Down:
         def execute(self, document: str, variables: object = None) -> object:

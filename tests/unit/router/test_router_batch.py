@@ -1,7 +1,7 @@
 """An invocation's routed messages go out together, one send per handler queue; its marks go back if they cannot."""
 
 from collections.abc import Sequence
-from typing import Any, get_args
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from engage_bridge.observability import metrics
 from engage_bridge.route_marks import DynamoRouteMarks
 from engage_bridge.router import RouterServices, route_ingest_event
-from engage_bridge.router_batch import SENT_AT_ONCE, RoutingBatch
+from engage_bridge.router_batch import RoutingBatch
 from engage_bridge.routing import Route
 from engage_bridge.wiring import RouterLambdaEntry
 from tests.aws import Clock
@@ -41,9 +41,9 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
 
 
 def _batched(
-    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, sent_at_once: frozenset[Route] = frozenset()
+    centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks
 ) -> tuple[RouterServices, RoutingBatch]:
-    batch = RoutingBatch(queues, sent_at_once)  # every queue held unless said otherwise
+    batch = RoutingBatch(queues)
     return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
 
 
@@ -69,11 +69,10 @@ def test_an_invocations_records_go_out_in_one_send_per_handler_queue_contacts_fi
     assert held.calls == sorted(held.calls, key=["contact_upsert", "order_status", "receipt_push"].index)
 
 
-def test_every_queue_is_held_to_the_end_of_the_invocation_by_default(marks: DynamoRouteMarks, clock: Clock) -> None:
+def test_every_queue_is_held_to_the_end_of_the_invocation(marks: DynamoRouteMarks, clock: Clock) -> None:
     # Contacts and e-mails too: one send per queue per invocation, not one per queue per record.
     queues, centra = CountingQueues(), FakeCentra({SHIPPED.number: SHIPPED})
-    batch = RoutingBatch(queues)
-    services = RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks)
+    services, batch = _batched(centra, queues, marks)
 
     route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
     centra.orders[SHIPPED.number] = SHIPPED.model_copy(update={"id": "changed"})  # changed: new messages
@@ -81,33 +80,8 @@ def test_every_queue_is_held_to_the_end_of_the_invocation_by_default(marks: Dyna
     before_flush = list(queues.calls)
     batch.flush()
 
-    assert not SENT_AT_ONCE and before_flush == []
+    assert before_flush == []
     assert queues.calls == ["order_status"] and len(queues.sent) == 4  # each report: its order's two e-mails
-
-
-def test_queues_named_to_send_at_once_go_out_record_by_record(marks: DynamoRouteMarks, clock: Clock) -> None:
-    queues, centra = CountingQueues(), FakeCentra({SHIPPED.number: SHIPPED})
-    services, batch = _batched(centra, queues, marks, frozenset({"contact_upsert", "order_status"}))
-
-    route_ingest_event(services, _report("events", clock.now - 2, "order", SHIPPED.number))
-    after_first = list(queues.calls)
-    centra.orders[SHIPPED.number] = SHIPPED.model_copy(update={"id": "changed"})  # changed: new messages
-    route_ingest_event(services, _report("events", clock.now - 2))
-    after_second = list(queues.calls)
-    batch.flush()
-
-    assert after_first == ["order_status"] and after_second == ["order_status", "order_status"]
-    assert queues.calls == after_second  # nothing was held for the end of the invocation
-
-
-def test_a_record_with_nothing_held_is_marked_routed_at_once(marks: DynamoRouteMarks, clock: Clock) -> None:
-    centra = FakeCentra({SHIPPED.number: SHIPPED})
-    services, _ = _batched(centra, RecordingQueues(), marks, frozenset(get_args(Route)))
-    route_ingest_event(services, _report("webhook", clock.now - 2))
-
-    other = route_ingest_event(_services(centra, RecordingQueues(), marks), _report("events", clock.now - 2))
-
-    assert other.reason == "already_routed"
 
 
 def test_another_containers_report_while_the_messages_are_held_is_skipped_with_no_read(
@@ -142,7 +116,7 @@ def test_a_failed_send_releases_every_held_claim_so_the_redelivery_routes_at_onc
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
     centra = FakeCentra({SHIPPED.number: SHIPPED})
-    batch = RoutingBatch(FailingQueues(), frozenset())
+    batch = RoutingBatch(FailingQueues())
     route_ingest_event(
         RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), _report("webhook", clock.now - 2)
     )
@@ -201,7 +175,7 @@ def test_the_router_entry_sends_once_its_records_are_routed_and_fails_the_invoca
         )
     assert answer["batchItemFailures"] == [] and len(sent.calls) == len(set(sent.calls)) > 0
 
-    batch = RoutingBatch(FailingQueues(), frozenset())
+    batch = RoutingBatch(FailingQueues())
     failing = RouterServices(CONFIG, FakeCentra({SHIPPED.number: SHIPPED}), MemoryLedger(), batch, marks=marks)
     clock.now += 60
     later = _report("webhook", clock.now - 2).model_dump_json()  # the shipment changed again: routed again

@@ -30,15 +30,12 @@ from tests.unit.router.test_router_batch import CountingQueues
 
 
 def _members_order() -> Order:
-    """The shipped order, its customer a member: a contact and two e-mails sent at once, a receipt held."""
+    """The shipped order, its customer a member: a contact, two e-mails and a receipt."""
     assert SHIPPED.customer is not None
     return SHIPPED.model_copy(update={"customer": SHIPPED.customer.model_copy(update={"registered": True})})
 
 
 MEMBER = _members_order()
-# The router holds every queue (router_batch.SENT_AT_ONCE); here contacts and e-mails go out as each record is routed,
-# so that what was sent and what is held are both remembered in one container.
-SENT_AT_ONCE_HERE: frozenset[Route] = frozenset({"contact_upsert", "order_status"})
 
 
 class ReceiptQueueDown(CountingQueues):
@@ -60,9 +57,8 @@ def marks(dynamodb: Any, clock: Clock) -> DynamoRouteMarks:
 def _container(
     centra: FakeCentra, queues: RecordingQueues, marks: DynamoRouteMarks, clock: Clock
 ) -> tuple[RouterServices, RoutingBatch]:
-    """One router container: its batch (contacts and e-mails sent at once, the rest held: both ways of queueing a
-    message, remembered apart) lives across invocations."""
-    batch = RoutingBatch(queues, SENT_AT_ONCE_HERE, QueuedMessages(clock=lambda: clock.now))
+    """One router container: its batch and what it remembers live across invocations (each ends with a flush)."""
+    batch = RoutingBatch(queues, QueuedMessages(clock=lambda: clock.now))
     return RouterServices(CONFIG, centra, MemoryLedger(), batch, marks=marks), batch
 
 
@@ -125,26 +121,37 @@ def test_a_message_whose_order_changed_meanwhile_is_queued_again(marks: DynamoRo
     assert all(n == (2 if key.startswith("order:") else 1) for key, n in keys.items())
 
 
-def test_a_flush_that_fails_forgets_what_it_held_so_the_redelivery_queues_it(
+def test_a_flush_that_fails_forgets_what_it_held_not_what_was_queued_before(
     marks: DynamoRouteMarks, clock: Clock
 ) -> None:
     centra, queues = FakeCentra({MEMBER.number: MEMBER}), ReceiptQueueDown()
     services, batch = _container(centra, queues, marks, clock)
-    route_ingest_event(services, _report("webhook", clock.now - 2))  # its contact and e-mails went out at once
-    route_ingest_event(services, _report("events", clock.now - 2, "order", MEMBER.number))  # rides on the held
-    at_once = list(queues.business_keys())
+    queues.down = False
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()  # an invocation that went well: its four messages are on their queues, remembered
+    first = list(queues.business_keys())
+
+    # The order changes (its e-mails and receipt with it, not its customer's contact): a new change, routed.
+    centra.orders[MEMBER.number] = MEMBER.model_copy(update={"id": "changed since"})
+    clock.now += 5
+    queues.down = True
+    with mock.patch("engage_bridge.router.count") as counted:
+        route_ingest_event(services, _report("webhook", clock.now - 1))
     with pytest.raises(ConnectionError):
-        batch.flush()  # the receipt never reached its queue: the invocation fails, SQS delivers both again
+        batch.flush()  # the e-mails went out, the receipt did not: the invocation fails, SQS delivers it again
+    failed = queues.business_keys()[len(first) :]
 
     queues.down = False
-    with mock.patch("engage_bridge.router.count") as counted:
-        redelivered = route_ingest_event(services, _report("webhook", clock.now - 2))
+    with mock.patch("engage_bridge.router.count") as counted_again:
+        redelivered = route_ingest_event(services, _report("webhook", clock.now - 1))
     batch.flush()
+    again = queues.business_keys()[len(first) + len(failed) :]
 
-    receipts = [key for key in queues.business_keys() if ":receipt:" in key]
-    assert len(at_once) == 3 and not any(":receipt:" in key for key in at_once)
-    assert redelivered.state == "sent" and len(receipts) == 1
-    assert _skips(counted)["already_queued"] == len(at_once)  # those did reach their queues
+    assert len(first) == 4 and _skips(counted)["already_queued"] == 1  # the contact, queued by the first flush
+    assert len(failed) == 2 and not any(":receipt:" in key for key in failed)
+    # Still remembered: the contact. Forgotten: all the failed flush held, even the e-mails that reached their queue.
+    assert redelivered.state == "sent" and _skips(counted_again)["already_queued"] == 1
+    assert sorted(again) == sorted(failed + [key for key in first if ":receipt:" in key])
 
 
 def test_a_record_riding_on_held_messages_gives_its_mark_back_when_they_cannot_be_sent(
@@ -152,7 +159,6 @@ def test_a_record_riding_on_held_messages_gives_its_mark_back_when_they_cannot_b
 ) -> None:
     centra = FakeCentra({MEMBER.number: MEMBER})
     services, batch = _container(centra, FailingQueues(), marks, clock)
-    batch._sent_at_once = frozenset()  # everything held: the second record queues nothing of its own
     route_ingest_event(services, _report("webhook", clock.now - 2))
     rides = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
     with pytest.raises(ConnectionError):
@@ -165,17 +171,53 @@ def test_a_record_riding_on_held_messages_gives_its_mark_back_when_they_cannot_b
     assert order_again.state == "sent"  # not "already_routed": the order's mark was given back with the held ones
 
 
-def test_a_send_that_fails_is_not_remembered(marks: DynamoRouteMarks, clock: Clock) -> None:
-    centra, queues = FakeCentra({MEMBER.number: MEMBER}), CountingQueues(fail_first=1)
+def test_a_record_whose_messages_are_all_queued_keeps_its_mark_when_the_flush_fails(
+    marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), ReceiptQueueDown()
     services, batch = _container(centra, queues, marks, clock)
-    with pytest.raises(ConnectionError):
-        route_ingest_event(services, _report("webhook", clock.now - 2))  # the e-mails' send failed
-    batch.abandon()
+    queues.down = False
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    batch.flush()  # the shipment's messages are on their queues
 
-    again = route_ingest_event(services, _report("webhook", clock.now - 2))
+    # The next invocation: the order's report finds them all queued and holds nothing; the shipment's next change
+    # holds new e-mails and a receipt, which cannot be sent.
+    queues.down = True
+    quiet = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
+    centra.orders[MEMBER.number] = MEMBER.model_copy(update={"id": "changed since"})
+    clock.now += 5
+    route_ingest_event(services, _report("webhook", clock.now - 1))
+    with pytest.raises(ConnectionError):
+        batch.flush()
+
+    other = RouterServices(CONFIG, centra, MemoryLedger(), RecordingQueues(), marks=marks)
+    order_again = route_ingest_event(other, _report("events", clock.now - 7, "order", MEMBER.number))
+    shipment_again = route_ingest_event(other, _report("events", clock.now - 1))
+
+    assert quiet.reason == "nothing_new"
+    assert order_again.reason == "already_routed"  # its route stands: nothing of it was lost with the flush
+    assert shipment_again.state == "sent"  # the held record's mark was given back
+
+
+@pytest.mark.parametrize("fails", ["the_send", "the_invocation"])
+def test_what_an_invocation_that_fails_held_is_not_remembered(
+    fails: str, marks: DynamoRouteMarks, clock: Clock
+) -> None:
+    centra, queues = FakeCentra({MEMBER.number: MEMBER}), CountingQueues(fail_first=int(fails == "the_send"))
+    services, batch = _container(centra, queues, marks, clock)
+    route_ingest_event(services, _report("webhook", clock.now - 2))
+    if fails == "the_send":
+        with pytest.raises(ConnectionError):
+            batch.flush()  # the contact's send failed, and nothing after it was sent
+    else:
+        batch.abandon()  # a later record of the batch raised: the router's entry abandons what it held
+
+    with mock.patch("engage_bridge.router.count") as counted:
+        again = route_ingest_event(services, _report("webhook", clock.now - 2))
     batch.flush()
 
-    assert again.state == "sent" and any(":email:" in key for key in queues.business_keys())
+    assert again.state == "sent" and _skips(counted)["already_queued"] == 0
+    assert len(queues.business_keys()) == 4 and any(":email:" in key for key in queues.business_keys())
 
 
 def test_a_message_an_operator_redrove_is_routed_whatever_the_router_remembers(
@@ -201,15 +243,16 @@ def test_the_memory_keeps_to_its_bound(marks: DynamoRouteMarks, clock: Clock, mo
     monkeypatch.setattr(queued_messages, "REMEMBER_AT_MOST", 2)
     centra, queues = FakeCentra({MEMBER.number: MEMBER}), RecordingQueues()
     services, batch = _container(centra, queues, marks, clock)
-    route_ingest_event(services, _report("webhook", clock.now - 2))  # four messages: the two oldest forgotten
+    route_ingest_event(services, _report("webhook", clock.now - 2))  # four messages, one flush: two forgotten
     batch.flush()
     first = queues.business_keys()
 
     again = route_ingest_event(services, _report("webhook", clock.now - 2, "order", MEMBER.number))
     batch.flush()
+    requeued = queues.business_keys()[len(first) :]
 
     assert len(first) == 4 and again.state == "sent"
-    assert queues.business_keys()[len(first) :] == first[:2]
+    assert len(requeued) == len(set(requeued)) == 2 and set(requeued) < set(first)
 
 
 @pytest.mark.parametrize("source", ["reconcile", "backfill"])

@@ -21,6 +21,8 @@ PRICES = Path(__file__).with_name("prices.json")
 SAMCONFIG = Path(__file__).resolve().parents[3] / "samconfig.toml"
 # The template parameters that switch a feature a brand may not run (template.yaml, "Features").
 FEATURE_SWITCHES = ("StockRelay", "BackInStockSubscriptions", "ProductFeed", "EngagePreferenceWebhooks")
+# The function every Centra webhook invokes once (its count is the run's Centra webhooks).
+CENTRA_WEBHOOK_FUNCTION = "CentraWebhookFunction"
 MILLION = 1_000_000
 GB = 1024**3
 DAYS_PER_MONTH = 30
@@ -422,15 +424,17 @@ def derive(
     fixed = fixed_for(run, template, default, prices)
     fixed_everything = fixed_for(run, template, everything, prices)
     sqs = {k: v for k, v in run["aws_requests"].items() if k.startswith("sqs:")}
+    total = round(sum(line.usd for line in variable), 2)
     return {
         "region": prices["region"],
         "prices_as_of": prices["as_of"],
         "orders_measured": run["orders"],
+        **_per_centra_webhook(total, int(run["orders"]), measured["invocations"]),
         "memory_mb": {name: fact.memory_mb for name, fact in facts.items()},
         "architectures": sorted({fact.architecture for fact in facts.values()}),
         "per_million_orders": {
             "lines": [line.as_dict() for line in variable],
-            "total_usd": round(sum(line.usd for line in variable), 2),
+            "total_usd": total,
         },
         "per_million_orders_local_wall": {
             "lines": [line.as_dict() for line in local_wall if line.item.startswith("Lambda duration")],
@@ -459,6 +463,22 @@ def derive(
     }
 
 
+def _per_centra_webhook(
+    usd_per_million_orders: float, orders: int, invocations: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The same cost per million Centra webhooks: an order of the run brings several (creation, shipment, customer
+    changes ...), where the reference's naive pipeline (``../shared/reference/reliability-performance.md`` B3)
+    prices an order as one webhook; per webhook, shops that bring different numbers of webhooks an order compare.
+    """
+    webhooks = int(invocations.get(CENTRA_WEBHOOK_FUNCTION, {}).get("invocations", 0))
+    if not webhooks:
+        return {}
+    return {
+        "centra_webhooks_measured": webhooks,
+        "usd_per_million_centra_webhooks": round(usd_per_million_orders * orders / webhooks, 2),
+    }
+
+
 def _line_quantity(block: Mapping[str, Any], item: str) -> float:
     return float(next((line["quantity"] for line in block["lines"] if line["item"] == item), 0.0))
 
@@ -476,6 +496,8 @@ def cost_figures(sections: Mapping[str, Any]) -> dict[str, float]:
         variable = cost["per_million_orders"]
         figures["usd_per_million_orders"] = float(variable["total_usd"])
         figures["usd_per_month_fixed"] = float(cost["per_month_fixed"]["total_usd"])
+        if "usd_per_million_centra_webhooks" in cost:
+            figures["usd_per_million_centra_webhooks"] = float(cost["usd_per_million_centra_webhooks"])
         if "per_million_orders_local_wall" in cost:
             figures["usd_per_million_orders_local_wall"] = float(cost["per_million_orders_local_wall"]["total_usd"])
         figures["lambda_duration_usd_per_million_orders"] = round(

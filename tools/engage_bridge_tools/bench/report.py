@@ -481,6 +481,7 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         "",
         *lines(section["per_million_orders"]),
         "",
+        *_per_centra_webhook(section),
         *_duration(section),
         "Per month, whatever the orders:",
         "",
@@ -493,6 +494,21 @@ def _aws_cost(section: Mapping[str, Any]) -> list[str]:
         "Assumptions:",
         "",
         *(f"- {assumption}" for assumption in section["assumptions"]),
+        "",
+    ]
+
+
+def _per_centra_webhook(section: Mapping[str, Any]) -> list[str]:
+    """The total per million Centra webhooks, and how the run's order compares with the reference's priced one."""
+    if "usd_per_million_centra_webhooks" not in section:
+        return []
+    webhooks, orders = section["centra_webhooks_measured"], section["orders_measured"]
+    return [
+        f"Per million Centra webhooks: **${section['usd_per_million_centra_webhooks']:.2f}** (the run's {orders} "
+        f"orders brought {webhooks} webhooks, {webhooks / orders:.2f} an order). The reference's naive pipeline, "
+        "$11-18 per million orders, prices an order as one webhook fanning out to about four worker messages, "
+        "with one idempotency record each and no route marks, ledger or shared budget "
+        "(`../shared/reference/reliability-performance.md`, B3).",
         "",
     ]
 
@@ -653,6 +669,7 @@ def _budget(section: Mapping[str, Any]) -> list[str]:
 _COST_FIGURES = {
     "usd_per_million_orders": "USD per million orders",
     "usd_per_month_fixed": "USD per month, whatever the orders",
+    "usd_per_million_centra_webhooks": "USD per million Centra webhooks",
     "lambda_duration_usd_per_million_orders": "Lambda duration, USD per million orders (estimate)",
     "usd_per_million_orders_local_wall": "USD per million orders, Lambda duration as the local wall clock",
     "dynamodb_writes_per_order": "DynamoDB writes per order",

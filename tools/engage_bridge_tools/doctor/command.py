@@ -6,6 +6,10 @@ to Centra and only GET requests to Engage. One line per check: PASS, FAIL or CAN
 Exit status: 0 when no check failed, 1 when one did, 2 when a tenant cannot be reached or the input is wrong.
 Secrets come from the environment, as for ``engage-bridge local serve``: CENTRA_TOKEN (Integration API token)
 and ENGAGE_API_KEY.
+
+Its Engage GETs lease from the budget of the stack using the API key (--stack), last in line, as the daily
+DoctorFunction's do: an Engage not on this machine needs --stack, or --outside-budget before any stack uses the
+key (go-live) or when the stack's state table cannot be reached.
 """
 
 import argparse
@@ -20,6 +24,16 @@ from engage_bridge.doctor.report import EXIT_UNREACHABLE, TenantUnreachable
 from engage_bridge.doctor.run import run_doctor
 from engage_bridge.doctor.transport import HttpEngage, HttpGraphQL
 from engage_bridge.errors import ConfigError
+from engage_bridge_tools.command_line import OperatorError
+from engage_bridge_tools.engage_budget import (
+    STACK_PARAMETER,
+    OperatorLease,
+    add_budget_arguments,
+    lease_from,
+    no_budget,
+    operator_pace,
+    stack_rate,
+)
 
 
 class _InputError(Exception):
@@ -38,6 +52,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--engage-url", help="Engage base URL (default: engage.base_url of the configuration)")
     parser.add_argument("--skip", choices=("centra", "engage"), help="leave one tenant out")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--stack", metavar="NAME", help="the deployed stack whose Engage budget the GETs lease from")
+    add_budget_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -94,5 +110,24 @@ def _centra(args: argparse.Namespace, config: BrandConfig) -> HttpGraphQL:
 
 
 def _engage(args: argparse.Namespace, config: BrandConfig) -> HttpEngage:
-    url = args.engage_url or str(config.engage.base_url)
-    return HttpEngage(_url(url, "--engage-url"), _secret("ENGAGE_API_KEY"), brand=config.engage.user_agent)
+    url = _url(args.engage_url or str(config.engage.base_url), "--engage-url")
+    api_key = _secret("ENGAGE_API_KEY")
+    pace = operator_pace("doctor", url, args.outside_budget, lambda: _lease(args, url))
+    return HttpEngage(url, api_key, brand=config.engage.user_agent, pace=None if pace is None else pace.acquire)
+
+
+def _lease(args: argparse.Namespace, url: str) -> OperatorLease:
+    """A lease on the budget of ``--stack``, described only when one is needed."""
+    if not args.stack:
+        raise no_budget(url)
+    import boto3  # noqa: PLC0415 - only with a deployed stack
+
+    from engage_bridge_tools.resend.request import stack_values  # noqa: PLC0415 - likewise
+
+    session = boto3.session.Session()
+    values = stack_values(session.client("cloudformation"), args.stack)
+    table = values.get("StateTableName")
+    if not table:
+        raise OperatorError(f"stack {args.stack} has no output StateTableName")
+    rate = stack_rate(values.get(STACK_PARAMETER), args.engage_requests_per_second)
+    return lease_from(session.client("dynamodb"), table, rate)

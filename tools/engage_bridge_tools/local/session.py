@@ -162,8 +162,7 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
 def _quiet_tooling() -> Iterator[None]:
     """Keep the terminal for the command: moto's notes on what it cannot model, and its Docker probe, are noise here.
 
-    Containers share one Powertools ``Metrics`` store, so a container may find its metrics already flushed by
-    another; the warning about an empty flush says nothing about the run. They also share one Powertools logger,
+    Containers share one Powertools logger,
     whose keys one thread may change while another formats a line: logging's own error report for that line
     would land on the terminal, so it is switched off (the line is lost from the local log, nothing else).
     """
@@ -173,7 +172,6 @@ def _quiet_tooling() -> Iterator[None]:
     logging.raiseExceptions = False
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
-        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         try:
             yield
         finally:

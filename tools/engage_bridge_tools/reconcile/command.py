@@ -3,7 +3,9 @@
 Prints the drift report as a table (drifted objects, or every object with --all) and writes it as JSON with
 --json. --fix re-enqueues every object with a missing effect on the stack's ingest queue; failed effects are
 not retried. --spot-check N looks N contacts the ledger calls sent up in Engage by e-mail. --receipt-imports reads
-members' transactions back: a receipt Engage accepted (202) but never imported is drift.
+members' transactions back: a receipt Engage accepted (202) but never imported is drift. Those two read Engage: the
+reads lease from the stack's Engage budget in the state table, last in line (--outside-budget sends without it, at
+5 requests a second; an Engage on this machine, the sandbox, needs neither).
 
 Exit status: 0 no drift; 1 drift found (with --fix: drift --fix could not address); 2 bad input.
 """
@@ -17,17 +19,19 @@ from typing import Any, TextIO
 
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.engage.client import EngageClient
+from engage_bridge.engage.rate_limit import RateLimiter, TokenBucket
 from engage_bridge.errors import BridgeError
 from engage_bridge.ingress.queue import SqsIngestQueue
 from engage_bridge.reconcile import DriftReport, check_receipt_imports, enqueue_missing, reconcile
 from engage_bridge.reconcile.spot_check import spot_check
 from engage_bridge.state import DynamoStateStore
 from engage_bridge_tools.cli import _Subparsers
+from engage_bridge_tools.engage_budget import add_budget_arguments, lease_from, operator_pace, stack_rate
 from engage_bridge_tools.reconcile.table import print_report
 from engage_bridge_tools.reconcile.targets import TargetError, Targets, resolve
 
 NO_DRIFT, DRIFT, USAGE_ERROR = 0, 1, 2
-SPOT_CHECK_REQUESTS_PER_SECOND = 5.0  # a small slice of the Engage budget, next to live traffic
+SPOT_CHECK_REQUESTS_PER_SECOND = 5.0  # outside the stack's budget (--outside-budget): a small slice of it
 
 
 def register(subparsers: _Subparsers) -> None:
@@ -54,6 +58,7 @@ def register(subparsers: _Subparsers) -> None:
     parser.add_argument("--ingest-queue-url", metavar="URL", help="ingest queue for --fix (default: stack output)")
     parser.add_argument("--centra-url", metavar="URL", help="Centra GraphQL endpoint (default: stack parameter)")
     parser.add_argument("--centra-token-secret", metavar="NAME", help="Secrets Manager name of the Centra token")
+    add_budget_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -109,14 +114,19 @@ def remaining_drift(report: DriftReport) -> int:
 
 
 def _run(args: argparse.Namespace, targets: Targets, session: Any, until: datetime) -> DriftReport:
+    reads_engage = bool(args.spot_check or args.receipt_imports)
+    pace = _pace(args, targets, session) if reads_engage else None  # refused before Centra's window is read
     store = DynamoStateStore(session.client("dynamodb"), targets.state_table)
     with CentraClient(targets.centra_url, targets.centra_token, user_agent="reconcile") as centra:
         now = lambda: datetime.now(UTC)  # noqa: E731 - one line, used once
         result = reconcile(centra, store, targets.config, since=args.since, until=until, now=now, erasures=store)
     report = result.report
-    if args.spot_check or args.receipt_imports:
+    if reads_engage:
         with EngageClient.from_config(
-            targets.config.engage, requests_per_second=SPOT_CHECK_REQUESTS_PER_SECOND, api_key=_engage_key()
+            targets.config.engage,
+            requests_per_second=None,
+            api_key=_engage_key(),
+            rate_limiter=pace,
         ) as engage:
             if args.spot_check:
                 report = spot_check(report, result.probes, engage, args.spot_check)
@@ -127,6 +137,19 @@ def _run(args: argparse.Namespace, targets: Targets, session: Any, until: dateti
         queue = SqsIngestQueue(session.client("sqs"), targets.ingest_queue_url)
         report = enqueue_missing(report, queue, datetime.now(UTC))
     return report
+
+
+def _pace(args: argparse.Namespace, targets: Targets, session: Any) -> RateLimiter | None:
+    """The stack's budget in the state table; 5 requests a second on the sandbox or outside the budget."""
+    flag = args.engage_requests_per_second
+    rate = stack_rate(targets.engage_requests_per_second, flag)
+    return operator_pace(
+        "reconcile",
+        str(targets.config.engage.base_url),
+        args.outside_budget,
+        lambda: lease_from(session.client("dynamodb"), targets.state_table, rate),
+        TokenBucket(SPOT_CHECK_REQUESTS_PER_SECOND),
+    )
 
 
 def _engage_key() -> str | None:

@@ -28,6 +28,7 @@ class Targets:
     centra_token: Token
     state_table: str
     ingest_queue_url: str | None
+    engage_requests_per_second: str | None = None  # the stack's EngageRequestsPerSecond, with --stack
 
 
 def resolve(args: argparse.Namespace, session: Any) -> Targets:
@@ -49,7 +50,7 @@ def resolve(args: argparse.Namespace, session: Any) -> Targets:
     if args.fix and not queue:
         raise TargetError("--fix needs --ingest-queue-url (or --stack)")
     assert centra_url and table and token  # noqa: S101 - checked above, for mypy
-    return Targets(config, centra_url, token, table, queue)
+    return Targets(config, centra_url, token, table, queue, stack.get("EngageRequestsPerSecond"))
 
 
 def _stack(session: Any, name: str) -> dict[str, str]:
