@@ -87,6 +87,10 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.messages.stock",
             "engage_bridge.mapping.orders",
             "engage_bridge.engage.models.promotions",
+            # Receipts are mapped only for a check of Engage's imports (engage-bridge reconcile --receipt-imports).
+            "engage_bridge.mapping.receipts",
+            "engage_bridge.engage.models.receipts",
+            "engage_bridge.engage.models.parts",
         }
     ),
     "back_in_stock_subscription": frozenset(
