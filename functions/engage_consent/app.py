@@ -2,10 +2,7 @@
 
 import os
 
-# Before pydantic: Powertools' batch types define its parser's pydantic models when pydantic is already loaded
-# (aws_lambda_powertools/utilities/batch/types.py, ``has_pydantic``); the bridge uses none of them (issue 18).
-import aws_lambda_powertools.utilities.batch  # noqa: F401
-
+import engage_bridge.batch_first  # noqa: F401 - first: see the module
 from engage_bridge.consent.entry import consent_lambda_handler
 
 lambda_handler = consent_lambda_handler(os.environ)

@@ -87,6 +87,10 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
             "engage_bridge.messages.stock",
             "engage_bridge.mapping.orders",
             "engage_bridge.engage.models.promotions",
+            # Receipts are mapped only for a check of Engage's imports (engage-bridge reconcile --receipt-imports).
+            "engage_bridge.mapping.receipts",
+            "engage_bridge.engage.models.receipts",
+            "engage_bridge.engage.models.parts",
         }
     ),
     "back_in_stock_subscription": frozenset(
@@ -111,7 +115,8 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
     ),
 }
 # Powertools' batch types define its parser's pydantic models when pydantic is loaded before them: the bridge uses
-# none, so every function that consumes a queue loads batch first (its app.py) and defines none of them.
+# none, so every function that consumes a queue loads batch first (``engage_bridge.batch_first``, its app.py's first
+# import) and defines none of them.
 POWERTOOLS_PARSER = "aws_lambda_powertools.utilities.parser"
 # The functions whose handler is an engage_bridge.consumer.SqsConsumer (the backfill consumes its queue without one).
 BUILT_ON_SQS_CONSUMER = (
@@ -131,6 +136,19 @@ for _consumer in (*BUILT_ON_SQS_CONSUMER, "backfill"):
 POWERTOOLS_IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
 for _consumer in BUILT_ON_SQS_CONSUMER:
     NOT_LOADED_AT_INIT[_consumer] = NOT_LOADED_AT_INIT.get(_consumer, frozenset()) | {POWERTOOLS_IDEMPOTENCY}
+# The stack's Engage budget is loaded by the functions that send to Engage (engage_bridge.wiring.build_services, the
+# backfill's, the doctor's ...); the others check their environment without it (engage_bridge.budget_priority).
+ENGAGE_BUDGET = "engage_bridge.engage.budget"
+for _sends_nothing in (
+    "router",
+    "reconcile",
+    "centra_events",
+    "centra_webhook",
+    "engage_webhook",
+    "product_feed",
+    "product_feed_serve",
+):
+    NOT_LOADED_AT_INIT[_sends_nothing] = NOT_LOADED_AT_INIT.get(_sends_nothing, frozenset()) | {ENGAGE_BUDGET}
 _LOADED = "import sys\nimport app\nprint(' '.join(sorted(sys.modules)))"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engage_bridge.engage.budget import PriorityName
+from engage_bridge.budget_priority import PriorityName
 from engage_bridge.errors import ConfigError
 from engage_bridge.observability import bind
 from engage_bridge.secrets import SecretReference

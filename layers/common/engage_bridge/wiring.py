@@ -25,7 +25,6 @@ from engage_bridge.aws_clients import BuiltOnFirstUse, LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
-from engage_bridge.engage.budget import Priority, SharedBudget, shared_budget
 from engage_bridge.environment import ConsumerEnvironment, HandlerEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.outcome import Outcome
@@ -79,6 +78,7 @@ def build_services(
     """An Engage handler's services; the parts in ``unused`` (its effect never touches them) are built on first use
     rather than at cold start, so a stock relay loads neither the contact directory nor libphonenumber."""
     from engage_bridge.effects.services import Services  # noqa: PLC0415 - only this function's side, at cold start
+    from engage_bridge.engage.budget import shared_budget  # noqa: PLC0415
     from engage_bridge.engage.client import EngageClient  # noqa: PLC0415
     from engage_bridge.engage.retry import RetryPolicy  # noqa: PLC0415
     from engage_bridge.errors import ConfigError  # noqa: PLC0415
@@ -228,6 +228,8 @@ def _applied[M: BaseModel](
 
     Backfill traffic (``historical``) waits behind live work in the Engage budget, whichever handler carries it.
     """
+    from engage_bridge.engage.budget import Priority, SharedBudget  # noqa: PLC0415 - loaded by build_services
+
     budget = services.engage.rate_limiter
     if getattr(message, "historical", False) and isinstance(budget, SharedBudget):
         with budget.lowered(Priority.BACKFILL):

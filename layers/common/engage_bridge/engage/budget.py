@@ -45,8 +45,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any
 
+from engage_bridge.budget_priority import PriorityName
 from engage_bridge.engage.outcomes import EngageRetryableError
 
 BUDGET_PK = "engage-budget"
@@ -108,9 +109,6 @@ class Priority(IntEnum):
     STOCK = 2  # stock levels for back-in-stock
     BACKFILL = 3  # the historical sync
 
-
-# The names the template gives each function (ENGAGE_PRIORITY).
-PriorityName = Literal["transactional", "customer", "stock", "backfill"]
 
 # How long before a second starts each class may book it. The backfill books only a second already under way.
 BOOKING_LEAD_S: Mapping[Priority, float] = {

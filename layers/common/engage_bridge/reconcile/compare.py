@@ -63,14 +63,17 @@ def reconcile(
     until: datetime,
     now: Callable[[], datetime],
     erasures: ErasureLedger | None = None,
+    receipt_probes: bool = True,
 ) -> Reconciliation:
-    """``erasures`` (the state table) adds the erasures reported in the window (``erasure.action: report``)."""
+    """``erasures`` (the state table) adds the erasures reported in the window (``erasure.action: report``).
+    ``receipt_probes=False`` leaves ``Reconciliation.receipts`` empty (no receipt is mapped): the report is the same,
+    and only a check of Engage's receipt imports reads them."""
     window = Window(since=since, until=until)  # validates that both are timezone-aware
     if since >= until:
         raise ValueError("since must be before until")
     judge = _Judge(ledger)
     for orders in order_pages(centra, since, until):
-        judge.add([expected_for_order(order, cfg) for order in orders])
+        judge.add([expected_for_order(order, cfg, receipt_probes=receipt_probes) for order in orders])
     for customers in customer_pages(centra, since, until):
         judge.add([expected_for_customer(customer, cfg) for customer in customers])
     objects = judge.objects()

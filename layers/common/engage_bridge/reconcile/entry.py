@@ -64,7 +64,9 @@ def reconcile_handler(environ: Mapping[str, str], centra: CentraClient | None = 
         client.set_deadline(context.get_remaining_time_in_millis)
         since, until = window_before(_scheduled_time(event), hours=env.window_hours, settle_minutes=env.settle_minutes)
         now = lambda: datetime.now(UTC)  # noqa: E731 - one line, used once
-        report = reconcile(client, store, cfg, since=since, until=until, now=now, erasures=store).report
+        # The report alone: receipt imports are checked by a person's run (engage-bridge reconcile --receipt-imports).
+        found = reconcile(client, store, cfg, since=since, until=until, now=now, erasures=store, receipt_probes=False)
+        report = found.report
         key = report_key(report)
         s3.put_object(
             Bucket=env.report_bucket,

@@ -11,7 +11,7 @@ from typing import Literal
 from engage_bridge.centra import Customer, Order
 from engage_bridge.config import BrandConfig
 from engage_bridge.errors import MappingError
-from engage_bridge.mapping import contact_role, purchase_receipt, return_receipt
+from engage_bridge.mapping import contact_role
 from engage_bridge.messages import ContactUpsert, ReceiptPush
 from engage_bridge.pii import fingerprint
 from engage_bridge.routing import Decision, route_customer, route_order
@@ -76,7 +76,9 @@ def _never_sent(_: Effect) -> bool:
     return False
 
 
-def expected_for_order(order: Order, cfg: BrandConfig) -> Expectations:
+def expected_for_order(order: Order, cfg: BrandConfig, *, receipt_probes: bool = True) -> Expectations:
+    """``receipt_probes``: also the ``uniqueReceiptId`` of each receipt the order routes (``ReceiptProbe``), for a
+    check of Engage's imports (``engage-bridge reconcile --receipt-imports``); the scheduled function makes none."""
     owner = ObjectRef("order", str(order.number), _email_ref(order.email))
     decision = route_order(order, cfg, _never_sent)
     prefix = f"order:{order.number}:"
@@ -85,13 +87,16 @@ def expected_for_order(order: Order, cfg: BrandConfig) -> Expectations:
         for s in decision.skipped
     ]
     expectations = _with_routed(decision, skipped, cfg, owner)
-    if order.email and (receipt_ids := _receipt_ids(order, decision, cfg)):
+    if receipt_probes and order.email and (receipt_ids := _receipt_ids(order, decision, cfg)):
         expectations.receipts.append(ReceiptProbe(owner, order.email, cfg.contact_types.member, receipt_ids))
     return expectations
 
 
 def _receipt_ids(order: Order, decision: Decision, cfg: BrandConfig) -> dict[str, str]:
     """The ``uniqueReceiptId`` of each receipt the order routes, as the receipt handler maps it."""
+    # The receipt mapping and Engage's receipt models, loaded only where receipts are checked (issue 18, cold start).
+    from engage_bridge.mapping import purchase_receipt, return_receipt  # noqa: PLC0415
+
     ids = {}
     for routed in decision.routed:
         message = routed.message

@@ -15,9 +15,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
+from engage_bridge.budget_priority import PriorityName
 from engage_bridge.config import load_config
 from engage_bridge.contacts import ContactDirectory
-from engage_bridge.engage.budget import PriorityName, shared_budget
+from engage_bridge.engage.budget import shared_budget
 from engage_bridge.engage.client import EngageClient
 from engage_bridge.environment import FunctionEnvironment, parse_environment
 from engage_bridge.errors import ConfigError, WebhookPayloadError
