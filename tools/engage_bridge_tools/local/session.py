@@ -162,9 +162,9 @@ def local_session(options: SessionOptions) -> Iterator[LocalSession]:
 def _quiet_tooling() -> Iterator[None]:
     """Keep the terminal for the command: moto's notes on what it cannot model, and its Docker probe, are noise here.
 
-    Containers share one Powertools logger,
-    whose keys one thread may change while another formats a line: logging's own error report for that line
-    would land on the terminal, so it is switched off (the line is lost from the local log, nothing else).
+    Containers share one Powertools logger, whose keys one thread may change while another formats a line:
+    logging's own error report for that line would land on the terminal, so it is switched off (the line is lost
+    from the local log, nothing else).
     """
     moto_logger = logging.getLogger("moto")
     level, raise_exceptions = moto_logger.level, logging.raiseExceptions

@@ -141,8 +141,7 @@ def _run(args: argparse.Namespace, targets: Targets, session: Any, until: dateti
 
 def _pace(args: argparse.Namespace, targets: Targets, session: Any) -> RateLimiter | None:
     """The stack's budget in the state table; 5 requests a second on the sandbox or outside the budget."""
-    flag = args.engage_requests_per_second
-    rate = stack_rate(targets.engage_requests_per_second, flag)
+    rate = stack_rate(targets.engage_requests_per_second, args.engage_requests_per_second)
     return operator_pace(
         "reconcile",
         str(targets.config.engage.base_url),
