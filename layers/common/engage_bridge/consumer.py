@@ -31,7 +31,6 @@ Every record ends in exactly one count: Sent, Skipped or Failed (with its reason
 import json
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
@@ -39,6 +38,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from msgspec import Struct
 from pydantic import BaseModel, ValidationError
 
 from engage_bridge.centra.outcomes import (
@@ -76,8 +76,7 @@ if TYPE_CHECKING:  # Powertools' idempotency loads with the first message a ledg
 IDEMPOTENCY_SECONDS = 24 * 3600
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(Struct, frozen=True):
     """The SQS record being applied: its message id (the same on every delivery of one message) and whether an
     operator redrove it from a DLQ (a new message then, under a new id)."""
 
@@ -127,8 +126,7 @@ class RetryLater(Protocol):
     def postpone(self, receipt_handle: str, receive_count: int, *, own_work: bool = False) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
+class DeadLetter(Struct, frozen=True):
     reason: str
     detail: str
     validation_errors: str = ""

@@ -10,8 +10,9 @@ Engage has no contact with the new address; if it has, the change is dead-letter
 ``email_change_conflict``, never merged silently. E-mails are stored only as fingerprints.
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from engage_bridge.state import email_key
 
@@ -19,8 +20,7 @@ if TYPE_CHECKING:  # for the annotation only: the contact directory loads it int
     from engage_bridge.centra import Customer
 
 
-@dataclass(frozen=True, slots=True)
-class ContactLink:
+class ContactLink(Struct, frozen=True):
     contact_id: str
     email_fingerprint: str
 

@@ -4,14 +4,14 @@ Its own module, so code that only reports an outcome (the backfill's steps) does
 its dead-letter marks and Powertools' idempotency (issue 18, cold start).
 """
 
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 OutcomeState = Literal["sent", "skipped", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """What a message did. ``failed`` is a permanent failure that is counted and recorded, not dead-lettered
     (an expired promotion must never block anything)."""
 

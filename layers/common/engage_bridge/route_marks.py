@@ -54,11 +54,11 @@ as every route is (the ledger and the handlers' idempotency keep effects single)
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
+from msgspec import Struct
 
 from engage_bridge.conditional_writes import refused, written
 
@@ -89,8 +89,7 @@ class Verdict(Enum):
     COVERED = "covered"  # a read that started after the change was taken by another report: nothing to do
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(Struct, frozen=True):
     """A mark taken for a read starting at ``read_from_ms``, with what it replaced (to give it back)."""
 
     object_key: str

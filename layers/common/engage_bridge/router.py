@@ -17,11 +17,12 @@ from __future__ import annotations  # the order models are named in annotations 
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from msgspec import Struct, field
+from msgspec.structs import replace
 from pydantic import BaseModel, ValidationError
 
 from engage_bridge.centra.stock import market_levels
@@ -84,8 +85,7 @@ class RouterLedger(Protocol):
 LEDGER_READ_CONSISTENT = False
 
 
-@dataclass(frozen=True, slots=True)
-class RouterServices:
+class RouterServices(Struct, frozen=True):
     config: BrandConfig
     centra: CentraReader
     store: RouterLedger

@@ -18,8 +18,10 @@ What each report keeps from being routed alone:
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from engage_bridge.centra.together import CentraRef, ObjectAnswer
 from engage_bridge.route_marks import Claim
@@ -29,8 +31,7 @@ if TYPE_CHECKING:
     from engage_bridge.router import CentraReader
 
 
-@dataclass(frozen=True, slots=True)
-class ReadAhead:
+class ReadAhead(Struct, frozen=True):
     """One report's preparation: the mark it took (None: it is routed whatever the mark says), the object it
     reads and Centra's answer for it (None: not answered together, so read alone)."""
 

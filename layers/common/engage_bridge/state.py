@@ -34,11 +34,11 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
+from msgspec import Struct
 
 from engage_bridge.conditional_writes import refused, written
 
@@ -59,16 +59,14 @@ _BATCH_GET_KEYS = 100  # DynamoDB BatchGetItem's limit per request
 _BATCH_GET_ATTEMPTS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(Struct, frozen=True):
     """One business effect: ``subject`` is what it is about (``order#2348981``), ``name`` which effect."""
 
     subject: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
+class LedgerEntry(Struct, frozen=True):
     effect: Effect
     state: EffectState
     reason: str
@@ -414,8 +412,7 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerClaim:
+class LedgerClaim(Struct, frozen=True):
     """The ledger row a message claims before its effect runs (``LedgerClaims``).
 
     ``version`` None: the effect happens once (an e-mail, a receipt, a redemption), and a row that says sent
@@ -435,8 +432,7 @@ class LedgerClaim:
 ClaimAnswer = Literal["claimed", "sent", "held"]
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimedRow:
+class ClaimedRow(Struct, frozen=True):
     """A ledger row this invocation claimed, and the entry it held when taken (``before``; None if none).
 
     The claim's write refuses a sent row and returns the row it replaced, so the effect needs no read of its own

@@ -2,9 +2,10 @@
 Centra and not queued, by the router's own key and rule (``route_marks``); anything else, or a failed look, queues."""
 
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+
+from msgspec.structs import replace
 
 from engage_bridge.centra.events import CentraEvent
 from engage_bridge.centra.stock import SkuStock, WarehouseStock

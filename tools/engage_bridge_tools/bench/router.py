@@ -12,7 +12,6 @@ import statistics
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ import boto3
 import httpx
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from moto import mock_aws
+from msgspec.structs import replace
 from pydantic import BaseModel
 
 from engage_bridge.centra.client import CentraClient

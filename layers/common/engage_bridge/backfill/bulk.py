@@ -17,8 +17,10 @@ the ledger, so reconciliation reports it instead of the backfill calling it "upd
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypeIs
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from engage_bridge.engage.client import BULK_LIMIT
 from engage_bridge.observability import count, logger
@@ -48,8 +50,7 @@ class BulkContactApi(Protocol):
     def bulk_contacts_status(self, batch_id: str) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class PendingContact:
+class PendingContact(Struct, frozen=True):
     """One contact to write: ``subject`` names it in logs (``customer:<id>``), ``effect`` is its ledger row."""
 
     subject: str
@@ -60,15 +61,13 @@ class PendingContact:
     effect: Effect | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContactResult:
+class ContactResult(Struct, frozen=True):
     contact: PendingContact
     outcome: ContactOutcome
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class BatchStatus:
+class BatchStatus(Struct, frozen=True):
     done: bool
     failed_rows: Mapping[int, str]
     succeeded: int | None = None  # rows the status counts as written, when it counts them

@@ -8,9 +8,10 @@ with their ledger rows. Every skip is counted by its reason.
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, cast
+
+from msgspec import Struct, field
 
 from engage_bridge.backfill.bulk import PendingContact
 from engage_bridge.backfill.run import BackfillWindow, FailedObject, Kind
@@ -44,8 +45,7 @@ class CentraHistory(Protocol):
     ) -> "list[Order]": ...
 
 
-@dataclass
-class PageWork:
+class PageWork(Struct):
     read: int = 0
     last_page: bool = True
     position: datetime | None = None

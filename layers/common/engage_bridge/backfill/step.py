@@ -9,10 +9,10 @@ idempotent. So a step that crashes anywhere before its commit is simply worked a
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Protocol
 
+from msgspec import Struct
 from pydantic import BaseModel
 
 from engage_bridge.backfill import run as runs
@@ -38,8 +38,7 @@ class StepBusy(Exception):
     """Another copy of this step holds its lease, or the run changed under this one: try again later."""
 
 
-@dataclass(frozen=True, slots=True)
-class BackfillServices:
+class BackfillServices(Struct, frozen=True):
     config: BrandConfig
     centra: CentraHistory
     engage: BulkContactApi

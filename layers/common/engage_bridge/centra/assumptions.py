@@ -11,7 +11,6 @@ reads it from a checkout (tests, the local doctor) and raises ``FileNotFoundErro
 """
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -30,14 +29,14 @@ from graphql import (
     parse,
 )
 from graphql.language import ConstDirectiveNode, ListValueNode
+from msgspec import Struct
 
 ASSUMPTIONS_PATH: Final = Path(__file__).with_name("assumptions.graphql")
 CONTRACT_SCHEMA_PATH: Final = Path(__file__).resolve().parents[4] / "contract" / "centra" / "schema.graphql"
 _DIRECTIVE: Final = "assumed"
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(Struct, frozen=True):
     """One assumed name: ``type_name.field_name`` (a field, an input field or an enum value)."""
 
     type_name: str

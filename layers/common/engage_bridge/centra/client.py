@@ -15,13 +15,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from aws_lambda_powertools import Logger
+from msgspec.structs import replace
 from pydantic import ValidationError
 
 from engage_bridge import __version__

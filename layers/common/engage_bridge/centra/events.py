@@ -4,10 +4,10 @@ Also the answers' raw shapes the client parses them from: only the events poller
 reads the queue, so no other function defines them at cold start (issue 18).
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from msgspec import Struct
 from pydantic import AwareDatetime, Field, ValidationError
 
 from engage_bridge.centra.base import CentraModel, Market
@@ -16,14 +16,12 @@ from engage_bridge.centra.outcomes import CentraIssue
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 
 
-@dataclass(frozen=True, slots=True)
-class EventListener:
+class EventListener(Struct, frozen=True):
     integration_name: str
     object_type: str
 
 
-@dataclass(frozen=True, slots=True)
-class CentraEvent:
+class CentraEvent(Struct, frozen=True):
     """One queued event. ``object_reference`` is the order *number* for orders, the id for everything else.
 
     The poll reads ids only: the router reads the object's current state itself. A StockChange event also carries
@@ -38,19 +36,17 @@ class CentraEvent:
     created_at: datetime
     store_id: int | None = None
     market_id: int | None = None
-    stock: tuple[SkuStock, ...] = field(default=())
+    stock: tuple[SkuStock, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class UnreadableEvent:
+class UnreadableEvent(Struct, frozen=True):
     """An event the client could not read (``id`` None when even that is missing); it stays unconfirmed."""
 
     id: int | None
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class EventPage:
+class EventPage(Struct, frozen=True):
     """One fetch: the events read, and those that could not be; ``size`` is how many Centra returned."""
 
     events: tuple[CentraEvent, ...] = ()
@@ -61,8 +57,7 @@ class EventPage:
         return len(self.events) + len(self.unreadable)
 
 
-@dataclass(frozen=True, slots=True)
-class ConfirmResult:
+class ConfirmResult(Struct, frozen=True):
     """What ``confirmEvents`` did: the ids it confirmed, and its warnings (unknown or already confirmed ids)."""
 
     confirmed: tuple[int, ...]

@@ -9,8 +9,9 @@ variable's value in a validation error, a user error) are replaced by ``engage_b
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from msgspec import Struct
 
 from engage_bridge.engage.outcomes import scrub
 from engage_bridge.engage.retry import parse_retry_after as parse_http_retry_after
@@ -21,8 +22,7 @@ _TIMESTAMP_FLOOR = 1_000_000_000
 _MILLISECOND_FLOOR = 100_000_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class CentraIssue:
+class CentraIssue(Struct, frozen=True):
     """One ``userErrors`` / ``userWarnings`` entry (or a top-level GraphQL error): message and field path."""
 
     message: str

@@ -7,8 +7,9 @@ not answer (its part of the answer carried an error, or the request failed) has 
 reads it alone, as before, and fails or is retried alone.
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
+
+from msgspec import Struct
 
 if TYPE_CHECKING:  # parsed on first use, by the report that reads the answer
     from engage_bridge.centra.customer import Customer, NewsletterSubscription
@@ -28,16 +29,14 @@ ORDER_KINDS: Final[frozenset[RefKind]] = frozenset({"order", "shipment", "return
 OBJECTS_PER_REQUEST: Final = 10
 
 
-@dataclass(frozen=True, slots=True)
-class CentraRef:
+class CentraRef(Struct, frozen=True):
     """One object to read: an order's number, or a shipment's, return's, customer's or subscription's id."""
 
     kind: RefKind
     id: int
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectAnswer:
+class ObjectAnswer(Struct, frozen=True):
     """Centra's answer for one ``CentraRef``: the object's document (an order's with its shipments; for a shipment
     or a return, its order's), or None when Centra has no such object; for a customer, whether it is anonymised.
 

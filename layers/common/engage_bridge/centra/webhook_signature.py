@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from engage_bridge.errors import BridgeError
 
@@ -44,8 +45,7 @@ class WebhookSignatureError(BridgeError):
         super().__init__(f"webhook signature refused: {reason.value}: {detail}")
 
 
-@dataclass(frozen=True)
-class SignatureHeader:
+class SignatureHeader(Struct, frozen=True):
     timestamp: str  # kept as sent: the signed string uses these exact digits
     signatures: tuple[str, ...]
 
@@ -54,8 +54,7 @@ class SignatureHeader:
         return int(self.timestamp)
 
 
-@dataclass(frozen=True)
-class VerifiedSignature:
+class VerifiedSignature(Struct, frozen=True):
     timestamp: int
     secret_index: int  # which configured secret matched; > 0 means the sender still uses an older one
 

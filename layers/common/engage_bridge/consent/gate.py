@@ -8,8 +8,9 @@ opt-in; Voyado's Shopify app "never downgrades" and never upgrades without a fre
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from engage_bridge.consent.rules import ConsentRecord, Decision, Signal, SignalKind, decide
 from engage_bridge.consent.store import ConsentStore

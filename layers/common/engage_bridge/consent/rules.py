@@ -8,8 +8,9 @@ replay) writes nothing. A *no* from Centra always goes through. Seed 003: "verif
 updating".
 """
 
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 SignalKind = Literal["subscription", "customer"]
 # opt_in: write true; first_opt_in: write true only if Engage holds no "no" for the address (look first);
@@ -17,8 +18,7 @@ SignalKind = Literal["subscription", "customer"]
 Verdict = Literal["opt_in", "first_opt_in", "opt_out", "leave"]
 
 
-@dataclass(frozen=True, slots=True)
-class ConsentRecord:
+class ConsentRecord(Struct, frozen=True):
     """What the state table knows about one address (by fingerprint): its last "no" and what Centra last said.
 
     ``opted_out_at``: epoch seconds of the last opt-out the bridge knows of, from Centra or from Engage.
@@ -32,8 +32,7 @@ class ConsentRecord:
     customer_flag: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
+class Signal(Struct, frozen=True):
     """What Centra says now: a subscription's ``isActive`` or a customer's ``receiveNewsletters``.
 
     ``at``: when the bridge saw it (epoch seconds). ``created_at``: a subscription's own ``createdAt``, the only
@@ -46,8 +45,7 @@ class Signal:
     created_at: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(Struct, frozen=True):
     verdict: Verdict
     reason: str
 

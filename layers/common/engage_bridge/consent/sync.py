@@ -10,8 +10,9 @@ the bridge never writes a yes to Centra.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.consent.decrypt import PayloadUnreadable, decrypt_payload
@@ -39,8 +40,7 @@ class CentraCustomers(Protocol):
     def set_receive_newsletters(self, customer_id: int, receive_newsletters: bool) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ConsentServices:
+class ConsentServices(Struct, frozen=True):
     config: BrandConfig
     engage: ContactReader
     consent: ConsentStore

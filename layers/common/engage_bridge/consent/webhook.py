@@ -10,9 +10,9 @@ nothing here calls Engage or Centra.
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from msgspec import Struct
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -33,8 +33,7 @@ PREFERENCE_EVENTS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookAnswer:
+class WebhookAnswer(Struct, frozen=True):
     status: int
     reason: str
     queued: int = 0

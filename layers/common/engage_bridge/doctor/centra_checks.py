@@ -11,7 +11,6 @@
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -31,6 +30,7 @@ from graphql import (
     validate,
 )
 from graphql.validation import NoDeprecatedCustomRule
+from msgspec import Struct
 
 from engage_bridge.centra.assumptions import Assumption
 from engage_bridge.doctor.harmless import harmless_variables
@@ -51,8 +51,7 @@ _ARGUMENT = re.compile(r"(?P<name>\w+)\s*:\s*(?:\{(?P<fields>[^}]*)\}|(?P<type>\
 _MAX_MESSAGES = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Introspected:
+class Introspected(Struct, frozen=True):
     check: Check
     schema: GraphQLSchema | None
 

@@ -1,9 +1,10 @@
 """Check results: one line each, PASS / FAIL / CANNOT CHECK with the reason, and the run's exit code."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct
 
 
 class Status(StrEnum):
@@ -12,8 +13,7 @@ class Status(StrEnum):
     CANNOT_CHECK = "CANNOT CHECK"
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(Struct, frozen=True):
     """One finding. ``name`` is stable (``centra.document.Events``) so alarms and scripts can key on it."""
 
     name: str
@@ -54,8 +54,7 @@ EXIT_FAILURE = 1
 EXIT_UNREACHABLE = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(Struct, frozen=True):
     checks: tuple[Check, ...]
 
     @classmethod

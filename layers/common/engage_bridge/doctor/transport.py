@@ -8,10 +8,10 @@ answers without a socket. A request that gets no HTTP answer at all raises ``Ten
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
+from msgspec import Struct
 
 from engage_bridge import __version__
 from engage_bridge.centra.outcomes import parse_retry_after
@@ -23,8 +23,7 @@ _RATE_LIMITED_ATTEMPTS = 4
 _LONGEST_WAIT_S = 15.0
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Struct, frozen=True):
     status: int
     body: Any  # parsed JSON, or None when the body was not JSON
 

@@ -1,7 +1,8 @@
 """The adapters an effect works with, built once per Lambda container (``engage_bridge.wiring``)."""
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.engage.client import EngageClient
@@ -13,8 +14,7 @@ if TYPE_CHECKING:  # built by the wiring, which loads them only into the functio
     from engage_bridge.messages import ResendRequest
 
 
-@dataclass(frozen=True, slots=True)
-class Services:
+class Services(Struct, frozen=True):
     config: BrandConfig
     engage: EngageClient
     store: StateStore

@@ -43,9 +43,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
+
+from msgspec import Struct
 
 from engage_bridge.budget_priority import PriorityName
 from engage_bridge.engage.outcomes import EngageRetryableError
@@ -119,8 +120,7 @@ BOOKING_LEAD_S: Mapping[Priority, float] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class BudgetGrid:
+class BudgetGrid(Struct, frozen=True):
     """``slots_per_second`` slots a second, ``per_slot`` requests each: at most ``bound`` in a sliding second."""
 
     per_slot: int
@@ -161,8 +161,7 @@ class BudgetGrid:
         return second + (slot + 1 - JITTER_MARGIN) * self.width
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(Struct, frozen=True):
     second: int
     slot: int
 

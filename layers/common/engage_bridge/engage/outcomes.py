@@ -8,7 +8,8 @@ quote the offending value (an invalid e-mail address), so e-mail addresses in th
 """
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from engage_bridge.errors import BridgeError
 from engage_bridge.pii import email_ref
@@ -33,8 +34,7 @@ def scrub(text: str) -> str:
     return _EMAIL.sub(lambda match: email_ref(match.group(0)), text)
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationIssue:
+class ValidationIssue(Struct, frozen=True):
     """One entry of Engage's ``validationErrors`` (seed 001 shape)."""
 
     code: str

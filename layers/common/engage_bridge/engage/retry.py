@@ -8,13 +8,13 @@ would outlast the Lambda invocation.
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+
+class RetryPolicy(Struct, frozen=True):
     """How many attempts per call and how long to wait between them (seconds)."""
 
     max_attempts: int = 3
@@ -24,7 +24,23 @@ class RetryPolicy:
     max_retry_after: float = 10.0
     # Time kept free after a sleep for the next attempt and the handler's own wrap-up.
     deadline_reserve: float = 1.0
-    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    rng: random.Random = field(default_factory=random.Random)
+
+    # Policies with the same figures are equal whatever their random source, which no repr shows (a Struct
+    # compares and shows every field: these keep the dataclass's ``compare=False, repr=False`` on ``rng``).
+    def _figures(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__struct_fields__ if name != "rng"}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not RetryPolicy:
+            return NotImplemented
+        return self._figures() == other._figures()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._figures().values()))
+
+    def __repr__(self) -> str:
+        return f"RetryPolicy({', '.join(f'{name}={value!r}' for name, value in self._figures().items())})"
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number - 1))]."""

@@ -10,11 +10,11 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from aws_lambda_powertools import Logger
+from msgspec import Struct
 
 from engage_bridge import __version__
 from engage_bridge.engage.outcomes import (
@@ -54,8 +54,7 @@ class _SlotMissed(Exception):
     """The request's budget slot passed before it reached the transport: it was not sent."""
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(Struct, frozen=True):
     """One logical Engage request. ``idempotent`` says whether resending it can never double its effect."""
 
     method: str
@@ -67,8 +66,7 @@ class Call:
     body: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Verified[T]:
+class Verified[T](Struct, frozen=True):
     """The effect of an earlier, unanswered attempt was found by a GET; nothing was resent."""
 
     value: T

@@ -13,9 +13,10 @@ each other's events, so every brand and every consumer needs a name of its own.
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 from engage_bridge.centra.events import CentraEvent, ConfirmResult, EventListener, EventPage
 from engage_bridge.ingress.event_types import INGEST_TYPES
@@ -57,8 +58,7 @@ class CoveredChanges(Protocol):
     def covered(self, changes: Iterable[tuple[str, int]]) -> frozenset[tuple[str, int]]: ...
 
 
-@dataclass
-class PollResult:
+class PollResult(Struct):
     fetched: int = 0
     queued: int = 0
     confirmed: int = 0

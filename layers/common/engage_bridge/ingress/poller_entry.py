@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from msgspec.structs import asdict
 from pydantic import Field
 
 from engage_bridge.aws_clients import LazyClient
@@ -93,6 +94,6 @@ def _record(result: PollResult) -> None:
     for reason, skipped in result.skipped.items():  # confirmed, not queued: "event_already_routed"
         count("Skipped", f"event_{reason}", skipped)
     if result.not_queued:
-        logger.warning("some events could not be queued; left unconfirmed for the next run", extra=vars(result))
+        logger.warning("some events could not be queued; left unconfirmed for the next run", extra=asdict(result))
     else:
-        logger.debug("events moved", extra=vars(result))  # its figures are the run's metrics document
+        logger.debug("events moved", extra=asdict(result))  # its figures are the run's metrics document

@@ -19,8 +19,9 @@ re-encoded form, and in constant time (``engage_bridge.centra.webhook_signature`
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from msgspec import Struct, field
 
 from engage_bridge.centra.webhook_payload import WebhookEvent, WebhookPayloadError, parse_webhook_body
 from engage_bridge.centra.webhook_signature import WebhookSignatureError, verify_signature
@@ -41,8 +42,7 @@ _OBJECT_TYPES: dict[str, IngestObject] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookAnswer:
+class WebhookAnswer(Struct, frozen=True):
     status: int
     reason: str  # why, for logs and metrics: "accepted", "bad_signature", ...
     queued: int = 0

@@ -4,8 +4,9 @@ Discounts are already inside ``lineValue`` (what the customer paid); Engage want
 ``grossPaidPrice`` and listed per line, so a line's discount is paid minus original.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from engage_bridge.centra.common import MonetaryValue
 from engage_bridge.centra.order import Order, OrderLine, Shipment
@@ -14,8 +15,7 @@ from engage_bridge.errors import MappingError
 from engage_bridge.mapping.money import ZERO, round_money, tax_share
 
 
-@dataclass(frozen=True)
-class PricedLine:
+class PricedLine(Struct, frozen=True):
     line: OrderLine
     sku: str
     units: int  # always positive; receipts flip the sign for returns

@@ -8,14 +8,13 @@ Sweden), and only a number libphonenumber calls valid is sent, formatted as E.16
 a contact without a phone is better than no contact, no order e-mail and no receipt.
 """
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 # Longer input is not a phone number; libphonenumber refuses above 250 characters anyway.
 _MAX_INPUT = 64
 
 
-@dataclass(frozen=True, slots=True)
-class MappedPhone:
+class MappedPhone(Struct, frozen=True):
     """``e164`` is what may be sent; ``invalid`` says a number was given but is not one Engage should see."""
 
     e164: str | None

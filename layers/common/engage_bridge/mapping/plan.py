@@ -5,8 +5,9 @@ order -> its contact -> ORDER_CREATED (or ORDER_CANCELLED) -> per completed ship
 purchase receipt and, once, the promotion redemption -> per completed return ORDER_RETURNED and the return receipt.
 """
 
-from dataclasses import dataclass, field
 from typing import Any, Final, Literal
+
+from msgspec import Struct, field
 
 from engage_bridge.centra.customer import Customer, NewsletterSubscription
 from engage_bridge.centra.order import Order, Shipment
@@ -53,8 +54,7 @@ EngageBody = (
 )
 
 
-@dataclass(frozen=True)
-class EngageRequest:
+class EngageRequest(Struct, frozen=True):
     method: Literal["POST", "PUT", "PATCH"]
     path: str
     body: EngageBody

@@ -1,7 +1,8 @@
 """Which Engage store an object belongs to: ``BrandConfig.store_external_id`` resolved for one object."""
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.errors import MappingError
@@ -9,8 +10,7 @@ from engage_bridge.errors import MappingError
 _WHITESPACE = re.compile(r"\s")
 
 
-@dataclass(frozen=True)
-class StoreContext:
+class StoreContext(Struct, frozen=True):
     """What the template may need, plus how to name the object in an error."""
 
     object_kind: str

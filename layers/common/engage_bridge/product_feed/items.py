@@ -7,9 +7,10 @@ locale's language when the display has a translation, else in the store's defaul
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote
+
+from msgspec import Struct, field
 
 from engage_bridge.centra.display import Display
 from engage_bridge.config import ProductFeed
@@ -19,8 +20,7 @@ OUT_OF_STOCK = "out_of_stock"
 _CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class FeedItem:
+class FeedItem(Struct, frozen=True):
     sku: str
     group_id: str
     title: str
@@ -33,8 +33,7 @@ class FeedItem:
     brand: str | None = None
 
 
-@dataclass
-class MarketFeed:
+class MarketFeed(Struct):
     """What one market's displays give: the items of one locale, and why sizes were left out."""
 
     items: list[FeedItem] = field(default_factory=list)
@@ -49,8 +48,7 @@ class MarketFeed:
         return sum(1 for item in self.items if item.availability == OUT_OF_STOCK)
 
 
-@dataclass(frozen=True)
-class FeedScope:
+class FeedScope(Struct, frozen=True):
     """The market and locale a feed is for, and where its prices and stock come from."""
 
     market_id: str

@@ -6,9 +6,10 @@ market's feed, so a shopper can subscribe to exactly what Engage can match (enga
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from engage_bridge.centra.display import Display
 from engage_bridge.config import BrandConfig
@@ -31,8 +32,7 @@ class SkuIndex(Protocol):
     def record(self, market_id: str, skus: Iterable[str]) -> int: ...
 
 
-@dataclass(frozen=True)
-class FeedFile:
+class FeedFile(Struct, frozen=True):
     locale: str
     market_id: str
     key: str
@@ -41,8 +41,7 @@ class FeedFile:
     size_bytes: int
 
 
-@dataclass
-class FeedRun:
+class FeedRun(Struct):
     files: list[FeedFile] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     unreadable_displays: list[int] = field(default_factory=list)

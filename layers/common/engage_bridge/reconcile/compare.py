@@ -7,9 +7,10 @@ batched ledger read per page, so memory holds the report rather than the window'
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.reconcile.expected import (
@@ -45,8 +46,7 @@ class LedgerReader(Protocol):
     def ledger_entries(self, effects: Iterable[Effect]) -> Mapping[Effect, LedgerEntry]: ...
 
 
-@dataclass(slots=True)
-class Reconciliation:
+class Reconciliation(Struct):
     """The report, and the contact probes a spot-check may use (they hold e-mails: never serialised)."""
 
     report: DriftReport

@@ -5,8 +5,9 @@ object's current state implies comes back either routed (then the ledger must ha
 by a routing rule with its reason (wholesale, restrictions, ``contact_sync``, a failed payment, ...).
 """
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from msgspec import Struct, field
 
 from engage_bridge.centra import Customer, Order
 from engage_bridge.config import BrandConfig
@@ -18,8 +19,7 @@ from engage_bridge.routing import Decision, route_customer, route_order
 from engage_bridge.state import Effect
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectRef:
+class ObjectRef(Struct, frozen=True):
     """A Centra object the report names: an order by number, a customer by id; the e-mail as a fingerprint."""
 
     kind: Literal["order", "customer"]
@@ -31,8 +31,7 @@ class ObjectRef:
         return f"{self.kind}:{self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Expected:
+class Expected(Struct, frozen=True):
     """One implied effect: routed (``effect`` is its ledger row) or skipped by routing (``skip_reason``)."""
 
     owner: ObjectRef
@@ -41,8 +40,7 @@ class Expected:
     skip_reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ContactProbe:
+class ContactProbe(Struct, frozen=True):
     """How to look a written contact up in Engage (spot-check); holds the e-mail, so it never leaves memory."""
 
     owner: ObjectRef
@@ -50,8 +48,7 @@ class ContactProbe:
     contact_type: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptProbe:
+class ReceiptProbe(Struct, frozen=True):
     """Where a member's receipt should show once Engage imported it: the member (by e-mail and type) and the
     ``uniqueReceiptId`` of each receipt effect. Holds the e-mail, so it never leaves memory."""
 
@@ -61,8 +58,7 @@ class ReceiptProbe:
     receipt_ids: dict[str, str]  # ledger effect name -> uniqueReceiptId
 
 
-@dataclass(slots=True)
-class Expectations:
+class Expectations(Struct):
     effects: list[Expected]
     probes: list[ContactProbe]
     untracked: int = 0

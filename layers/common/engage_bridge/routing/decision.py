@@ -1,8 +1,9 @@
 """What a routing decision is: the messages to enqueue, each on its route, and every deliberate skip with its reason."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, cast
+
+from msgspec import Struct, field
 
 from engage_bridge.state import Effect
 
@@ -35,8 +36,7 @@ def contact_effect(upsert: "ContactUpsert") -> Effect | None:
     return upsert.ledger_effect if upsert.customer is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class Routed:
+class Routed(Struct, frozen=True):
     """One message for one handler queue."""
 
     route: Route
@@ -66,8 +66,7 @@ class Routed:
         return cast("OrderEmail | ReceiptPush | PromotionRedemption", message).ledger_effect
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(Struct, frozen=True):
     """Something the object implies that is deliberately not routed; counted by ``reason``.
 
     ``subject`` names what was skipped without personal data: a business key, ``order:<number>``,
@@ -78,11 +77,20 @@ class Skipped:
 
     reason: str
     subject: str
-    effect: Effect | None = field(default=None, compare=False)
+    effect: Effect | None = None
+
+    # Equal on reason and subject alone: ``effect`` is bookkeeping for backfill, not part of what was skipped.
+    # (A Struct compares every field; these two keep the dataclass's ``compare=False`` on ``effect``.)
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Skipped:
+            return NotImplemented
+        return (self.reason, self.subject) == (other.reason, other.subject)
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.subject))
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(Struct, frozen=True):
     """``routed`` is in the order the effects should reach Engage (see ``engage_bridge.routing``)."""
 
     routed: list[Routed] = field(default_factory=list)

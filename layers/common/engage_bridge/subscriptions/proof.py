@@ -13,8 +13,9 @@ page is useless minutes later. Checked in constant time; during a rotation the p
 import hashlib
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 HEADER = "x-storefront-proof"
 VERSION = "v1"
@@ -34,8 +35,7 @@ class ProofRefused(Exception):
         super().__init__(f"storefront proof refused: {reason.value}")
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedProof:
+class VerifiedProof(Struct, frozen=True):
     expires_at: int
     secret_index: int  # > 0: the storefront still signs with the previous secret
 

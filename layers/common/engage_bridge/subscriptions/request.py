@@ -7,8 +7,8 @@ also accepts newsletters); engage-api.md §6.2 notes the originals were not visi
 
 import json
 import re
-from dataclasses import dataclass
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 MAX_BODY_BYTES = 4096
@@ -36,8 +36,7 @@ class _Body(BaseModel):
     newsletter: StrictBool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionRequest:
+class SubscriptionRequest(Struct, frozen=True):
     email: str
     sku: str
     market_id: str

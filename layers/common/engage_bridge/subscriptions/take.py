@@ -15,8 +15,9 @@ client checks again after an unanswered create.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from engage_bridge.config import BrandConfig
 from engage_bridge.contacts import ContactDirectory
@@ -42,8 +43,7 @@ class SubscriptionApi(Protocol):
     ) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionAnswer:
+class SubscriptionAnswer(Struct, frozen=True):
     status: int
     reason: str  # for the storefront, logs and metrics: "subscribed", "proof_missing", "unknown_sku", ...
     field: str | None = None  # the request field a 400 or 422 is about
@@ -58,8 +58,7 @@ class SubscriptionAnswer:
         return document
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(Struct, frozen=True):
     """What one subscription needs besides the request: configuration and adapters, built once per container."""
 
     cfg: BrandConfig

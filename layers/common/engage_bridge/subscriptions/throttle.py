@@ -8,16 +8,16 @@ that expires with its window (the table's TTL), so the store needs no clean-up a
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from engage_bridge.state import email_key
 
 WINDOW_SECONDS = 3600
 
 
-@dataclass(frozen=True, slots=True)
-class Throttled:
+class Throttled(Struct, frozen=True):
     counter: str  # "client" or "email"
     retry_after_seconds: int
 
