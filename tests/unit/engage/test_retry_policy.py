@@ -64,3 +64,14 @@ def test_deadline_caps_a_request_timeout_to_the_time_left() -> None:
     assert Deadline(lambda: 10_000).cap(60.0, reserve=0.5) == 9.5
     assert Deadline(lambda: 100).cap(60.0, reserve=0.5) == 0.0
     assert Deadline(None).cap(60.0, reserve=0.5) == 60.0
+
+
+def test_policies_with_the_same_figures_are_equal_whatever_their_random_source() -> None:
+    seeded, other = RetryPolicy(max_attempts=2, rng=random.Random(1)), RetryPolicy(max_attempts=2, rng=random.Random(2))
+
+    assert seeded == other
+    assert hash(seeded) == hash(other)
+    assert seeded != RetryPolicy(max_attempts=3, rng=seeded.rng)
+    assert repr(seeded) == (
+        "RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=4.0, max_retry_after=10.0, deadline_reserve=1.0)"
+    )
