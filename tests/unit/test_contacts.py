@@ -301,6 +301,26 @@ def test_the_owner_of_a_kept_claim_creates_again_when_engage_has_no_contact(dyna
     assert list(engage.contacts) == ["anna@example.com"]
 
 
+@pytest.mark.parametrize(
+    "unanswered",
+    [
+        EngageRetryableError("POST", "/api/v3/contacts", 504, None, maybe_applied=True),  # a gateway's, not Engage's
+        EngageRetryableError("POST", "/api/v3/contacts", 500, None, maybe_applied=True),
+        RuntimeError("the failure is not Engage's answer"),
+    ],
+    ids=["gateway_504", "500", "not_engage"],
+)
+def test_a_create_that_may_have_happened_keeps_its_claim(dynamodb: Any, unanswered: Exception) -> None:
+    store = DynamoStateStore(dynamodb, "state")
+    engage = UnansweredEngage(applied=False, error=unanswered)
+
+    with delivered("message-a"), pytest.raises(type(unanswered)):
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    with delivered("message-b"), pytest.raises(ContactCreationInProgress):
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    assert engage.posts == ["anna@example.com"]
+
+
 def test_a_kept_claim_whose_message_never_returns_expires(dynamodb: Any, clock: Clock) -> None:
     store = DynamoStateStore(dynamodb, "state", clock)
     engage = UnansweredEngage(applied=False)
@@ -321,8 +341,10 @@ def test_a_kept_claim_whose_message_never_returns_expires(dynamodb: Any, clock: 
         EngageRetryableError("POST", "/api/v3/contacts", 429, None, maybe_applied=False),
         EngageRetryableError("POST", "/api/v3/contacts", None, None, maybe_applied=False, detail="ConnectError"),
         EngageValidationError("POST", "/api/v3/contacts", 400, "InvalidEmailAddress", issues=()),
+        # Engage's own create timeout is rolled back (engage-api.md 1.4).
+        EngageRetryableError("POST", "/api/v3/contacts", 504, "RequestTimeOut", maybe_applied=True),
     ],
-    ids=["429", "never_sent", "400"],
+    ids=["429", "never_sent", "400", "engage_504"],
 )
 def test_a_create_that_certainly_did_not_happen_gives_its_claim_back(dynamodb: Any, refusal: Exception) -> None:
     store = DynamoStateStore(dynamodb, "state")

@@ -25,6 +25,7 @@ from engage_bridge.engage.models import ContactCreate, ContactUpdate
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageNotFound,
+    EngageRetryableError,
     EngageValidationError,
     may_have_taken_effect,
 )
@@ -37,6 +38,9 @@ _PHONE_FIELD = "mobilePhone"
 # 409 codes on create (a third-party v2 client's code list, audit B9; the sandbox answers them too).
 _BEING_CREATED = "ContactWithKeyIsBeingCreated"
 _KEY_EXISTS = "ApprovedContactWithKeyExists"
+# Engage's own create timeout: "on 504 no contact is created and everything is rolled back" (Voyado's timeout page,
+# reference engage-api.md 1.4); any other 504 (a gateway's) may have been applied.
+_CREATE_ROLLED_BACK = "RequestTimeOut"
 # Engage's codes for a phone it cannot use (find contact: 400 InvalidPhoneNumber); fields named as in seed 001's
 # 422 (``OrderStatus``), so compared without case.
 _PHONE_CODES = frozenset({"invalidphonenumber", "invalidmobilephone"})
@@ -174,7 +178,7 @@ class ContactDirectory:
             self._remember(email, contact_type, existing)
             return existing, False
         except Exception as error:
-            if may_have_taken_effect(error):
+            if _may_have_created(error):
                 # A create Engage may have applied (a timeout after the effect): the claim is kept, so no other
                 # message creates the contact a second time; this message's redelivery takes it again, looks
                 # Engage up first and creates only if the contact is still not there (a 409 then is resolved as
@@ -265,6 +269,13 @@ def refuses_phone(error: EngageValidationError) -> bool:
     return all(
         issue.field.casefold() == _PHONE_FIELD.casefold() or issue.code.casefold() in _PHONE_CODES for issue in issues
     )
+
+
+def _may_have_created(error: Exception) -> bool:
+    """Whether a create that failed may have made the contact all the same (then its claim is kept)."""
+    if isinstance(error, EngageRetryableError) and error.status == 504 and error.error_code == _CREATE_ROLLED_BACK:
+        return error.earlier_attempt_maybe_applied
+    return may_have_taken_effect(error)
 
 
 def _claim_owner() -> str | None:
