@@ -1,6 +1,7 @@
 """Contact resolution: cache, lookup, then create, with only one creator per e-mail and contact type."""
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -8,11 +9,12 @@ import pytest
 from moto import mock_aws
 
 from engage_bridge.contacts import ContactDirectory
+from engage_bridge.delivery import Delivery, current_delivery
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
-from engage_bridge.engage.outcomes import EngageConflict, EngageValidationError, ValidationIssue
+from engage_bridge.engage.outcomes import EngageConflict, EngageRetryableError, EngageValidationError, ValidationIssue
 from engage_bridge.errors import ContactCreationInProgress
-from engage_bridge.state import DynamoStateStore
-from tests.aws import create_state_table
+from engage_bridge.state import CONTACT_CLAIM_SECONDS, DynamoStateStore
+from tests.aws import Clock, create_state_table
 from tests.lambda_support import emitted_metrics, flushed_output
 
 
@@ -209,3 +211,163 @@ def test_a_failed_create_gives_its_claim_back_so_the_retry_need_not_wait_for_it(
         directory.find_or_create(member("anna@example.com"), "SE")
 
     assert store.claim_contact_creation("anna@example.com", "member")
+
+
+# A create whose outcome is unknown (issue 18 session 14; decision log 2026-12-07, "Fix 3 created one member twice").
+
+
+@contextmanager
+def delivered(message_id: str) -> Iterator[None]:
+    """Run as the consumer runs a record: the SQS message being applied is ``message_id``."""
+    token = current_delivery.set(Delivery(message_id, redriven=False))
+    try:
+        yield
+    finally:
+        current_delivery.reset(token)
+
+
+class UnansweredEngage:
+    """Engage whose answer to the first create never arrives: ``applied`` says whether it created the contact
+    anyway (a read timeout after the effect) or not (a 500 before it). ``error`` replaces the timeout with a
+    certain refusal. Every POST is kept, refused ones too: the sandbox counts a second create as a failure."""
+
+    def __init__(self, *, applied: bool, error: Exception | None = None) -> None:
+        self.contacts: dict[str, str] = {}
+        self.posts: list[str] = []
+        self._applied = applied
+        self._error = error
+
+    def find_contact_id(self, email: str, contact_type: str | None = None) -> str | None:
+        return self.contacts.get(email)
+
+    def create_contact(
+        self, body: Mapping[str, Any], *, store_external_id: str | None = None, source: str | None = None
+    ) -> str:
+        email = str(body["email"])
+        self.posts.append(email)
+        if email in self.contacts:
+            raise EngageConflict("POST", "/api/v3/contacts", "ApprovedContactWithKeyExists")
+        if len(self.posts) == 1:
+            if self._applied:
+                self.contacts[email] = "contact-1"
+            raise self._error or EngageRetryableError("POST", "/api/v3/contacts", None, None, maybe_applied=True)
+        self.contacts[email] = f"contact-{len(self.posts)}"
+        return self.contacts[email]
+
+    def update_contact(
+        self, contact_id: str, changes: Mapping[str, Any], *, current: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        return tuple(changes)
+
+
+def first_create_unanswered(owner: ContactDirectory, other: ContactDirectory) -> None:
+    """``other``'s message looks the address up (404), then ``owner``'s message creates it and gets no answer."""
+    with delivered("message-b"), other.one_message():
+        assert other.find("anna@example.com", "member") is None
+        with delivered("message-a"), pytest.raises(EngageRetryableError):
+            owner.find_or_create(member("anna@example.com"), "SE")
+        # The lookup this message made stands (one per message): it goes on to claim the creation.
+        with pytest.raises(ContactCreationInProgress):
+            other.find_or_create(member("anna@example.com"), "SE")
+
+
+def test_a_create_engage_applied_unanswered_keeps_its_claim_and_the_owner_finds_it(dynamodb: Any) -> None:
+    store = DynamoStateStore(dynamodb, "state")
+    engage = UnansweredEngage(applied=True)
+    owner, other = ContactDirectory(engage, store, "ECOM"), ContactDirectory(engage, store, "ECOM")
+
+    first_create_unanswered(owner, other)
+    with delivered("message-a"):  # the owner's redelivery looks Engage up first and caches what it finds
+        assert owner.find_or_create(member("anna@example.com"), "SE") == ("contact-1", False)
+    with delivered("message-b"):
+        assert other.find_or_create(member("anna@example.com"), "SE") == ("contact-1", False)
+
+    assert engage.posts == ["anna@example.com"]  # never a second create, not even one Engage refuses
+    assert store.cached_contact_id("anna@example.com", "member") == "contact-1"
+
+
+def test_the_owner_of_a_kept_claim_creates_again_when_engage_has_no_contact(dynamodb: Any) -> None:
+    store = DynamoStateStore(dynamodb, "state")
+    engage = UnansweredEngage(applied=False)
+    owner, other = ContactDirectory(engage, store, "ECOM"), ContactDirectory(engage, store, "ECOM")
+
+    first_create_unanswered(owner, other)
+    with delivered("message-a"):
+        assert owner.find_or_create(member("anna@example.com"), "SE") == ("contact-2", True)
+    with delivered("message-b"):
+        assert other.find_or_create(member("anna@example.com"), "SE") == ("contact-2", False)
+
+    assert engage.posts == ["anna@example.com", "anna@example.com"]  # both the owner's: one contact
+    assert list(engage.contacts) == ["anna@example.com"]
+
+
+@pytest.mark.parametrize(
+    "unanswered",
+    [
+        EngageRetryableError("POST", "/api/v3/contacts", 504, None, maybe_applied=True),  # a gateway's, not Engage's
+        EngageRetryableError("POST", "/api/v3/contacts", 500, None, maybe_applied=True),
+        RuntimeError("the failure is not Engage's answer"),
+    ],
+    ids=["gateway_504", "500", "not_engage"],
+)
+def test_a_create_that_may_have_happened_keeps_its_claim(dynamodb: Any, unanswered: Exception) -> None:
+    store = DynamoStateStore(dynamodb, "state")
+    engage = UnansweredEngage(applied=False, error=unanswered)
+
+    with delivered("message-a"), pytest.raises(type(unanswered)):
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    with delivered("message-b"), pytest.raises(ContactCreationInProgress):
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    assert engage.posts == ["anna@example.com"]
+
+
+def test_a_kept_claim_whose_message_never_returns_expires(dynamodb: Any, clock: Clock) -> None:
+    store = DynamoStateStore(dynamodb, "state", clock)
+    engage = UnansweredEngage(applied=False)
+    owner, other = ContactDirectory(engage, store, "ECOM"), ContactDirectory(engage, store, "ECOM")
+
+    first_create_unanswered(owner, other)  # then message-a is dead-lettered, holding the claim
+    clock.now += CONTACT_CLAIM_SECONDS - 1
+    with delivered("message-b"), pytest.raises(ContactCreationInProgress):
+        other.find_or_create(member("anna@example.com"), "SE")
+    clock.now += 1
+    with delivered("message-b"):
+        assert other.find_or_create(member("anna@example.com"), "SE") == ("contact-2", True)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        EngageRetryableError("POST", "/api/v3/contacts", 429, None, maybe_applied=False),
+        EngageRetryableError("POST", "/api/v3/contacts", None, None, maybe_applied=False, detail="ConnectError"),
+        EngageValidationError("POST", "/api/v3/contacts", 400, "InvalidEmailAddress", issues=()),
+        # Engage's own create timeout is rolled back (engage-api.md 1.4).
+        EngageRetryableError("POST", "/api/v3/contacts", 504, "RequestTimeOut", maybe_applied=True),
+    ],
+    ids=["429", "never_sent", "400", "engage_504"],
+)
+def test_a_create_that_certainly_did_not_happen_gives_its_claim_back(dynamodb: Any, refusal: Exception) -> None:
+    store = DynamoStateStore(dynamodb, "state")
+    engage = UnansweredEngage(applied=False, error=refusal)
+
+    with delivered("message-a"), pytest.raises(type(refusal)):
+        ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE")
+    with delivered("message-b"):
+        assert ContactDirectory(engage, store, "ECOM").find_or_create(member("anna@example.com"), "SE") == (
+            "contact-2",
+            True,
+        )
+
+
+def test_outside_a_message_an_unanswered_create_keeps_its_claim_until_it_expires(dynamodb: Any, clock: Clock) -> None:
+    """The subscription endpoint has no message id: its kept claim answers "try again" until it expires."""
+    store = DynamoStateStore(dynamodb, "state", clock)
+    engage = UnansweredEngage(applied=False)
+    directory = ContactDirectory(engage, store, "ECOM")
+
+    with pytest.raises(EngageRetryableError):
+        directory.find_or_create(member("anna@example.com"), "SE")
+    with pytest.raises(ContactCreationInProgress):
+        directory.find_or_create(member("anna@example.com"), "SE")
+    clock.now += CONTACT_CLAIM_SECONDS
+    assert directory.find_or_create(member("anna@example.com"), "SE") == ("contact-2", True)

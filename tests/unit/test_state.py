@@ -11,6 +11,7 @@ from engage_bridge.state import (
     LEDGER_VERSIONS,
     DynamoStateStore,
     Effect,
+    email_key,
 )
 from tests.aws import Clock
 
@@ -134,16 +135,68 @@ def test_the_creation_claim_is_the_cache_row_and_refused_once_the_id_is_cached(
     assert store.claim_contact_creation("anna@example.com", "member") is True  # an expired id is looked up again
 
 
-def test_a_released_claim_leaves_an_expired_cached_id_as_it_was(store: DynamoStateStore, clock: Clock) -> None:
+def test_a_claim_replaces_an_expired_cached_id_and_its_release_leaves_nothing(
+    store: DynamoStateStore, dynamodb: Any, clock: Clock
+) -> None:
     store.cache_contact_id("anna@example.com", "member", "c1")
     clock.now += CONTACT_CACHE_SECONDS
-    store.claim_contact_creation("anna@example.com", "member")
+    assert store.claim_contact_creation("anna@example.com", "member") is True
 
     store.release_contact_creation("anna@example.com", "member")
 
+    assert contact_row(dynamodb) is None
     assert store.claim_contact_creation("anna@example.com", "member") is True
     store.release_contact_creation("anna@example.com", "member")
     store.release_contact_creation("anna@example.com", "other")  # nothing there: nothing happens
+
+
+def contact_row(dynamodb: Any, email: str = "anna@example.com", contact_type: str = "member") -> dict[str, Any] | None:
+    key = {"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
+    item: dict[str, Any] | None = dynamodb.get_item(TableName="state", Key=key, ConsistentRead=True).get("Item")
+    return item
+
+
+def test_the_message_holding_a_creation_claim_takes_it_again_and_no_other_does(
+    store: DynamoStateStore, clock: Clock
+) -> None:
+    assert store.claim_contact_creation("anna@example.com", "member", "message-a") is True
+
+    assert store.claim_contact_creation("anna@example.com", "member", "message-b") is False
+    assert store.claim_contact_creation("anna@example.com", "member") is False  # no owner: only an expired claim
+    clock.now += 10
+    assert store.claim_contact_creation("anna@example.com", "member", "message-a") is True  # its redelivery
+    store.cache_contact_id("anna@example.com", "member", "c1")
+    assert store.claim_contact_creation("anna@example.com", "member", "message-a") is False  # the id ends it
+
+
+def test_a_claim_taken_again_lasts_from_then_and_its_row_expires_with_it(
+    store: DynamoStateStore, dynamodb: Any, clock: Clock
+) -> None:
+    store.claim_contact_creation("anna@example.com", "member", "message-a")
+    clock.now += 60
+    store.claim_contact_creation("anna@example.com", "member", "message-a")
+
+    row = contact_row(dynamodb)
+    assert row is not None
+    # The table's TTL must not delete the claim before it ends.
+    assert int(row["expiration"]["N"]) == int(clock.now) + CONTACT_CLAIM_SECONDS
+    clock.now += CONTACT_CLAIM_SECONDS - 1
+    assert store.claim_contact_creation("anna@example.com", "member", "message-b") is False
+    clock.now += 1
+    assert store.claim_contact_creation("anna@example.com", "member", "message-b") is True
+
+
+def test_a_claim_is_released_only_by_its_owner(store: DynamoStateStore, clock: Clock) -> None:
+    store.claim_contact_creation("anna@example.com", "member", "message-a")
+    clock.now += CONTACT_CLAIM_SECONDS  # message-a's create outlived its claim
+    assert store.claim_contact_creation("anna@example.com", "member", "message-b") is True
+
+    store.release_contact_creation("anna@example.com", "member", "message-a")  # late: not its claim any more
+    store.release_contact_creation("anna@example.com", "member")
+
+    assert store.claim_contact_creation("anna@example.com", "member", "message-c") is False
+    store.release_contact_creation("anna@example.com", "member", "message-b")
+    assert store.claim_contact_creation("anna@example.com", "member", "message-c") is True
 
 
 SUBSCRIBER = Effect(f"subscriber#{'f' * 64}", "contact:newsletter")  # the longest contact row key

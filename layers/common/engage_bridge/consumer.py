@@ -30,7 +30,6 @@ Every record ends in exactly one count: Sent, Skipped or Failed (with its reason
 
 import json
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
@@ -49,6 +48,7 @@ from engage_bridge.centra.outcomes import (
     CentraUserError,
 )
 from engage_bridge.dead_letter_marks import DeadLetterMarks
+from engage_bridge.delivery import Delivery, current_delivery
 from engage_bridge.engage.outcomes import (
     EngageConflict,
     EngageNotFound,
@@ -74,18 +74,6 @@ if TYPE_CHECKING:  # Powertools' idempotency loads with the first message a ledg
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 IDEMPOTENCY_SECONDS = 24 * 3600
-
-
-class Delivery(Struct, frozen=True):
-    """The SQS record being applied: its message id (the same on every delivery of one message) and whether an
-    operator redrove it from a DLQ (a new message then, under a new id)."""
-
-    message_id: str
-    redriven: bool
-
-
-# The router's route mark names the message that took it, so only a redelivery of that message takes it again.
-current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
 def delivery_of(record: SQSRecord) -> Delivery:

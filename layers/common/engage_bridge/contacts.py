@@ -20,8 +20,15 @@ from typing import Any, Protocol
 # that never write a contact (router, webhook, poller) do not load it; those that do load it here, at cold start.
 import phonenumbers  # noqa: F401
 
+from engage_bridge.delivery import current_delivery
 from engage_bridge.engage.models import ContactCreate, ContactUpdate
-from engage_bridge.engage.outcomes import EngageConflict, EngageNotFound, EngageValidationError
+from engage_bridge.engage.outcomes import (
+    EngageConflict,
+    EngageNotFound,
+    EngageRetryableError,
+    EngageValidationError,
+    may_have_taken_effect,
+)
 from engage_bridge.errors import ContactCreationInProgress, EmailBelongsToAnotherContact
 from engage_bridge.identity import ContactLink, IdentityLinks
 from engage_bridge.observability import count
@@ -31,6 +38,9 @@ _PHONE_FIELD = "mobilePhone"
 # 409 codes on create (a third-party v2 client's code list, audit B9; the sandbox answers them too).
 _BEING_CREATED = "ContactWithKeyIsBeingCreated"
 _KEY_EXISTS = "ApprovedContactWithKeyExists"
+# Engage's own create timeout: "on 504 no contact is created and everything is rolled back" (Voyado's timeout page,
+# reference engage-api.md 1.4); any other 504 (a gateway's) may have been applied.
+_CREATE_ROLLED_BACK = "RequestTimeOut"
 # Engage's codes for a phone it cannot use (find contact: 400 InvalidPhoneNumber); fields named as in seed 001's
 # 422 (``OrderStatus``), so compared without case.
 _PHONE_CODES = frozenset({"invalidphonenumber", "invalidmobilephone"})
@@ -153,7 +163,8 @@ class ContactDirectory:
         email, contact_type = contact.email, contact.contact_type
         if existing := self.find(email, contact_type):
             return existing, False
-        if not self._store.claim_contact_creation(email, contact_type):
+        owner = _claim_owner()
+        if not self._store.claim_contact_creation(email, contact_type, owner):
             # Whoever held the claim may have finished since the lookup: then its id is cached, else it is busy.
             if cached := self._store.cached_contact_id(email, contact_type):
                 self._remember(email, contact_type, cached)
@@ -162,24 +173,30 @@ class ContactDirectory:
         try:
             created = self._create(contact, store_external_id)
         except EngageConflict as conflict:
-            existing = self._resolve_collision(conflict, email, contact_type)
+            existing = self._resolve_collision(conflict, email, contact_type, owner)
             self._store.cache_contact_id(email, contact_type, existing)
             self._remember(email, contact_type, existing)
             return existing, False
-        except Exception:
-            # Retries wait 2 s, 30 s, 60 s (retry_cadence, a wait on own work), shorter than the claim; each looks
-            # Engage up first.
-            self._store.release_contact_creation(email, contact_type)
+        except Exception as error:
+            if _may_have_created(error):
+                # A create Engage may have applied (a timeout after the effect): the claim is kept, so no other
+                # message creates the contact a second time; this message's redelivery takes it again, looks
+                # Engage up first and creates only if the contact is still not there (a 409 then is resolved as
+                # above). A message that never returns (its DLQ) leaves the claim to expire.
+                count("ContactCreateInDoubt", "claim_kept")
+            else:
+                # Certainly not created: the retry, 2 s, 30 s, 60 s on (retry_cadence), need not wait for the claim.
+                self._store.release_contact_creation(email, contact_type, owner)
             raise
         self._store.cache_contact_id(email, contact_type, created)
         self._remember(email, contact_type, created)
         return created, True
 
-    def _resolve_collision(self, conflict: EngageConflict, email: str, contact_type: str) -> str:
+    def _resolve_collision(self, conflict: EngageConflict, email: str, contact_type: str, owner: str | None) -> str:
         try:
             return self._collided(conflict, email, contact_type)
         except Exception:
-            self._store.release_contact_creation(email, contact_type)
+            self._store.release_contact_creation(email, contact_type, owner)  # a 409 created nothing
             raise
 
     def _create(self, contact: ContactCreate, store_external_id: str) -> str:
@@ -252,6 +269,20 @@ def refuses_phone(error: EngageValidationError) -> bool:
     return all(
         issue.field.casefold() == _PHONE_FIELD.casefold() or issue.code.casefold() in _PHONE_CODES for issue in issues
     )
+
+
+def _may_have_created(error: Exception) -> bool:
+    """Whether a create that failed may have made the contact all the same (then its claim is kept)."""
+    if isinstance(error, EngageRetryableError) and error.status == 504 and error.error_code == _CREATE_ROLLED_BACK:
+        return error.earlier_attempt_maybe_applied
+    return may_have_taken_effect(error)
+
+
+def _claim_owner() -> str | None:
+    """Who a creation claim belongs to: the SQS message being applied (the same id on each of its redeliveries);
+    None outside the consumer (the subscription endpoint), whose claim only its expiry ends once kept."""
+    delivery = current_delivery.get()
+    return None if delivery is None else delivery.message_id
 
 
 def _count_left_out(reasons: tuple[str, ...]) -> None:

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ValidationError
 from engage_bridge.centra.stock import market_levels
 from engage_bridge.centra.together import CentraRef, ObjectAnswer
 from engage_bridge.config import BrandConfig
-from engage_bridge.consumer import Delivery, current_delivery, delivery_of
+from engage_bridge.consumer import delivery_of
+from engage_bridge.delivery import Delivery, current_delivery
 from engage_bridge.messages import IngestEvent
 from engage_bridge.observability import count
 from engage_bridge.outcome import Outcome

@@ -9,7 +9,8 @@ One DynamoDB table (``pk``/``sk``) holds every kind of record, each under its ow
   Next to it, ``resend#<effect>#<request id>``: an operator's resend of that effect (``engage-bridge resend``),
   with who asked, why, whether the ledger's "sent" was overridden, and what the handler then did.
 - ``contact#<fingerprint>`` / ``type#<contact type>``: Engage contact id for an e-mail, expiring after 30 days; while
-  the contact is being created, the same row holds the creator's claim (``creating_until``).
+  the contact is being created, the same row holds the creator's claim (``creating_until``, and the SQS message
+  that holds it, ``creating_by``).
 - ``stock#<sku>`` / ``market#<id>``: last stock level sent, so unchanged or out-of-order levels are not resent.
 - ``idempotency#<service>`` / ``<hash>``: Powertools idempotency records (written by Powertools itself), for
   messages whose business key has no ledger row of its own (an erasure, a customer without an id, an operator's
@@ -86,9 +87,9 @@ class StateStore(Protocol):
 
     def forget_contact_id(self, email: str, contact_type: str) -> None: ...
 
-    def claim_contact_creation(self, email: str, contact_type: str) -> bool: ...
+    def claim_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> bool: ...
 
-    def release_contact_creation(self, email: str, contact_type: str) -> None: ...
+    def release_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> None: ...
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange: ...
 
@@ -315,40 +316,54 @@ class DynamoStateStore:
             TableName=self._table, Key={"pk": {"S": f"contact#{email_key(email)}"}, "sk": {"S": f"type#{contact_type}"}}
         )
 
-    def claim_contact_creation(self, email: str, contact_type: str) -> bool:
+    def claim_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> bool:
         """Take the right to create this contact; False while another invocation holds it, or once its id is cached.
 
         Two handlers can see "no such contact" at once (a customer event and that customer's first order);
         Engage would create both. The claim is a conditional write on the contact's cache row itself, so exactly one
         of them creates, and the claim also checks that no one cached the contact since the caller looked (whoever
         held it before may have just finished): no second read. ``cache_contact_id`` replaces the row, ending it.
+
+        ``owner`` (the SQS message id, ``delivery.current_delivery``) names who holds it: a claim kept after a create
+        whose outcome is unknown (``ContactDirectory``) is taken again by that message's redelivery, and by no
+        other message until it expires. Without an owner only an expired claim is taken again. Still one write: an
+        expired cached id the claim replaces is dropped (nothing reads it), and the row expires with the claim (the
+        table's TTL), renewed by each taking.
         """
         now = int(self._clock())
+        values = {":now": {"N": str(now)}, ":until": {"N": str(now + CONTACT_CLAIM_SECONDS)}}
+        free = "attribute_not_exists(creating_until) OR creating_until <= :now"
+        if owner is None:
+            update = "SET creating_until = :until, expiration = :until REMOVE contact_id, creating_by"
+        else:
+            update = "SET creating_until = :until, expiration = :until, creating_by = :owner REMOVE contact_id"
+            free += " OR creating_by = :owner"
+            values[":owner"] = {"S": owner}
         return written(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=_contact_key(email, contact_type),
-                # A claim-only row expires with its claim (the table's TTL); a cached id keeps its own expiration.
-                UpdateExpression="SET creating_until = :until, expiration = if_not_exists(expiration, :until)",
-                ConditionExpression=(
-                    "(attribute_not_exists(contact_id) OR expiration <= :now)"
-                    " AND (attribute_not_exists(creating_until) OR creating_until <= :now)"
-                ),
-                ExpressionAttributeValues={":now": {"N": str(now)}, ":until": {"N": str(now + CONTACT_CLAIM_SECONDS)}},
+                UpdateExpression=update,
+                ConditionExpression=f"(attribute_not_exists(contact_id) OR expiration <= :now) AND ({free})",
+                ExpressionAttributeValues=values,
             )
         )
 
-    def release_contact_creation(self, email: str, contact_type: str) -> None:
-        """Give the claim back after a create that failed, so the retry (which looks up first) need not wait it out:
-        delete a row that is only the claim, else take the claim off the (expired) cached id."""
-        key = _contact_key(email, contact_type)
-        if written(
+    def release_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> None:
+        """Give the claim back after a create that certainly did not happen, so the retry (which looks up first)
+        need not wait it out: delete the row, which holds only the claim (taking it dropped any expired id). Only
+        ``owner``'s claim: one that expired meanwhile and was taken by another message stays, and so does a row
+        someone has cached the id in since (``cache_contact_id`` replaced the claim)."""
+        mine = "attribute_not_exists(creating_by)" if owner is None else "creating_by = :owner"
+        extra = {} if owner is None else {"ExpressionAttributeValues": {":owner": {"S": owner}}}
+        written(
             lambda: self._client.delete_item(
-                TableName=self._table, Key=key, ConditionExpression="attribute_not_exists(contact_id)"
+                TableName=self._table,
+                Key=_contact_key(email, contact_type),
+                ConditionExpression=f"attribute_not_exists(contact_id) AND {mine}",
+                **extra,
             )
-        ):
-            return
-        self._client.update_item(TableName=self._table, Key=key, UpdateExpression="REMOVE creating_until")
+        )
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:
         """How a level relates to the last one sent: newer and different, newer but equal, or older."""

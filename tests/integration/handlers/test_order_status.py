@@ -121,6 +121,42 @@ def test_a_timeout_after_engage_applied_the_order_is_never_resent(
     assert automations(engage_sandbox) == {("2348981", "ORDER_CREATED"): 1}
 
 
+def test_a_contact_create_answered_too_late_keeps_its_claim_for_the_same_message_only(
+    deploy: Deploy, engage_sandbox: EngageSandbox
+) -> None:
+    """Engage created the contact but the client timed out: the creation claim stays, held by this SQS message,
+    whose redelivery finds the contact; nothing is created twice (decision log 2026-12-08)."""
+    handler = deploy("order_status", engage={**_engage(engage_sandbox), "timeouts": {"create_contact": 0.3}})
+    handler.history_sent(load_event("order_status"))  # the confirmations these samples follow went out
+    engage_sandbox.script_fault("timeout_after_effect", method="POST", path="/api/v3/contacts", seconds=1.0)
+    event = records(load_event("order_status"), 0)
+    message_id = event["Records"][0]["messageId"]
+
+    first = handler.invoke(event)
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": message_id}]}
+    (claim,) = contact_rows(handler)
+    assert claim["creating_by"] == {"S": message_id}
+    assert "contact_id" not in claim
+    assert handler.invoke(event) == {"batchItemFailures": []}
+    ((contact,), (cached,)) = engage_sandbox.contacts_with_email("xxxx@mail.io"), contact_rows(handler)
+    assert cached["contact_id"] == {"S": contact["id"]}
+    assert "creating_by" not in cached  # the cached id ended the claim
+    assert engage_sandbox.state()["duplicate_creates"] == []
+    assert automations(engage_sandbox) == {("2348981", "ORDER_CREATED"): 1}
+
+
+def contact_rows(handler: DeployedHandler) -> list[dict[str, Any]]:
+    """The state table's contact cache rows (and creation claims)."""
+    scanned = handler.dynamodb.scan(
+        TableName="state",
+        FilterExpression="begins_with(pk, :contact)",
+        ExpressionAttributeValues={":contact": {"S": "contact#"}},
+    )
+    rows: list[dict[str, Any]] = scanned["Items"]
+    return rows
+
+
 def test_a_tag_the_tenant_lacks_goes_to_the_dlq_with_engages_reasons(
     deploy: Deploy, engage_sandbox: EngageSandbox
 ) -> None:

@@ -267,6 +267,27 @@ def test_create_contact_looks_up_before_resending_after_a_timeout() -> None:
     assert fake.requests[1].url.params["contactType"] == "member"
 
 
+def test_a_last_answer_that_changed_nothing_still_says_an_earlier_attempt_may_have() -> None:
+    """A create whose first attempt went unanswered, the lookup finding nothing, then Engage's own 504: the first
+    may still have created the contact (the lookup can lag), which the contact's creation claim must know."""
+
+    def engage(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return _json(404, {"errorCode": "ContactNotFound"})
+        if sum(sent.method == "POST" for sent in fake.requests) == 1:
+            raise httpx.ReadTimeout("slow")
+        return _json(504, {"errorCode": "RequestTimeOut"})
+
+    fake = Recorder(engage)
+    with pytest.raises(EngageRetryableError) as caught:
+        fake.client(retry=RetryPolicy(max_attempts=2, base_delay=0.01)).create_contact(
+            {"email": EMAIL, "contactType": "member"}
+        )
+    assert [request.method for request in fake.requests] == ["POST", "GET", "POST"]
+    assert (caught.value.status, caught.value.error_code) == (504, "RequestTimeOut")
+    assert caught.value.earlier_attempt_maybe_applied
+
+
 def test_create_contact_without_an_email_is_not_resent_blind() -> None:
     fake = Recorder(httpx.ReadTimeout("slow"))
     with pytest.raises(EngageRetryableError) as caught:

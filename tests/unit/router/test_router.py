@@ -85,10 +85,10 @@ class MemoryLedger:
     def forget_contact_id(self, email: str, contact_type: str) -> None:
         return None
 
-    def claim_contact_creation(self, email: str, contact_type: str) -> bool:
+    def claim_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> bool:
         return True
 
-    def release_contact_creation(self, email: str, contact_type: str) -> None:
+    def release_contact_creation(self, email: str, contact_type: str, owner: str | None = None) -> None:
         return None
 
     def compare_stock(self, sku: str, market_id: str, quantity: int, event_time: datetime) -> StockChange:

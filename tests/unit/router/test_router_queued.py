@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from engage_bridge import queued_messages
 from engage_bridge.centra import Order
-from engage_bridge.consumer import Delivery, current_delivery
+from engage_bridge.delivery import Delivery, current_delivery
 from engage_bridge.messages import IngestEvent, IngestSource
 from engage_bridge.queued_messages import REMEMBER_SECONDS, QueuedMessages
 from engage_bridge.route_marks import DynamoRouteMarks

@@ -25,7 +25,8 @@ from pydantic import BaseModel
 from engage_bridge.centra.client import CentraClient
 from engage_bridge.centra.stock import SkuStock, WarehouseStock
 from engage_bridge.config import parse_config
-from engage_bridge.consumer import current_delivery, delivery_of
+from engage_bridge.consumer import delivery_of
+from engage_bridge.delivery import current_delivery
 from engage_bridge.messages import IngestEvent, IngestObject
 from engage_bridge.observability import bind
 from engage_bridge.route_marks import DynamoRouteMarks

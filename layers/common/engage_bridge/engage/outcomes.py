@@ -132,3 +132,17 @@ class EngageRetryableError(EngageError):
         self.maybe_applied = maybe_applied
         self.retry_after = retry_after
         super().__init__(method, path, status, error_code, detail)
+
+
+def may_have_taken_effect(error: BaseException) -> bool:
+    """False only when the failed request certainly changed nothing in Engage: a refusal (4xx), a 429 or 503, or a
+    request that never left (``maybe_applied=False``), with no earlier attempt of it unanswered. Anything else
+    (a timeout, a dropped connection, a 500/502/504, a 2xx the client could not read, a failure that is not
+    Engage's answer at all) may have."""
+    if not isinstance(error, EngageError):
+        return True
+    if error.earlier_attempt_maybe_applied:
+        return True
+    if isinstance(error, EngageRetryableError):
+        return error.maybe_applied
+    return error.status is not None and 200 <= error.status < 300

@@ -151,6 +151,7 @@ class EngageSession:
             try:
                 return self._attempt(call, content, attempt)
             except EngageRetryableError as error:
+                error.earlier_attempt_maybe_applied = ambiguous
                 ambiguous = ambiguous or error.maybe_applied
                 delay = self._delay_before_retry(call, error, attempt, ambiguous, verify is not None)
                 if delay is None:
