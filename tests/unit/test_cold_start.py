@@ -47,7 +47,15 @@ NOT_LOADED_AT_INIT: dict[str, frozenset[str]] = {
         }
     ),
     "promotion_redemption": frozenset(
-        {"phonenumbers", "engage_bridge.contacts", "engage_bridge.consent.store", "engage_bridge.router_environment"}
+        {
+            "phonenumbers",
+            "engage_bridge.contacts",
+            "engage_bridge.consent.store",
+            "engage_bridge.router_environment",
+            # Its message names the order by number: no Centra order nor customer model (messages.order_effect).
+            "engage_bridge.centra.order",
+            "engage_bridge.centra.customer",
+        }
     ),
     "order_status": frozenset({"engage_bridge.consent.store", "engage_bridge.router_environment"}),
     "receipt_push": frozenset(
@@ -205,6 +213,55 @@ def test_importing_a_function_loads_no_module_it_does_not_use_at_init(name: str,
 
     assert "engage_bridge.environment" in loaded  # the function did start
     assert not NOT_LOADED_AT_INIT[name] & loaded
+
+
+# The message and environment classes each function defines at cold start: the ones it parses and their bases, none
+# of another function's (issue 18: each pydantic class costs ~0.3 ms to define, even unbuilt).
+_DEFINED_MODELS = (
+    "import sys, app, pydantic\n"
+    "print(' '.join(sorted(f'{module.__name__.split(\".\")[1]}.{name}' for module in list(sys.modules.values())"
+    " if module.__name__.startswith(('engage_bridge.environment', 'engage_bridge.messages'))"
+    " for name, model in vars(module).items() if isinstance(model, type) and issubclass(model, pydantic.BaseModel)"
+    " and model.__module__ == module.__name__)))"
+)
+_HANDLER_ENVIRONMENT = {
+    "environment.FunctionEnvironment",
+    "environment.EngageBudgetEnvironment",
+    "environment.ConsumerEnvironment",
+    "environment.HandlerEnvironment",
+}
+_ORDER_MESSAGE = {"messages.ResendRequest", "messages.QueuedMessage", "messages.OrderEffect"}
+DEFINED_MODELS: dict[str, set[str]] = {
+    "order_status": _HANDLER_ENVIRONMENT | _ORDER_MESSAGE | {"messages.AboutAnOrder", "messages.OrderEmail"},
+    "receipt_push": _HANDLER_ENVIRONMENT | _ORDER_MESSAGE | {"messages.AboutAnOrder", "messages.ReceiptPush"},
+    "promotion_redemption": _HANDLER_ENVIRONMENT | _ORDER_MESSAGE | {"messages.PromotionRedemption"},
+    "router": {
+        "environment.FunctionEnvironment",
+        "environment.ConsumerEnvironment",
+        "environment.FeatureSwitchesEnvironment",
+        "messages.ResendRequest",
+        "messages.QueuedMessage",
+        "messages.IngestEvent",
+        "messages.ContactUpsert",
+        "messages.StockUpdate",
+    },
+    "backfill": {
+        "environment.FunctionEnvironment",
+        "environment.EngageBudgetEnvironment",
+        "messages.ResendRequest",
+        "messages.QueuedMessage",
+        "messages.ContactUpsert",
+    },
+    # The reconciliation works out every order effect (routing.orders) and reads the report's: all three messages.
+    "reconcile": {"environment.FunctionEnvironment", "messages.ResendRequest", "messages.QueuedMessage"}
+    | {"messages.ContactUpsert", "messages.OrderEffect", "messages.AboutAnOrder", "messages.OrderEmail"}
+    | {"messages.ReceiptPush", "messages.PromotionRedemption"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFINED_MODELS))
+def test_a_function_defines_only_its_own_message_and_environment_classes(name: str, tmp_path: Path) -> None:
+    assert set(_last_line_at_init(name, _DEFINED_MODELS, tmp_path).split()) == DEFINED_MODELS[name]
 
 
 _CONFIG_VALIDATORS = (

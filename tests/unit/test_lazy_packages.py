@@ -16,6 +16,7 @@ LAZY_PACKAGES = (
     "engage_bridge.centra",
     "engage_bridge.consent",
     "engage_bridge.engage.models",
+    "engage_bridge.environment",
     "engage_bridge.mapping",
     "engage_bridge.messages",
     "engage_bridge.reconcile",

@@ -31,7 +31,7 @@ def _section() -> Any:
     """A section the document leaves out: ``{}`` validated by the enclosing model's own validator. A default
     instance (``EngageTimeouts()``) would build every section's validator when this module is imported, beside
     the one ``BrandConfig`` builds for the whole document (12 validators more at cold start, issue 18)."""
-    return Field(default_factory=dict, validate_default=True)
+    return Field(default={}, validate_default=True)
 
 
 class _Strict(BaseModel):
@@ -90,9 +90,9 @@ def _direct_to_consumer_only() -> list[StoreType]:
 class Restrictions(_Strict):
     """Which Centra objects reach Engage. An empty list means "all", as in Centra's plugin."""
 
-    markets: list[NonEmptyStr] = Field(default_factory=list, description="market names or ids")
-    pricelists: list[NonEmptyStr] = Field(default_factory=list, description="pricelist names or ids")
-    countries: list[NonEmptyStr] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes")
+    markets: list[NonEmptyStr] = Field(default=[], description="market names or ids")
+    pricelists: list[NonEmptyStr] = Field(default=[], description="pricelist names or ids")
+    countries: list[NonEmptyStr] = Field(default=[], description="ISO 3166-1 alpha-2 codes")
     store_types: list[StoreType] = Field(default_factory=_direct_to_consumer_only, min_length=1)
 
 
@@ -126,7 +126,7 @@ class ProductFeed(_Strict):
         "no feed is written",
     )
     pricelist_by_market: dict[NonEmptyStr, PositiveInt] = Field(
-        default_factory=dict, description="Centra market id -> the pricelist id whose prices the market's feeds show"
+        default={}, description="Centra market id -> the pricelist id whose prices the market's feeds show"
     )
     brand: NonEmptyStr | None = Field(default=None, description="g:brand on every item")
     image_size: NonEmptyStr = Field(default="standard", description="The Centra media size name of g:image_link")
@@ -151,10 +151,10 @@ class ProductFeed(_Strict):
 
 class BackInStock(_Strict):
     locales_by_market: dict[NonEmptyStr, list[NonEmptyStr]] = Field(
-        default_factory=dict, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
+        default={}, description="Centra market id -> Engage product-feed locales, e.g. sv-SE"
     )
     warehouses_by_market: dict[NonEmptyStr, list[PositiveInt]] = Field(
-        default_factory=dict,
+        default={},
         description="Centra market id -> the warehouse ids of its allocation rule; a market's stock is the sum of "
         "their free-to-allocate quantities (no market listed: no stock levels are sent)",
     )
@@ -224,7 +224,7 @@ class BrandConfig(_Strict):
         description="Literal ('brand.com', 'centra.com/Europe') or template with {market} or {country}"
     )
     store_ids: dict[NonEmptyStr, NonEmptyStr] = Field(
-        default_factory=dict,
+        default={},
         description="Market or country name -> Engage store external id, for names Engage cannot use as is",
     )
     default_market: NonEmptyStr | None = Field(
@@ -251,13 +251,13 @@ class BrandConfig(_Strict):
     )
     back_in_stock: BackInStock = _section()
     tracking_links: dict[NonEmptyStr, NonEmptyStr] = Field(
-        default_factory=dict,
+        default={},
         description="Shipping method name -> tracking link, {tracking_number} filled in when present, e.g. "
         "https://carrier.example/track?id={tracking_number} (Centra's Integration API has no tracking URL)",
     )
     promotions: Promotions = _section()
     languages_by_market: dict[NonEmptyStr, Language] = Field(
-        default_factory=dict,
+        default={},
         description="Centra market name or id -> the language of its order e-mails (/orders language), e.g. sv-SE",
     )
     default_language: Language | None = Field(

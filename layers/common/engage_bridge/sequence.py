@@ -19,14 +19,16 @@ about 22 minutes) dead-letters it if the predecessor never settles. An operator'
 operator chose to send that one e-mail.
 """
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeIs
 
 from engage_bridge.errors import MappingError, PredecessorPending
 from engage_bridge.mapping.context import return_index
 from engage_bridge.mapping.lines import returned_lines
 from engage_bridge.mapping.payments import PaymentState
-from engage_bridge.messages import OrderEmail, ReceiptPush
 from engage_bridge.state import Effect, LedgerEntry
+
+if TYPE_CHECKING:  # each handler defines only its own message at cold start (``_is_email``)
+    from engage_bridge.messages import OrderEmail, ReceiptPush
 
 
 class LedgerRead(Protocol):
@@ -38,7 +40,13 @@ class LedgerRead(Protocol):
 _PAYMENT_STATES: tuple[PaymentState, ...] = ("success", "pending", "failed")
 
 
-def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:
+def _is_email(message: "OrderEmail | ReceiptPush") -> "TypeIs[OrderEmail]":
+    """By its ``status``, which only an e-mail has: ``isinstance`` would need both classes here, and so would define
+    the receipt handler's message in the e-mail handler and the other way round (issue 18, cold start)."""
+    return hasattr(message, "status")
+
+
+def predecessors(message: "OrderEmail | ReceiptPush") -> tuple[Effect, ...]:
     """The effects ``message`` follows, any one of which settles it; empty if it follows none.
 
     A return whose shipment cannot be found has no predecessor here: its handler maps it and dead-letters the
@@ -46,7 +54,7 @@ def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:
     """
     order = message.order
     subject = f"order#{order.number}"
-    if isinstance(message, OrderEmail):
+    if _is_email(message):
         if message.status == "shipped":
             return tuple(Effect(subject, f"email:created:{state}") for state in _PAYMENT_STATES)
         if message.status == "returned" and (shipment_id := _returned_from(message, message.return_id)) is not None:
@@ -57,7 +65,7 @@ def predecessors(message: OrderEmail | ReceiptPush) -> tuple[Effect, ...]:
     return ()
 
 
-def ensure_predecessor_settled(message: OrderEmail | ReceiptPush, ledger: LedgerRead) -> None:
+def ensure_predecessor_settled(message: "OrderEmail | ReceiptPush", ledger: LedgerRead) -> None:
     """Raise ``PredecessorPending`` unless ``message`` follows nothing, or what it follows is settled."""
     if message.resend is not None:
         return
@@ -79,7 +87,7 @@ def _settled(entry: LedgerEntry | None) -> bool:
     return entry.state in {"sent", "failed"} or (entry.state == "skipped" and entry.reason == "historical")
 
 
-def _returned_from(message: OrderEmail | ReceiptPush, return_id: int | None) -> int | None:
+def _returned_from(message: "OrderEmail | ReceiptPush", return_id: int | None) -> int | None:
     returned = message.returned(return_id)
     if returned is None:
         return None

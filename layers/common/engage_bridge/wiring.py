@@ -25,7 +25,7 @@ from engage_bridge.aws_clients import BuiltOnFirstUse, LazyClient
 from engage_bridge.config import BrandConfig, load_config
 from engage_bridge.consumer import RetryLater, SqsConsumer
 from engage_bridge.dead_letter_marks import DynamoDeadLetterMarks
-from engage_bridge.environment import ConsumerEnvironment, HandlerEnvironment, parse_environment
+from engage_bridge.environment import ConsumerEnvironment, parse_environment
 from engage_bridge.observability import logger, metrics, tracer
 from engage_bridge.outcome import Outcome
 from engage_bridge.state import DynamoStateStore, Effect, LedgerClaims, ResendLedger
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # each function imports only its own side at cold start: the 
     from engage_bridge.consent import ConsentStore
     from engage_bridge.contacts import ContactDirectory
     from engage_bridge.effects.services import Services
+    from engage_bridge.environment import HandlerEnvironment
     from engage_bridge.messages import ResendRequest
     from engage_bridge.router import RouterServices
     from engage_bridge.router_environment import RouterEnvironment
@@ -69,7 +70,7 @@ ServicePart = Literal["contacts", "consent"]
 
 
 def build_services(
-    env: HandlerEnvironment,
+    env: "HandlerEnvironment",
     config: BrandConfig,
     dynamodb: Any = None,
     *,
@@ -165,10 +166,12 @@ def consumer_for[M: BaseModel](
     (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
     retry_later: RetryLater | None = None
-    if isinstance(env, HandlerEnvironment):  # an Engage handler's: the router retries on the visibility timeout
+    # Only an Engage handler's environment (``HandlerEnvironment``) names its source queue: the router retries on the
+    # visibility timeout. Looked up by name, so the router does not define the handlers' environment at cold start.
+    if source_queue_url := getattr(env, "source_queue_url", None):
         from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side
 
-        retry_later = SqsRetryCadence(sqs, env.source_queue_url)
+        retry_later = SqsRetryCadence(sqs, source_queue_url)
     # An order's e-mail or redemption is one ledger row, which is also its claim: no Powertools record. A receipt's
     # row is only looked at (``ReceiptPush.ledger_claim``): Engage ignores a repeated one, and the look answers the
     # copies routed after it was sent (measured: no more receipt requests than with the claim, decision log).
@@ -212,6 +215,8 @@ def build_consumer[M: BaseModel](
     unused: frozenset[ServicePart] = frozenset(),
 ) -> tuple[SqsConsumer[M], "Services"]:
     """An Engage handler's consumer and the services behind it, from its environment."""
+    from engage_bridge.environment import HandlerEnvironment  # noqa: PLC0415 - only this function's side
+
     env = parse_environment(HandlerEnvironment, environ)
     env.bind_observability()
     dynamodb = LazyClient("dynamodb")

@@ -91,7 +91,7 @@ class Attribute(CentraModel):
     """A custom attribute: ``attributes {type {name} elements {key ... on AttributeStringElement {value}}}``."""
 
     type: AttributeType
-    elements: list[AttributeElement] = Field(default_factory=list)
+    elements: list[AttributeElement] = Field(default=[])
 
 
 def attribute_value(attributes: list[Attribute], name: str) -> str | None:

@@ -27,7 +27,7 @@ class Customer(CentraModel):
     registered: bool | None = None
     newsletter: bool | None = Field(default=None, alias="receiveNewsletters")
     billing_address: Address | None = None
-    attributes: list[Attribute] = Field(default_factory=list)
+    attributes: list[Attribute] = Field(default=[])
 
     @property
     def reference(self) -> str:

@@ -30,7 +30,7 @@ class Media(CentraModel):
 class ProductVariant(CentraModel):
     id: int | str | None = None
     name: str | None = None
-    media: list[Media] = Field(default_factory=list)
+    media: list[Media] = Field(default=[])
 
 
 class Category(CentraModel):
@@ -79,7 +79,7 @@ class Shipment(CentraModel):
     shipped_at: AwareDatetime | None = None
     is_shipped: bool = False
     tracking_number: str | None = None
-    lines: list[ShipmentLine] = Field(default_factory=list)
+    lines: list[ShipmentLine] = Field(default=[])
 
     @property
     def is_completed(self) -> bool:
@@ -111,9 +111,9 @@ class Return(CentraModel):
     id: int
     return_status: str | None = None  # ReturnStatus; COMPLETED once the return is done
     created_at: AwareDatetime
-    lines: list[ReturnLine] = Field(default_factory=list)
+    lines: list[ReturnLine] = Field(default=[])
     totals: ReturnTotals | None = None
-    refund_payment_history: list[PaymentHistoryEntry] = Field(default_factory=list)
+    refund_payment_history: list[PaymentHistoryEntry] = Field(default=[])
 
     @property
     def is_completed(self) -> bool:
@@ -166,15 +166,15 @@ class Order(CentraModel):
     totals: OrderTotals | None = None
     shipping_price_group: ShippingPriceGroup | None = None
     payment_method: PaymentMethod | None = None
-    payment_history: list[PaymentHistoryEntry] = Field(default_factory=list)
-    discounts_applied: list[AppliedVoucher] = Field(default_factory=list)
-    lines: list[OrderLine] = Field(default_factory=list)
+    payment_history: list[PaymentHistoryEntry] = Field(default=[])
+    discounts_applied: list[AppliedVoucher] = Field(default=[])
+    lines: list[OrderLine] = Field(default=[])
     billing_address: Address | None = None
     shipping_address: Address | None = None
     customer: Customer | None = None
-    attributes: list[Attribute] = Field(default_factory=list)
-    shipments: list[Shipment] = Field(default_factory=list)  # read by ShipmentFilter.orderId, then attached
-    returns: list[Return] = Field(default_factory=list)
+    attributes: list[Attribute] = Field(default=[])
+    shipments: list[Shipment] = Field(default=[])  # read by ShipmentFilter.orderId, then attached
+    returns: list[Return] = Field(default=[])
 
     @property
     def reference(self) -> str:

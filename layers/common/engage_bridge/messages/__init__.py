@@ -6,8 +6,9 @@ receipt or redemption gets the same key however often and by whichever path it i
 idempotency and the ledger are keyed on. ``historical`` marks backfill traffic: it writes contacts and
 receipts, but never e-mails a customer about an old order nor redeems an old promotion.
 
-Each message lives in its own module (``contacts``, ``orders``, ``stock``, ``ingest``; ``base`` for what they share),
-so a function defines only the messages it reads; the names below are imported from there on first use.
+Each message lives in its own module (``contacts``, ``order_email``, ``receipt_push``, ``promotion_redemption``,
+``stock``, ``ingest``; ``base``, ``order_effect`` and ``orders`` for what they share), so a function defines only the
+messages it reads; the names below are imported from there on first use.
 """
 
 from typing import TYPE_CHECKING
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
     from engage_bridge.messages.ingest import IngestEvent as IngestEvent
     from engage_bridge.messages.ingest import IngestObject as IngestObject
     from engage_bridge.messages.ingest import IngestSource as IngestSource
-    from engage_bridge.messages.orders import OrderEffect as OrderEffect
-    from engage_bridge.messages.orders import OrderEmail as OrderEmail
-    from engage_bridge.messages.orders import OrderStatus as OrderStatus
-    from engage_bridge.messages.orders import PromotionRedemption as PromotionRedemption
-    from engage_bridge.messages.orders import ReceiptPush as ReceiptPush
+    from engage_bridge.messages.order_effect import OrderEffect as OrderEffect
+    from engage_bridge.messages.order_email import OrderEmail as OrderEmail
+    from engage_bridge.messages.order_email import OrderStatus as OrderStatus
+    from engage_bridge.messages.promotion_redemption import PromotionRedemption as PromotionRedemption
+    from engage_bridge.messages.receipt_push import ReceiptPush as ReceiptPush
     from engage_bridge.messages.stock import StockUpdate as StockUpdate
 
 # PEP 562: the router's ingest message does not load the handlers' messages, nor a handler's the others'.
@@ -33,11 +34,11 @@ _HOMES = {
     "QueuedMessage": "base",
     "ResendRequest": "base",
     "ContactUpsert": "contacts",
-    "OrderEffect": "orders",
-    "OrderEmail": "orders",
-    "OrderStatus": "orders",
-    "PromotionRedemption": "orders",
-    "ReceiptPush": "orders",
+    "OrderEffect": "order_effect",
+    "OrderEmail": "order_email",
+    "OrderStatus": "order_email",
+    "PromotionRedemption": "promotion_redemption",
+    "ReceiptPush": "receipt_push",
     "StockUpdate": "stock",
     "IngestEvent": "ingest",
     "IngestObject": "ingest",

@@ -17,9 +17,9 @@ type Message = ContactUpsert | OrderEmail | ReceiptPush | PromotionRedemption | 
 # and receipts (backfill, reconciliation) does not define the stock relay's message (issue 18, cold start).
 _ROUTE_OF_MESSAGE: Final[dict[str, Route]] = {
     "engage_bridge.messages.contacts.ContactUpsert": "contact_upsert",
-    "engage_bridge.messages.orders.OrderEmail": "order_status",
-    "engage_bridge.messages.orders.ReceiptPush": "receipt_push",
-    "engage_bridge.messages.orders.PromotionRedemption": "promotion_redemption",
+    "engage_bridge.messages.order_email.OrderEmail": "order_status",
+    "engage_bridge.messages.receipt_push.ReceiptPush": "receipt_push",
+    "engage_bridge.messages.promotion_redemption.PromotionRedemption": "promotion_redemption",
     "engage_bridge.messages.stock.StockUpdate": "stock_relay",
 }
 
