@@ -161,14 +161,15 @@ def consumer_for[M: BaseModel](
     dynamodb: Any = None,
     *,
     idempotency_records: bool = True,
+    source_queue_url: str | None = None,
 ) -> SqsConsumer[M]:
     """The shared SQS loop for ``effect``; ``idempotency_records=False`` for an effect that is idempotent on its own
-    (the router: its route marks drop a second report of a change, the handlers a second copy of an effect)."""
+    (the router: its route marks drop a second report of a change, the handlers a second copy of an effect).
+    ``source_queue_url``: an Engage handler's own queue, where it postpones a record on its retry cadence; without
+    it (the router) a record is retried on the visibility timeout."""
     sqs, dynamodb = LazyClient("sqs"), dynamodb or LazyClient("dynamodb")
     retry_later: RetryLater | None = None
-    # Only an Engage handler's environment (``HandlerEnvironment``) names its source queue: the router retries on the
-    # visibility timeout. Looked up by name, so the router does not define the handlers' environment at cold start.
-    if source_queue_url := getattr(env, "source_queue_url", None):
+    if source_queue_url is not None:
         from engage_bridge.retry_cadence import SqsRetryCadence  # noqa: PLC0415 - only this function's side
 
         retry_later = SqsRetryCadence(sqs, source_queue_url)
@@ -222,7 +223,13 @@ def build_consumer[M: BaseModel](
     dynamodb = LazyClient("dynamodb")
     services = build_services(env, load_config(dict(environ)), dynamodb, unused=unused)
     resends = DynamoStateStore(dynamodb, env.state_table_name)
-    consumer = consumer_for(env, message_model, lambda message: _applied(effect, services, resends, message), dynamodb)
+    consumer = consumer_for(
+        env,
+        message_model,
+        lambda message: _applied(effect, services, resends, message),
+        dynamodb,
+        source_queue_url=env.source_queue_url,
+    )
     return consumer, services
 
 

@@ -274,6 +274,7 @@ def consent_lambda_handler(environ: Mapping[str, str]) -> "SqsLambdaEntry":
         lambda change: take_preference_change(services, change),
         dynamodb,
         idempotency_records=False,
+        source_queue_url=env.source_queue_url,
     )
     return SqsLambdaEntry(consumer, services, handler_services.engage)
 
